@@ -1,0 +1,97 @@
+package dev.oprc.odgm.events;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A bounded, lock-free multi-producer multi-consumer queue of (event, targets, enqueue time)
+ * triples (Vyukov's sequence-per-cell ring, any capacity). {@code offer} never blocks and never
+ * allocates: it fails when the ring is full.
+ */
+final class BoundedMpmcQueue {
+  private final int capacity;
+  private final AtomicLongArray sequence;
+  private final AtomicReferenceArray<EventContext> contexts;
+  private final AtomicReferenceArray<Object> targets;
+  private final long[] enqueuedAt;
+  private final AtomicLong head = new AtomicLong(); // next position to dequeue
+  private final AtomicLong tail = new AtomicLong(); // next position to enqueue
+
+  BoundedMpmcQueue(int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
+    }
+    this.capacity = capacity;
+    this.sequence = new AtomicLongArray(capacity);
+    this.contexts = new AtomicReferenceArray<>(capacity);
+    this.targets = new AtomicReferenceArray<>(capacity);
+    this.enqueuedAt = new long[capacity];
+    for (int i = 0; i < capacity; i++) {
+      sequence.set(i, i);
+    }
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  boolean offer(EventContext ctx, Object tgts, long nanoTime) {
+    long pos = tail.get();
+    while (true) {
+      int idx = (int) (pos % capacity);
+      long seq = sequence.get(idx);
+      long dif = seq - pos;
+      if (dif == 0) {
+        if (tail.compareAndSet(pos, pos + 1)) {
+          contexts.lazySet(idx, ctx);
+          targets.lazySet(idx, tgts);
+          enqueuedAt[idx] = nanoTime;
+          sequence.set(idx, pos + 1); // release: publishes the cell contents
+          return true;
+        }
+        pos = tail.get();
+      } else if (dif < 0) {
+        return false; // full
+      } else {
+        pos = tail.get();
+      }
+    }
+  }
+
+  /** Removes the head into {@code sink}; false when empty. */
+  boolean poll(Sink sink) {
+    long pos = head.get();
+    while (true) {
+      int idx = (int) (pos % capacity);
+      long seq = sequence.get(idx);
+      long dif = seq - (pos + 1);
+      if (dif == 0) {
+        if (head.compareAndSet(pos, pos + 1)) {
+          EventContext c = contexts.get(idx);
+          Object t = targets.get(idx);
+          long at = enqueuedAt[idx];
+          contexts.lazySet(idx, null);
+          targets.lazySet(idx, null);
+          sequence.set(idx, pos + capacity);
+          sink.accept(c, t, at);
+          return true;
+        }
+        pos = head.get();
+      } else if (dif < 0) {
+        return false; // empty
+      } else {
+        pos = head.get();
+      }
+    }
+  }
+
+  long size() {
+    long s = tail.get() - head.get();
+    return s < 0 ? 0 : Math.min(s, capacity);
+  }
+
+  interface Sink {
+    void accept(EventContext ctx, Object targets, long enqueuedAtNanos);
+  }
+}
