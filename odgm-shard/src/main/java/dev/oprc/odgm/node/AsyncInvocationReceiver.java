@@ -1,0 +1,217 @@
+package dev.oprc.odgm.node;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.oprc.odgm.proto.CreateCollectionRequest;
+import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.proto.InvocationRequest;
+import dev.oprc.odgm.proto.InvocationResponse;
+import dev.oprc.odgm.proto.ObjectInvocationRequest;
+import dev.oprc.odgm.proto.ResponseStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives asynchronous invocations (Zenoh PUTs) for the functions this node hosts and runs them.
+ *
+ * <p>For every non-standby, non-disabled function route of every partition it subscribes to the
+ * trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
+ * and to upstream's {@code …/invokes/{fn}/async/*} variants, so triggers from this or any other
+ * node (and upstream clients) reach it. The transport thread only parses the key and hands the
+ * work to a bounded pool ({@code odgm-invoke-N}, ODGM_INVOKE_THREADS, queue ODGM_INVOKE_QUEUE_BOUND);
+ * when the queue is full the invocation is refused, counted and answered with SYSTEM_ERROR.
+ *
+ * <p>Every outcome is published as a protobuf {@code InvocationResponse} (with
+ * {@code invocation_id}) on the results key: {@code oprc/{c}/{p}/results/{fn}/async/{id}} or
+ * {@code oprc/{c}/{p}/objects/{oid}/results/{fn}/async/{id}}.
+ *
+ * <p>Thread-safe; owns its pool and subscriptions, released by {@link #close()}.
+ */
+final class AsyncInvocationReceiver implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AsyncInvocationReceiver.class);
+
+  private final NodeTransport transport;
+  private final ShardRegistry shards;
+  private final FunctionInvoker invoker;
+  private final ThreadPoolExecutor pool;
+  private final List<AutoCloseable> subscriptions = new ArrayList<>();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder completed = new LongAdder();
+  private final LongAdder decodeErrors = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private volatile long lastWarn;
+
+  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, FunctionInvoker invoker, int threads,
+      int queueBound) {
+    this.transport = transport;
+    this.shards = shards;
+    this.invoker = invoker;
+    AtomicInteger n = new AtomicInteger();
+    this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueBound),
+        r -> {
+          Thread t = new Thread(r, "odgm-invoke-" + n.getAndIncrement());
+          t.setDaemon(true);
+          return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** Subscribes for every hosted function; returns the key expressions subscribed. */
+  List<String> start() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (CreateCollectionRequest c : shards.collections()) {
+      if (!c.hasInvocations()) {
+        continue;
+      }
+      for (Map.Entry<String, FuncInvokeRoute> e : c.getInvocations().getFnRoutesMap().entrySet()) {
+        String fn = e.getKey();
+        if (e.getValue().getStandby() || c.getInvocations().getDisabledFnList().contains(fn)) {
+          continue;
+        }
+        for (int p = 0; p < c.getPartitionCount(); p++) {
+          String prefix = "oprc/" + c.getName() + "/" + p;
+          for (String k : new String[] {
+              prefix + "/async/" + fn + "/*",
+              prefix + "/objects/*/async/" + fn + "/*",
+              prefix + "/invokes/" + fn + "/async/*",
+              prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
+            subscriptions.add(transport.subscribe(k, this::onPut));
+            keys.add(k);
+          }
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** A parsed async invocation key. */
+  record AsyncKey(String cls, int partition, String objectId, String fn, String invocationId) {
+    String resultKey() {
+      String prefix = "oprc/" + cls + "/" + Integer.toUnsignedString(partition);
+      return objectId == null
+          ? prefix + "/results/" + fn + "/async/" + invocationId
+          : prefix + "/objects/" + objectId + "/results/" + fn + "/async/" + invocationId;
+    }
+  }
+
+  /** Parses one of the four key shapes; null when the key is none of them. */
+  static AsyncKey parse(String key) {
+    String[] s = key.split("/", -1);
+    if (s.length < 6 || !"oprc".equals(s[0])) {
+      return null;
+    }
+    int partition;
+    try {
+      partition = Integer.parseUnsignedInt(s[2]);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    if (s.length == 6 && "async".equals(s[3])) {
+      return new AsyncKey(s[1], partition, null, s[4], s[5]);
+    }
+    if (s.length == 7 && "invokes".equals(s[3]) && "async".equals(s[5])) {
+      return new AsyncKey(s[1], partition, null, s[4], s[6]);
+    }
+    if (s.length == 8 && "objects".equals(s[3]) && "async".equals(s[5])) {
+      return new AsyncKey(s[1], partition, s[4], s[6], s[7]);
+    }
+    if (s.length == 9 && "objects".equals(s[3]) && "invokes".equals(s[5]) && "async".equals(s[7])) {
+      return new AsyncKey(s[1], partition, s[4], s[6], s[8]);
+    }
+    return null;
+  }
+
+  // Runs on a transport thread: parse and hand off only.
+  private void onPut(String key, byte[] payload) {
+    received.increment();
+    AsyncKey k = parse(key);
+    if (k == null) {
+      decodeErrors.increment();
+      warn("ignoring async invocation on unexpected key '{}'", key);
+      return;
+    }
+    try {
+      pool.execute(() -> run(k, payload));
+    } catch (RejectedExecutionException e) {
+      rejected.increment();
+      warn("invocation queue full; refused invocation on '{}'", key);
+      publish(k, FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full")
+          .toBuilder().setInvocationId(k.invocationId()).build());
+    }
+  }
+
+  private void run(AsyncKey k, byte[] payload) {
+    InvocationResponse resp;
+    try {
+      if (k.objectId() != null) {
+        ObjectInvocationRequest req = ObjectInvocationRequest.parseFrom(payload);
+        resp = invoker.invoke(k.cls(), k.partition(), k.fn(), k.objectId(), req.getOptionsMap(),
+            req.getPayload().toByteArray(), k.invocationId());
+      } else {
+        InvocationRequest req = InvocationRequest.parseFrom(payload);
+        resp = invoker.invoke(k.cls(), k.partition(), k.fn(), null, req.getOptionsMap(),
+            req.getPayload().toByteArray(), k.invocationId());
+      }
+    } catch (InvalidProtocolBufferException e) {
+      decodeErrors.increment();
+      warn("malformed invocation envelope on '{}'", k.resultKey());
+      resp = FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST, "malformed invocation envelope: " + e.getMessage())
+          .toBuilder().setInvocationId(k.invocationId()).build();
+    }
+    completed.increment();
+    publish(k, resp);
+  }
+
+  private void publish(AsyncKey k, InvocationResponse resp) {
+    try {
+      transport.put(k.resultKey(), resp.toByteArray(), false, 0);
+    } catch (Exception e) {
+      log.debug("could not publish result on {}: {}", k.resultKey(), e.toString());
+    }
+  }
+
+  private void warn(String fmt, Object arg) {
+    long now = System.nanoTime();
+    if (now - lastWarn > TimeUnit.SECONDS.toNanos(10)) {
+      lastWarn = now;
+      log.warn(fmt, arg);
+    } else if (log.isDebugEnabled()) {
+      log.debug(fmt, arg);
+    }
+  }
+
+  /** Counters: received, completed, decode errors, refused because the queue was full. */
+  record Stats(long received, long completed, long decodeErrors, long rejected) {}
+
+  Stats stats() {
+    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum());
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable s : subscriptions) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        log.debug("unsubscribe failed: {}", e.toString());
+      }
+    }
+    subscriptions.clear();
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package dev.oprc.odgm.node;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.events.EventStats;
+import dev.oprc.odgm.events.InvalidTriggerTargetException;
+import dev.oprc.odgm.proto.BatchSetValuesRequest;
+import dev.oprc.odgm.proto.CapabilitiesRequest;
+import dev.oprc.odgm.proto.CapabilitiesResponse;
+import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.proto.EmptyResponse;
+import dev.oprc.odgm.proto.EventStatsProto;
+import dev.oprc.odgm.proto.ListObjectsRequest;
+import dev.oprc.odgm.proto.ListValuesRequest;
+import dev.oprc.odgm.proto.ObjectMetaEnvelope;
+import dev.oprc.odgm.proto.ObjectResponse;
+import dev.oprc.odgm.proto.SetKeyRequest;
+import dev.oprc.odgm.proto.SetObjectRequest;
+import dev.oprc.odgm.proto.ShardStats;
+import dev.oprc.odgm.proto.SingleKeyRequest;
+import dev.oprc.odgm.proto.SingleObjectRequest;
+import dev.oprc.odgm.proto.StatsRequest;
+import dev.oprc.odgm.proto.StatsResponse;
+import dev.oprc.odgm.proto.ValueEnvelope;
+import dev.oprc.odgm.proto.ValueResponse;
+import dev.oprc.odgm.shard.NotFoundException;
+import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.shard.VersionMismatchException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ODGM {@code oprc.DataService}, wire-compatible with upstream. Errors map to status codes:
+ * bad ids, keys or trigger targets → INVALID_ARGUMENT; a missing collection, partition, object
+ * or entry → NOT_FOUND; a CAS mismatch → ABORTED; anything else → INTERNAL.
+ */
+final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(DataServiceImpl.class);
+
+  private final ShardRegistry shards;
+  private final boolean eventsEnabled;
+
+  DataServiceImpl(ShardRegistry shards, boolean eventsEnabled) {
+    this.shards = shards;
+    this.eventsEnabled = eventsEnabled;
+  }
+
+  @Override
+  public void get(SingleObjectRequest req, StreamObserver<ObjectResponse> out) {
+    unary(out, () -> ObjectResponse.newBuilder()
+        .setObj(shard(req.getClsId(), req.getPartitionId()).get(req.getObjectId())).build());
+  }
+
+  @Override
+  public void delete(SingleObjectRequest req, StreamObserver<EmptyResponse> out) {
+    unary(out, () -> {
+      shard(req.getClsId(), req.getPartitionId()).delete(req.getObjectId(), WriteContextInterceptor.current());
+      return EmptyResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void set(SetObjectRequest req, StreamObserver<EmptyResponse> out) {
+    unary(out, () -> {
+      shard(req.getClsId(), req.getPartitionId()).set(objectId(req), req.getObject(), WriteContextInterceptor.current());
+      return EmptyResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void merge(SetObjectRequest req, StreamObserver<ObjectResponse> out) {
+    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), req.getPartitionId())
+        .merge(objectId(req), req.getObject(), WriteContextInterceptor.current())).build());
+  }
+
+  /** The request's object_id, falling back to object.metadata.object_id as upstream clients send it. */
+  private static String objectId(SetObjectRequest req) {
+    if (req.hasObjectId()) {
+      return req.getObjectId();
+    }
+    if (req.getObject().hasMetadata() && req.getObject().getMetadata().hasObjectId()) {
+      return req.getObject().getMetadata().getObjectId();
+    }
+    return null;
+  }
+
+  @Override
+  public void listObjects(ListObjectsRequest req, StreamObserver<ObjectMetaEnvelope> out) {
+    try {
+      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
+      String after = req.hasCursor() ? req.getCursor().toString(StandardCharsets.UTF_8) : null;
+      for (ObjectMetaEnvelope e : s.listObjects(req.hasObjectIdPrefix() ? req.getObjectIdPrefix() : null, after,
+          req.getLimit())) {
+        out.onNext(e);
+      }
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+    }
+  }
+
+  @Override
+  public void getValue(SingleKeyRequest req, StreamObserver<ValueResponse> out) {
+    unary(out, () -> {
+      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
+      var value = s.getValue(req.getObjectId(), req.getKey());
+      return ValueResponse.newBuilder().setValue(value).setKey(s.ids().entryKey(req.getKey()))
+          .setObjectVersion(s.object(req.getObjectId()).version()).build();
+    });
+  }
+
+  @Override
+  public void setValue(SetKeyRequest req, StreamObserver<EmptyResponse> out) {
+    unary(out, () -> {
+      if (!req.hasValue()) {
+        throw new IllegalArgumentException("value is required");
+      }
+      shard(req.getClsId(), req.getPartitionId())
+          .setValue(req.getObjectId(), req.getKey(), req.getValue(), WriteContextInterceptor.current());
+      return EmptyResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteValue(SingleKeyRequest req, StreamObserver<EmptyResponse> out) {
+    unary(out, () -> {
+      shard(req.getClsId(), req.getPartitionId())
+          .deleteValue(req.getObjectId(), req.getKey(), WriteContextInterceptor.current());
+      return EmptyResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void batchSetValues(BatchSetValuesRequest req, StreamObserver<EmptyResponse> out) {
+    unary(out, () -> {
+      shard(req.getClsId(), req.getPartitionId()).batchSetValues(req.getObjectId(), req.getValuesMap(),
+          req.getDeleteKeysList(), req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null,
+          WriteContextInterceptor.current());
+      return EmptyResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listValues(ListValuesRequest req, StreamObserver<ValueEnvelope> out) {
+    try {
+      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
+      String after = req.hasCursor() ? req.getCursor().toString(StandardCharsets.UTF_8) : null;
+      for (ValueEnvelope e : s.listValues(req.getObjectId(), req.hasKeyPrefix() ? req.getKeyPrefix() : null, after,
+          req.getLimit())) {
+        out.onNext(e);
+      }
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+    }
+  }
+
+  @Override
+  public void stats(StatsRequest req, StreamObserver<StatsResponse> out) {
+    unary(out, () -> {
+      StatsResponse.Builder b = StatsResponse.newBuilder();
+      for (ObjectShard s : shards.all()) {
+        b.addShards(ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
+            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats())));
+      }
+      return b.build();
+    });
+  }
+
+  static EventStatsProto toProto(EventStats e) {
+    return EventStatsProto.newBuilder().setEventsMatched(e.matched()).setDispatched(e.dispatched())
+        .setPublishFailures(e.publishFailures()).setQueueDrops(e.queueDrops()).setDepthLimited(e.depthLimited())
+        .setFanoutTruncatedKeys(e.fanoutTruncatedKeys()).setExpired(e.expired()).setQueueLength(e.queueLength())
+        .build();
+  }
+
+  @Override
+  public void capabilities(CapabilitiesRequest req, StreamObserver<CapabilitiesResponse> out) {
+    unary(out, () -> CapabilitiesResponse.newBuilder().setStringIds(true).setStringEntryKeys(true)
+        .setGranularEntryStorage(true).setEventPipelineV2(eventsEnabled).build());
+  }
+
+  private ObjectShard shard(String cls, int partition) {
+    if (cls == null || cls.isEmpty()) {
+      throw new IllegalArgumentException("cls_id is required");
+    }
+    return shards.shard(cls, partition);
+  }
+
+  private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
+    T result;
+    try {
+      result = body.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+
+  static StatusRuntimeException toStatus(RuntimeException e) {
+    if (e instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (e instanceof NotFoundException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof VersionMismatchException) {
+      return Status.ABORTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof InvalidTriggerTargetException) {
+      return Status.INVALID_ARGUMENT.withDescription("invalid trigger target: " + e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+    }
+    log.warn("internal error serving a request", e);
+    return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
+  }
+
+  static ByteString utf8(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+}

@@ -1,0 +1,162 @@
+package dev.oprc.odgm.node;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.events.EventType;
+import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.proto.InvocationRequest;
+import dev.oprc.odgm.proto.InvocationResponse;
+import dev.oprc.odgm.proto.ObjectInvocationRequest;
+import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import dev.oprc.odgm.proto.ResponseStatus;
+import dev.oprc.odgm.shard.NotFoundException;
+import dev.oprc.odgm.shard.ObjectShard;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a function for an invocation and fires the object's function triggers with the outcome.
+ *
+ * <p>Routes come from the collection's {@code fn_routes}: {@code local:NAME} runs an in-process
+ * {@link FunctionHandler}; {@code http://host:port}, {@code grpc://host:port} or {@code host:port}
+ * calls a remote {@code OprcFunction} over gRPC with a deadline of ODGM_TRIGGER_TIMEOUT_MS.
+ * For a stateful invocation the outcome fires triggers: OKAY fires {@code on_complete} with the
+ * response payload; APP_ERROR, SYSTEM_ERROR, INVALID_REQUEST, a missing route, a handler
+ * exception or a transport error fire {@code on_error} with the error text in
+ * {@code EventInfo.context["error"]}. The events' depth is the invocation's depth + 1.
+ *
+ * <p>Thread-safe. Owns the gRPC channels it opens; {@link #close()} shuts them down.
+ */
+final class FunctionInvoker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FunctionInvoker.class);
+  private static final int MAX_ERROR_TEXT = 1024;
+
+  private final ShardRegistry shards;
+  private final Map<String, FunctionHandler> handlers;
+  private final long timeoutMillis;
+  private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final OdgmNode node;
+
+  FunctionInvoker(ShardRegistry shards, Map<String, FunctionHandler> handlers, long timeoutMillis, OdgmNode node) {
+    this.shards = shards;
+    this.handlers = Map.copyOf(handlers);
+    this.timeoutMillis = timeoutMillis;
+    this.node = node;
+  }
+
+  /** Invokes and fires function events; never throws for a function failure (it is in the response). */
+  InvocationResponse invoke(String cls, int partition, String fn, String objectId, Map<String, String> options,
+      byte[] payload, String invocationId) {
+    FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
+    InvocationResponse resp;
+    String error = null;
+    try {
+      resp = run(call);
+      if (resp.getStatus() != ResponseStatus.OKAY) {
+        error = resp.getStatus().name()
+            + (resp.hasPayload() && !resp.getPayload().isEmpty() ? ": " + text(resp.getPayload()) : "");
+      }
+    } catch (StatusRuntimeException e) {
+      error = "transport: " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
+          : ": " + e.getStatus().getDescription());
+      resp = failure(ResponseStatus.SYSTEM_ERROR, error);
+    } catch (Exception e) {
+      error = "SYSTEM_ERROR: " + e;
+      resp = failure(ResponseStatus.SYSTEM_ERROR, error);
+    }
+    if (invocationId != null) {
+      resp = resp.toBuilder().setInvocationId(invocationId).build();
+    }
+    if (objectId != null) {
+      fireFunctionEvent(call, resp, error);
+    }
+    return resp;
+  }
+
+  private InvocationResponse run(FunctionCall call) throws Exception {
+    FuncInvokeRoute route = shards.route(call.clsId(), call.fnId());
+    if (route == null) {
+      throw new NotFoundException("function '" + call.fnId() + "' has no route in collection '" + call.clsId() + "'");
+    }
+    String url = route.getUrl();
+    if (url.startsWith("local:")) {
+      String name = url.substring("local:".length());
+      FunctionHandler h = handlers.get(name);
+      if (h == null) {
+        throw new NotFoundException("no local function handler '" + name + "' (route of " + call.fnId() + ")");
+      }
+      InvocationResponse r = h.invoke(call);
+      return r == null ? InvocationResponse.getDefaultInstance() : r;
+    }
+    ManagedChannel ch = channels.computeIfAbsent(target(url),
+        t -> ManagedChannelBuilder.forTarget(t).usePlaintext().build());
+    OprcFunctionGrpc.OprcFunctionBlockingStub stub =
+        OprcFunctionGrpc.newBlockingStub(ch).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (call.stateful()) {
+      return stub.invokeObj(ObjectInvocationRequest.newBuilder().setClsId(call.clsId())
+          .setPartitionId(call.partitionId()).setFnId(call.fnId()).setObjectId(call.objectId())
+          .putAllOptions(call.options()).setPayload(ByteString.copyFrom(call.payload())).build());
+    }
+    return stub.invokeFn(InvocationRequest.newBuilder().setClsId(call.clsId()).setPartitionId(call.partitionId())
+        .setFnId(call.fnId()).putAllOptions(call.options()).setPayload(ByteString.copyFrom(call.payload())).build());
+  }
+
+  private void fireFunctionEvent(FunctionCall call, InvocationResponse resp, String error) {
+    try {
+      ObjectShard shard = shards.shard(call.clsId(), call.partitionId());
+      if (error == null) {
+        shard.emitFunctionEvent(call.objectId(), EventType.FUNC_COMPLETE, call.fnId(),
+            resp.hasPayload() ? resp.getPayload().toByteArray() : null, null, call.writeContext());
+      } else {
+        shard.emitFunctionEvent(call.objectId(), EventType.FUNC_ERROR, call.fnId(), null,
+            error.length() > MAX_ERROR_TEXT ? error.substring(0, MAX_ERROR_TEXT) : error, call.writeContext());
+      }
+    } catch (RuntimeException e) {
+      // the object or shard is not here, or the id is invalid: nothing to fire
+      log.debug("no function event for {}/{}/{}: {}", call.clsId(), call.partitionId(), call.objectId(), e.toString());
+    }
+  }
+
+  static String target(String url) {
+    String t = url;
+    for (String scheme : new String[] {"http://", "https://", "grpc://"}) {
+      if (t.startsWith(scheme)) {
+        t = t.substring(scheme.length());
+      }
+    }
+    int slash = t.indexOf('/');
+    return slash >= 0 ? t.substring(0, slash) : t;
+  }
+
+  static InvocationResponse failure(ResponseStatus status, String message) {
+    return InvocationResponse.newBuilder().setStatus(status).setPayload(ByteString.copyFromUtf8(message)).build();
+  }
+
+  private static String text(ByteString b) {
+    String s = b.toString(StandardCharsets.UTF_8);
+    return s.length() > MAX_ERROR_TEXT ? s.substring(0, MAX_ERROR_TEXT) : s;
+  }
+
+  @Override
+  public void close() {
+    for (ManagedChannel ch : channels.values()) {
+      ch.shutdown();
+    }
+    for (ManagedChannel ch : channels.values()) {
+      try {
+        if (!ch.awaitTermination(2, TimeUnit.SECONDS)) {
+          ch.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ch.shutdownNow();
+      }
+    }
+  }
+}

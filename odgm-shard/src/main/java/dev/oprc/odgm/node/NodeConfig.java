@@ -1,0 +1,169 @@
+package dev.oprc.odgm.node;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.proto.CreateCollectionRequest;
+import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.proto.InvocationRoute;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Node settings, read from upstream's {@code ODGM_*} variables by {@link #fromEnv(Map)}:
+ * {@code ODGM_HTTP_PORT} (8080; gRPC port, 0 = ephemeral), {@code ODGM_NODE_ID} (random),
+ * {@code ODGM_COLLECTION} (JSON array of CreateCollectionRequest; unset = the embedded
+ * {@code example} collection), {@code ODGM_REFLECTION_ENABLED} (false),
+ * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
+ * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000). Event settings
+ * are {@link EventConfig#fromEnv(Map)}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record NodeConfig(
+    int port,
+    long nodeId,
+    List<CreateCollectionRequest> collections,
+    boolean reflectionEnabled,
+    int maxStringIdLength,
+    int invokeThreads,
+    int invokeQueueBound,
+    long shutdownDrainMillis,
+    EventConfig events) {
+
+  public static final String HTTP_PORT = "ODGM_HTTP_PORT";
+  public static final String NODE_ID = "ODGM_NODE_ID";
+  public static final String COLLECTION = "ODGM_COLLECTION";
+  public static final String REFLECTION_ENABLED = "ODGM_REFLECTION_ENABLED";
+  public static final String MAX_STRING_ID_LEN = "ODGM_MAX_STRING_ID_LEN";
+  public static final String INVOKE_THREADS = "ODGM_INVOKE_THREADS";
+  public static final String INVOKE_QUEUE_BOUND = "ODGM_INVOKE_QUEUE_BOUND";
+  public static final String SHUTDOWN_DRAIN_MS = "ODGM_SHUTDOWN_DRAIN_MS";
+
+  public NodeConfig {
+    Objects.requireNonNull(events, "events");
+    collections = List.copyOf(collections);
+    range(port, 0, 65535, HTTP_PORT);
+    range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
+    range(invokeThreads, 1, 256, INVOKE_THREADS);
+    range(invokeQueueBound, 1, 1 << 20, INVOKE_QUEUE_BOUND);
+    range(shutdownDrainMillis, 0, 600_000, SHUTDOWN_DRAIN_MS);
+    for (CreateCollectionRequest c : collections) {
+      if (c.getName().isEmpty()) {
+        throw new EventConfigException(COLLECTION + ": a collection has no name");
+      }
+      if (c.getPartitionCount() < 1 || c.getPartitionCount() > 65536) {
+        throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
+            + c.getPartitionCount() + "; accepted: 1..65536");
+      }
+    }
+  }
+
+  /** The collection a node serves when {@code ODGM_COLLECTION} is unset: one partition, builtin functions. */
+  public static CreateCollectionRequest exampleCollection() {
+    return CreateCollectionRequest.newBuilder()
+        .setName("example")
+        .setPartitionCount(1)
+        .setReplicaCount(1)
+        .setInvocations(InvocationRoute.newBuilder()
+            .putFnRoutes("echo", FuncInvokeRoute.newBuilder().setUrl("local:echo").build())
+            .putFnRoutes("log", FuncInvokeRoute.newBuilder().setUrl("local:log").build())
+            .putFnRoutes("fail", FuncInvokeRoute.newBuilder().setUrl("local:fail").build()))
+        .build();
+  }
+
+  /** Defaults: port 8080, the example collection, events from defaults. */
+  public static NodeConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  public static NodeConfig fromEnv() {
+    return fromEnv(System.getenv());
+  }
+
+  /**
+   * Reads {@code env}.
+   *
+   * @throws EventConfigException naming the first invalid variable and what it accepts
+   */
+  public static NodeConfig fromEnv(Map<String, String> env) {
+    long nodeId;
+    String rawId = env.get(NODE_ID);
+    if (rawId == null) {
+      nodeId = new SecureRandom().nextLong() >>> 1;
+    } else {
+      try {
+        nodeId = Long.parseUnsignedLong(rawId.trim());
+      } catch (NumberFormatException e) {
+        throw new EventConfigException(NODE_ID + "='" + rawId + "' is invalid; accepted: an unsigned 64-bit integer");
+      }
+    }
+    return new NodeConfig(
+        (int) EventConfig.integer(env, HTTP_PORT, 8080),
+        nodeId,
+        collections(env.get(COLLECTION)),
+        EventConfig.bool(env, REFLECTION_ENABLED, false),
+        (int) EventConfig.integer(env, MAX_STRING_ID_LEN, 160),
+        (int) EventConfig.integer(env, INVOKE_THREADS, 4),
+        (int) EventConfig.integer(env, INVOKE_QUEUE_BOUND, 1024),
+        EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
+        EventConfig.fromEnv(env));
+  }
+
+  /** Parses {@code ODGM_COLLECTION}: a JSON array of CreateCollectionRequest (proto JSON names). */
+  static List<CreateCollectionRequest> collections(String json) {
+    if (json == null || json.isBlank()) {
+      return List.of(exampleCollection());
+    }
+    String trimmed = json.trim();
+    if (!trimmed.startsWith("[")) {
+      throw new EventConfigException(COLLECTION + " must be a JSON array of CreateCollectionRequest, got: "
+          + abbreviate(trimmed));
+    }
+    List<CreateCollectionRequest> out = new ArrayList<>();
+    try {
+      com.google.gson.JsonArray arr = com.google.gson.JsonParser.parseString(trimmed).getAsJsonArray();
+      for (int i = 0; i < arr.size(); i++) {
+        CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
+        JsonFormat.parser().merge(arr.get(i).toString(), b);
+        out.add(b.build());
+      }
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      throw new EventConfigException(COLLECTION + " is not a valid JSON array of CreateCollectionRequest: "
+          + e.getMessage());
+    }
+    return out;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+  }
+
+  private static void range(long v, long lo, long hi, String name) {
+    if (v < lo || v > hi) {
+      throw new EventConfigException(name + "=" + v + " is out of range; accepted: " + lo + ".." + hi);
+    }
+  }
+
+  /** A copy with another port. */
+  public NodeConfig withPort(int p) {
+    return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events);
+  }
+
+  /** A copy with other collections. */
+  public NodeConfig withCollections(List<CreateCollectionRequest> c) {
+    return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
+        shutdownDrainMillis, events);
+  }
+
+  /** A copy with other event settings. */
+  public NodeConfig withEvents(EventConfig e) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, e);
+  }
+}

@@ -1,0 +1,218 @@
+package dev.oprc.odgm.node;
+
+import dev.oprc.odgm.events.EventPublisher;
+import dev.oprc.odgm.shard.Ids;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ODGM shard node: the shards of its collections with events on every mutation path, the gRPC
+ * {@code DataService} and {@code OprcFunction} services, and the asynchronous invocation receiver,
+ * all over one {@link NodeTransport} (Zenoh).
+ *
+ * <p>Run it with {@link #main} (configured by {@code ODGM_*} and {@code OPRC_ZENOH_*}
+ * variables) or embed it with {@link #builder()}. With no Zenoh peers configured the node uses a
+ * local-only Zenoh session: triggers on functions it hosts still run, in-process.
+ *
+ * <p>Thread-safe. {@link #close()} shuts down in dependency order: gRPC (no new writes), the
+ * invocation receiver, the event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}), the
+ * function channels, then the transport.
+ */
+public final class OdgmNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
+
+  private final NodeConfig config;
+  private final NodeTransport transport;
+  private final ShardRegistry shards;
+  private final FunctionInvoker invoker;
+  private final AsyncInvocationReceiver receiver;
+  private final Server server;
+  private final List<String> subscribedKeys;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private OdgmNode(Builder b) throws IOException {
+    this.config = b.config;
+    this.transport = b.transport;
+    EventPublisher publisher = (key, envelope, timeoutMillis) -> transport.put(key, envelope, false, timeoutMillis);
+    this.shards = new ShardRegistry(config.collections(), config.events(), new Ids(config.maxStringIdLength()),
+        publisher, b.clock);
+    Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
+    handlers.putAll(b.handlers);
+    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
+    this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
+        config.invokeQueueBound());
+    try {
+      this.subscribedKeys = receiver.start();
+    } catch (Exception e) {
+      shutdownPartial();
+      throw new IOException("cannot subscribe for async invocations: " + e.getMessage(), e);
+    }
+    NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
+        .addService(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled()),
+            new WriteContextInterceptor()))
+        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker), new WriteContextInterceptor()));
+    if (config.reflectionEnabled()) {
+      sb.addService(ProtoReflectionServiceV1.newInstance());
+      sb.addService(legacyReflection());
+    }
+    try {
+      this.server = sb.build().start();
+    } catch (IOException e) {
+      shutdownPartial();
+      throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService legacyReflection() {
+    // grpcurl and older tools still ask for v1alpha
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  private void shutdownPartial() {
+    receiver.close();
+    shards.close(0);
+    invoker.close();
+  }
+
+  /** Starts building a node. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The gRPC port actually bound. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The node's shards (for embedding and in-process functions). */
+  public ShardRegistry shards() {
+    return shards;
+  }
+
+  public NodeTransport transport() {
+    return transport;
+  }
+
+  /** The async invocation key expressions this node subscribed to. */
+  public List<String> subscribedKeys() {
+    return subscribedKeys;
+  }
+
+  /** Async receiver counters: received, completed, decode errors, refused. */
+  public String receiverStats() {
+    return receiver.stats().toString();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    receiver.close();
+    shards.close(config.shutdownDrainMillis());
+    invoker.close();
+    transport.close();
+  }
+
+  /** Blocks until the gRPC server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Configures a node. Not thread-safe; use from one thread. */
+  public static final class Builder {
+    private NodeConfig config;
+    private NodeTransport transport;
+    private LongSupplier clock = System::currentTimeMillis;
+    private final Map<String, FunctionHandler> handlers = new HashMap<>();
+
+    private Builder() {}
+
+    public Builder config(NodeConfig c) {
+      this.config = Objects.requireNonNull(c, "config");
+      return this;
+    }
+
+    /** The transport; the node closes it on {@link OdgmNode#close()}. */
+    public Builder transport(NodeTransport t) {
+      this.transport = Objects.requireNonNull(t, "transport");
+      return this;
+    }
+
+    /** An in-process function for routes {@code local:NAME}. */
+    public Builder handler(String name, FunctionHandler h) {
+      handlers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(h, "handler"));
+      return this;
+    }
+
+    /** The clock stamping events (ms since the epoch). */
+    public Builder clock(LongSupplier c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** Starts the node; on failure the transport is closed. */
+    public OdgmNode start() throws IOException {
+      Objects.requireNonNull(config, "config is required");
+      Objects.requireNonNull(transport, "transport is required");
+      try {
+        return new OdgmNode(this);
+      } catch (IOException | RuntimeException e) {
+        transport.close();
+        throw e;
+      }
+    }
+  }
+
+  /** Runs a node configured from the environment until it is stopped (SIGTERM / Ctrl-C). */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    NodeConfig config;
+    NodeTransport transport;
+    try {
+      config = NodeConfig.fromEnv(env);
+      transport = ZenohTransport.open(env);
+    } catch (IllegalArgumentException e) {
+      System.err.println("odgm: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    OdgmNode node = builder().config(config).transport(transport).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
+      node.close();
+    }, "odgm-shutdown"));
+    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; zenoh {}", config.nodeId(),
+        node.port(), config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
+        config.events().enabled() ? "on" : "off", transport);
+    node.awaitTermination();
+  }
+}

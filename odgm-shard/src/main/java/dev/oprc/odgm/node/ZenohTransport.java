@@ -1,0 +1,74 @@
+package dev.oprc.odgm.node;
+
+import dev.oprc.zenoh.CongestionControl;
+import dev.oprc.zenoh.Config;
+import dev.oprc.zenoh.Encoding;
+import dev.oprc.zenoh.KeyExpr;
+import dev.oprc.zenoh.PutOptions;
+import dev.oprc.zenoh.Session;
+import dev.oprc.zenoh.Zenoh;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * {@link NodeTransport} over our pure-Java Zenoh session. Trigger PUTs use congestion control
+ * DROP (as upstream), so publishing never blocks the dispatcher; encoding
+ * {@code application/protobuf} (the envelope is protobuf).
+ *
+ * <p>Thread-safe; owns the session.
+ */
+public final class ZenohTransport implements NodeTransport {
+  private static final PutOptions DROP = PutOptions.defaults().withEncoding(Encoding.APPLICATION_PROTOBUF)
+      .withCongestionControl(CongestionControl.DROP);
+  private static final PutOptions BLOCK = DROP.withCongestionControl(CongestionControl.BLOCK);
+
+  private final Session session;
+  private final String description;
+
+  private ZenohTransport(Session session, String description) {
+    this.session = Objects.requireNonNull(session, "session");
+    this.description = description;
+  }
+
+  /** Opens a session configured by {@code OPRC_ZENOH_*}; local-only when no peers are given. */
+  public static ZenohTransport open(Map<String, String> env) {
+    return open(Config.fromEnv(env));
+  }
+
+  /** Opens a session with {@code config}. */
+  public static ZenohTransport open(Config config) {
+    return new ZenohTransport(Zenoh.open(config), config.endpoints().isEmpty()
+        ? "local-only (no OPRC_ZENOH_PEERS)" : config.mode() + " " + config.endpoints());
+  }
+
+  /** Wraps an open session; closing the transport closes it. */
+  public static ZenohTransport of(Session session) {
+    return new ZenohTransport(session, "session");
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  @Override
+  public void put(String key, byte[] payload, boolean block, long timeoutMillis) throws Exception {
+    session.put(KeyExpr.of(key), payload, block ? BLOCK : DROP);
+  }
+
+  @Override
+  public AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) throws Exception {
+    return session.declareSubscriber(KeyExpr.of(keyExpr),
+        sample -> handler.accept(sample.keyExpr().toString(), sample.payload()));
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+}

@@ -1,0 +1,302 @@
+package dev.oprc.odgm.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.events.EventDispatcher;
+import dev.oprc.odgm.events.EventType;
+import dev.oprc.odgm.events.InvalidTriggerTargetException;
+import dev.oprc.odgm.events.PayloadFormat;
+import dev.oprc.odgm.events.TriggerHeaders;
+import dev.oprc.odgm.proto.DataTrigger;
+import dev.oprc.odgm.proto.FuncTrigger;
+import dev.oprc.odgm.proto.ObjData;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.proto.TriggerTarget;
+import dev.oprc.odgm.proto.ValData;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ObjectShardTest {
+  private final RecordingPublisher publisher = new RecordingPublisher();
+  private ObjectShard shard;
+
+  private ObjectShard shard(EventConfig cfg) {
+    EventDispatcher d = EventDispatcher.start(cfg, publisher);
+    shard = new ObjectShard("orders", 1, 7, new InMemoryShardStorage(), new Ids(160), cfg, d, () -> 1741200000000L);
+    return shard;
+  }
+
+  private ObjectShard shard() {
+    return shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF));
+  }
+
+  @AfterEach
+  void close() {
+    if (shard != null) {
+      shard.close(1000);
+    }
+  }
+
+  static ValData val(String s) {
+    return ValData.newBuilder().setData(ByteString.copyFromUtf8(s)).build();
+  }
+
+  static TriggerTarget target(String fn) {
+    return TriggerTarget.newBuilder().setClsId("notify").setPartitionId(0).setFnId(fn).build();
+  }
+
+  /** on_create → fn "c", on_update → "u", on_delete → "d" for {@code key}. */
+  static ObjectEvent allDataTriggers(String key) {
+    return ObjectEvent.newBuilder().putDataTrigger(key, DataTrigger.newBuilder()
+        .addOnCreate(target("c")).addOnUpdate(target("u")).addOnDelete(target("d")).build()).build();
+  }
+
+  static ObjData obj(ObjectEvent ev, Map<String, String> entries) {
+    ObjData.Builder b = ObjData.newBuilder();
+    if (ev != null) {
+      b.setEvent(ev);
+    }
+    entries.forEach((k, v) -> b.putEntries(k, val(v)));
+    return b.build();
+  }
+
+  @Test
+  void setWithTriggersFiresCreateForThatSameSet() throws Exception {
+    shard().set("o1", obj(allDataTriggers("status"), Map.of("status", "new")), WriteContext.CLIENT);
+    var got = publisher.await(1);
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).key()).startsWith("oprc/notify/0/async/c/");
+    var info = got.get(0).payload().getEventInfo();
+    assertThat(info.getEventType()).isEqualTo(dev.oprc.odgm.proto.EventType.EVENT_TYPE_DATA_CREATE);
+    assertThat(info.getKey()).isEqualTo("status");
+    assertThat(info.getSourceObjectId()).isEqualTo("o1");
+    assertThat(info.getObjectVersion()).isEqualTo(1);
+  }
+
+  @Test
+  void secondSetWithChangedValueFiresUpdateAndIdenticalValueFiresNothing() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("status"), Map.of("status", "a")), WriteContext.CLIENT);
+    s.set("o1", obj(null, Map.of("status", "b")), WriteContext.CLIENT);
+    s.set("o1", obj(null, Map.of("status", "b")), WriteContext.CLIENT);
+    var all = publisher.settle();
+    assertThat(all).extracting(RecordingPublisher.Published::fn).containsExactly("c", "u");
+    assertThat(s.object("o1").version()).isEqualTo(2);
+  }
+
+  @Test
+  void updateOnSameValueSettingRestoresUpstreamBehaviour() throws Exception {
+    ObjectShard s = shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF).withUpdateOnSameValue(true));
+    s.set("o1", obj(allDataTriggers("status"), Map.of("status", "a")), WriteContext.CLIENT);
+    s.setValue("o1", "status", val("a"), WriteContext.CLIENT);
+    assertThat(publisher.await(2)).extracting(RecordingPublisher.Published::fn).containsExactly("c", "u");
+  }
+
+  @Test
+  void mergeFiresUpdateOnlyForChangedKeys() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = allDataTriggers("a").toBuilder().putAllDataTrigger(allDataTriggers("b").getDataTriggerMap()).build();
+    s.set("o1", obj(ev, Map.of("a", "1", "b", "1")), WriteContext.CLIENT);
+    publisher.await(2);
+    publisher.published.clear();
+    ObjData merged = s.merge("o1", obj(null, Map.of("a", "1", "b", "2")), WriteContext.CLIENT);
+    var all = publisher.settle();
+    assertThat(all).hasSize(1);
+    assertThat(all.get(0).payload().getEventInfo().getKey()).isEqualTo("b");
+    assertThat(all.get(0).fn()).isEqualTo("u");
+    assertThat(merged.getEntriesMap()).containsOnlyKeys("a", "b");
+  }
+
+  @Test
+  void setValueFiresCreateThenUpdate() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("1"), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("2"), WriteContext.CLIENT);
+    assertThat(publisher.await(2)).extracting(RecordingPublisher.Published::fn).containsExactly("c", "u");
+  }
+
+  @Test
+  void deleteValueFiresOnDeleteAndAbsentKeyFiresNothing() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    assertThat(s.deleteValue("o1", "k", WriteContext.CLIENT)).isTrue();
+    assertThat(s.deleteValue("o1", "k", WriteContext.CLIENT)).isFalse();
+    assertThat(s.deleteValue("nobody", "k", WriteContext.CLIENT)).isFalse();
+    assertThat(publisher.settle()).extracting(RecordingPublisher.Published::fn).containsExactly("c", "d");
+  }
+
+  @Test
+  void batchSetValuesDeleteKeysFireOnDelete() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1", "x", "1")), WriteContext.CLIENT);
+    long v = s.batchSetValues("o1", Map.of("y", val("2")), List.of("k", "missing"), null, WriteContext.CLIENT);
+    assertThat(v).isEqualTo(2);
+    assertThat(publisher.settle()).extracting(RecordingPublisher.Published::fn).containsExactly("c", "d");
+    assertThat(s.get("o1").getEntriesMap()).containsOnlyKeys("x", "y");
+  }
+
+  @Test
+  void batchSetValuesWithStaleExpectedVersionIsAbortedAndEmitsNothing() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    publisher.await(1);
+    publisher.published.clear();
+    assertThatThrownBy(() -> s.batchSetValues("o1", Map.of("k", val("2")), List.of(), 5L, WriteContext.CLIENT))
+        .isInstanceOf(VersionMismatchException.class).hasMessageContaining("expected 5, got 1");
+    assertThat(s.getValue("o1", "k")).isEqualTo(val("1"));
+    assertThat(publisher.settle()).isEmpty();
+    assertThat(s.batchSetValues("o1", Map.of("k", val("2")), List.of(), 1L, WriteContext.CLIENT)).isEqualTo(2);
+  }
+
+  @Test
+  void emptyBatchLeavesVersionUnchanged() {
+    ObjectShard s = shard();
+    s.set("o1", obj(null, Map.of("k", "1")), WriteContext.CLIENT);
+    assertThat(s.batchSetValues("o1", Map.of(), List.of(), null, WriteContext.CLIENT)).isEqualTo(1);
+  }
+
+  @Test
+  void deleteObjectFiresOneDeletePerEntryWithPreDeleteTriggers() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = allDataTriggers("a").toBuilder().putAllDataTrigger(allDataTriggers("b").getDataTriggerMap()).build();
+    s.set("o1", obj(ev, Map.of("a", "1", "b", "2")), WriteContext.CLIENT);
+    publisher.await(2);
+    publisher.published.clear();
+    assertThat(s.delete("o1", WriteContext.CLIENT)).isTrue();
+    var got = publisher.await(2);
+    assertThat(got).extracting(p -> p.payload().getEventInfo().getKey()).containsExactly("a", "b");
+    assertThat(got).extracting(RecordingPublisher.Published::fn).containsOnly("d");
+    assertThatThrownBy(() -> s.get("o1")).isInstanceOf(NotFoundException.class);
+    assertThat(s.delete("o1", WriteContext.CLIENT)).isFalse();
+  }
+
+  @Test
+  void recreatingADeletedObjectWorksAndVersionsKeepGrowing() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    s.delete("o1", WriteContext.CLIENT);
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    assertThat(s.get("o1").getEntriesMap()).containsKey("k");
+    assertThat(s.object("o1").version()).isEqualTo(3);
+    assertThat(publisher.await(3)).extracting(RecordingPublisher.Published::fn).containsExactly("c", "d", "c");
+    assertThat(s.count()).isEqualTo(1);
+  }
+
+  @Test
+  void triggerKeysAndEntryKeysAreNormalizedByTheSameRule() throws Exception {
+    ObjectShard s = shard();
+    s.set("O1", obj(allDataTriggers("Status"), Map.of("STATUS", "1")), WriteContext.CLIENT);
+    s.setValue("o1", "status", val("2"), WriteContext.CLIENT);
+    var got = publisher.await(2);
+    assertThat(got).extracting(RecordingPublisher.Published::fn).containsExactly("c", "u");
+    assertThat(got.get(0).payload().getEventInfo().getSourceObjectId()).isEqualTo("o1");
+  }
+
+  @Test
+  void invalidTriggerTargetIsRejectedAtSetTimeAndNothingIsWritten() {
+    ObjectShard s = shard();
+    ObjectEvent bad = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
+        .addOnCreate(TriggerTarget.newBuilder().setClsId("a/b").setFnId("f")).build()).build();
+    assertThatThrownBy(() -> s.set("o1", obj(bad, Map.of("k", "1")), WriteContext.CLIENT))
+        .isInstanceOf(InvalidTriggerTargetException.class)
+        .hasMessageContaining("data_trigger['k'].on_create[0]").hasMessageContaining("a/b");
+    assertThatThrownBy(() -> s.get("o1")).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void invalidObjectIdIsRejectedNamingIt() {
+    assertThatThrownBy(() -> shard().setValue("bad id", "k", val("1"), WriteContext.CLIENT))
+        .isInstanceOf(InvalidIdException.class).hasMessageContaining("bad id");
+  }
+
+  @Test
+  void fanOutCapCountsSkippedKeys() throws Exception {
+    ObjectShard s = shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF).withMaxBatchFanout(2));
+    ObjectEvent.Builder ev = ObjectEvent.newBuilder();
+    for (String k : List.of("a", "b", "c", "d", "e")) {
+      ev.putDataTrigger(k, DataTrigger.newBuilder().addOnCreate(target("c")).build());
+    }
+    s.set("o1", obj(ev.build(), Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "1")), WriteContext.CLIENT);
+    assertThat(publisher.settle()).extracting(p -> p.payload().getEventInfo().getKey()).containsExactly("a", "b");
+    assertThat(s.eventStats().fanoutTruncatedKeys()).isEqualTo(3);
+  }
+
+  @Test
+  void writeDepthTravelsToTheEnvelopeAndTheLimitStopsDispatch() throws Exception {
+    ObjectShard s = shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF).withMaxTriggerDepth(3));
+    s.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("1"), new WriteContext(2, null));
+    s.setValue("o1", "k", val("2"), new WriteContext(3, null));
+    var got = publisher.settle();
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).options()).containsEntry(TriggerHeaders.DEPTH, "2");
+    assertThat(got.get(0).payload().getEventInfo().getDepth()).isEqualTo(2);
+    assertThat(s.eventStats().depthLimited()).isEqualTo(1);
+  }
+
+  @Test
+  void functionEventsMatchFuncTriggers() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = ObjectEvent.newBuilder().putFuncTrigger("transcode", FuncTrigger.newBuilder()
+        .addOnComplete(target("done")).addOnError(target("failed")).build()).build();
+    s.set("v1", obj(ev, Map.of()), WriteContext.CLIENT);
+    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "transcode", "{\"ok\":true}".getBytes(), null,
+        WriteContext.CLIENT)).isEqualTo(1);
+    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_ERROR, "transcode", null, "APP_ERROR: boom",
+        WriteContext.CLIENT)).isEqualTo(1);
+    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "other", null, null, WriteContext.CLIENT)).isZero();
+    var got = publisher.await(2);
+    assertThat(got).extracting(RecordingPublisher.Published::fn).containsExactly("done", "failed");
+    assertThat(got.get(0).payload().getOriginalPayload().toStringUtf8()).isEqualTo("{\"ok\":true}");
+    assertThat(got.get(1).payload().getEventInfo().getContextMap()).containsEntry("error", "APP_ERROR: boom");
+  }
+
+  @Test
+  void concurrentWritersNeverLoseIncrementsOrDoubleCreate() throws Exception {
+    ObjectShard s = shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF).withQueueBound(100_000));
+    s.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    int threads = 4;
+    int perThread = 500;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < perThread; i++) {
+          s.setValue("o1", "k", val(id + "-" + i), WriteContext.CLIENT);
+        }
+        return null;
+      });
+    }
+    start.countDown();
+    pool.shutdown();
+    assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(s.object("o1").version()).isEqualTo(1 + threads * perThread);
+    var got = publisher.await(threads * perThread);
+    assertThat(got).hasSize(threads * perThread);
+    assertThat(got).filteredOn(p -> p.fn().equals("c")).hasSize(1);
+    // one dispatcher thread + submission inside the per-object update: versions arrive in order
+    List<Long> versions = got.stream().map(p -> p.payload().getEventInfo().getObjectVersion()).toList();
+    assertThat(versions).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void eventsDisabledMeansNoDispatcherAndNoEvents() throws Exception {
+    EventConfig off = EventConfig.defaults().withEnabled(false);
+    shard = new ObjectShard("orders", 1, 7, new InMemoryShardStorage(), new Ids(160), off, null, System::currentTimeMillis);
+    shard.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    assertThat(publisher.settle()).isEmpty();
+    assertThat(shard.get("o1").getEntriesMap()).containsKey("k");
+  }
+}

@@ -1,0 +1,78 @@
+package dev.oprc.odgm.shard;
+
+import dev.oprc.odgm.events.EventPublisher;
+import dev.oprc.odgm.proto.InvocationRequest;
+import dev.oprc.odgm.proto.ObjectInvocationRequest;
+import dev.oprc.odgm.proto.TriggerPayload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** Test publisher: records every dispatch and decodes it for assertions. */
+final class RecordingPublisher implements EventPublisher {
+  record Published(String key, byte[] envelope) {
+    boolean stateful() {
+      return key.contains("/objects/");
+    }
+
+    java.util.Map<String, String> options() {
+      try {
+        return stateful() ? ObjectInvocationRequest.parseFrom(envelope).getOptionsMap()
+            : InvocationRequest.parseFrom(envelope).getOptionsMap();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    /** The trigger payload (published as protobuf in these tests). */
+    TriggerPayload payload() {
+      try {
+        var bytes = stateful() ? ObjectInvocationRequest.parseFrom(envelope).getPayload()
+            : InvocationRequest.parseFrom(envelope).getPayload();
+        return TriggerPayload.parseFrom(bytes);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+
+    String fn() {
+      String[] s = key.split("/");
+      return s[s.length - 2];
+    }
+  }
+
+  final List<Published> published = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void publish(String keyExpr, byte[] envelope, long timeoutMillis) {
+    published.add(new Published(keyExpr, envelope));
+  }
+
+  /** Waits up to 5 s for {@code n} publications matching {@code p}; returns them. */
+  List<Published> await(int n, Predicate<Published> p) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    while (true) {
+      List<Published> out = new ArrayList<>();
+      for (Published x : published) {
+        if (p.test(x)) {
+          out.add(x);
+        }
+      }
+      if (out.size() >= n || System.currentTimeMillis() > deadline) {
+        return out;
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  List<Published> await(int n) throws InterruptedException {
+    return await(n, x -> true);
+  }
+
+  /** Waits briefly, then returns everything published (for asserting absence). */
+  List<Published> settle() throws InterruptedException {
+    Thread.sleep(150);
+    return List.copyOf(published);
+  }
+}
