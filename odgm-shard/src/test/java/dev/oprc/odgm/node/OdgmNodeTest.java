@@ -1,0 +1,264 @@
+package dev.oprc.odgm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.events.TriggerHeaders;
+import dev.oprc.odgm.proto.BatchSetValuesRequest;
+import dev.oprc.odgm.proto.CreateCollectionRequest;
+import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.proto.DataTrigger;
+import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.proto.FuncTrigger;
+import dev.oprc.odgm.proto.InvocationResponse;
+import dev.oprc.odgm.proto.InvocationRoute;
+import dev.oprc.odgm.proto.ObjData;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.proto.ObjectInvocationRequest;
+import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import dev.oprc.odgm.proto.ResponseStatus;
+import dev.oprc.odgm.proto.SetKeyRequest;
+import dev.oprc.odgm.proto.SetObjectRequest;
+import dev.oprc.odgm.proto.SingleKeyRequest;
+import dev.oprc.odgm.proto.SingleObjectRequest;
+import dev.oprc.odgm.proto.StatsRequest;
+import dev.oprc.odgm.proto.TriggerTarget;
+import dev.oprc.odgm.proto.ValData;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The node over gRPC with an in-memory transport: status codes, async receiver, function events, depth. */
+class OdgmNodeTest {
+  private final LoopbackTransport transport = new LoopbackTransport();
+  private final List<FunctionCall> calls = new CopyOnWriteArrayList<>();
+  private OdgmNode node;
+  private ManagedChannel channel;
+  private DataServiceGrpc.DataServiceBlockingStub data;
+
+  @BeforeEach
+  void start() throws Exception {
+    CreateCollectionRequest orders = CreateCollectionRequest.newBuilder().setName("orders").setPartitionCount(2)
+        .setInvocations(InvocationRoute.newBuilder()
+            .putFnRoutes("record", FuncInvokeRoute.newBuilder().setUrl("local:record").build())
+            .putFnRoutes("bounce", FuncInvokeRoute.newBuilder().setUrl("local:bounce").build())
+            .putFnRoutes("fail", FuncInvokeRoute.newBuilder().setUrl("local:fail").build()))
+        .build();
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_MAX_TRIGGER_DEPTH", "4"))
+        .withCollections(List.of(orders));
+    node = OdgmNode.builder().config(cfg).transport(transport)
+        .handler("record", call -> {
+          calls.add(call);
+          return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY)
+              .setPayload(ByteString.copyFromUtf8("recorded")).build();
+        })
+        .handler("bounce", call -> {
+          // writes back to the source object, so its own trigger fires again: a loop the depth limit stops
+          calls.add(call);
+          call.node().shards().shard("orders", 0).setValue("loop", "n", val(String.valueOf(calls.size())),
+              call.writeContext());
+          return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY).build();
+        })
+        .start();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+    data = DataServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    node.close();
+  }
+
+  static ValData val(String s) {
+    return ValData.newBuilder().setData(ByteString.copyFromUtf8(s)).build();
+  }
+
+  static TriggerTarget target(String fn, String objectId) {
+    TriggerTarget.Builder b = TriggerTarget.newBuilder().setClsId("orders").setPartitionId(0).setFnId(fn);
+    if (objectId != null) {
+      b.setObjectId(objectId);
+    }
+    return b.build();
+  }
+
+  private List<FunctionCall> awaitCalls(int n) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    while (calls.size() < n && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    return List.copyOf(calls);
+  }
+
+  @Test
+  void setWithTriggerInvokesTheHostedFunctionThroughTheAsyncReceiver() throws Exception {
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("status", DataTrigger.newBuilder()
+        .addOnCreate(target("record", null)).addOnUpdate(target("record", "audit-1")).build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setPartitionId(1).setObjectId("order-1")
+        .setObject(ObjData.newBuilder().setEvent(ev).putEntries("status", val("new"))).build());
+    data.setValue(SetKeyRequest.newBuilder().setClsId("orders").setPartitionId(1).setObjectId("order-1")
+        .setKey("status").setValue(val("paid")).build());
+    List<FunctionCall> got = awaitCalls(2);
+    assertThat(got).hasSize(2);
+    assertThat(got.get(0).objectId()).isNull();
+    assertThat(new String(got.get(0).payload())).contains("\"source_object_id\":\"order-1\"", "\"event_type\":3",
+        "\"key\":\"status\"");
+    assertThat(got.get(1).objectId()).isEqualTo("audit-1");
+    assertThat(new String(got.get(1).payload())).contains("\"event_type\":4");
+    assertThat(got.get(0).options()).containsEntry(TriggerHeaders.DEPTH, "0").containsEntry(TriggerHeaders.OBJECT_VERSION, "1");
+    // results are published for every async invocation
+    assertThat(transport.puts).anyMatch(p -> p.key().startsWith("oprc/orders/0/results/record/async/"));
+    assertThat(transport.puts).anyMatch(p -> p.key().startsWith("oprc/orders/0/objects/audit-1/results/record/async/"));
+  }
+
+  @Test
+  void deleteValueAndBatchDeletesFireOnDelete() throws Exception {
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("a", DataTrigger.newBuilder()
+        .addOnDelete(target("record", null)).build()).putDataTrigger("b", DataTrigger.newBuilder()
+        .addOnDelete(target("record", null)).build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("o")
+        .setObject(ObjData.newBuilder().setEvent(ev).putEntries("a", val("1")).putEntries("b", val("1"))).build());
+    data.deleteValue(SingleKeyRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("o").setKey("a").build());
+    data.batchSetValues(BatchSetValuesRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("o")
+        .addDeleteKeys("b").build());
+    List<FunctionCall> got = awaitCalls(2);
+    assertThat(got).extracting(c -> new String(c.payload()))
+        .anyMatch(p -> p.contains("\"event_type\":5") && p.contains("\"key\":\"a\""))
+        .anyMatch(p -> p.contains("\"event_type\":5") && p.contains("\"key\":\"b\""));
+  }
+
+  @Test
+  void errorsMapToStatusCodes() {
+    assertThat(code(() -> data.get(SingleObjectRequest.newBuilder().setClsId("nope").setObjectId("x").build())))
+        .isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(code(() -> data.get(SingleObjectRequest.newBuilder().setClsId("orders").setObjectId("x").build())))
+        .isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(code(() -> data.setValue(SetKeyRequest.newBuilder().setClsId("orders").setObjectId("bad id")
+        .setKey("k").setValue(val("v")).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    ObjectEvent bad = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
+        .addOnCreate(TriggerTarget.newBuilder().setClsId("x").setFnId("f*")).build()).build();
+    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        () -> data.set(SetObjectRequest.newBuilder().setClsId("orders").setObjectId("o")
+            .setObject(ObjData.newBuilder().setEvent(bad)).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("fn_id", "f*");
+    data.setValue(SetKeyRequest.newBuilder().setClsId("orders").setObjectId("o").setKey("k").setValue(val("v")).build());
+    assertThat(code(() -> data.batchSetValues(BatchSetValuesRequest.newBuilder().setClsId("orders").setObjectId("o")
+        .putValues("k", val("w")).setExpectedObjectVersion(42).build()))).isEqualTo(Status.Code.ABORTED);
+  }
+
+  private static Status.Code code(Runnable r) {
+    try {
+      r.run();
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
+    throw new AssertionError("expected an error status");
+  }
+
+  @Test
+  void invokeObjFiresOnCompleteAndOnError() throws Exception {
+    ObjectEvent ev = ObjectEvent.newBuilder()
+        .putFuncTrigger("echo", FuncTrigger.newBuilder().addOnComplete(target("record", null)).build())
+        .putFuncTrigger("fail", FuncTrigger.newBuilder().addOnError(target("record", null)).build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("v1")
+        .setObject(ObjData.newBuilder().setEvent(ev)).build());
+    // echo has no route in this collection: that is a failure too, but only "fail" has an on_error trigger
+    var fns = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    InvocationResponse failed = fns.invokeObj(ObjectInvocationRequest.newBuilder().setClsId("orders").setPartitionId(0)
+        .setFnId("fail").setObjectId("v1").build());
+    assertThat(failed.getStatus()).isEqualTo(ResponseStatus.APP_ERROR);
+    List<FunctionCall> got = awaitCalls(1);
+    assertThat(new String(got.get(0).payload())).contains("\"event_type\":2", "\"fn_id\":\"fail\"",
+        "\"context\":{\"error\":\"APP_ERROR: fail: this function always fails\"}");
+  }
+
+  @Test
+  void triggerLoopStopsAtMaxDepthAndIsCounted() throws Exception {
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("n", DataTrigger.newBuilder()
+        .addOnCreate(target("bounce", null)).addOnUpdate(target("bounce", null)).build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("loop")
+        .setObject(ObjData.newBuilder().setEvent(ev).putEntries("n", val("0"))).build());
+    // depth 0 (client) .. 3 dispatch; the write at depth 4 is not dispatched
+    awaitCalls(4);
+    Thread.sleep(300);
+    assertThat(calls).hasSize(4);
+    assertThat(calls).extracting(c -> c.options().get(TriggerHeaders.DEPTH)).containsExactly("0", "1", "2", "3");
+    var stats = data.stats(StatsRequest.getDefaultInstance()).getShardsList().stream()
+        .filter(s -> s.getPartitionId() == 0).findFirst().orElseThrow().getEvents();
+    assertThat(stats.getDepthLimited()).isEqualTo(1);
+    assertThat(stats.getDispatched()).isEqualTo(4);
+  }
+
+  @Test
+  void writesSucceedWhenTheTransportIsDownAndFailuresAreCounted() throws Exception {
+    transport.down = true;
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
+        .addOnCreate(target("record", null)).build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setObjectId("o")
+        .setObject(ObjData.newBuilder().setEvent(ev).putEntries("k", val("1"))).build());
+    assertThat(data.get(SingleObjectRequest.newBuilder().setClsId("orders").setObjectId("o").build())
+        .getObj().getEntriesMap()).containsKey("k");
+    long deadline = System.currentTimeMillis() + 5000;
+    long failures = 0;
+    while (failures == 0 && System.currentTimeMillis() < deadline) {
+      failures = data.stats(StatsRequest.getDefaultInstance()).getShards(0).getEvents().getPublishFailures();
+      Thread.sleep(10);
+    }
+    assertThat(failures).isEqualTo(1);
+  }
+
+  @Test
+  void malformedEnvelopeIsAnsweredWithInvalidRequestAndTheNodeStaysUp() throws Exception {
+    transport.put("oprc/orders/0/async/record/bad-1", new byte[] {(byte) 0xff, 0x01, 0x02}, false, 0);
+    long deadline = System.currentTimeMillis() + 5000;
+    while (transport.puts.stream().noneMatch(p -> p.key().equals("oprc/orders/0/results/record/async/bad-1"))
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    var result = transport.puts.stream().filter(p -> p.key().equals("oprc/orders/0/results/record/async/bad-1"))
+        .findFirst().orElseThrow();
+    assertThat(InvocationResponse.parseFrom(result.payload()).getStatus()).isEqualTo(ResponseStatus.INVALID_REQUEST);
+    assertThat(calls).isEmpty();
+    assertThat(data.capabilities(dev.oprc.odgm.proto.CapabilitiesRequest.getDefaultInstance()).getEventPipelineV2())
+        .isTrue();
+  }
+
+  @Test
+  void badEnvironmentValuesFailNamingTheVariable() {
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "http")))
+        .hasMessageContaining("ODGM_HTTP_PORT");
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_COLLECTION", "{\"name\":1")))
+        .hasMessageContaining("ODGM_COLLECTION");
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_COLLECTION", "[{\"name\":\"x\",\"partitionCount\":0}]")))
+        .hasMessageContaining("partition_count");
+    assertThat(NodeConfig.fromEnv(Map.of("ODGM_COLLECTION",
+        "[{\"name\":\"c\",\"partition_count\":3,\"invocations\":{\"fn_routes\":{\"f\":{\"url\":\"local:echo\"}}}}]"))
+        .collections().get(0).getPartitionCount()).isEqualTo(3);
+    assertThat(EventConfig.fromEnv(Map.of()).maxTriggerDepth()).isEqualTo(10);
+  }
+
+  @Test
+  void asyncKeysOfAllFourShapesParse() {
+    assertThat(AsyncInvocationReceiver.parse("oprc/c/1/async/f/id1"))
+        .isEqualTo(new AsyncInvocationReceiver.AsyncKey("c", 1, null, "f", "id1"));
+    assertThat(AsyncInvocationReceiver.parse("oprc/c/1/objects/o/async/f/id1"))
+        .isEqualTo(new AsyncInvocationReceiver.AsyncKey("c", 1, "o", "f", "id1"));
+    assertThat(AsyncInvocationReceiver.parse("oprc/c/1/invokes/f/async/id1"))
+        .isEqualTo(new AsyncInvocationReceiver.AsyncKey("c", 1, null, "f", "id1"));
+    assertThat(AsyncInvocationReceiver.parse("oprc/c/1/objects/o/invokes/f/async/id1"))
+        .isEqualTo(new AsyncInvocationReceiver.AsyncKey("c", 1, "o", "f", "id1"));
+    assertThat(AsyncInvocationReceiver.parse("oprc/c/x/async/f/id1")).isNull();
+    assertThat(AsyncInvocationReceiver.parse("other/c/1/async/f/id1")).isNull();
+  }
+}
