@@ -1,0 +1,70 @@
+package dev.oprc.odgm.e2e;
+
+import dev.oprc.odgm.node.FunctionHandler;
+import dev.oprc.odgm.node.NodeConfig;
+import dev.oprc.odgm.node.OdgmNode;
+import dev.oprc.odgm.node.ZenohTransport;
+import dev.oprc.odgm.proto.CreateCollectionRequest;
+import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.proto.EventStatsProto;
+import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import dev.oprc.odgm.proto.StatsRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** An ODGM node connected as a Zenoh client to the test router, with a gRPC client to it. */
+final class TestNode implements AutoCloseable {
+  static final long FIXED_CLOCK = 1741200000000L;
+
+  final OdgmNode node;
+  final ZenohTransport transport;
+  final ManagedChannel channel;
+
+  private TestNode(OdgmNode node, ZenohTransport transport) {
+    this.node = node;
+    this.transport = transport;
+    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+  }
+
+  static TestNode start(ZenohRouter router, Map<String, String> extraEnv, List<CreateCollectionRequest> collections,
+      Map<String, FunctionHandler> handlers) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("ODGM_HTTP_PORT", "0");
+    env.put("OPRC_ZENOH_MODE", "client");
+    env.put("OPRC_ZENOH_PEERS", router.endpoint());
+    env.putAll(extraEnv);
+    NodeConfig cfg = NodeConfig.fromEnv(env).withCollections(collections);
+    ZenohTransport t = ZenohTransport.open(env);
+    OdgmNode.Builder b = OdgmNode.builder().config(cfg).transport(t).clock(() -> FIXED_CLOCK);
+    handlers.forEach(b::handler);
+    TestNode n = new TestNode(b.start(), t);
+    // let the router learn this node's subscriptions before tests publish to them
+    Thread.sleep(300);
+    return n;
+  }
+
+  DataServiceGrpc.DataServiceBlockingStub data() {
+    return DataServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  OprcFunctionGrpc.OprcFunctionBlockingStub functions() {
+    return OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Event counters of {@code collection}/{@code partition}. */
+  EventStatsProto events(String collection, int partition) {
+    return data().stats(StatsRequest.getDefaultInstance()).getShardsList().stream()
+        .filter(s -> s.getCollection().equals(collection) && s.getPartitionId() == partition)
+        .findFirst().orElseThrow().getEvents();
+  }
+
+  @Override
+  public void close() throws Exception {
+    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    node.close();
+  }
+}
