@@ -1,0 +1,335 @@
+package dev.oprc.zenoh;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configuration of a {@link Session}: mode, router endpoints ({@code tcp/host:port}), lease,
+ * batch size, reconnect backoff, queue bounds. Build with {@link #builder()}, {@link #localOnly()}
+ * or {@link #fromEnv(Map)}. An empty endpoint list is a valid local-only session (puts are
+ * delivered to the session's own subscribers, nothing goes to the network). Every value is
+ * validated on construction; a bad value is a {@link ZenohException} naming it.
+ * Immutable value; thread-safe.
+ *
+ * @param mode                   client or peer (peer connects as a client, see {@link Mode})
+ * @param endpoints              router endpoints tried in order, each {@code tcp/host:port}
+ * @param lease                  lease announced to the router; keep-alives are sent every lease/4
+ * @param batchSize              proposed batch size in bytes (incl. 2-byte length), 1024..65535
+ * @param reconnectInitial       first reconnect delay (doubles after every failed attempt)
+ * @param reconnectMax           maximum reconnect delay
+ * @param connectTimeout         how long {@link Zenoh#open} waits for the first connection
+ *                               (zero: do not wait, connect in the background)
+ * @param failOnConnectTimeout   if true, open fails when no router is reachable within connectTimeout;
+ *                               if false, open returns and the session keeps retrying
+ * @param blockTimeout           bound on how long a BLOCK put waits for link or queue space
+ * @param outboundQueueCapacity  messages queued for the writer thread (bounded)
+ * @param deliveryQueueCapacity  samples queued for the callback thread (bounded)
+ * @param maxMessageSize         largest message accepted or sent (fragment reassembly bound)
+ */
+public record Config(Mode mode, List<String> endpoints, Duration lease, int batchSize,
+                     Duration reconnectInitial, Duration reconnectMax, Duration connectTimeout,
+                     boolean failOnConnectTimeout, Duration blockTimeout, int outboundQueueCapacity,
+                     int deliveryQueueCapacity, int maxMessageSize) {
+
+    public Config {
+        Objects.requireNonNull(mode, "mode");
+        endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+        for (String e : endpoints) {
+            Endpoint.parse(e);
+        }
+        requirePositive("lease", lease);
+        if (lease.toMillis() < 100 || lease.toMillis() > 3_600_000) {
+            throw new ZenohException("lease must be between 100 ms and 1 h, got " + lease.toMillis() + " ms");
+        }
+        if (batchSize < 1024 || batchSize > 65535) {
+            throw new ZenohException("batchSize must be 1024..65535, got " + batchSize);
+        }
+        requirePositive("reconnectInitial", reconnectInitial);
+        requirePositive("reconnectMax", reconnectMax);
+        if (reconnectMax.compareTo(reconnectInitial) < 0) {
+            throw new ZenohException("reconnectMax (" + reconnectMax.toMillis()
+                    + " ms) must be >= reconnectInitial (" + reconnectInitial.toMillis() + " ms)");
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (connectTimeout.isNegative()) {
+            throw new ZenohException("connectTimeout must not be negative, got " + connectTimeout);
+        }
+        requirePositive("blockTimeout", blockTimeout);
+        if (outboundQueueCapacity < 1 || outboundQueueCapacity > 1 << 22) {
+            throw new ZenohException("outboundQueueCapacity must be 1..4194304, got " + outboundQueueCapacity);
+        }
+        if (deliveryQueueCapacity < 1 || deliveryQueueCapacity > 1 << 22) {
+            throw new ZenohException("deliveryQueueCapacity must be 1..4194304, got " + deliveryQueueCapacity);
+        }
+        if (maxMessageSize < 65536 || maxMessageSize > 1 << 30) {
+            throw new ZenohException("maxMessageSize must be 64 KiB..1 GiB, got " + maxMessageSize);
+        }
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new ZenohException(name + " must be a positive duration, got " + d);
+        }
+    }
+
+    /** A builder with Zenoh's defaults and no endpoints (local-only). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A local-only session configuration (no network). */
+    public static Config localOnly() {
+        return builder().build();
+    }
+
+    /** A client connecting to the given endpoints, other settings default. */
+    public static Config client(String... endpoints) {
+        return builder().mode(Mode.CLIENT).endpoints(List.of(endpoints)).build();
+    }
+
+    /** A builder initialised from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mode = mode;
+        b.endpoints = new ArrayList<>(endpoints);
+        b.lease = lease;
+        b.batchSize = batchSize;
+        b.reconnectInitial = reconnectInitial;
+        b.reconnectMax = reconnectMax;
+        b.connectTimeout = connectTimeout;
+        b.failOnConnectTimeout = failOnConnectTimeout;
+        b.blockTimeout = blockTimeout;
+        b.outboundQueueCapacity = outboundQueueCapacity;
+        b.deliveryQueueCapacity = deliveryQueueCapacity;
+        b.maxMessageSize = maxMessageSize;
+        return b;
+    }
+
+    /**
+     * Reads the upstream OPRC Zenoh variables (oprc-upstream.md §6) plus a few Java-client ones.
+     * <ul>
+     * <li>{@code OPRC_ZENOH_PEERS}: comma-separated {@code tcp/host:port} endpoints (empty/unset: local-only)</li>
+     * <li>{@code OPRC_ZENOH_MODE}: {@code client} or {@code peer} (default peer; peer connects as a client
+     *     to the peers); {@code router} is rejected (this client cannot accept connections)</li>
+     * <li>{@code OPRC_ZENOH_PROTOCOL}: must be {@code tcp} if set</li>
+     * <li>{@code OPRC_ZENOH_PORT}: validated 0..65535 but unused (no listener)</li>
+     * <li>{@code OPRC_ZENOH_BUFFER_SIZE}: batch size in bytes (1024..65535)</li>
+     * <li>{@code OPRC_ZENOH_LEASE_MS}, {@code OPRC_ZENOH_RECONNECT_INITIAL_MS}, {@code OPRC_ZENOH_RECONNECT_MAX_MS},
+     *     {@code OPRC_ZENOH_CONNECT_TIMEOUT_MS}, {@code OPRC_ZENOH_BLOCK_TIMEOUT_MS}: durations in ms</li>
+     * <li>{@code OPRC_ZENOH_TX_QUEUE}, {@code OPRC_ZENOH_DELIVERY_QUEUE}: queue capacities</li>
+     * </ul>
+     * Other upstream variables (gossip, scouting, linkstate, max sessions/links, config file) concern
+     * a full Zenoh runtime and are ignored.
+     *
+     * @throws ZenohException naming the variable and the bad value
+     */
+    public static Config fromEnv(Map<String, String> env) {
+        Builder b = builder();
+        String mode = trimmed(env, "OPRC_ZENOH_MODE");
+        if (mode != null) {
+            switch (mode.toLowerCase(Locale.ROOT)) {
+                case "client" -> b.mode(Mode.CLIENT);
+                case "peer" -> b.mode(Mode.PEER);
+                case "router" -> throw new ZenohException("OPRC_ZENOH_MODE=router is not supported by the pure-Java"
+                        + " Zenoh client (it only makes client connections); use client or peer with OPRC_ZENOH_PEERS");
+                default -> throw new ZenohException("OPRC_ZENOH_MODE must be client or peer, got '" + mode + "'");
+            }
+        }
+        String proto = trimmed(env, "OPRC_ZENOH_PROTOCOL");
+        if (proto != null && !proto.equalsIgnoreCase("tcp")) {
+            throw new ZenohException("OPRC_ZENOH_PROTOCOL must be tcp (the only supported transport), got '"
+                    + proto + "'");
+        }
+        String port = trimmed(env, "OPRC_ZENOH_PORT");
+        if (port != null) {
+            long p = parseLong("OPRC_ZENOH_PORT", port);
+            if (p < 0 || p > 65535) {
+                throw new ZenohException("OPRC_ZENOH_PORT must be 0..65535, got '" + port + "'");
+            }
+        }
+        String peers = trimmed(env, "OPRC_ZENOH_PEERS");
+        if (peers != null) {
+            List<String> eps = new ArrayList<>();
+            for (String p : peers.split(",")) {
+                String e = p.trim();
+                if (e.isEmpty()) {
+                    continue;
+                }
+                try {
+                    Endpoint.parse(e);
+                } catch (ZenohException ex) {
+                    throw new ZenohException("OPRC_ZENOH_PEERS: " + ex.getMessage(), ex);
+                }
+                eps.add(e);
+            }
+            b.endpoints(eps);
+        }
+        String buf = trimmed(env, "OPRC_ZENOH_BUFFER_SIZE");
+        if (buf != null) {
+            long v = parseLong("OPRC_ZENOH_BUFFER_SIZE", buf);
+            if (v < 1024 || v > 65535) {
+                throw new ZenohException("OPRC_ZENOH_BUFFER_SIZE must be 1024..65535, got '" + buf + "'");
+            }
+            b.batchSize((int) v);
+        }
+        Duration d;
+        if ((d = millis(env, "OPRC_ZENOH_LEASE_MS")) != null) {
+            b.lease(d);
+        }
+        if ((d = millis(env, "OPRC_ZENOH_RECONNECT_INITIAL_MS")) != null) {
+            b.reconnectInitial(d);
+        }
+        if ((d = millis(env, "OPRC_ZENOH_RECONNECT_MAX_MS")) != null) {
+            b.reconnectMax(d);
+        }
+        if ((d = millis(env, "OPRC_ZENOH_CONNECT_TIMEOUT_MS")) != null) {
+            b.connectTimeout(d);
+        }
+        if ((d = millis(env, "OPRC_ZENOH_BLOCK_TIMEOUT_MS")) != null) {
+            b.blockTimeout(d);
+        }
+        String q = trimmed(env, "OPRC_ZENOH_TX_QUEUE");
+        if (q != null) {
+            b.outboundQueueCapacity(intVar("OPRC_ZENOH_TX_QUEUE", q));
+        }
+        q = trimmed(env, "OPRC_ZENOH_DELIVERY_QUEUE");
+        if (q != null) {
+            b.deliveryQueueCapacity(intVar("OPRC_ZENOH_DELIVERY_QUEUE", q));
+        }
+        try {
+            return b.build();
+        } catch (ZenohException e) {
+            throw new ZenohException("invalid Zenoh configuration from environment: " + e.getMessage(), e);
+        }
+    }
+
+    private static String trimmed(Map<String, String> env, String name) {
+        String v = env.get(name);
+        if (v == null) {
+            return null;
+        }
+        v = v.trim();
+        return v.isEmpty() ? null : v;
+    }
+
+    private static long parseLong(String name, String v) {
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ZenohException(name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static int intVar(String name, String v) {
+        long l = parseLong(name, v);
+        if (l < 1 || l > Integer.MAX_VALUE) {
+            throw new ZenohException(name + " must be a positive integer, got '" + v + "'");
+        }
+        return (int) l;
+    }
+
+    private static Duration millis(Map<String, String> env, String name) {
+        String v = trimmed(env, name);
+        if (v == null) {
+            return null;
+        }
+        long ms = parseLong(name, v);
+        if (ms < 0) {
+            throw new ZenohException(name + " must not be negative, got '" + v + "'");
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    /** Mutable builder for {@link Config}; not thread-safe. */
+    public static final class Builder {
+        private Mode mode = Mode.CLIENT;
+        private List<String> endpoints = new ArrayList<>();
+        private Duration lease = Duration.ofSeconds(10);
+        private int batchSize = 65535;
+        private Duration reconnectInitial = Duration.ofSeconds(1);
+        private Duration reconnectMax = Duration.ofSeconds(4);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private boolean failOnConnectTimeout = true;
+        private Duration blockTimeout = Duration.ofSeconds(5);
+        private int outboundQueueCapacity = 16384;
+        private int deliveryQueueCapacity = 65536;
+        private int maxMessageSize = 64 << 20;
+
+        private Builder() {
+        }
+
+        public Builder mode(Mode m) {
+            this.mode = m;
+            return this;
+        }
+
+        public Builder endpoints(List<String> eps) {
+            this.endpoints = new ArrayList<>(eps);
+            return this;
+        }
+
+        public Builder connect(String endpoint) {
+            this.endpoints.add(endpoint);
+            return this;
+        }
+
+        public Builder lease(Duration d) {
+            this.lease = d;
+            return this;
+        }
+
+        public Builder batchSize(int bytes) {
+            this.batchSize = bytes;
+            return this;
+        }
+
+        public Builder reconnectInitial(Duration d) {
+            this.reconnectInitial = d;
+            return this;
+        }
+
+        public Builder reconnectMax(Duration d) {
+            this.reconnectMax = d;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder failOnConnectTimeout(boolean fail) {
+            this.failOnConnectTimeout = fail;
+            return this;
+        }
+
+        public Builder blockTimeout(Duration d) {
+            this.blockTimeout = d;
+            return this;
+        }
+
+        public Builder outboundQueueCapacity(int n) {
+            this.outboundQueueCapacity = n;
+            return this;
+        }
+
+        public Builder deliveryQueueCapacity(int n) {
+            this.deliveryQueueCapacity = n;
+            return this;
+        }
+
+        public Builder maxMessageSize(int bytes) {
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(mode, endpoints, lease, batchSize, reconnectInitial, reconnectMax, connectTimeout,
+                    failOnConnectTimeout, blockTimeout, outboundQueueCapacity, deliveryQueueCapacity, maxMessageSize);
+        }
+    }
+}

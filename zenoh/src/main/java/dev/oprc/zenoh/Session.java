@@ -1,0 +1,467 @@
+package dev.oprc.zenoh;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Zenoh session opened with {@link Zenoh#open(Config)}: publishes ({@link #put}, {@link #delete})
+ * and subscribes ({@link #declareSubscriber}). Every put is delivered to this session's own matching
+ * subscribers (local delivery, as Zenoh does) and, when router endpoints are configured, sent to
+ * the router over one TCP link in client mode; with no endpoints the session is local-only.
+ *
+ * <p>Threads (all daemon, named after the session's ZID): {@code zenoh-io-<zid>} connects,
+ * reconnects with backoff, batches and writes, and sends keep-alives; {@code zenoh-rx-<zid>} reads
+ * and decodes one link; {@code zenoh-callbacks-<zid>} runs subscriber callbacks. {@code put} with
+ * {@link CongestionControl#DROP} never blocks; {@link CongestionControl#BLOCK} waits at most
+ * {@link Config#blockTimeout()}. Delivery is at most once: messages queued or in flight when a
+ * link breaks are lost (counted).
+ *
+ * <p>Thread-safe. {@link #close()} is prompt (sends CLOSE, stops threads within about a second)
+ * and idempotent.
+ */
+public final class Session implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final Subscriber[] NO_SUBS = new Subscriber[0];
+
+    private final Config config;
+    private final byte[] zid;
+    private final String zidHex;
+    private final Dispatcher dispatcher;
+    private final Transport transport;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Guards declaration state and its hand-off to the link (see {@link Transport}). */
+    final Object declLock = new Object();
+    private final Map<Long, Subscriber> subscribers = new LinkedHashMap<>();
+    private volatile Subscriber[] subsSnapshot = NO_SUBS;
+    private long nextSubscriberId = 1;
+    private final Map<String, Integer> keyIds = new ConcurrentHashMap<>();
+    private final Map<Integer, String> keysById = new ConcurrentHashMap<>();
+    private int nextKeyId = 1;
+
+    final LongAdder putsSent = new LongAdder();
+    final LongAdder putsLocal = new LongAdder();
+    final LongAdder droppedDisconnected = new LongAdder();
+    final LongAdder droppedQueueFull = new LongAdder();
+    final LongAdder reconnects = new LongAdder();
+    final LongAdder linkFailures = new LongAdder();
+    final LongAdder decodeErrors = new LongAdder();
+    final LongAdder samplesReceived = new LongAdder();
+    final LongAdder subscriberDrops = new LongAdder();
+    final LongAdder callbackErrors = new LongAdder();
+    final LongAdder rxDropped = new LongAdder();
+
+    Session(Config config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.zid = newZid();
+        this.zidHex = Wire.zidHex(zid);
+        String tag = zidHex.length() > 8 ? zidHex.substring(0, 8) : zidHex;
+        this.dispatcher = new Dispatcher(this, config.deliveryQueueCapacity(), "zenoh-callbacks-" + tag);
+        if (config.endpoints().isEmpty()) {
+            this.transport = null;
+        } else {
+            List<Endpoint> eps = new ArrayList<>();
+            for (String e : config.endpoints()) {
+                eps.add(Endpoint.parse(e));
+            }
+            this.transport = new Transport(this, config, eps, zid, tag);
+        }
+    }
+
+    void start() {
+        if (transport == null) {
+            LOG.info("Zenoh session {} opened local-only (no endpoints)", zidHex);
+            return;
+        }
+        transport.start();
+        if (!config.connectTimeout().isZero()) {
+            boolean up = transport.awaitConnected(config.connectTimeout().toNanos());
+            if (!up && config.failOnConnectTimeout()) {
+                String why = transport.lastError();
+                close();
+                throw new ZenohException("could not connect to any of " + config.endpoints() + " within "
+                        + config.connectTimeout().toMillis() + " ms" + (why != null ? ": " + why : ""));
+            }
+        }
+    }
+
+    private static byte[] newZid() {
+        byte[] z = new byte[16];
+        new SecureRandom().nextBytes(z);
+        if (z[15] == 0) {
+            z[15] = 1;
+        }
+        return z;
+    }
+
+    /** This session's Zenoh id (lowercase hex, as Zenoh displays it). */
+    public String zid() {
+        return zidHex;
+    }
+
+    /** The configuration the session was opened with. */
+    public Config config() {
+        return config;
+    }
+
+    /** True while a router link is established (always false for a local-only session). */
+    public boolean isConnected() {
+        return transport != null && transport.connected();
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    /** Puts {@code payload} on {@code key} with default options (DROP, never blocks). */
+    public void put(String key, byte[] payload) {
+        put(KeyExpr.of(key), payload, PutOptions.DEFAULT);
+    }
+
+    /** Puts a UTF-8 string with default options. */
+    public void put(String key, String payload) {
+        put(KeyExpr.of(key), payload.getBytes(StandardCharsets.UTF_8), PutOptions.DEFAULT);
+    }
+
+    public void put(KeyExpr key, byte[] payload) {
+        put(key, payload, PutOptions.DEFAULT);
+    }
+
+    public void put(String key, byte[] payload, PutOptions options) {
+        put(KeyExpr.of(key), payload, options);
+    }
+
+    /**
+     * Publishes {@code payload} on a concrete (non-wildcard) key: delivers it to matching local
+     * subscribers and, if connected, queues it for the router. With DROP the call never blocks
+     * (full queue or no link: dropped and counted in {@link #stats()}); with BLOCK it waits at most
+     * {@link Config#blockTimeout()} and then throws. The payload array must not be modified afterwards.
+     *
+     * @throws ZenohException if the session is closed, the key is a wildcard, the payload exceeds
+     *                        {@link Config#maxMessageSize()}, or a BLOCK put timed out
+     */
+    public void put(KeyExpr key, byte[] payload, PutOptions options) {
+        publish(key, Objects.requireNonNull(payload, "payload"), options, true);
+    }
+
+    /** Deletes {@code key} (a DEL sample) with default options. */
+    public void delete(String key) {
+        delete(KeyExpr.of(key), PutOptions.DEFAULT);
+    }
+
+    public void delete(KeyExpr key) {
+        delete(key, PutOptions.DEFAULT);
+    }
+
+    /** Publishes a delete; congestion control, priority, express and attachment of {@code options} apply. */
+    public void delete(KeyExpr key, PutOptions options) {
+        publish(key, new byte[0], options, false);
+    }
+
+    private void publish(KeyExpr key, byte[] payload, PutOptions options, boolean put) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(options, "options");
+        ensureOpen();
+        if (key.isWild()) {
+            throw new ZenohException("cannot publish on wildcard key expression '" + key + "'");
+        }
+        if (payload.length > config.maxMessageSize() - 1024) {
+            throw new ZenohException("payload of " + payload.length + " bytes on '" + key
+                    + "' exceeds maxMessageSize " + config.maxMessageSize());
+        }
+        deliverLocal(key, payload, options, put);
+        if (transport == null) {
+            return;
+        }
+        String k = key.toString();
+        Integer scope = keyIds.get(k);
+        int klen = k.length() * 3 + 16;
+        WireWriter w = new WireWriter(payload.length + klen
+                + (options.attachment() != null ? options.attachment().length + 8 : 0));
+        Wire.writePush(w, scope == null ? 0 : scope, scope == null ? k : null, options.qos().toWire(), put,
+                options.encoding(), null, options.attachment(), payload);
+        transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE, options.express()),
+                options.congestionControl(), k);
+    }
+
+    private void deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put) {
+        Subscriber[] subs = subsSnapshot;
+        if (subs.length == 0) {
+            return;
+        }
+        Subscriber[] targets = match(subs, key);
+        if (targets.length == 0) {
+            return;
+        }
+        putsLocal.increment();
+        Sample s = new Sample(key, payload, o.encoding(), put ? SampleKind.PUT : SampleKind.DELETE, null,
+                o.attachment(), o.qos());
+        long wait = o.congestionControl() == CongestionControl.BLOCK ? config.blockTimeout().toNanos() : 0;
+        dispatch(s, targets, wait);
+    }
+
+    private static Subscriber[] match(Subscriber[] subs, KeyExpr key) {
+        Subscriber[] out = null;
+        int n = 0;
+        for (Subscriber sub : subs) {
+            if (sub.keyExpr().intersects(key)) {
+                if (out == null) {
+                    out = new Subscriber[subs.length];
+                }
+                out[n++] = sub;
+            }
+        }
+        if (n == 0) {
+            return NO_SUBS;
+        }
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    }
+
+    private void dispatch(Sample s, Subscriber[] targets, long waitNanos) {
+        int callbacks = 0;
+        for (Subscriber sub : targets) {
+            if (sub.direct()) {
+                if (!sub.deliver(s)) {
+                    sub.dropped.increment();
+                    subscriberDrops.increment();
+                }
+            } else {
+                callbacks++;
+            }
+        }
+        if (callbacks == 0) {
+            return;
+        }
+        Subscriber[] cbs = targets;
+        if (callbacks != targets.length) {
+            cbs = new Subscriber[callbacks];
+            int i = 0;
+            for (Subscriber sub : targets) {
+                if (!sub.direct()) {
+                    cbs[i++] = sub;
+                }
+            }
+        }
+        if (!dispatcher.offer(s, cbs, waitNanos)) {
+            for (Subscriber sub : cbs) {
+                sub.dropped.increment();
+            }
+            subscriberDrops.add(cbs.length);
+        }
+    }
+
+    /** Called by the reader thread for every accepted PUSH (never blocks). */
+    void onRemotePush(Wire.Push p, String routerKeyForScope) {
+        String key;
+        if (p.scope() == 0) {
+            key = p.suffix();
+        } else {
+            String base = p.senderMapping() ? routerKeyForScope : keysById.get(p.scope());
+            if (base == null) {
+                rxDropped.increment();
+                LOG.debug("PUSH with unknown key scope {} dropped", p.scope());
+                return;
+            }
+            key = base + p.suffix();
+        }
+        samplesReceived.increment();
+        Subscriber[] subs = subsSnapshot;
+        if (subs.length == 0) {
+            return;
+        }
+        KeyExpr k;
+        try {
+            k = KeyExpr.of(key);
+        } catch (IllegalArgumentException e) {
+            rxDropped.increment();
+            LOG.debug("PUSH with invalid key dropped: {}", e.getMessage());
+            return;
+        }
+        Subscriber[] targets = match(subs, k);
+        if (targets.length == 0) {
+            return;
+        }
+        Sample s = new Sample(k, p.payload(), p.encoding(), p.put() ? SampleKind.PUT : SampleKind.DELETE,
+                p.timestamp(), p.attachment(), QoS.fromWire(p.qos()));
+        dispatch(s, targets, 0);
+    }
+
+    // ------------------------------------------------------------------ key expressions
+
+    /**
+     * Declares {@code key} to the router under a numeric id so later puts on exactly this key are
+     * sent with the id instead of the full string (re-declared after every reconnect).
+     */
+    public KeyExpr declareKeyExpr(String key) {
+        KeyExpr k = KeyExpr.of(key);
+        ensureOpen();
+        synchronized (declLock) {
+            if (keyIds.containsKey(key)) {
+                return k;
+            }
+            if (nextKeyId > 0xFFFF) {
+                throw new ZenohException("too many declared key expressions (max 65535), cannot declare '" + key + "'");
+            }
+            int id = nextKeyId++;
+            keyIds.put(key, id);
+            keysById.put(id, key);
+            if (transport != null) {
+                WireWriter w = new WireWriter();
+                Wire.writeDeclareKeyExpr(w, id, key);
+                transport.sendControlLocked(w.toByteArray());
+            }
+        }
+        return k;
+    }
+
+    /** Removes a declaration made with {@link #declareKeyExpr}; no-op if not declared. */
+    public void undeclareKeyExpr(KeyExpr key) {
+        Integer id;
+        synchronized (declLock) {
+            id = keyIds.remove(key.toString());
+            if (id == null) {
+                return;
+            }
+            keysById.remove(id);
+        }
+        if (transport != null) {
+            WireWriter w = new WireWriter();
+            Wire.writeUndeclareKeyExpr(w, id);
+            transport.sendOrdered(w.toByteArray());
+        }
+    }
+
+    // ------------------------------------------------------------------ subscribing
+
+    /** Subscribes with a callback run on the session's callback thread (see {@link Subscriber}). */
+    public Subscriber declareSubscriber(KeyExpr key, Consumer<Sample> callback) {
+        Objects.requireNonNull(callback, "callback");
+        return register(key, id -> new Subscriber(this, id, key, callback));
+    }
+
+    public Subscriber declareSubscriber(String key, Consumer<Sample> callback) {
+        return declareSubscriber(KeyExpr.of(key), callback);
+    }
+
+    /** Subscribes into a bounded queue of {@code capacity} samples (see {@link BlockingSubscriber}). */
+    public BlockingSubscriber declareSubscriber(KeyExpr key, int capacity) {
+        if (capacity < 1) {
+            throw new ZenohException("subscriber capacity must be >= 1, got " + capacity);
+        }
+        return register(key, id -> new BlockingSubscriber(this, id, key, capacity));
+    }
+
+    public BlockingSubscriber declareSubscriber(String key, int capacity) {
+        return declareSubscriber(KeyExpr.of(key), capacity);
+    }
+
+    private <S extends Subscriber> S register(KeyExpr key, java.util.function.LongFunction<S> factory) {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        synchronized (declLock) {
+            long id = nextSubscriberId++;
+            S sub = factory.apply(id);
+            subscribers.put(id, sub);
+            subsSnapshot = subscribers.values().toArray(NO_SUBS);
+            if (transport != null) {
+                WireWriter w = new WireWriter();
+                Wire.writeDeclareSubscriber(w, id, key.toString(), true, null);
+                transport.sendControlLocked(w.toByteArray());
+            }
+            return sub;
+        }
+    }
+
+    void undeclare(Subscriber sub) {
+        synchronized (declLock) {
+            if (subscribers.remove(sub.id()) == null) {
+                return;
+            }
+            subsSnapshot = subscribers.values().toArray(NO_SUBS);
+            if (transport != null && !closed.get()) {
+                WireWriter w = new WireWriter();
+                Wire.writeUndeclareSubscriber(w, sub.id());
+                transport.sendControlLocked(w.toByteArray());
+            }
+        }
+    }
+
+    /** All current declarations, encoded; caller holds {@link #declLock}. */
+    List<byte[]> declarationsLocked() {
+        List<byte[]> out = new ArrayList<>();
+        Map<Integer, String> keys = new HashMap<>(keysById);
+        for (Map.Entry<Integer, String> e : keys.entrySet()) {
+            WireWriter w = new WireWriter();
+            Wire.writeDeclareKeyExpr(w, e.getKey(), e.getValue());
+            out.add(w.toByteArray());
+        }
+        for (Subscriber s : subscribers.values()) {
+            WireWriter w = new WireWriter();
+            Wire.writeDeclareSubscriber(w, s.id(), s.keyExpr().toString(), true, null);
+            out.add(w.toByteArray());
+        }
+        return out;
+    }
+
+    /** Our D_SUBSCRIBERs matching an interest's key (null key = all); caller holds no lock. */
+    List<Subscriber> subscribersSnapshot() {
+        return List.of(subsSnapshot);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Counters since open. */
+    public SessionStats stats() {
+        return new SessionStats(isConnected(), putsSent.sum(), putsLocal.sum(), droppedDisconnected.sum(),
+                droppedQueueFull.sum(), reconnects.sum(), linkFailures.sum(), decodeErrors.sum(),
+                samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum());
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new ZenohException("session " + zidHex + " is closed");
+        }
+    }
+
+    /**
+     * Closes the session: sends CLOSE to the router (best effort), stops the threads, drops queued
+     * messages and undeclares every subscriber. Idempotent; safe to call from a callback.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        synchronized (declLock) {
+            for (Subscriber s : subscribers.values()) {
+                s.markClosed();
+            }
+            subscribers.clear();
+            subsSnapshot = NO_SUBS;
+        }
+        dispatcher.stop(1000);
+        LOG.info("Zenoh session {} closed", zidHex);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + zidHex + ", " + (transport == null ? "local-only" : config.endpoints()) + "]";
+    }
+}

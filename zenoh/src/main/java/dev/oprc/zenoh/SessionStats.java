@@ -1,0 +1,24 @@
+package dev.oprc.zenoh;
+
+/**
+ * Point-in-time counters of a {@link Session}. Immutable snapshot; thread-safe.
+ *
+ * @param connected              a router link is currently up
+ * @param putsSent               puts/deletes written to the router link
+ * @param putsLocal              puts/deletes delivered to at least one local subscriber
+ * @param droppedDisconnected    DROP puts discarded because no link was up (incl. queued at link loss)
+ * @param droppedQueueFull       DROP puts discarded because the outbound queue was full
+ * @param reconnects             successful re-connections after a link loss
+ * @param linkFailures           links lost (I/O error, lease expiry, CLOSE, decode error)
+ * @param decodeErrors           malformed or unsupported inbound messages/batches
+ * @param samplesReceived        samples received from the router
+ * @param subscriberDrops        samples not delivered because a delivery or handler queue was full
+ * @param callbackErrors         exceptions thrown by user callbacks (caught and logged)
+ * @param rxDropped              inbound frames/messages dropped without closing the link (stale sequence
+ *                               number, unknown key scope, unknown mandatory extension, oversized message)
+ */
+public record SessionStats(boolean connected, long putsSent, long putsLocal, long droppedDisconnected,
+                           long droppedQueueFull, long reconnects, long linkFailures, long decodeErrors,
+                           long samplesReceived, long subscriberDrops, long callbackErrors,
+                           long rxDropped) {
+}

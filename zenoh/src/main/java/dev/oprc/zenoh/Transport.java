@@ -1,0 +1,746 @@
+package dev.oprc.zenoh;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client-mode TCP transport of a {@link Session}. One I/O thread ({@code zenoh-io-<zid>}) connects
+ * (INIT/OPEN handshake), re-connects with exponential backoff, re-declares, batches queued network
+ * messages into FRAMEs (fragmenting oversize ones), writes keep-alives every lease/4 and sends CLOSE
+ * on shutdown. Each link gets a reader thread ({@code zenoh-rx-<zid>}) that decodes batches via
+ * {@link Inbound}; a socket read timeout equal to the router's lease detects lease expiry. Every
+ * queue is bounded; every drop is counted in the session stats. Thread-safe.
+ */
+final class Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+    private static final OutMsg WAKE = new OutMsg(new byte[0], true, true);
+    private static final int MAX_CONTROL = 100_000;
+    private static final int FRAME_HEADER_MAX = 6;
+    private static final int FRAGMENT_HEADER_MAX = 7;
+    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
+    private static final int MAX_ROUTER_KEY_BYTES = 16 << 20;
+
+    private final Session session;
+    private final Config config;
+    private final List<Endpoint> endpoints;
+    private final byte[] zid;
+    private final String tag;
+    private final ArrayBlockingQueue<OutMsg> queue;
+    private final ConcurrentLinkedQueue<byte[]> control = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger controlSize = new AtomicInteger();
+    private final Object stateLock = new Object();
+    private final CountDownLatch closeLatch = new CountDownLatch(1);
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private volatile Link link;
+    private volatile Socket connecting;
+    private volatile String lastError;
+    private Thread ioThread;
+
+    Transport(Session session, Config config, List<Endpoint> endpoints, byte[] zid, String tag) {
+        this.session = session;
+        this.config = config;
+        this.endpoints = List.copyOf(endpoints);
+        this.zid = zid;
+        this.tag = tag;
+        this.queue = new ArrayBlockingQueue<>(config.outboundQueueCapacity());
+    }
+
+    void start() {
+        ioThread = new Thread(this::ioLoop, "zenoh-io-" + tag);
+        ioThread.setDaemon(true);
+        ioThread.start();
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    boolean awaitConnected(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        synchronized (stateLock) {
+            while (!connected && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(stateLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return connected;
+        }
+    }
+
+    private void setConnected(boolean up) {
+        synchronized (stateLock) {
+            connected = up;
+            stateLock.notifyAll();
+        }
+    }
+
+    // ------------------------------------------------------------------ send side (any thread)
+
+    void send(OutMsg m, CongestionControl cc, String key) {
+        if (cc == CongestionControl.DROP) {
+            if (!connected) {
+                session.droppedDisconnected.increment();
+            } else if (!queue.offer(m)) {
+                session.droppedQueueFull.increment();
+            }
+            return;
+        }
+        long timeout = config.blockTimeout().toNanos();
+        long deadline = System.nanoTime() + timeout;
+        if (!connected && !awaitConnected(timeout)) {
+            if (closed) {
+                throw new ZenohException("session closed while a BLOCK put on '" + key + "' waited for a link");
+            }
+            throw new ZenohException("BLOCK put on '" + key + "' timed out after " + config.blockTimeout().toMillis()
+                    + " ms: not connected to " + config.endpoints()
+                    + (lastError != null ? " (last error: " + lastError + ")" : ""));
+        }
+        try {
+            if (!queue.offer(m, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new ZenohException("BLOCK put on '" + key + "' timed out after "
+                        + config.blockTimeout().toMillis() + " ms: outbound queue full (capacity "
+                        + config.outboundQueueCapacity() + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZenohException("interrupted while a BLOCK put on '" + key + "' waited for queue space", e);
+        }
+    }
+
+    /** Queues a declaration; caller holds the session's declLock. Dropped while disconnected. */
+    void sendControlLocked(byte[] msg) {
+        if (!connected) {
+            return; // re-sent from the declaration snapshot on (re)connect
+        }
+        if (controlSize.incrementAndGet() > MAX_CONTROL) {
+            controlSize.decrementAndGet();
+            throw new ZenohException("more than " + MAX_CONTROL + " declarations pending for the router");
+        }
+        control.add(msg);
+        queue.offer(WAKE);
+    }
+
+    /**
+     * Queues an undeclaration behind the data already queued (so earlier puts that use a key-expr
+     * id are written first). Waits at most the block timeout; dropped while disconnected.
+     */
+    void sendOrdered(byte[] msg) {
+        if (!connected) {
+            return;
+        }
+        try {
+            if (!queue.offer(new OutMsg(msg, true, false, false), config.blockTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS)) {
+                session.droppedQueueFull.increment();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Queues a reply from the reader thread (never blocks; dropped and counted if too many). */
+    private void sendControlFromReader(byte[] msg) {
+        if (controlSize.get() > 1024) {
+            session.rxDropped.increment();
+            return;
+        }
+        controlSize.incrementAndGet();
+        control.add(msg);
+        queue.offer(WAKE);
+    }
+
+    // ------------------------------------------------------------------ I/O thread
+
+    private void ioLoop() {
+        long delay = config.reconnectInitial().toMillis();
+        boolean everConnected = false;
+        while (!closed) {
+            Link l = null;
+            for (Endpoint ep : endpoints) {
+                if (closed) {
+                    break;
+                }
+                try {
+                    l = handshake(ep);
+                    break;
+                } catch (IOException | ZenohException e) {
+                    lastError = ep + ": " + e.getMessage();
+                    LOG.debug("Zenoh connect to {} failed: {}", ep, e.toString());
+                }
+            }
+            if (closed) {
+                if (l != null) {
+                    l.closeSocket();
+                }
+                break;
+            }
+            if (l == null) {
+                LOG.info("Zenoh session {}: no router reachable ({}), retrying in {} ms", tag, lastError, delay);
+                try {
+                    closeLatch.await(delay, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    if (closed) {
+                        break;
+                    }
+                }
+                delay = Math.min(delay * 2, config.reconnectMax().toMillis());
+                continue;
+            }
+            delay = config.reconnectInitial().toMillis();
+            if (everConnected) {
+                session.reconnects.increment();
+            }
+            everConnected = true;
+            link = l;
+            LOG.info("Zenoh session {} connected to {} (router {}, batch {}, lease {} ms)", tag, l.endpoint,
+                    l.routerZid, l.batchSize, l.routerLeaseMs);
+            try {
+                runLink(l);
+            } catch (IOException | RuntimeException e) {
+                if (!closed) {
+                    String why = l.failure != null ? l.failure : e.toString();
+                    lastError = l.endpoint + ": " + why;
+                    LOG.warn("Zenoh session {} lost link to {}: {}", tag, l.endpoint, why);
+                }
+            } finally {
+                setConnected(false);
+                l.closeSocket();
+                link = null;
+                if (!closed) {
+                    session.linkFailures.increment();
+                }
+                joinQuietly(l.reader, 1000);
+                dropQueued();
+            }
+        }
+        dropQueued();
+    }
+
+    private void dropQueued() {
+        List<OutMsg> stale = new ArrayList<>();
+        queue.drainTo(stale);
+        for (OutMsg m : stale) {
+            if (m != WAKE) {
+                session.droppedDisconnected.increment();
+            }
+        }
+        control.clear();
+        controlSize.set(0);
+    }
+
+    private static void joinQuietly(Thread t, long millis) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Link handshake(Endpoint ep) throws IOException {
+        Socket s = new Socket();
+        connecting = s;
+        try {
+            s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
+            int connectMs = (int) Math.min(5000, Math.max(1000, config.connectTimeout().toMillis()));
+            s.connect(new InetSocketAddress(ep.host(), ep.port()), connectMs);
+            s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+            InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
+            OutputStream out = s.getOutputStream();
+            WireWriter w = new WireWriter(64);
+            w.u16le(0);
+            Wire.writeInit(w, new Wire.Init(false, Wire.VERSION, Wire.WHATAMI_CLIENT, zid, Wire.DEFAULT_RESOLUTION,
+                    config.batchSize(), null, 1));
+            writeBatch(out, w);
+            byte[] b = readBatch(in, new byte[65535]);
+            WireReader r = new WireReader(b);
+            refuseIfClose(r, "INIT");
+            Wire.Init ack = Wire.readInit(r);
+            if (!ack.ack()) {
+                throw new ZenohDecodeException("expected INIT Ack, got INIT Syn");
+            }
+            if (ack.version() != Wire.VERSION) {
+                throw new ZenohException("router speaks Zenoh protocol version 0x" + Integer.toHexString(ack.version())
+                        + ", this client 0x09");
+            }
+            if ((ack.resolution() & 0x03) > (Wire.DEFAULT_RESOLUTION & 0x03)) {
+                throw new ZenohDecodeException("router chose a larger sequence-number resolution than proposed");
+            }
+            long mask = SeqNum.maskFor(ack.resolution());
+            int batch = Math.min(config.batchSize(), ack.batchSize());
+            if (batch < 64) {
+                throw new ZenohDecodeException("router batch size " + ack.batchSize() + " too small");
+            }
+            long initialSn = ThreadLocalRandom.current().nextLong(mask);
+            w.reset();
+            w.u16le(0);
+            Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
+            writeBatch(out, w);
+            b = readBatch(in, new byte[65535]);
+            r = new WireReader(b);
+            refuseIfClose(r, "OPEN");
+            Wire.Open openAck = Wire.readOpen(r);
+            if (!openAck.ack()) {
+                throw new ZenohDecodeException("expected OPEN Ack, got OPEN Syn");
+            }
+            if (openAck.initialSn() > mask) {
+                throw new ZenohDecodeException("router initial sn " + openAck.initialSn() + " exceeds mask " + mask);
+            }
+            long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
+            s.setSoTimeout((int) lease);
+            Link l = new Link(ep, s, in, out, batch, mask, initialSn, openAck.initialSn(), lease, ack.patch() >= 1,
+                    Wire.zidHex(ack.zid()));
+            connecting = null;
+            return l;
+        } catch (IOException | RuntimeException e) {
+            connecting = null;
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+            throw e;
+        }
+    }
+
+    private static void refuseIfClose(WireReader r, String phase) {
+        int h = r.peek();
+        if ((h & 0x1F) == Wire.T_CLOSE) {
+            r.u8();
+            int reason = r.hasRemaining() ? r.u8() : -1;
+            throw new ZenohException("router refused " + phase + " with CLOSE reason " + reason
+                    + (reason == Wire.CLOSE_MAX_LINKS ? " (MAX_LINKS: a previous link is still open)" : ""));
+        }
+    }
+
+    private static void writeBatch(OutputStream out, WireWriter w) throws IOException {
+        w.putU16leAt(0, w.position() - 2);
+        out.write(w.array(), 0, w.position());
+        out.flush();
+    }
+
+    /** Reads one length-prefixed batch into {@code buf}; returns a right-sized copy. */
+    private static byte[] readBatch(InputStream in, byte[] buf) throws IOException {
+        int len = readLen(in);
+        readFully(in, buf, len);
+        return java.util.Arrays.copyOf(buf, len);
+    }
+
+    private static int readLen(InputStream in) throws IOException {
+        int a = in.read();
+        int b = in.read();
+        if (a < 0 || b < 0) {
+            throw new EOFException("connection closed by the router");
+        }
+        return a | (b << 8);
+    }
+
+    private static void readFully(InputStream in, byte[] buf, int len) throws IOException {
+        int off = 0;
+        while (off < len) {
+            int n = in.read(buf, off, len - off);
+            if (n < 0) {
+                throw new EOFException("connection closed in the middle of a batch");
+            }
+            off += n;
+        }
+    }
+
+    private void runLink(Link l) throws IOException {
+        synchronized (session.declLock) {
+            control.clear();
+            controlSize.set(0);
+            List<OutMsg> stale = new ArrayList<>();
+            queue.drainTo(stale);
+            for (OutMsg m : stale) {
+                if (m != WAKE) {
+                    session.droppedDisconnected.increment();
+                }
+            }
+            for (byte[] d : session.declarationsLocked()) {
+                l.append(d, true);
+            }
+            l.flush();
+            setConnected(true);
+        }
+        l.reader = new Thread(() -> readLoop(l), "zenoh-rx-" + tag);
+        l.reader.setDaemon(true);
+        l.reader.start();
+        long keepAliveNanos = config.lease().toNanos() / 4;
+        List<OutMsg> drained = new ArrayList<>(1024);
+        while (true) {
+            if (l.failed) {
+                throw new IOException(l.failure);
+            }
+            if (closed) {
+                drainData(l, drained);
+                l.flush();
+                l.writeClose();
+                return;
+            }
+            long wait = keepAliveNanos - (System.nanoTime() - l.lastTx);
+            OutMsg m;
+            try {
+                m = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+            } catch (InterruptedException e) {
+                m = null;
+            }
+            drainControl(l);
+            if (m != null) {
+                l.appendMsg(m);
+                drainData(l, drained);
+            }
+            l.flush();
+            if (System.nanoTime() - l.lastTx >= keepAliveNanos) {
+                l.writeKeepAlive();
+            }
+        }
+    }
+
+    private void drainData(Link l, List<OutMsg> drained) throws IOException {
+        while (true) {
+            drained.clear();
+            if (queue.drainTo(drained, 1024) == 0) {
+                return;
+            }
+            for (OutMsg o : drained) {
+                l.appendMsg(o);
+            }
+            if (!control.isEmpty()) {
+                drainControl(l);
+            }
+        }
+    }
+
+    private void drainControl(Link l) throws IOException {
+        byte[] c;
+        while ((c = control.poll()) != null) {
+            controlSize.decrementAndGet();
+            l.append(c, true);
+        }
+    }
+
+    private void readLoop(Link l) {
+        byte[] buf = new byte[65535];
+        Inbound inbound = new Inbound(l.snMask, l.routerInitialSn, config.maxMessageSize(), l.patch, l);
+        try {
+            while (!l.failed && !closed) {
+                int len = readLen(l.in);
+                readFully(l.in, buf, len);
+                inbound.onBatch(buf, 0, len);
+                if (inbound.closed()) {
+                    l.fail("router closed the link (CLOSE reason " + l.closeReason + ")");
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            l.fail("lease expired: nothing received from the router for " + l.routerLeaseMs + " ms");
+        } catch (ZenohDecodeException e) {
+            session.decodeErrors.increment();
+            l.fail("decode error, closing link: " + e.getMessage());
+        } catch (IOException e) {
+            l.fail(e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (RuntimeException e) {
+            session.decodeErrors.increment();
+            LOG.error("Zenoh reader failed unexpectedly", e);
+            l.fail("internal error: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeLatch.countDown();
+        synchronized (stateLock) {
+            stateLock.notifyAll();
+        }
+        queue.offer(WAKE);
+        Socket c = connecting;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+        Thread t = ioThread;
+        if (t != null && t != Thread.currentThread()) {
+            joinQuietly(t, 1500);
+            if (t.isAlive()) {
+                Link l = link;
+                if (l != null) {
+                    l.closeSocket();
+                }
+                t.interrupt();
+                joinQuietly(t, 500);
+            }
+        }
+        Link l = link;
+        if (l != null) {
+            l.closeSocket();
+        }
+    }
+
+    // ------------------------------------------------------------------ one link
+
+    /** State of one established TCP link. Writer-side fields are confined to the I/O thread. */
+    final class Link implements Inbound.Sink {
+        final Endpoint endpoint;
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        final int batchSize;
+        final long snMask;
+        final long routerInitialSn;
+        final long routerLeaseMs;
+        final boolean patch;
+        final String routerZid;
+        final SeqNum txReliable;
+        final SeqNum txBestEffort;
+        final byte[] batch;
+        int pos = 2;
+        int frameKind = -1;
+        long lastTx = System.nanoTime();
+        volatile boolean failed;
+        volatile String failure;
+        volatile int closeReason = -1;
+        Thread reader;
+        private final Map<Integer, String> routerKeys = new HashMap<>();
+        private long routerKeyBytes;
+
+        Link(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
+             long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, String routerZid) {
+            this.endpoint = endpoint;
+            this.socket = socket;
+            this.in = in;
+            this.out = out;
+            this.batchSize = batchSize;
+            this.snMask = snMask;
+            this.routerInitialSn = routerInitialSn;
+            this.routerLeaseMs = routerLeaseMs;
+            this.patch = patch;
+            this.routerZid = routerZid;
+            this.txReliable = new SeqNum(snMask, txInitialSn);
+            this.txBestEffort = new SeqNum(snMask, txInitialSn);
+            this.batch = new byte[batchSize];
+        }
+
+        void fail(String why) {
+            if (!failed) {
+                failure = why;
+                failed = true;
+            }
+            closeSocket();
+            queue.offer(WAKE);
+        }
+
+        void closeSocket() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+
+        void appendMsg(OutMsg m) throws IOException {
+            if (m == WAKE) {
+                return;
+            }
+            append(m.bytes(), m.reliable());
+            if (m.data()) {
+                session.putsSent.increment();
+            }
+            if (m.express()) {
+                flush();
+            }
+        }
+
+        void append(byte[] b, boolean reliable) throws IOException {
+            if (b.length + FRAME_HEADER_MAX > batchSize - 2) {
+                flush();
+                fragment(b, reliable);
+                return;
+            }
+            int kind = reliable ? 1 : 0;
+            boolean newFrame = frameKind != kind;
+            if (pos + b.length + (newFrame ? FRAME_HEADER_MAX : 0) > batchSize) {
+                flush();
+                newFrame = true;
+            }
+            if (newFrame) {
+                batch[pos++] = (byte) (Wire.T_FRAME | (reliable ? 0x20 : 0));
+                pos = putVle(batch, pos, (reliable ? txReliable : txBestEffort).getAndIncrement());
+                frameKind = kind;
+            }
+            System.arraycopy(b, 0, batch, pos, b.length);
+            pos += b.length;
+        }
+
+        private void fragment(byte[] b, boolean reliable) throws IOException {
+            SeqNum ch = reliable ? txReliable : txBestEffort;
+            int off = 0;
+            boolean first = true;
+            while (off < b.length) {
+                int p = 2;
+                int chunk = Math.min(b.length - off, batchSize - 2 - FRAGMENT_HEADER_MAX);
+                boolean more = off + chunk < b.length;
+                boolean firstExt = first && patch;
+                batch[p++] = (byte) (Wire.T_FRAGMENT | (reliable ? 0x20 : 0) | (more ? 0x40 : 0)
+                        | (firstExt ? Wire.Z : 0));
+                p = putVle(batch, p, ch.getAndIncrement());
+                if (firstExt) {
+                    batch[p++] = 0x02;
+                }
+                System.arraycopy(b, off, batch, p, chunk);
+                p += chunk;
+                off += chunk;
+                first = false;
+                pos = p;
+                flush();
+            }
+        }
+
+        void flush() throws IOException {
+            if (pos <= 2) {
+                return;
+            }
+            int len = pos - 2;
+            batch[0] = (byte) len;
+            batch[1] = (byte) (len >>> 8);
+            out.write(batch, 0, pos);
+            pos = 2;
+            frameKind = -1;
+            lastTx = System.nanoTime();
+        }
+
+        void writeKeepAlive() throws IOException {
+            flush();
+            batch[pos++] = (byte) Wire.T_KEEP_ALIVE;
+            flush();
+        }
+
+        void writeClose() {
+            try {
+                flush();
+                batch[pos++] = (byte) (Wire.T_CLOSE | 0x20);
+                batch[pos++] = (byte) Wire.CLOSE_GENERIC;
+                flush();
+                out.flush();
+            } catch (IOException e) {
+                LOG.debug("could not send CLOSE: {}", e.toString());
+            }
+        }
+
+        // ---- Inbound.Sink (reader thread)
+
+        @Override
+        public void onPush(Wire.Push p, boolean reliable) {
+            if (p.rejected()) {
+                session.rxDropped.increment();
+                return;
+            }
+            session.onRemotePush(p, p.senderMapping() && p.scope() != 0 ? routerKeys.get(p.scope()) : null);
+        }
+
+        @Override
+        public void onDeclare(Wire.Declare d) {
+            if (d.rejected()) {
+                session.rxDropped.increment();
+                return;
+            }
+            if (d.body() == Wire.D_KEYEXPR) {
+                String base = "";
+                if (d.scope() != 0) {
+                    base = routerKeys.get(d.scope());
+                    if (base == null) {
+                        session.rxDropped.increment();
+                        return;
+                    }
+                }
+                String key = base + d.suffix();
+                if (routerKeyBytes + key.length() > MAX_ROUTER_KEY_BYTES) {
+                    throw new ZenohDecodeException("router declared more than " + MAX_ROUTER_KEY_BYTES
+                            + " bytes of key expressions");
+                }
+                String old = routerKeys.put((int) d.entityId(), key);
+                routerKeyBytes += key.length() - (old == null ? 0 : old.length());
+            } else if (d.body() == Wire.U_KEYEXPR) {
+                String old = routerKeys.remove((int) d.entityId());
+                if (old != null) {
+                    routerKeyBytes -= old.length();
+                }
+            }
+            // D_SUBSCRIBER & co. only arrive in answer to interests, which this client never sends.
+        }
+
+        @Override
+        public void onInterest(Wire.Interest i) {
+            if (i.rejected() || i.mode() == 0) {
+                return;
+            }
+            if (i.mode() == 1 || i.mode() == 3) {
+                WireWriter w = new WireWriter(16);
+                Wire.writeDeclareFinal(w, i.id());
+                sendControlFromReader(w.toByteArray());
+            }
+        }
+
+        @Override
+        public void onClose(int reason) {
+            closeReason = reason;
+        }
+
+        @Override
+        public void onDropped(String why) {
+            session.rxDropped.increment();
+            LOG.debug("Zenoh rx drop: {}", why);
+        }
+    }
+
+    static int putVle(byte[] a, int p, long v) {
+        int n = 0;
+        while ((v & ~0x7FL) != 0 && n < 8) {
+            a[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+            n++;
+        }
+        a[p++] = (byte) v;
+        return p;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.oprc.zenoh.testing;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Minimal parser for the flat JSON objects printed by zenoh_peer.py (strings, numbers, booleans, null). */
+final class Json {
+    private final String s;
+    private int i;
+
+    private Json(String s) {
+        this.s = s;
+    }
+
+    static Map<String, Object> parseObject(String line) {
+        Json j = new Json(line.trim());
+        Map<String, Object> out = new LinkedHashMap<>();
+        j.expect('{');
+        j.ws();
+        if (j.peek() == '}') {
+            return out;
+        }
+        while (true) {
+            j.ws();
+            String k = j.string();
+            j.ws();
+            j.expect(':');
+            j.ws();
+            out.put(k, j.value());
+            j.ws();
+            char c = j.s.charAt(j.i++);
+            if (c == '}') {
+                return out;
+            }
+            if (c != ',') {
+                throw new IllegalArgumentException("bad JSON at " + j.i + ": " + line);
+            }
+        }
+    }
+
+    static String quote(String v) {
+        if (v == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private char peek() {
+        return s.charAt(i);
+    }
+
+    private void ws() {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+    }
+
+    private void expect(char c) {
+        if (s.charAt(i) != c) {
+            throw new IllegalArgumentException("expected '" + c + "' at " + i + ": " + s);
+        }
+        i++;
+    }
+
+    private Object value() {
+        char c = peek();
+        if (c == '"') {
+            return string();
+        }
+        if (s.startsWith("null", i)) {
+            i += 4;
+            return null;
+        }
+        if (s.startsWith("true", i)) {
+            i += 4;
+            return Boolean.TRUE;
+        }
+        if (s.startsWith("false", i)) {
+            i += 5;
+            return Boolean.FALSE;
+        }
+        int start = i;
+        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        String num = s.substring(start, i);
+        if (num.isEmpty()) {
+            throw new IllegalArgumentException("unsupported JSON value at " + start + ": " + s);
+        }
+        return num.contains(".") || num.contains("e") || num.contains("E") ? (Object) Double.parseDouble(num)
+                : (Object) Long.parseLong(num);
+    }
+
+    private String string() {
+        expect('"');
+        StringBuilder b = new StringBuilder();
+        while (true) {
+            char c = s.charAt(i++);
+            if (c == '"') {
+                return b.toString();
+            }
+            if (c == '\\') {
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n' -> b.append('\n');
+                    case 't' -> b.append('\t');
+                    case 'r' -> b.append('\r');
+                    case 'b' -> b.append('\b');
+                    case 'f' -> b.append('\f');
+                    case 'u' -> {
+                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        i += 4;
+                    }
+                    default -> b.append(e);
+                }
+            } else {
+                b.append(c);
+            }
+        }
+    }
+}

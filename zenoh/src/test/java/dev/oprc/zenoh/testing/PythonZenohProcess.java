@@ -1,0 +1,350 @@
+package dev.oprc.zenoh.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real Zenoh session (eclipse-zenoh 1.10.2, Rust core) in a Python child process running
+ * {@code zenoh_peer.py} from the classpath (works from the zenoh test-jar). Samples on the
+ * subscribed keys are collected; commands (put, wait for matching subscribers, publisher
+ * throughput run, counters) go over stdin as JSON lines. If Python Zenoh is missing, starting it
+ * fails with the install hint. Use {@link ZenohRouterProcess} for a router, {@link #client} for a
+ * client. Thread-safe; {@link #close()} kills the process.
+ */
+public class PythonZenohProcess implements AutoCloseable {
+    /** The exact install command printed when Python Zenoh is missing. */
+    public static final String INSTALL_HINT = "pip install eclipse-zenoh==1.10.2";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static volatile Path script;
+
+    private final List<String> args;
+    private final List<ReceivedSample> samples = new ArrayList<>();
+    private final BlockingQueue<Map<String, Object>> replies = new LinkedBlockingQueue<>();
+    private final StringBuffer stderr = new StringBuffer();
+    private Process process;
+    private Writer stdin;
+    private String zid;
+
+    PythonZenohProcess(List<String> args) {
+        this.args = List.copyOf(args);
+    }
+
+    /** Starts a Python Zenoh client connected to {@code endpoint}, subscribed to {@code subKeys}. */
+    public static PythonZenohProcess client(String endpoint, String... subKeys) {
+        List<String> a = new ArrayList<>(List.of("--mode", "client", "--connect", endpoint));
+        for (String k : subKeys) {
+            a.add("--sub");
+            a.add(k);
+        }
+        PythonZenohProcess p = new PythonZenohProcess(a);
+        p.launch();
+        return p;
+    }
+
+    static synchronized Path script() {
+        if (script == null) {
+            try (InputStream in = PythonZenohProcess.class.getResourceAsStream("zenoh_peer.py")) {
+                if (in == null) {
+                    throw new IllegalStateException("zenoh_peer.py not on the classpath next to "
+                            + PythonZenohProcess.class.getName());
+                }
+                Path p = Files.createTempFile("zenoh_peer", ".py");
+                Files.write(p, in.readAllBytes());
+                p.toFile().deleteOnExit();
+                script = p;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot extract zenoh_peer.py", e);
+            }
+        }
+        return script;
+    }
+
+    synchronized void launch() {
+        List<String> cmd = new ArrayList<>(List.of(python(), "-u", script().toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putIfAbsent("RUST_LOG", "warn");
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + cmd.get(0) + " for the Zenoh interop peer (install Python 3 and "
+                    + INSTALL_HINT + ")", e);
+        }
+        replies.clear();
+        Process proc = process;
+        stdin = new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8);
+        Thread out = new Thread(() -> readStdout(proc), "zenoh-py-stdout");
+        out.setDaemon(true);
+        out.start();
+        Thread err = new Thread(() -> readStderr(proc), "zenoh-py-stderr");
+        err.setDaemon(true);
+        err.start();
+        Map<String, Object> ready = awaitReply("ready", START_TIMEOUT);
+        zid = (String) ready.get("zid");
+    }
+
+    private static String python() {
+        String p = System.getenv("ZENOH_PYTHON");
+        return p != null && !p.isBlank() ? p : "python3";
+    }
+
+    private void readStdout(Process proc) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<String, Object> m;
+                try {
+                    m = Json.parseObject(line);
+                } catch (RuntimeException e) {
+                    stderr.append("unparseable stdout: ").append(line).append('\n');
+                    continue;
+                }
+                if ("sample".equals(m.get("event"))) {
+                    ReceivedSample s = new ReceivedSample((String) m.get("key"), stripPrefix((String) m.get("kind")),
+                            (String) m.get("encoding"), b64((String) m.get("payload")), b64((String) m.get("attachment")),
+                            (String) m.get("timestamp"), stripPrefix((String) m.get("priority")),
+                            stripPrefix((String) m.get("congestion")), Boolean.TRUE.equals(m.get("express")));
+                    synchronized (samples) {
+                        samples.add(s);
+                        samples.notifyAll();
+                    }
+                } else {
+                    replies.add(m);
+                }
+            }
+        } catch (IOException e) {
+            // process ended
+        }
+        replies.add(Map.of("event", "exited"));
+    }
+
+    private void readStderr(Process proc) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (stderr.length() < 64_000) {
+                    stderr.append(line).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            // process ended
+        }
+    }
+
+    private static String stripPrefix(String s) {
+        if (s == null) {
+            return null;
+        }
+        int dot = s.lastIndexOf('.');
+        return dot >= 0 ? s.substring(dot + 1) : s;
+    }
+
+    private static byte[] b64(String s) {
+        return s == null ? null : Base64.getDecoder().decode(s);
+    }
+
+    private static String b64(byte[] b) {
+        return b == null ? null : Base64.getEncoder().encodeToString(b);
+    }
+
+    private Map<String, Object> awaitReply(String event, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Map<String, Object> m;
+            try {
+                m = left > 0 ? replies.poll(left, TimeUnit.NANOSECONDS) : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + event);
+            }
+            if (m == null) {
+                throw new IllegalStateException("Python Zenoh peer sent no '" + event + "' within " + timeout.toMillis()
+                        + " ms; stderr:\n" + stderr);
+            }
+            Object ev = m.get("event");
+            if (event.equals(ev)) {
+                return m;
+            }
+            if ("fatal".equals(ev) || "exited".equals(ev)) {
+                String msg = String.valueOf(m.get("message"));
+                if ("exited".equals(ev) && (stderr.indexOf("No module named 'zenoh'") >= 0
+                        || stderr.indexOf("ModuleNotFoundError") >= 0)) {
+                    msg = "python module 'zenoh' missing";
+                }
+                throw new IllegalStateException("Python Zenoh peer failed (" + msg + "). Install real Zenoh with: "
+                        + INSTALL_HINT + "\nstderr:\n" + stderr);
+            }
+            if ("error".equals(ev)) {
+                throw new IllegalStateException("Python Zenoh peer error: " + m.get("message"));
+            }
+        }
+    }
+
+    private synchronized Map<String, Object> command(String json, String event, Duration timeout) {
+        try {
+            stdin.write(json);
+            stdin.write('\n');
+            stdin.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("Python Zenoh peer is not running; stderr:\n" + stderr, e);
+        }
+        return awaitReply(event, timeout);
+    }
+
+    /** The Python session's Zenoh id. */
+    public String zid() {
+        return zid;
+    }
+
+    /** Puts one sample from the Python session (BLOCK congestion control). */
+    public void put(String key, byte[] payload, String encoding, byte[] attachment) {
+        command("{\"op\":\"put\",\"key\":" + Json.quote(key) + ",\"payload\":" + Json.quote(b64(payload))
+                + ",\"encoding\":" + Json.quote(encoding) + ",\"attachment\":" + Json.quote(b64(attachment)) + "}",
+                "put_done", Duration.ofSeconds(30));
+    }
+
+    /** Puts {@code count} samples {@code prefix+i} (i = 0..count-1) on {@code key}. */
+    public void putMany(String key, String prefix, int count) {
+        command("{\"op\":\"put\",\"key\":" + Json.quote(key) + ",\"payload\":"
+                + Json.quote(b64(prefix.getBytes(StandardCharsets.UTF_8))) + ",\"count\":" + count + "}",
+                "put_done", Duration.ofSeconds(120));
+    }
+
+    /** Deletes {@code key} from the Python session. */
+    public void delete(String key) {
+        command("{\"op\":\"delete\",\"key\":" + Json.quote(key) + "}", "delete_done", Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits until a subscriber matching {@code key} is known to the Python session (e.g. a Java
+     * subscriber's declaration reached the router). Use keys the Python process does not subscribe
+     * to itself, or the answer is trivially true.
+     */
+    public boolean awaitMatching(String key, Duration timeout) {
+        Map<String, Object> r = command("{\"op\":\"wait_matching\",\"key\":" + Json.quote(key) + ",\"timeout_ms\":"
+                + timeout.toMillis() + "}", "wait_matching_done", timeout.plusSeconds(10));
+        return Boolean.TRUE.equals(r.get("matching"));
+    }
+
+    /** Python publisher throughput run: {@code count} puts of {@code size} bytes; returns elapsed nanoseconds. */
+    public long publishBench(String key, int size, int count, boolean block) {
+        Map<String, Object> r = command("{\"op\":\"pub_bench\",\"key\":" + Json.quote(key) + ",\"size\":" + size
+                + ",\"count\":" + count + ",\"congestion\":\"" + (block ? "block" : "drop") + "\"}",
+                "pub_bench_done", Duration.ofMinutes(5));
+        return ((Number) r.get("elapsed_ns")).longValue();
+    }
+
+    /** Counter of samples received on keys starting with the count prefix ({@code bench/}). */
+    public record Count(long count, long bytes, long firstNanos, long lastNanos, long nowNanos) {
+    }
+
+    public Count count() {
+        Map<String, Object> r = command("{\"op\":\"count\"}", "count_done", Duration.ofSeconds(30));
+        return new Count(((Number) r.get("count")).longValue(), ((Number) r.get("bytes")).longValue(),
+                ((Number) r.get("first_ns")).longValue(), ((Number) r.get("last_ns")).longValue(),
+                ((Number) r.get("now_ns")).longValue());
+    }
+
+    public void resetCount() {
+        command("{\"op\":\"reset_count\"}", "reset_count_done", Duration.ofSeconds(30));
+    }
+
+    /** A copy of all samples received so far. */
+    public List<ReceivedSample> samples() {
+        synchronized (samples) {
+            return new ArrayList<>(samples);
+        }
+    }
+
+    public void clearSamples() {
+        synchronized (samples) {
+            samples.clear();
+        }
+    }
+
+    /** Waits until at least {@code n} samples were received; returns them (fails with a message on timeout). */
+    public List<ReceivedSample> awaitSamples(int n, Duration timeout) {
+        return awaitSamples(n, s -> true, timeout);
+    }
+
+    /** Waits until at least {@code n} samples matching {@code filter} were received. */
+    public List<ReceivedSample> awaitSamples(int n, Predicate<ReceivedSample> filter, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (samples) {
+            while (true) {
+                List<ReceivedSample> got = samples.stream().filter(filter).toList();
+                if (got.size() >= n) {
+                    return got;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected " + n + " samples within " + timeout.toMillis() + " ms, got "
+                            + got.size() + (got.isEmpty() ? "" : " (last: " + got.get(got.size() - 1) + ")"));
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(samples, Math.min(left, 100_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
+    /** True while the Python process runs. */
+    public boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** Kills the Python process (SIGKILL) and waits for it to exit. Idempotent. */
+    public synchronized void stop() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Kills and starts the process again with the same arguments (same port for a router). */
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Recent stderr of the Python process (diagnostics). */
+    public String stderr() {
+        return stderr.toString();
+    }
+}
