@@ -1,6 +1,7 @@
 package dev.oprc.odgm.events;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -158,7 +159,7 @@ public final class EventDispatcher implements AutoCloseable {
     }
     ByteString payload;
     try {
-      payload = ByteString.copyFrom(codec.encode(ctx));
+      payload = UnsafeByteOperations.unsafeWrap(codec.encode(ctx)); // fresh array, never mutated
     } catch (RuntimeException e) {
       publishFailures.add(targets.size());
       log.warn("cannot serialize trigger payload for {}", ctx, e);

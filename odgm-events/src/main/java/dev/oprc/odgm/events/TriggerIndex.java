@@ -77,6 +77,10 @@ public final class TriggerIndex {
       slots[0] = append(slots[0], t.getOnCompleteList(), where + ".on_complete", count);
       slots[1] = append(slots[1], t.getOnErrorList(), where + ".on_error", count);
     }
+    // entries whose lists are all empty can never fire: drop them so hasDataTriggers() and
+    // hasFuncTriggers() tell the shard truthfully whether a write can fire anything
+    data.values().removeIf(TriggerIndex::allEmpty);
+    func.values().removeIf(TriggerIndex::allEmpty);
     return new TriggerIndex(Map.copyOf(data), Map.copyOf(func), event, count[0]);
   }
 
@@ -85,6 +89,15 @@ public final class TriggerIndex {
     List<CompiledTarget>[] slots = new List[5];
     java.util.Arrays.fill(slots, NONE);
     return slots;
+  }
+
+  private static boolean allEmpty(List<CompiledTarget>[] slots) {
+    for (List<CompiledTarget> s : slots) {
+      if (!s.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<CompiledTarget> append(List<CompiledTarget> existing, List<TriggerTarget> targets,

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import dev.oprc.odgm.proto.EventInfo;
 import dev.oprc.odgm.proto.TriggerPayload;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -24,13 +28,26 @@ import java.util.Objects;
  * <p>Protobuf is {@code TriggerPayload.toByteArray()}, with our added {@code object_version}
  * and {@code depth} fields set.
  *
- * <p>Stateless apart from a shared {@link JsonFactory}; thread-safe.
+ * <p>Both encoders write straight to bytes: JSON through one reused jackson generator per thread,
+ * protobuf through {@link CodedOutputStream} into an exactly sized array, producing the same bytes
+ * as {@code toProtobuf(ctx).toByteArray()} without building the message.
+ *
+ * <p>Thread-safe.
  */
 public final class TriggerPayloadCodec {
   /** The {@code context} key that carries a function error's text. */
   public static final String CONTEXT_ERROR = "error";
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  /**
+   * serde_json writes non-BMP characters as raw UTF-8 and escapes control characters with
+   * lower-case hex ({@code \u001f}); jackson's defaults differ on both, so both are switched.
+   */
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+      .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+      .build();
+  private static final ThreadLocal<JsonWriter> JSON_WRITER = ThreadLocal.withInitial(JsonWriter::new);
+  private static final int MAX_RETAINED_BUFFER = 64 * 1024;
   private static final SerializableString EVENT_INFO = new SerializedString("event_info");
   private static final SerializableString SOURCE_CLS_ID = new SerializedString("source_cls_id");
   private static final SerializableString SOURCE_PARTITION_ID = new SerializedString("source_partition_id");
@@ -54,57 +71,121 @@ public final class TriggerPayloadCodec {
 
   /** The payload bytes in this codec's format. */
   public byte[] encode(EventContext ctx) {
-    return format == PayloadFormat.JSON ? toJson(ctx) : toProtobuf(ctx).toByteArray();
+    return format == PayloadFormat.JSON ? toJson(ctx) : toProtobufBytes(ctx);
   }
 
   /** Upstream-shaped JSON for {@code ctx}. */
   public static byte[] toJson(EventContext ctx) {
-    ByteArrayBuilder out = new ByteArrayBuilder(null, 256);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeFieldName(EVENT_INFO);
-      g.writeStartObject();
-      g.writeFieldName(SOURCE_CLS_ID);
-      g.writeString(ctx.clsId());
-      g.writeFieldName(SOURCE_PARTITION_ID);
-      g.writeNumber(Integer.toUnsignedLong(ctx.partitionId()));
-      g.writeFieldName(SOURCE_OBJECT_ID);
-      g.writeString(ctx.objectId());
-      g.writeFieldName(EVENT_TYPE);
-      g.writeNumber(ctx.type().number());
-      g.writeFieldName(FN_ID);
-      if (ctx.type().isData()) {
-        g.writeNull();
-        g.writeFieldName(KEY);
-        g.writeString(ctx.subject());
-      } else {
-        g.writeString(ctx.subject());
-        g.writeFieldName(KEY);
-        g.writeNull();
+    JsonWriter w = JSON_WRITER.get();
+    try {
+      return w.write(ctx);
+    } catch (IOException | RuntimeException e) {
+      JSON_WRITER.remove(); // the generator may be mid-document: never reuse it
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("JSON generation to memory failed", io);
       }
-      g.writeFieldName(TIMESTAMP);
-      g.writeNumber(ctx.timestampMillis());
-      g.writeFieldName(CONTEXT);
-      g.writeStartObject();
-      if (ctx.error() != null) {
-        g.writeFieldName(CONTEXT_ERROR);
-        g.writeString(ctx.error());
+      throw (RuntimeException) e;
+    } finally {
+      if (w.out.buf.length > MAX_RETAINED_BUFFER) {
+        JSON_WRITER.remove(); // do not pin a large payload's buffer to the thread
       }
-      g.writeEndObject();
-      g.writeEndObject();
-      g.writeFieldName(ORIGINAL_PAYLOAD);
-      byte[] payload = ctx.payload();
-      if (payload == null) {
-        g.writeNull();
-      } else {
-        // MIME_NO_LINEFEEDS = RFC 4648 standard alphabet, padded, no line breaks (serde STANDARD)
-        g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("JSON generation to memory failed", e);
     }
-    return out.toByteArray();
+  }
+
+  private static void writeJson(JsonGenerator g, EventContext ctx) throws IOException {
+    g.writeStartObject();
+    g.writeFieldName(EVENT_INFO);
+    g.writeStartObject();
+    g.writeFieldName(SOURCE_CLS_ID);
+    g.writeString(ctx.clsId());
+    g.writeFieldName(SOURCE_PARTITION_ID);
+    g.writeNumber(Integer.toUnsignedLong(ctx.partitionId()));
+    g.writeFieldName(SOURCE_OBJECT_ID);
+    g.writeString(ctx.objectId());
+    g.writeFieldName(EVENT_TYPE);
+    g.writeNumber(ctx.type().number());
+    g.writeFieldName(FN_ID);
+    if (ctx.type().isData()) {
+      g.writeNull();
+      g.writeFieldName(KEY);
+      g.writeString(ctx.subject());
+    } else {
+      g.writeString(ctx.subject());
+      g.writeFieldName(KEY);
+      g.writeNull();
+    }
+    g.writeFieldName(TIMESTAMP);
+    g.writeNumber(ctx.timestampMillis());
+    g.writeFieldName(CONTEXT);
+    g.writeStartObject();
+    if (ctx.error() != null) {
+      g.writeFieldName(CONTEXT_ERROR);
+      g.writeString(ctx.error());
+    }
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeFieldName(ORIGINAL_PAYLOAD);
+    byte[] payload = ctx.payload();
+    if (payload == null) {
+      g.writeNull();
+    } else {
+      // MIME_NO_LINEFEEDS = RFC 4648 standard alphabet, padded, no line breaks (serde STANDARD)
+      g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * One generator per thread, reused for every payload: creating a jackson generator (IOContext,
+   * recycler lookup, output buffer) costs more than writing a payload. Successive payloads are
+   * written as root values with no separator and cut out of {@link #out} after a flush.
+   */
+  private static final class JsonWriter {
+    final GrowableOut out = new GrowableOut(512);
+    final JsonGenerator g;
+
+    JsonWriter() {
+      try {
+        g = JSON.createGenerator(out);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      g.setRootValueSeparator(null);
+    }
+
+    byte[] write(EventContext ctx) throws IOException {
+      out.count = 0;
+      writeJson(g, ctx);
+      g.flush();
+      return Arrays.copyOf(out.buf, out.count);
+    }
+  }
+
+  /** An unsynchronized ByteArrayOutputStream. */
+  private static final class GrowableOut extends OutputStream {
+    byte[] buf;
+    int count;
+
+    GrowableOut(int size) {
+      buf = new byte[size];
+    }
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (count + len > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + len));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
   }
 
   /** The protobuf message for {@code ctx}. */
@@ -129,5 +210,94 @@ public final class TriggerPayloadCodec {
       p.setOriginalPayload(ByteString.copyFrom(ctx.payload()));
     }
     return p.build();
+  }
+
+  // --- protobuf, written directly ------------------------------------------------------------
+  // Field numbers (oprc-data.proto): TriggerPayload {1 event_info, 3 original_payload};
+  // EventInfo {1 source_cls_id, 2 source_partition_id, 4 event_type, 5 fn_id, 6 key, 7 timestamp,
+  // 8 context, 9 source_object_id, 10 object_version, 11 depth}. Written in field-number order,
+  // with proto3 presence rules, exactly as the generated toByteArray() does.
+
+  private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+  private static final int ERROR_ENTRY_KEY_SIZE = CodedOutputStream.computeStringSize(1, CONTEXT_ERROR);
+
+  /**
+   * {@code toProtobuf(ctx).toByteArray()}, byte for byte, without building the message.
+   */
+  public static byte[] toProtobufBytes(EventContext ctx) {
+    int infoSize = eventInfoSize(ctx);
+    byte[] payload = ctx.payload();
+    int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(infoSize) + infoSize;
+    if (payload != null) {
+      size += CodedOutputStream.computeByteArraySize(3, payload);
+    }
+    byte[] out = new byte[size];
+    CodedOutputStream o = CodedOutputStream.newInstance(out);
+    try {
+      o.writeTag(1, LEN);
+      o.writeUInt32NoTag(infoSize);
+      writeEventInfo(o, ctx);
+      if (payload != null) {
+        o.writeByteArray(3, payload);
+      }
+      o.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("protobuf size computation is wrong", e);
+    }
+    return out;
+  }
+
+  private static int eventInfoSize(EventContext ctx) {
+    int n = 0;
+    if (!ctx.clsId().isEmpty()) {
+      n += CodedOutputStream.computeStringSize(1, ctx.clsId());
+    }
+    if (ctx.partitionId() != 0) {
+      n += CodedOutputStream.computeUInt32Size(2, ctx.partitionId());
+    }
+    n += CodedOutputStream.computeEnumSize(4, ctx.type().number());
+    n += CodedOutputStream.computeStringSize(ctx.type().isData() ? 6 : 5, ctx.subject());
+    if (ctx.timestampMillis() != 0) {
+      n += CodedOutputStream.computeUInt64Size(7, ctx.timestampMillis());
+    }
+    if (ctx.error() != null) {
+      int entry = errorEntrySize(ctx.error());
+      n += 1 + CodedOutputStream.computeUInt32SizeNoTag(entry) + entry;
+    }
+    n += CodedOutputStream.computeStringSize(9, ctx.objectId());
+    if (ctx.type().isData()) {
+      n += CodedOutputStream.computeUInt64Size(10, ctx.objectVersion());
+    }
+    n += CodedOutputStream.computeUInt32Size(11, ctx.depth());
+    return n;
+  }
+
+  private static int errorEntrySize(String error) {
+    return ERROR_ENTRY_KEY_SIZE + CodedOutputStream.computeStringSize(2, error);
+  }
+
+  private static void writeEventInfo(CodedOutputStream o, EventContext ctx) throws IOException {
+    if (!ctx.clsId().isEmpty()) {
+      o.writeString(1, ctx.clsId());
+    }
+    if (ctx.partitionId() != 0) {
+      o.writeUInt32(2, ctx.partitionId());
+    }
+    o.writeEnum(4, ctx.type().number());
+    o.writeString(ctx.type().isData() ? 6 : 5, ctx.subject());
+    if (ctx.timestampMillis() != 0) {
+      o.writeUInt64(7, ctx.timestampMillis());
+    }
+    if (ctx.error() != null) {
+      o.writeTag(8, LEN);
+      o.writeUInt32NoTag(errorEntrySize(ctx.error()));
+      o.writeString(1, CONTEXT_ERROR);
+      o.writeString(2, ctx.error());
+    }
+    o.writeString(9, ctx.objectId());
+    if (ctx.type().isData()) {
+      o.writeUInt64(10, ctx.objectVersion());
+    }
+    o.writeUInt32(11, ctx.depth());
   }
 }
