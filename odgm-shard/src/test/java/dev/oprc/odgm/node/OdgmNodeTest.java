@@ -249,6 +249,41 @@ class OdgmNodeTest {
   }
 
   @Test
+  void reflectionListsTheOdgmServicesWhenEnabled() throws Exception {
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_REFLECTION_ENABLED", "true"));
+    try (OdgmNode reflective = OdgmNode.builder().config(cfg).transport(new LoopbackTransport()).start()) {
+      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", reflective.port()).usePlaintext().build();
+      try {
+        List<String> services = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(ch);
+        var req = stub.serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+            r.getListServicesResponse().getServiceList().forEach(x -> services.add(x.getName()));
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            done.countDown();
+          }
+
+          @Override
+          public void onCompleted() {
+            done.countDown();
+          }
+        });
+        req.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("*").build());
+        req.onCompleted();
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(services).contains("oprc.DataService", "oprc.OprcFunction");
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void asyncKeysOfAllFourShapesParse() {
     assertThat(AsyncInvocationReceiver.parse("oprc/c/1/async/f/id1"))
         .isEqualTo(new AsyncInvocationReceiver.AsyncKey("c", 1, null, "f", "id1"));

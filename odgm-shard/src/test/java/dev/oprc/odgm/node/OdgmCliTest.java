@@ -1,0 +1,78 @@
+package dev.oprc.odgm.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.proto.InvocationResponse;
+import dev.oprc.odgm.proto.ResponseStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The walkthrough in the README, run through the CLI against a real node (in-memory transport). */
+class OdgmCliTest {
+  private final List<FunctionCall> logged = new CopyOnWriteArrayList<>();
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private OdgmNode node;
+  private ManagedChannel channel;
+  private OdgmCli cli;
+
+  @BeforeEach
+  void start() throws Exception {
+    node = OdgmNode.builder().config(NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0")))
+        .transport(new LoopbackTransport())
+        .handler("log", call -> {
+          logged.add(call);
+          return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY)
+              .setPayload(ByteString.copyFrom(call.payload())).build();
+        })
+        .start();
+    channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+    cli = new OdgmCli(channel, new PrintStream(out, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    node.close();
+  }
+
+  @Test
+  void walkthroughFiresTheUpdateTriggerOnce() throws Exception {
+    assertThat(cli.run(List.of("trigger", "example/0/order-1", "status", "on_update", "example/0/log"))).isZero();
+    cli.run(List.of("put", "example/0/order-1", "status=paid"));
+    cli.run(List.of("put", "example/0/order-1", "status=shipped"));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (logged.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    assertThat(logged).hasSize(1);
+    assertThat(new String(logged.get(0).payload(), StandardCharsets.UTF_8))
+        .contains("\"source_object_id\":\"order-1\"", "\"event_type\":4", "\"key\":\"status\"");
+    cli.run(List.of("get", "example/0/order-1"));
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("version 3", "status = shipped", "on_update");
+  }
+
+  @Test
+  void malformedArgumentsAreRejectedWithTheBadValue() {
+    assertThatThrownBy(() -> cli.run(List.of("put", "example/x/o", "k=v")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
+    assertThatThrownBy(() -> cli.run(List.of("put", "example/0/o", "novalue")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("novalue");
+    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_upsert", "example/0/log")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on_upsert");
+    assertThatThrownBy(() -> cli.run(List.of("frobnicate")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frobnicate");
+  }
+}
