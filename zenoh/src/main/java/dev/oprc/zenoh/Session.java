@@ -303,6 +303,23 @@ public final class Session implements AutoCloseable {
     // ------------------------------------------------------------------ key expressions
 
     /**
+     * Declares a publisher on the concrete key {@code key} with fixed options; its puts use a
+     * declared key-expr id on the wire (see {@link Publisher}).
+     */
+    public Publisher declarePublisher(KeyExpr key, PutOptions options) {
+        Objects.requireNonNull(key, "key");
+        if (key.isWild()) {
+            throw new ZenohException("cannot declare a publisher on wildcard key expression '" + key + "'");
+        }
+        declareKeyExpr(key.toString());
+        return new Publisher(this, key, options);
+    }
+
+    public Publisher declarePublisher(String key) {
+        return declarePublisher(KeyExpr.of(key), PutOptions.DEFAULT);
+    }
+
+    /**
      * Declares {@code key} to the router under a numeric id so later puts on exactly this key are
      * sent with the id instead of the full string (re-declared after every reconnect).
      */

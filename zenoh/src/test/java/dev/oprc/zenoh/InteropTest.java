@@ -86,9 +86,18 @@ class InteropTest {
             s.put(k, "v1".getBytes(StandardCharsets.UTF_8), PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK));
             s.undeclareKeyExpr(k);
             s.put(k, "v2".getBytes(StandardCharsets.UTF_8), PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK));
-            List<ReceivedSample> got = router.awaitSamples(2, WAIT);
-            assertThat(got).extracting(ReceivedSample::key).containsExactly("oprc/declared/key", "oprc/declared/key");
-            assertThat(got).extracting(ReceivedSample::payloadAsString).containsExactly("v1", "v2");
+            try (Publisher pub = s.declarePublisher(KeyExpr.of("oprc/declared/pub"),
+                    PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK).withEncoding(Encoding.TEXT_PLAIN))) {
+                pub.put("p1".getBytes(StandardCharsets.UTF_8), new byte[]{5});
+                pub.delete();
+            }
+            List<ReceivedSample> got = router.awaitSamples(4, WAIT);
+            assertThat(got).extracting(ReceivedSample::key).containsExactly("oprc/declared/key", "oprc/declared/key",
+                    "oprc/declared/pub", "oprc/declared/pub");
+            assertThat(got).extracting(ReceivedSample::payloadAsString).containsExactly("v1", "v2", "p1", "");
+            assertThat(got.get(2).encoding()).isEqualTo("text/plain");
+            assertThat(got.get(2).attachment()).containsExactly(5);
+            assertThat(got.get(3).kind()).isEqualTo("DELETE");
         }
     }
 

@@ -145,6 +145,22 @@ class LocalSessionTest {
     }
 
     @Test
+    void publisherDeliversLocallyAndRejectsUseAfterClose() throws Exception {
+        try (Session s = Zenoh.open(Config.localOnly())) {
+            BlockingSubscriber q = s.declareSubscriber("pub/**", 4);
+            Publisher p = s.declarePublisher(KeyExpr.of("pub/a"), PutOptions.DEFAULT.withEncoding(Encoding.TEXT_PLAIN));
+            p.put("x".getBytes(StandardCharsets.UTF_8));
+            Sample smp = q.poll(Duration.ofSeconds(5));
+            assertThat(smp.keyExpr().toString()).isEqualTo("pub/a");
+            assertThat(smp.encoding()).isEqualTo(Encoding.TEXT_PLAIN);
+            p.close();
+            p.close();
+            assertThatThrownBy(() -> p.put(new byte[0])).isInstanceOf(ZenohException.class).hasMessageContaining("pub/a");
+            assertThatThrownBy(() -> s.declarePublisher("pub/*")).hasMessageContaining("'pub/*'");
+        }
+    }
+
+    @Test
     void rejectsWildcardPublishAndBadArguments() {
         try (Session s = Zenoh.open(Config.localOnly())) {
             assertThatThrownBy(() -> s.put("a/*", "x")).isInstanceOf(ZenohException.class).hasMessageContaining("'a/*'");
