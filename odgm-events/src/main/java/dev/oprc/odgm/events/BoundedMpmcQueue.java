@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class BoundedMpmcQueue {
   private final int capacity;
+  private final int ringSize;
   private final AtomicLongArray sequence;
   private final AtomicReferenceArray<EventContext> contexts;
   private final AtomicReferenceArray<Object> targets;
@@ -23,11 +24,14 @@ final class BoundedMpmcQueue {
       throw new IllegalArgumentException("capacity must be >= 1, was " + capacity);
     }
     this.capacity = capacity;
-    this.sequence = new AtomicLongArray(capacity);
-    this.contexts = new AtomicReferenceArray<>(capacity);
-    this.targets = new AtomicReferenceArray<>(capacity);
-    this.enqueuedAt = new long[capacity];
-    for (int i = 0; i < capacity; i++) {
+    // Vyukov's ring cannot tell "full" from "free" with one cell (a second offer would overwrite
+    // the first and wedge the consumer), so a bound of 1 uses two cells plus an explicit check.
+    this.ringSize = Math.max(2, capacity);
+    this.sequence = new AtomicLongArray(ringSize);
+    this.contexts = new AtomicReferenceArray<>(ringSize);
+    this.targets = new AtomicReferenceArray<>(ringSize);
+    this.enqueuedAt = new long[ringSize];
+    for (int i = 0; i < ringSize; i++) {
       sequence.set(i, i);
     }
   }
@@ -39,10 +43,13 @@ final class BoundedMpmcQueue {
   boolean offer(EventContext ctx, Object tgts, long nanoTime) {
     long pos = tail.get();
     while (true) {
-      int idx = (int) (pos % capacity);
+      int idx = (int) (pos % ringSize);
       long seq = sequence.get(idx);
       long dif = seq - pos;
       if (dif == 0) {
+        if (ringSize != capacity && pos - head.get() >= capacity) {
+          return false; // bound 1: the other cell is still occupied
+        }
         if (tail.compareAndSet(pos, pos + 1)) {
           contexts.lazySet(idx, ctx);
           targets.lazySet(idx, tgts);
@@ -63,7 +70,7 @@ final class BoundedMpmcQueue {
   boolean poll(Sink sink) {
     long pos = head.get();
     while (true) {
-      int idx = (int) (pos % capacity);
+      int idx = (int) (pos % ringSize);
       long seq = sequence.get(idx);
       long dif = seq - (pos + 1);
       if (dif == 0) {
@@ -73,7 +80,7 @@ final class BoundedMpmcQueue {
           long at = enqueuedAt[idx];
           contexts.lazySet(idx, null);
           targets.lazySet(idx, null);
-          sequence.set(idx, pos + capacity);
+          sequence.set(idx, pos + ringSize);
           sink.accept(c, t, at);
           return true;
         }

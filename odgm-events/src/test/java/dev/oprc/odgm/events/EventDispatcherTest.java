@@ -48,11 +48,11 @@ class EventDispatcherTest {
   static class GatedPublisher extends RecordingPublisher {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
-    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger attempts = new AtomicInteger();
 
     @Override
     public void publish(String keyExpr, byte[] envelope, long timeoutMillis) throws Exception {
-      if (calls.getAndIncrement() == 0) {
+      if (attempts.getAndIncrement() == 0) {
         entered.countDown();
         release.await();
       }
@@ -281,6 +281,22 @@ class EventDispatcherTest {
     await("the queued 5 published", () -> d.stats().dispatched() == 5);
     assertThat(d.stats().queueDrops()).isEqualTo(6);
     assertThat(d.stats().queueLength()).isZero();
+  }
+
+  @Test
+  void aQueueBoundOfOneHoldsOneEventBehindTheOneBeingPublished() throws Exception {
+    GatedPublisher publisher = new GatedPublisher();
+    EventDispatcher d = start(EventConfig.defaults().withQueueBound(1), publisher);
+
+    d.submit(event(), List.of(STATELESS));
+    awaitLatch(publisher.entered);
+    assertThat(d.submit(event(), List.of(STATEFUL))).isTrue();
+    assertThat(d.submit(event(), List.of(STATELESS))).isFalse();
+
+    publisher.release.countDown();
+    await("both accepted events published", () -> d.stats().dispatched() == 2);
+    assertThat(d.stats().queueDrops()).isEqualTo(1);
+    assertThat(publisher.attempts.get()).isEqualTo(2);
   }
 
   @Test

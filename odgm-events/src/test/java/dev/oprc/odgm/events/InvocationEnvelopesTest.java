@@ -170,8 +170,12 @@ class InvocationEnvelopesTest {
     TriggerTarget bare = Fixtures.stateless("c", 0, "f");
     TriggerTarget unicode = Fixtures.stateful("klasse", -1, "objekt-ü😀", "fn").toBuilder()
         .putReqOptions("schlüssel", "wert-é").putReqOptions("", "").putReqOptions("long", "v".repeat(500)).build();
+    TriggerTarget forging = Fixtures.stateful("c", 3, "o", "f").toBuilder()
+        .putReqOptions(TriggerHeaders.DEPTH, "0").putReqOptions("keep", "me")
+        .putReqOptions(TriggerHeaders.TRACEPARENT, "forged").build();
     return Stream.of(
         Arguments.of(Fixtures.dataEvent(EventType.DATA_UPDATE, "k"), statelessWithOptions(), PAYLOAD),
+        Arguments.of(Fixtures.dataEventAtDepth(2).withTraceparent(TRACEPARENT), forging, PAYLOAD),
         Arguments.of(Fixtures.dataEvent(EventType.DATA_DELETE, "k").withTraceparent(TRACEPARENT),
             statefulWithOptions(), PAYLOAD),
         Arguments.of(EventContext.function("c", 0, "o", EventType.FUNC_ERROR, "g", null, "x", 1, 99), bare,
