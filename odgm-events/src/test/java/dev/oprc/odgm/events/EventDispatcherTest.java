@@ -440,6 +440,40 @@ class EventDispatcherTest {
   }
 
   @Test
+  void everySubmittedDispatchEndsInExactlyOneOutcomeWhenCloseRacesWithSubmitters() throws Exception {
+    EventDispatcher d = start(EventConfig.defaults().withQueueBound(32), (k, e, t) -> { });
+    int producers = 3;
+    int perProducer = 20_000;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      Thread t = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < perProducer; i++) {
+          d.submit(event(), List.of(STATELESS));
+        }
+      });
+      threads.add(t);
+      t.start();
+    }
+    go.countDown();
+    Thread.sleep(5);
+    d.close(Duration.ofMillis(50));
+    for (Thread t : threads) {
+      t.join();
+    }
+
+    EventStats s = d.stats();
+    assertThat(s.queueLength()).as("nothing stranded in the queue").isZero();
+    assertThat(s.dispatched() + s.publishFailures() + s.expired() + s.queueDrops() + s.depthLimited()
+        + s.closedDrops()).isEqualTo((long) producers * perProducer);
+  }
+
+  @Test
   void closeIsIdempotent() {
     EventDispatcher d = start(EventConfig.defaults(), new RecordingPublisher());
 
