@@ -3,6 +3,7 @@ package dev.oprc.zenoh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oprc.zenoh.testing.PythonZenohProcess;
 import dev.oprc.zenoh.testing.ReceivedSample;
 import dev.oprc.zenoh.testing.ZenohRouterProcess;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,22 @@ class InteropTest {
             sub.close();
             sub.close();
             assertThat(sub.isClosed()).isTrue();
+        }
+    }
+
+    @Test
+    void pythonClientPublisherReachesJavaSubscriberInOrder() throws Exception {
+        try (Session s = Zenoh.open(client(router.endpoint()));
+             PythonZenohProcess py = PythonZenohProcess.client(router.endpoint())) {
+            BlockingSubscriber sub = s.declareSubscriber("java/py/**", 2000);
+            assertThat(py.awaitMatching("java/py/k", WAIT)).as("Java subscriber visible to the Python client").isTrue();
+            py.putMany("java/py/k", "n", 1000);
+            for (int i = 0; i < 1000; i++) {
+                Sample smp = sub.poll(WAIT);
+                assertThat(smp).as("sample %d", i).isNotNull();
+                assertThat(smp.payloadAsString()).isEqualTo("n" + i);
+            }
+            assertThat(sub.dropped()).isZero();
         }
     }
 
