@@ -151,6 +151,38 @@ class FakeRouterTest {
     }
 
     @Test
+    void stalledRouterNeverBlocksDropPutsBoundsBlockPutsAndCloseStaysPrompt() throws Exception {
+        Script neverReads = (n, in, out) -> Thread.sleep(30_000);
+        try (FakeRouter r = new FakeRouter(10_000, false, neverReads)) {
+            Config c = Config.builder().connect(r.endpoint()).outboundQueueCapacity(64).blockTimeout(Duration.ofMillis(300))
+                    .build();
+            Session s = Zenoh.open(c);
+            byte[] chunk = new byte[60_000];
+            long worst = 0;
+            for (int i = 0; i < 20_000 && s.stats().droppedQueueFull() < 500; i++) {
+                long t0 = System.nanoTime();
+                s.put(KeyExpr.of("stall/k"), chunk, PutOptions.DEFAULT);
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            assertThat(s.stats().droppedQueueFull()).as("queue filled up and DROP puts were dropped").isPositive();
+            assertThat(worst).as("slowest DROP put").isLessThan(Duration.ofMillis(200).toNanos());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> s.put(KeyExpr.of("stall/k"), chunk,
+                    PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK)))
+                    .isInstanceOf(ZenohException.class).hasMessageContaining("outbound queue full")
+                    .hasMessageContaining("stall/k");
+            assertThat(System.nanoTime() - t0).isBetween(Duration.ofMillis(250).toNanos(), Duration.ofSeconds(3).toNanos());
+            long c0 = System.nanoTime();
+            s.close();
+            assertThat(System.nanoTime() - c0).as("close with the writer stuck in a socket write")
+                    .isLessThan(Duration.ofSeconds(3).toNanos());
+            String tag = s.zid().substring(0, 8);
+            Thread.sleep(100);
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().endsWith(tag) && t.isAlive());
+        }
+    }
+
+    @Test
     void routerRefusalInHandshakeIsAClearError() throws Exception {
         try (FakeRouter r = new FakeRouter(10_000, true, (n, in, out) -> { })) {
             assertThatThrownBy(() -> Zenoh.open(config(r.endpoint()).toBuilder().connectTimeout(Duration.ofMillis(800))
