@@ -80,6 +80,21 @@ class InteropTest {
     }
 
     @Test
+    void sessionFromUpstreamEnvironmentConnectsAsClientInPeerMode() throws Exception {
+        router.clearSamples();
+        try (Session s = Zenoh.open(Config.fromEnv(java.util.Map.of("OPRC_ZENOH_PEERS", router.endpoint(),
+                "OPRC_ZENOH_MODE", "peer")))) {
+            assertThat(s.isConnected()).isTrue();
+            CopyOnWriteArrayList<String> local = new CopyOnWriteArrayList<>();
+            s.declareSubscriber("oprc/env/**", smp -> local.add(smp.payloadAsString()));
+            s.put("oprc/env/1", "via-env");
+            assertThat(router.awaitSamples(1, WAIT).get(0).payloadAsString()).isEqualTo("via-env");
+            await(() -> !local.isEmpty(), "local delivery");
+            assertThat(local).as("connected sessions also deliver locally").containsExactly("via-env");
+        }
+    }
+
+    @Test
     void declaredKeyExprIsUsedOnTheWire() {
         router.clearSamples();
         try (Session s = Zenoh.open(client(router.endpoint()))) {

@@ -88,6 +88,7 @@ public class PythonZenohProcess implements AutoCloseable {
         }
         replies.clear();
         Process proc = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(proc::destroyForcibly, "zenoh-py-reaper"));
         stdin = new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8);
         Thread out = new Thread(() -> readStdout(proc), "zenoh-py-stdout");
         out.setDaemon(true);
@@ -254,7 +255,7 @@ public class PythonZenohProcess implements AutoCloseable {
         return ((Number) r.get("elapsed_ns")).longValue();
     }
 
-    /** Counter of samples received on keys starting with the count prefix ({@code bench/}). */
+    /** Counter of samples received on keys starting with the count prefix ({@code bench/}). Immutable. */
     public record Count(long count, long bytes, long firstNanos, long lastNanos, long nowNanos) {
     }
 
