@@ -178,7 +178,7 @@ public final class EventDispatcher implements AutoCloseable {
       CompiledTarget target = targets.get(i);
       try {
         String key = target.keyPrefix() + ids.next(ctx, target);
-        byte[] envelope = InvocationEnvelopes.build(ctx, target.target(), payload);
+        byte[] envelope = InvocationEnvelopes.build(ctx, target, payload);
         publisher.publish(key, envelope, config.triggerTimeoutMillis());
         dispatched.increment();
       } catch (Exception e) {

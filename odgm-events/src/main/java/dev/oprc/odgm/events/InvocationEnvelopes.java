@@ -2,12 +2,9 @@ package dev.oprc.odgm.events;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.TriggerTarget;
-import java.io.IOException;
-import java.util.Map;
 
 /**
  * Wraps a serialized {@code TriggerPayload} in the envelope a function receives:
@@ -17,8 +14,9 @@ import java.util.Map;
  * the event carries one. Our headers win over a same-named req_option so depth cannot be forged
  * by configuration.
  *
- * <p>{@link #build} writes the protobuf bytes directly ({@link CodedOutputStream} into an exactly
- * sized array) instead of going through the message builders, which cost three times as much;
+ * <p>{@link #build} writes the protobuf bytes directly into an exactly sized array, copying the
+ * target's part pre-encoded by {@link CompiledTarget} and the common header entries from tables,
+ * instead of going through the message builders, which cost several times as much;
  * {@link #toMessage} builds the equivalent message for callers that want one. Both decode to
  * equal messages (map entries may come in a different order, which protobuf ignores).
  *
@@ -26,14 +24,10 @@ import java.util.Map;
  */
 public final class InvocationEnvelopes {
   private static final String[] SMALL_INTS = new String[64];
-  private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  // Field numbers, shared by InvocationRequest and ObjectInvocationRequest (oprc-invoke.proto).
-  private static final int PARTITION_ID = 1;
-  private static final int CLS_ID = 3;
-  private static final int FN_ID = 4;
+  // Field numbers, shared by InvocationRequest and ObjectInvocationRequest (oprc-invoke.proto):
+  // 1 partition_id, 3 cls_id, 4 fn_id, 5 options, 6 payload, 7 object_id (stateful only).
   private static final int OPTIONS = 5;
   private static final int PAYLOAD = 6;
-  private static final int OBJECT_ID = 7;
 
   // Map-entry key field (tag + length + UTF-8) of each header, encoded once.
   private static final byte[] DEPTH_KEY = entryKey(TriggerHeaders.DEPTH);
@@ -41,9 +35,19 @@ public final class InvocationEnvelopes {
   private static final byte[] OBJECT_VERSION_KEY = entryKey(TriggerHeaders.OBJECT_VERSION);
   private static final byte[] TRACEPARENT_KEY = entryKey(TriggerHeaders.TRACEPARENT);
 
+  // Whole encoded entries for the common header values.
+  private static final byte[][] DEPTH_ENTRIES = new byte[64][];
+  private static final byte[][] EVENT_TYPE_ENTRIES = new byte[6][];
+
   static {
     for (int i = 0; i < SMALL_INTS.length; i++) {
       SMALL_INTS[i] = Integer.toString(i);
+    }
+    for (int i = 0; i < DEPTH_ENTRIES.length; i++) {
+      DEPTH_ENTRIES[i] = entry(DEPTH_KEY, SMALL_INTS[i]);
+    }
+    for (EventType type : EventType.values()) {
+      EVENT_TYPE_ENTRIES[type.number()] = entry(EVENT_TYPE_KEY, SMALL_INTS[type.number()]);
     }
   }
 
@@ -55,95 +59,105 @@ public final class InvocationEnvelopes {
     try {
       o.writeString(1, key);
       o.checkNoSpaceLeft();
-    } catch (IOException e) {
+    } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
     return out;
   }
 
-  /** The envelope bytes for dispatching {@code ctx} with {@code payload} to {@code target}. */
+  /**
+   * The envelope bytes for dispatching {@code ctx} with {@code payload} to {@code target}. Prefer
+   * {@link #build(EventContext, CompiledTarget, ByteString)}, which reuses the target's
+   * pre-encoded part; this overload encodes it on every call.
+   */
   public static byte[] build(EventContext ctx, TriggerTarget target, ByteString payload) {
-    boolean stateful = target.hasObjectId();
-    String depth = small(ctx.depth());
-    String eventType = small(ctx.type().number());
-    String version = ctx.type().isData() ? Long.toUnsignedString(ctx.objectVersion()) : null;
-    String traceparent = ctx.traceparent();
-    Map<String, String> reqOptions = target.getReqOptionsMap();
+    return build(ctx, new EnvelopeTemplate(target), payload);
+  }
 
-    int size = 0;
-    if (target.getPartitionId() != 0) {
-      size += CodedOutputStream.computeUInt32Size(PARTITION_ID, target.getPartitionId());
-    }
-    if (!target.getClsId().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(CLS_ID, target.getClsId());
-    }
-    if (!target.getFnId().isEmpty()) {
-      size += CodedOutputStream.computeStringSize(FN_ID, target.getFnId());
-    }
-    if (!reqOptions.isEmpty()) {
-      for (Map.Entry<String, String> e : reqOptions.entrySet()) {
-        if (!overridden(e.getKey(), version != null, traceparent != null)) {
-          size += entrySize(CodedOutputStream.computeStringSize(1, e.getKey()), e.getValue());
-        }
+  /** The envelope bytes for dispatching {@code ctx} with {@code payload} to a compiled target. */
+  public static byte[] build(EventContext ctx, CompiledTarget target, ByteString payload) {
+    return build(ctx, target.envelope, payload);
+  }
+
+  private static byte[] build(EventContext ctx, EnvelopeTemplate t, ByteString payload) {
+    boolean data = ctx.type().isData();
+    String traceparent = ctx.traceparent();
+    // target req_options that collide with a header only sometimes
+    String reqVersion = data ? null : t.reqObjectVersion;
+    String reqTrace = traceparent != null ? null : t.reqTraceparent;
+
+    byte[] depthEntry = ctx.depth() < DEPTH_ENTRIES.length ? DEPTH_ENTRIES[ctx.depth()]
+        : entry(DEPTH_KEY, Integer.toString(ctx.depth()));
+    byte[] typeEntry = EVENT_TYPE_ENTRIES[ctx.type().number()];
+    long version = ctx.objectVersion();
+    int versionDigits = 0;
+    String versionText = null;
+    if (data) {
+      if (version >= 0) {
+        versionDigits = ProtoBytes.decimalLength(version);
+      } else {
+        versionText = Long.toUnsignedString(version);
+        versionDigits = versionText.length();
       }
     }
-    size += entrySize(DEPTH_KEY.length, depth);
-    size += entrySize(EVENT_TYPE_KEY.length, eventType);
-    if (version != null) {
-      size += entrySize(OBJECT_VERSION_KEY.length, version);
+    int traceLen = traceparent == null ? 0 : ProtoBytes.utf8Length(traceparent);
+
+    int size = t.head.length + depthEntry.length + typeEntry.length + t.tail.length;
+    if (data) {
+      size += entrySize(OBJECT_VERSION_KEY.length, versionDigits);
     }
     if (traceparent != null) {
-      size += entrySize(TRACEPARENT_KEY.length, traceparent);
+      size += entrySize(TRACEPARENT_KEY.length, traceLen);
     }
-    if (!payload.isEmpty()) {
-      size += CodedOutputStream.computeBytesSize(PAYLOAD, payload);
+    if (reqVersion != null) {
+      size += entrySize(OBJECT_VERSION_KEY.length, ProtoBytes.utf8Length(reqVersion));
     }
-    if (stateful) {
-      size += CodedOutputStream.computeStringSize(OBJECT_ID, target.getObjectId());
+    if (reqTrace != null) {
+      size += entrySize(TRACEPARENT_KEY.length, ProtoBytes.utf8Length(reqTrace));
+    }
+    int payloadLen = payload.size();
+    if (payloadLen > 0) {
+      size += ProtoBytes.fieldSize(PAYLOAD, payloadLen);
     }
 
-    byte[] out = new byte[size];
-    CodedOutputStream o = CodedOutputStream.newInstance(out);
-    try {
-      if (target.getPartitionId() != 0) {
-        o.writeUInt32(PARTITION_ID, target.getPartitionId());
-      }
-      if (!target.getClsId().isEmpty()) {
-        o.writeString(CLS_ID, target.getClsId());
-      }
-      if (!target.getFnId().isEmpty()) {
-        o.writeString(FN_ID, target.getFnId());
-      }
-      if (!reqOptions.isEmpty()) {
-        for (Map.Entry<String, String> e : reqOptions.entrySet()) {
-          if (!overridden(e.getKey(), version != null, traceparent != null)) {
-            int keySize = CodedOutputStream.computeStringSize(1, e.getKey());
-            o.writeTag(OPTIONS, LEN);
-            o.writeUInt32NoTag(keySize + CodedOutputStream.computeStringSize(2, e.getValue()));
-            o.writeString(1, e.getKey());
-            o.writeString(2, e.getValue());
-          }
+    byte[] b = new byte[size];
+    System.arraycopy(t.head, 0, b, 0, t.head.length);
+    int p = t.head.length;
+    if (reqVersion != null) {
+      p = putEntry(b, p, OBJECT_VERSION_KEY, reqVersion, ProtoBytes.utf8Length(reqVersion));
+    }
+    if (reqTrace != null) {
+      p = putEntry(b, p, TRACEPARENT_KEY, reqTrace, ProtoBytes.utf8Length(reqTrace));
+    }
+    System.arraycopy(depthEntry, 0, b, p, depthEntry.length);
+    p += depthEntry.length;
+    System.arraycopy(typeEntry, 0, b, p, typeEntry.length);
+    p += typeEntry.length;
+    if (data) {
+      p = putEntryHead(b, p, OBJECT_VERSION_KEY, versionDigits);
+      if (versionText == null) {
+        p = ProtoBytes.putDecimal(b, p, version, versionDigits);
+      } else {
+        for (int i = 0; i < versionDigits; i++) {
+          b[p++] = (byte) versionText.charAt(i);
         }
       }
-      writeEntry(o, DEPTH_KEY, depth);
-      writeEntry(o, EVENT_TYPE_KEY, eventType);
-      if (version != null) {
-        writeEntry(o, OBJECT_VERSION_KEY, version);
-      }
-      if (traceparent != null) {
-        writeEntry(o, TRACEPARENT_KEY, traceparent);
-      }
-      if (!payload.isEmpty()) {
-        o.writeBytes(PAYLOAD, payload);
-      }
-      if (stateful) {
-        o.writeString(OBJECT_ID, target.getObjectId());
-      }
-      o.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("envelope size computation is wrong", e);
     }
-    return out;
+    if (traceparent != null) {
+      p = putEntry(b, p, TRACEPARENT_KEY, traceparent, traceLen);
+    }
+    if (payloadLen > 0) {
+      p = ProtoBytes.putVarint(b, p, ProtoBytes.tag(PAYLOAD, ProtoBytes.LEN));
+      p = ProtoBytes.putVarint(b, p, payloadLen);
+      payload.copyTo(b, p);
+      p += payloadLen;
+    }
+    System.arraycopy(t.tail, 0, b, p, t.tail.length);
+    p += t.tail.length;
+    if (p != size) {
+      throw new IllegalStateException("envelope size computation is wrong: " + p + " != " + size);
+    }
+    return b;
   }
 
   /**
@@ -172,24 +186,39 @@ public final class InvocationEnvelopes {
     return b.build();
   }
 
-  private static boolean overridden(String key, boolean hasVersion, boolean hasTraceparent) {
-    return key.equals(TriggerHeaders.DEPTH)
-        || key.equals(TriggerHeaders.EVENT_TYPE)
-        || (hasVersion && key.equals(TriggerHeaders.OBJECT_VERSION))
-        || (hasTraceparent && key.equals(TriggerHeaders.TRACEPARENT));
+  /** Size of one options map entry whose key field is {@code keyFieldSize} bytes and value {@code valueLen}. */
+  private static int entrySize(int keyFieldSize, int valueLen) {
+    int entry = keyFieldSize + ProtoBytes.fieldSize(2, valueLen);
+    return ProtoBytes.fieldSize(OPTIONS, entry);
   }
 
-  /** Size of one options map entry (tag, length, key field, value field). */
-  private static int entrySize(int keyFieldSize, String value) {
-    int entry = keyFieldSize + CodedOutputStream.computeStringSize(2, value);
-    return 1 + CodedOutputStream.computeUInt32SizeNoTag(entry) + entry;
+  /** Writes an entry's tag, length, key field and value-field header; the caller writes the value. */
+  private static int putEntryHead(byte[] b, int p, byte[] keyField, int valueLen) {
+    p = ProtoBytes.putVarint(b, p, ProtoBytes.tag(OPTIONS, ProtoBytes.LEN));
+    p = ProtoBytes.putVarint(b, p, keyField.length + ProtoBytes.fieldSize(2, valueLen));
+    System.arraycopy(keyField, 0, b, p, keyField.length);
+    p += keyField.length;
+    p = ProtoBytes.putVarint(b, p, ProtoBytes.tag(2, ProtoBytes.LEN));
+    return ProtoBytes.putVarint(b, p, valueLen);
   }
 
-  private static void writeEntry(CodedOutputStream o, byte[] keyField, String value) throws IOException {
-    o.writeTag(OPTIONS, LEN);
-    o.writeUInt32NoTag(keyField.length + CodedOutputStream.computeStringSize(2, value));
-    o.writeRawBytes(keyField);
-    o.writeString(2, value);
+  private static int putEntry(byte[] b, int p, byte[] keyField, String value, int valueLen) {
+    p = ProtoBytes.putVarint(b, p, ProtoBytes.tag(OPTIONS, ProtoBytes.LEN));
+    p = ProtoBytes.putVarint(b, p, keyField.length + ProtoBytes.fieldSize(2, valueLen));
+    System.arraycopy(keyField, 0, b, p, keyField.length);
+    p += keyField.length;
+    return ProtoBytes.putString(b, p, 2, value, valueLen);
+  }
+
+  /** A whole encoded options entry {@code key -> value}, for the precomputed tables. */
+  private static byte[] entry(byte[] keyField, String value) {
+    int len = ProtoBytes.utf8Length(value);
+    byte[] out = new byte[entrySize(keyField.length, len)];
+    int p = putEntry(out, 0, keyField, value, len);
+    if (p != out.length) {
+      throw new IllegalStateException("entry size computation is wrong");
+    }
+    return out;
   }
 
   private interface Put {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.WireFormat;
 import dev.oprc.odgm.proto.EventInfo;
 import dev.oprc.odgm.proto.TriggerPayload;
 import java.io.IOException;
@@ -29,7 +27,7 @@ import java.util.Objects;
  * and {@code depth} fields set.
  *
  * <p>Both encoders write straight to bytes: JSON through one reused jackson generator per thread,
- * protobuf through {@link CodedOutputStream} into an exactly sized array, producing the same bytes
+ * protobuf field by field into an exactly sized array ({@code ProtoBytes}), producing the same bytes
  * as {@code toProtobuf(ctx).toByteArray()} without building the message.
  *
  * <p>Thread-safe.
@@ -218,86 +216,93 @@ public final class TriggerPayloadCodec {
   // 8 context, 9 source_object_id, 10 object_version, 11 depth}. Written in field-number order,
   // with proto3 presence rules, exactly as the generated toByteArray() does.
 
-  private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  private static final int ERROR_ENTRY_KEY_SIZE = CodedOutputStream.computeStringSize(1, CONTEXT_ERROR);
+  /** The map entry's key field {@code 1: "error"}, encoded once. */
+  private static final byte[] ERROR_KEY_FIELD = {0x0A, 5, 'e', 'r', 'r', 'o', 'r'};
 
   /**
    * {@code toProtobuf(ctx).toByteArray()}, byte for byte, without building the message.
    */
   public static byte[] toProtobufBytes(EventContext ctx) {
-    int infoSize = eventInfoSize(ctx);
+    String cls = ctx.clsId();
+    String subject = ctx.subject();
+    String objectId = ctx.objectId();
+    String error = ctx.error();
     byte[] payload = ctx.payload();
-    int size = 1 + CodedOutputStream.computeUInt32SizeNoTag(infoSize) + infoSize;
+    boolean data = ctx.type().isData();
+    int subjectField = data ? 6 : 5;
+    long partition = Integer.toUnsignedLong(ctx.partitionId());
+    long timestamp = ctx.timestampMillis();
+    long depth = ctx.depth();
+
+    int clsLen = ProtoBytes.utf8Length(cls);
+    int subjectLen = ProtoBytes.utf8Length(subject);
+    int objectIdLen = ProtoBytes.utf8Length(objectId);
+    int errorLen = error == null ? 0 : ProtoBytes.utf8Length(error);
+    int errorEntry = error == null ? 0 : ERROR_KEY_FIELD.length + ProtoBytes.fieldSize(2, errorLen);
+
+    int info = 0;
+    if (clsLen > 0) {
+      info += ProtoBytes.fieldSize(1, clsLen);
+    }
+    if (partition != 0) {
+      info += 1 + ProtoBytes.varintSize(partition);
+    }
+    info += 2; // event_type: tag 0x20, one-byte value 1..5
+    info += ProtoBytes.fieldSize(subjectField, subjectLen);
+    if (timestamp != 0) {
+      info += 1 + ProtoBytes.varintSize(timestamp);
+    }
+    if (error != null) {
+      info += ProtoBytes.fieldSize(8, errorEntry);
+    }
+    info += ProtoBytes.fieldSize(9, objectIdLen);
+    if (data) {
+      info += 1 + ProtoBytes.varintSize(ctx.objectVersion());
+    }
+    info += 1 + ProtoBytes.varintSize(depth);
+    int size = ProtoBytes.fieldSize(1, info);
     if (payload != null) {
-      size += CodedOutputStream.computeByteArraySize(3, payload);
+      size += ProtoBytes.fieldSize(3, payload.length);
     }
-    byte[] out = new byte[size];
-    CodedOutputStream o = CodedOutputStream.newInstance(out);
-    try {
-      o.writeTag(1, LEN);
-      o.writeUInt32NoTag(infoSize);
-      writeEventInfo(o, ctx);
-      if (payload != null) {
-        o.writeByteArray(3, payload);
-      }
-      o.checkNoSpaceLeft();
-    } catch (IOException e) {
-      throw new IllegalStateException("protobuf size computation is wrong", e);
-    }
-    return out;
-  }
 
-  private static int eventInfoSize(EventContext ctx) {
-    int n = 0;
-    if (!ctx.clsId().isEmpty()) {
-      n += CodedOutputStream.computeStringSize(1, ctx.clsId());
+    byte[] b = new byte[size];
+    int p = 0;
+    b[p++] = (byte) ProtoBytes.tag(1, ProtoBytes.LEN);
+    p = ProtoBytes.putVarint(b, p, info);
+    if (clsLen > 0) {
+      p = ProtoBytes.putString(b, p, 1, cls, clsLen);
     }
-    if (ctx.partitionId() != 0) {
-      n += CodedOutputStream.computeUInt32Size(2, ctx.partitionId());
+    if (partition != 0) {
+      b[p++] = (byte) ProtoBytes.tag(2, ProtoBytes.VARINT);
+      p = ProtoBytes.putVarint(b, p, partition);
     }
-    n += CodedOutputStream.computeEnumSize(4, ctx.type().number());
-    n += CodedOutputStream.computeStringSize(ctx.type().isData() ? 6 : 5, ctx.subject());
-    if (ctx.timestampMillis() != 0) {
-      n += CodedOutputStream.computeUInt64Size(7, ctx.timestampMillis());
+    b[p++] = (byte) ProtoBytes.tag(4, ProtoBytes.VARINT);
+    b[p++] = (byte) ctx.type().number();
+    p = ProtoBytes.putString(b, p, subjectField, subject, subjectLen);
+    if (timestamp != 0) {
+      b[p++] = (byte) ProtoBytes.tag(7, ProtoBytes.VARINT);
+      p = ProtoBytes.putVarint(b, p, timestamp);
     }
-    if (ctx.error() != null) {
-      int entry = errorEntrySize(ctx.error());
-      n += 1 + CodedOutputStream.computeUInt32SizeNoTag(entry) + entry;
+    if (error != null) {
+      b[p++] = (byte) ProtoBytes.tag(8, ProtoBytes.LEN);
+      p = ProtoBytes.putVarint(b, p, errorEntry);
+      System.arraycopy(ERROR_KEY_FIELD, 0, b, p, ERROR_KEY_FIELD.length);
+      p += ERROR_KEY_FIELD.length;
+      p = ProtoBytes.putString(b, p, 2, error, errorLen);
     }
-    n += CodedOutputStream.computeStringSize(9, ctx.objectId());
-    if (ctx.type().isData()) {
-      n += CodedOutputStream.computeUInt64Size(10, ctx.objectVersion());
+    p = ProtoBytes.putString(b, p, 9, objectId, objectIdLen);
+    if (data) {
+      b[p++] = (byte) ProtoBytes.tag(10, ProtoBytes.VARINT);
+      p = ProtoBytes.putVarint(b, p, ctx.objectVersion());
     }
-    n += CodedOutputStream.computeUInt32Size(11, ctx.depth());
-    return n;
-  }
-
-  private static int errorEntrySize(String error) {
-    return ERROR_ENTRY_KEY_SIZE + CodedOutputStream.computeStringSize(2, error);
-  }
-
-  private static void writeEventInfo(CodedOutputStream o, EventContext ctx) throws IOException {
-    if (!ctx.clsId().isEmpty()) {
-      o.writeString(1, ctx.clsId());
+    b[p++] = (byte) ProtoBytes.tag(11, ProtoBytes.VARINT);
+    p = ProtoBytes.putVarint(b, p, depth);
+    if (payload != null) {
+      p = ProtoBytes.putBytes(b, p, 3, payload);
     }
-    if (ctx.partitionId() != 0) {
-      o.writeUInt32(2, ctx.partitionId());
+    if (p != size) {
+      throw new IllegalStateException("protobuf size computation is wrong: " + p + " != " + size);
     }
-    o.writeEnum(4, ctx.type().number());
-    o.writeString(ctx.type().isData() ? 6 : 5, ctx.subject());
-    if (ctx.timestampMillis() != 0) {
-      o.writeUInt64(7, ctx.timestampMillis());
-    }
-    if (ctx.error() != null) {
-      o.writeTag(8, LEN);
-      o.writeUInt32NoTag(errorEntrySize(ctx.error()));
-      o.writeString(1, CONTEXT_ERROR);
-      o.writeString(2, ctx.error());
-    }
-    o.writeString(9, ctx.objectId());
-    if (ctx.type().isData()) {
-      o.writeUInt64(10, ctx.objectVersion());
-    }
-    o.writeUInt32(11, ctx.depth());
+    return b;
   }
 }

@@ -172,7 +172,8 @@ class InvocationEnvelopesTest {
         .putReqOptions("schlüssel", "wert-é").putReqOptions("", "").putReqOptions("long", "v".repeat(500)).build();
     TriggerTarget forging = Fixtures.stateful("c", 3, "o", "f").toBuilder()
         .putReqOptions(TriggerHeaders.DEPTH, "0").putReqOptions("keep", "me")
-        .putReqOptions(TriggerHeaders.TRACEPARENT, "forged").build();
+        .putReqOptions(TriggerHeaders.TRACEPARENT, "forged").putReqOptions(TriggerHeaders.OBJECT_VERSION, "v-cfg")
+        .putReqOptions(TriggerHeaders.EVENT_TYPE, "9").build();
     return Stream.of(
         Arguments.of(Fixtures.dataEvent(EventType.DATA_UPDATE, "k"), statelessWithOptions(), PAYLOAD),
         Arguments.of(Fixtures.dataEventAtDepth(2).withTraceparent(TRACEPARENT), forging, PAYLOAD),
@@ -180,7 +181,17 @@ class InvocationEnvelopesTest {
             statefulWithOptions(), PAYLOAD),
         Arguments.of(EventContext.function("c", 0, "o", EventType.FUNC_ERROR, "g", null, "x", 1, 99), bare,
             ByteString.EMPTY),
-        Arguments.of(Fixtures.dataEventAtDepth(1000), unicode, ByteString.copyFrom(new byte[70_000])));
+        Arguments.of(Fixtures.dataEventAtDepth(1000), unicode, ByteString.copyFrom(new byte[70_000])),
+        Arguments.of(Fixtures.dataEventAtDepth(63), bare, PAYLOAD),
+        Arguments.of(Fixtures.dataEventAtDepth(64), bare, PAYLOAD),
+        Arguments.of(EventContext.data("c", 0, "o", EventType.DATA_CREATE, "k", 0L, 1, 0), bare, PAYLOAD),
+        Arguments.of(EventContext.data("c", 0, "o", EventType.DATA_CREATE, "k", Long.MAX_VALUE, 1, 0), bare, PAYLOAD),
+        Arguments.of(EventContext.data("c", 0, "o", EventType.DATA_CREATE, "k", Long.MIN_VALUE, 1, 0), bare, PAYLOAD),
+        Arguments.of(EventContext.data("c", 0, "o", EventType.DATA_CREATE, "k", 1234567890L, 1, 0), forging, PAYLOAD),
+        Arguments.of(EventContext.function("c", 0, "o", EventType.FUNC_COMPLETE, "g", null, null, 1, 0), forging,
+            PAYLOAD),
+        Arguments.of(Fixtures.dataEvent(EventType.DATA_UPDATE, "k").withTraceparent("trace-ü-\uD800"), unicode,
+            PAYLOAD));
   }
 
   @ParameterizedTest
@@ -189,9 +200,20 @@ class InvocationEnvelopesTest {
       throws Exception {
     byte[] bytes = InvocationEnvelopes.build(ctx, target, payload);
 
-    var expected = InvocationEnvelopes.toMessage(ctx, target, payload);
-    assertThat(expected.getParserForType().parseFrom(bytes)).isEqualTo(expected);
-    assertThat(bytes).hasSize(expected.getSerializedSize());
+    var message = InvocationEnvelopes.toMessage(ctx, target, payload);
+    // compare decoded forms: a lone surrogate only survives the trip as '?', on both sides
+    var expected = message.getParserForType().parseFrom(message.toByteArray());
+    assertThat(message.getParserForType().parseFrom(bytes)).isEqualTo(expected);
+    assertThat(bytes).hasSize(message.getSerializedSize());
+  }
+
+  @ParameterizedTest
+  @MethodSource("envelopeCases")
+  void aCompiledTargetGivesTheSameBytesAsItsTriggerTarget(EventContext ctx, TriggerTarget target, ByteString payload) {
+    CompiledTarget compiled = new CompiledTarget(target, "unused/");
+
+    assertThat(InvocationEnvelopes.build(ctx, compiled, payload))
+        .isEqualTo(InvocationEnvelopes.build(ctx, target, payload));
   }
 
   @Test

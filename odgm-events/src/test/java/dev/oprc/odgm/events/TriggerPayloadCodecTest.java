@@ -3,6 +3,7 @@ package dev.oprc.odgm.events;
 import static dev.oprc.odgm.events.Fixtures.str;
 import static dev.oprc.odgm.events.Fixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -252,6 +253,12 @@ class TriggerPayloadCodecTest {
         Arguments.of("unsigned extremes", EventContext.data("c", -1, "o", EventType.DATA_UPDATE, "k", -1L, Long.MAX_VALUE, 1000)),
         Arguments.of("empty payload", EventContext.function("c", 1, "o", EventType.FUNC_COMPLETE, "f", new byte[0], null, 1, 0)),
         Arguments.of("non-ascii", EventContext.data("klasse", 2, "objekt-ü", EventType.DATA_UPDATE, "schlüssel😀", 3, 4, 0)),
+        Arguments.of("unpaired surrogates", EventContext.function("c\uD800", 1, "o\uDC00x", EventType.FUNC_ERROR,
+            "f\uD83D", null, "e\uDE00", 1, 0)),
+        Arguments.of("two-byte and three-byte chars", EventContext.data("\u00e9\u0800", 1, "\u07ff\uffff",
+            EventType.DATA_DELETE, "\u0080", 1, 1, 0)),
+        Arguments.of("huge depth", EventContext.data("c", 1, "o", EventType.DATA_DELETE, "k", 1, 1, Integer.MAX_VALUE)),
+        Arguments.of("negative timestamp", EventContext.data("c", 1, "o", EventType.DATA_DELETE, "k", 1, -5L, 0)),
         Arguments.of("long strings", new EventContext(longText, 1, longText, EventType.FUNC_ERROR, longText, 0, 1,
             new byte[1000], longText, 2, null)));
   }
@@ -265,6 +272,7 @@ class TriggerPayloadCodecTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("contexts")
   void aProtobufPayloadDecodesBackToTheContextsFields(String name, EventContext ctx) throws Exception {
+    assumeTrue(!name.equals("unpaired surrogates"), "not representable in UTF-8: protobuf writes '?'");
     TriggerPayload decoded = TriggerPayload.parseFrom(PROTOBUF.encode(ctx));
 
     EventInfo info = decoded.getEventInfo();
