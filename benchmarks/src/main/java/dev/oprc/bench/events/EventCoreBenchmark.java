@@ -6,10 +6,10 @@ import dev.oprc.odgm.events.CompiledTarget;
 import dev.oprc.odgm.events.EventContext;
 import dev.oprc.odgm.events.EventType;
 import dev.oprc.odgm.events.InvocationEnvelopes;
+import dev.oprc.odgm.events.InvocationIdGenerator;
 import dev.oprc.odgm.events.PayloadFormat;
 import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.events.TriggerPayloadCodec;
-import dev.oprc.odgm.proto.TriggerTarget;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Micro-benchmarks of the event core, one per step of the path from a write to the bytes of a
@@ -62,9 +63,10 @@ public class EventCoreBenchmark {
   TriggerPayloadCodec jsonCodec;
   TriggerPayloadCodec protobufCodec;
 
-  TriggerTarget statefulTarget;
-  TriggerTarget statelessTarget;
+  CompiledTarget statefulTarget;
+  CompiledTarget statelessTarget;
   ByteString payloadBytes;
+  InvocationIdGenerator ids;
 
   @Setup
   public void setup() {
@@ -80,9 +82,10 @@ public class EventCoreBenchmark {
     jsonCodec = new TriggerPayloadCodec(PayloadFormat.JSON);
     protobufCodec = new TriggerPayloadCodec(PayloadFormat.PROTOBUF);
 
-    statefulTarget = Fixtures.statefulTarget();
-    statelessTarget = Fixtures.statelessTarget();
+    statefulTarget = CompiledTarget.of(Fixtures.statefulTarget());
+    statelessTarget = CompiledTarget.of(Fixtures.statelessTarget());
     payloadBytes = UnsafeByteOperations.unsafeWrap(jsonCodec.encode(payloadCtx));
+    ids = InvocationIdGenerator.unique();
     if (index.match(EventType.DATA_CREATE, hitKey).size() != 2
         || !index.match(EventType.DATA_CREATE, missKey).isEmpty()) {
       throw new IllegalStateException("fixture does not match as expected");
@@ -145,7 +148,10 @@ public class EventCoreBenchmark {
 
   // --- envelope (no upstream counterpart) ---
 
-  /** ObjectInvocationRequest around the JSON payload, with req_options and our headers. */
+  /**
+   * ObjectInvocationRequest around the JSON payload, with one req_option and our headers, for a
+   * compiled target (what the dispatcher does per target).
+   */
   @Benchmark
   public byte[] envelopeStateful() {
     return InvocationEnvelopes.build(payloadCtx, statefulTarget, payloadBytes);
@@ -155,5 +161,22 @@ public class EventCoreBenchmark {
   @Benchmark
   public byte[] envelopeStateless() {
     return InvocationEnvelopes.build(payloadCtx, statelessTarget, payloadBytes);
+  }
+
+  // --- a dispatcher worker's whole job for one event, minus the queue and the publisher ---
+
+  /**
+   * Match, JSON payload once, then key (prefix + fresh invocation id) and envelope for each of the
+   * two targets: everything {@code EventDispatcher} does per event except queueing and the PUT.
+   */
+  @Benchmark
+  public void dispatchPathTwoTargets(Blackhole bh) {
+    List<CompiledTarget> targets = index.match(EventType.DATA_CREATE, hitKey);
+    ByteString payload = UnsafeByteOperations.unsafeWrap(jsonCodec.encode(payloadCtx));
+    for (int i = 0; i < targets.size(); i++) {
+      CompiledTarget t = targets.get(i);
+      bh.consume(t.keyPrefix() + ids.next(payloadCtx, t));
+      bh.consume(InvocationEnvelopes.build(payloadCtx, t, payload));
+    }
   }
 }
