@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * subscribers (local delivery, as Zenoh does) and, when router endpoints are configured, sent to
  * the router over one TCP link in client mode; with no endpoints the session is local-only.
  *
- * <p>Threads (all daemon, named after the session's ZID): {@code zenoh-io-<zid>} connects,
- * reconnects with backoff, batches and writes, and sends keep-alives; {@code zenoh-rx-<zid>} reads
- * and decodes one link; {@code zenoh-callbacks-<zid>} runs subscriber callbacks. {@code put} with
+ * <p>Threads (all daemon, suffixed with the first 8 hex digits of the ZID): {@code zenoh-io-<zid8>} connects,
+ * reconnects with backoff, batches and writes, and sends keep-alives; {@code zenoh-rx-<zid8>} reads
+ * and decodes one link; {@code zenoh-callbacks-<zid8>} runs subscriber callbacks. {@code put} with
  * {@link CongestionControl#DROP} never blocks; {@link CongestionControl#BLOCK} waits at most
  * {@link Config#blockTimeout()}. Delivery is at most once: messages queued or in flight when a
  * link breaks are lost (counted).

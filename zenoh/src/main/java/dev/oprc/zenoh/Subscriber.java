@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 /**
  * A subscription declared with {@link Session#declareSubscriber(KeyExpr, Consumer)}: the callback
  * receives every matching sample, local or remote, on the session's single callback thread
- * ({@code zenoh-callbacks-<zid>}), in arrival order. Callbacks must not block for long: while one
+ * ({@code zenoh-callbacks-<zid8>}), in arrival order. Callbacks must not block for long: while one
  * runs, other samples wait in the bounded delivery queue (overflow is dropped and counted). A
  * callback may call {@link Session#put} (local re-delivery never blocks it) and may close
  * subscribers. Closing is idempotent and undeclares the subscription at the router.
