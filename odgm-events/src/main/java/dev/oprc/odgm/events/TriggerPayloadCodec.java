@@ -30,15 +30,17 @@ import java.util.Objects;
  * protobuf field by field into an exactly sized array ({@code ProtoBytes}), producing the same bytes
  * as {@code toProtobuf(ctx).toByteArray()} without building the message.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Each thread that writes JSON keeps one generator and its buffers (about 10 KiB;
+ * a buffer grown past 64 KiB by a large payload is dropped after use).
  */
 public final class TriggerPayloadCodec {
   /** The {@code context} key that carries a function error's text. */
   public static final String CONTEXT_ERROR = "error";
 
   /**
-   * serde_json writes non-BMP characters as raw UTF-8 and escapes control characters with
-   * lower-case hex ({@code \u001f}); jackson's defaults differ on both, so both are switched.
+   * serde_json writes non-BMP characters as raw UTF-8 (jackson's default: a surrogate-pair
+   * escape) and escapes control characters with lower-case hex digits (jackson's default: upper
+   * case), so both features are switched to match it byte for byte.
    */
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
