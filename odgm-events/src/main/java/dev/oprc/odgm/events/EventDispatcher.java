@@ -169,7 +169,7 @@ public final class EventDispatcher implements AutoCloseable {
     ByteString payload;
     try {
       payload = UnsafeByteOperations.unsafeWrap(codec.encode(ctx)); // fresh array, never mutated
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // never let a bad event kill the dispatch thread
       publishFailures.add(targets.size());
       log.warn("cannot serialize trigger payload for {}", ctx, e);
       return;
@@ -181,7 +181,7 @@ public final class EventDispatcher implements AutoCloseable {
         byte[] envelope = InvocationEnvelopes.build(ctx, target, payload);
         publisher.publish(key, envelope, config.triggerTimeoutMillis());
         dispatched.increment();
-      } catch (Exception e) {
+      } catch (Throwable e) { // an Error from a publisher must not kill the dispatch thread either
         publishFailures.increment();
         if (log.isDebugEnabled()) {
           log.debug("trigger publish failed for {} -> {}", ctx, target.keyPrefix(), e);

@@ -241,6 +241,25 @@ class EventDispatcherTest {
   }
 
   @Test
+  void aPublisherThrowingAnErrorDoesNotKillTheDispatchThread() throws Exception {
+    RecordingPublisher recorder = new RecordingPublisher();
+    AtomicInteger calls = new AtomicInteger();
+    EventDispatcher d = start(EventConfig.defaults(), (k, e, t) -> {
+      if (calls.getAndIncrement() == 0) {
+        throw new AssertionError("a bug in the publisher");
+      }
+      recorder.publish(k, e, t);
+    });
+
+    d.submit(event(), List.of(STATELESS));
+    d.submit(event(), List.of(STATEFUL));
+    await("the second event published", () -> recorder.calls.size() == 1);
+
+    assertThat(d.stats().publishFailures()).isEqualTo(1);
+    assertThat(recorder.calls.get(0).key()).startsWith(STATEFUL.keyPrefix());
+  }
+
+  @Test
   void fanoutTruncationCountsKeysAndIgnoresNonPositiveCounts() {
     EventDispatcher d = start(EventConfig.defaults(), new RecordingPublisher());
 
