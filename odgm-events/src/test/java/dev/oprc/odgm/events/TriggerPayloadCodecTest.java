@@ -3,7 +3,6 @@ package dev.oprc.odgm.events;
 import static dev.oprc.odgm.events.Fixtures.str;
 import static dev.oprc.odgm.events.Fixtures.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -269,10 +268,14 @@ class TriggerPayloadCodecTest {
     assertThat(TriggerPayloadCodec.toProtobufBytes(ctx)).isEqualTo(TriggerPayloadCodec.toProtobuf(ctx).toByteArray());
   }
 
+  /** The contexts whose strings survive UTF-8 (protobuf writes an unpaired surrogate as '?'). */
+  static Stream<Arguments> representableContexts() {
+    return contexts().filter(a -> !a.get()[0].equals("unpaired surrogates"));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("contexts")
+  @MethodSource("representableContexts")
   void aProtobufPayloadDecodesBackToTheContextsFields(String name, EventContext ctx) throws Exception {
-    assumeTrue(!name.equals("unpaired surrogates"), "not representable in UTF-8: protobuf writes '?'");
     TriggerPayload decoded = TriggerPayload.parseFrom(PROTOBUF.encode(ctx));
 
     EventInfo info = decoded.getEventInfo();
