@@ -62,6 +62,9 @@ public final class TriggerIndex {
     Map<String, List<CompiledTarget>[]> data = new HashMap<>();
     for (Map.Entry<String, DataTrigger> e : event.getDataTriggerMap().entrySet()) {
       String key = keyNormalizer.apply(e.getKey());
+      if (key == null) {
+        throw new IllegalArgumentException("key normalizer returned null for data_trigger['" + e.getKey() + "']");
+      }
       DataTrigger t = e.getValue();
       List<CompiledTarget>[] slots = data.computeIfAbsent(key, k -> newSlots());
       String where = "data_trigger['" + e.getKey() + "']";

@@ -171,6 +171,12 @@ class TriggerIndexTest {
     })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Bad Key");
   }
 
+  @Test
+  void aNormalizerThatReturnsNullFailsTheCompileNamingTheKey() {
+    assertThatThrownBy(() -> TriggerIndex.compile(onlyOn(EventType.DATA_CREATE, "k1", A), k -> null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data_trigger['k1']");
+  }
+
   static Stream<Arguments> badTargetLocations() {
     TriggerTarget bad = stateless("bad/cls", 1, "fn");
     return Stream.of(
