@@ -249,6 +249,66 @@ class OdgmNodeTest {
   }
 
   @Test
+  void remoteGrpcFunctionRouteIsCalledAndATransportErrorFiresOnError() throws Exception {
+    List<ObjectInvocationRequest> remoteCalls = new CopyOnWriteArrayList<>();
+    io.grpc.Server fnServer = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forPort(0)
+        .addService(new OprcFunctionGrpc.OprcFunctionImplBase() {
+          @Override
+          public void invokeObj(ObjectInvocationRequest req, io.grpc.stub.StreamObserver<InvocationResponse> out) {
+            remoteCalls.add(req);
+            out.onNext(InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY)
+                .setPayload(ByteString.copyFromUtf8("remote-ok")).build());
+            out.onCompleted();
+          }
+        }).build().start();
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    CreateCollectionRequest remote = CreateCollectionRequest.newBuilder().setName("remote").setPartitionCount(1)
+        .setInvocations(InvocationRoute.newBuilder()
+            .putFnRoutes("work", FuncInvokeRoute.newBuilder().setUrl("http://127.0.0.1:" + fnServer.getPort()).build())
+            .putFnRoutes("gone", FuncInvokeRoute.newBuilder().setUrl("http://127.0.0.1:" + deadPort).build())
+            .putFnRoutes("record", FuncInvokeRoute.newBuilder().setUrl("local:record").build()))
+        .build();
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_TRIGGER_TIMEOUT_MS", "3000"))
+        .withCollections(List.of(remote));
+    try (OdgmNode n = OdgmNode.builder().config(cfg).transport(new LoopbackTransport())
+        .handler("record", call -> {
+          calls.add(call);
+          return InvocationResponse.getDefaultInstance();
+        }).start()) {
+      TriggerTarget record = TriggerTarget.newBuilder().setClsId("remote").setFnId("record").build();
+      ObjectEvent ev = ObjectEvent.newBuilder()
+          .putFuncTrigger("work", FuncTrigger.newBuilder().addOnComplete(record).build())
+          .putFuncTrigger("gone", FuncTrigger.newBuilder().addOnError(record).build()).build();
+      ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", n.port()).usePlaintext().build();
+      try {
+        DataServiceGrpc.newBlockingStub(ch).set(SetObjectRequest.newBuilder().setClsId("remote").setObjectId("r1")
+            .setObject(ObjData.newBuilder().setEvent(ev)).build());
+        var fns = OprcFunctionGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        InvocationResponse ok = fns.invokeObj(ObjectInvocationRequest.newBuilder().setClsId("remote")
+            .setFnId("work").setObjectId("r1").putOptions("k", "v").build());
+        assertThat(ok.getPayload().toStringUtf8()).isEqualTo("remote-ok");
+        assertThat(remoteCalls).singleElement().satisfies(r -> {
+          assertThat(r.getObjectId()).isEqualTo("r1");
+          assertThat(r.getOptionsMap()).containsEntry("k", "v");
+        });
+        InvocationResponse failed = fns.invokeObj(ObjectInvocationRequest.newBuilder().setClsId("remote")
+            .setFnId("gone").setObjectId("r1").build());
+        assertThat(failed.getStatus()).isEqualTo(ResponseStatus.SYSTEM_ERROR);
+        List<FunctionCall> got = awaitCalls(2);
+        assertThat(new String(got.get(0).payload())).contains("\"event_type\":1", "cmVtb3RlLW9r");
+        assertThat(new String(got.get(1).payload())).contains("\"event_type\":2", "transport: UNAVAILABLE");
+      } finally {
+        ch.shutdownNow();
+      }
+    } finally {
+      fnServer.shutdownNow();
+    }
+  }
+
+  @Test
   void reflectionListsTheOdgmServicesWhenEnabled() throws Exception {
     NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_REFLECTION_ENABLED", "true"));
     try (OdgmNode reflective = OdgmNode.builder().config(cfg).transport(new LoopbackTransport()).start()) {
