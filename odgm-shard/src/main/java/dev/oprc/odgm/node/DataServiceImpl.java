@@ -90,17 +90,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void listObjects(ListObjectsRequest req, StreamObserver<ObjectMetaEnvelope> out) {
-    try {
-      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
-      String after = req.hasCursor() ? req.getCursor().toString(StandardCharsets.UTF_8) : null;
-      for (ObjectMetaEnvelope e : s.listObjects(req.hasObjectIdPrefix() ? req.getObjectIdPrefix() : null, after,
-          req.getLimit())) {
-        out.onNext(e);
-      }
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(toStatus(e));
-    }
+    stream(out, () -> shard(req.getClsId(), req.getPartitionId()).listObjects(
+        req.hasObjectIdPrefix() ? req.getObjectIdPrefix() : null, cursor(req.hasCursor(), req.getCursor()),
+        req.getLimit()));
   }
 
   @Override
@@ -146,17 +138,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void listValues(ListValuesRequest req, StreamObserver<ValueEnvelope> out) {
-    try {
-      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
-      String after = req.hasCursor() ? req.getCursor().toString(StandardCharsets.UTF_8) : null;
-      for (ValueEnvelope e : s.listValues(req.getObjectId(), req.hasKeyPrefix() ? req.getKeyPrefix() : null, after,
-          req.getLimit())) {
-        out.onNext(e);
-      }
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(toStatus(e));
-    }
+    stream(out, () -> shard(req.getClsId(), req.getPartitionId()).listValues(req.getObjectId(),
+        req.hasKeyPrefix() ? req.getKeyPrefix() : null, cursor(req.hasCursor(), req.getCursor()), req.getLimit()));
   }
 
   @Override
@@ -189,6 +172,23 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
       throw new IllegalArgumentException("cls_id is required");
     }
     return shards.shard(cls, partition);
+  }
+
+  private static String cursor(boolean present, ByteString cursor) {
+    return present ? cursor.toString(StandardCharsets.UTF_8) : null;
+  }
+
+  /** Sends one page of a listing; the page is computed before anything is sent. */
+  private static <T> void stream(StreamObserver<T> out, Supplier<java.util.List<T>> page) {
+    java.util.List<T> items;
+    try {
+      items = page.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    items.forEach(out::onNext);
+    out.onCompleted();
   }
 
   private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {

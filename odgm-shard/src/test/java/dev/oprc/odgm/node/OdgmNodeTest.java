@@ -138,6 +138,29 @@ class OdgmNodeTest {
   }
 
   @Test
+  void listObjectsAndListValuesPageWithCursors() {
+    for (String id : List.of("a1", "a2", "a3", "b1")) {
+      data.set(SetObjectRequest.newBuilder().setClsId("orders").setObjectId(id)
+          .setObject(ObjData.newBuilder().putEntries("k1", val("1")).putEntries("k2", val("2"))
+              .putEntries("x", val("3"))).build());
+    }
+    var page1 = new java.util.ArrayList<dev.oprc.odgm.proto.ObjectMetaEnvelope>();
+    data.listObjects(dev.oprc.odgm.proto.ListObjectsRequest.newBuilder().setClsId("orders").setObjectIdPrefix("a")
+        .setLimit(2).build()).forEachRemaining(page1::add);
+    assertThat(page1).extracting(dev.oprc.odgm.proto.ObjectMetaEnvelope::getObjectId).containsExactly("a1", "a2");
+    assertThat(page1.get(1).hasNextCursor()).isTrue();
+    var page2 = new java.util.ArrayList<dev.oprc.odgm.proto.ObjectMetaEnvelope>();
+    data.listObjects(dev.oprc.odgm.proto.ListObjectsRequest.newBuilder().setClsId("orders").setObjectIdPrefix("a")
+        .setLimit(2).setCursor(page1.get(1).getNextCursor()).build()).forEachRemaining(page2::add);
+    assertThat(page2).extracting(dev.oprc.odgm.proto.ObjectMetaEnvelope::getObjectId).containsExactly("a3");
+    assertThat(page2.get(0).getEntryCount()).isEqualTo(3);
+    var values = new java.util.ArrayList<dev.oprc.odgm.proto.ValueEnvelope>();
+    data.listValues(dev.oprc.odgm.proto.ListValuesRequest.newBuilder().setClsId("orders").setObjectId("b1")
+        .setKeyPrefix("k").build()).forEachRemaining(values::add);
+    assertThat(values).extracting(dev.oprc.odgm.proto.ValueEnvelope::getKey).containsExactly("k1", "k2");
+  }
+
+  @Test
   void errorsMapToStatusCodes() {
     assertThat(code(() -> data.get(SingleObjectRequest.newBuilder().setClsId("nope").setObjectId("x").build())))
         .isEqualTo(Status.Code.NOT_FOUND);
