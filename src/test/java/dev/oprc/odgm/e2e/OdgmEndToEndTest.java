@@ -25,6 +25,8 @@ import dev.oprc.odgm.proto.SingleKeyRequest;
 import dev.oprc.odgm.proto.SingleObjectRequest;
 import dev.oprc.odgm.proto.TriggerTarget;
 import dev.oprc.odgm.proto.ValData;
+import dev.oprc.zenoh.testing.ReceivedSample;
+import dev.oprc.zenoh.testing.ZenohRouterProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -50,13 +52,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Covers upstream's acceptance behaviours (oprc-upstream.md §7), with the vacuous ones made real.
  */
 class OdgmEndToEndTest {
-  private static ZenohRouter router;
+  private static ZenohRouterProcess router;
   private TestNode node;
   private String testId;
 
   @BeforeAll
   static void startRouter() throws Exception {
-    router = ZenohRouter.start();
+    router = ZenohRouterProcess.start("oprc/**");
   }
 
   @AfterAll
@@ -118,7 +120,12 @@ class OdgmEndToEndTest {
     return ObjectEvent.newBuilder().putDataTrigger(key, t).build();
   }
 
-  static String json(ZenohRouter.Seen s) throws Exception {
+  /** Samples the router saw under {@code prefix}, waiting up to 5 s for {@code n}. */
+  private static List<ReceivedSample> seen(int n, String prefix) {
+    return router.awaitSamples(n, s -> s.key().startsWith(prefix), Duration.ofSeconds(5));
+  }
+
+  static String json(ReceivedSample s) throws Exception {
     return InvocationRequest.parseFrom(s.payload()).getPayload().toString(StandardCharsets.UTF_8);
   }
 
@@ -131,7 +138,7 @@ class OdgmEndToEndTest {
     node = TestNode.start(router, Map.of(), List.of(collection("typed_" + shardType, shardType)), Map.of());
     set("typed_" + shardType, "42", dataTrigger("1", DataTrigger.newBuilder().addOnCreate(notify("on_create")).build()),
         Map.of("1", "v"));
-    assertThat(router.await(1, notifyKey("on_create"))).hasSize(1);
+    assertThat(seen(1, notifyKey("on_create"))).hasSize(1);
   }
 
   @Test
@@ -140,7 +147,7 @@ class OdgmEndToEndTest {
     set("test_collection", "43", dataTrigger("1", DataTrigger.newBuilder().addOnUpdate(notify("on_update")).build()),
         Map.of("1", "b"));
     set("test_collection", "43", null, Map.of("1", "c"));
-    assertThat(router.await(2, notifyKey("on_update"))).hasSize(2);
+    assertThat(seen(2, notifyKey("on_update"))).hasSize(2);
   }
 
   @Test
@@ -149,7 +156,7 @@ class OdgmEndToEndTest {
         Map.of("1", "v"));
     node.data().delete(SingleObjectRequest.newBuilder().setClsId("test_collection").setPartitionId(1)
         .setObjectId("44").build());
-    List<ZenohRouter.Seen> got = router.await(1, notifyKey("on_delete"));
+    List<ReceivedSample> got = seen(1, notifyKey("on_delete"));
     assertThat(got).hasSize(1);
     assertThat(json(got.get(0))).contains("\"event_type\":5", "\"key\":\"1\"");
   }
@@ -162,7 +169,7 @@ class OdgmEndToEndTest {
         .setClsId("test_collection").setPartitionId(1).setFnId("echo").setObjectId("f1")
         .setPayload(ByteString.copyFromUtf8("{\"ok\":true}")).build());
     assertThat(r.getStatus()).isEqualTo(ResponseStatus.OKAY);
-    List<ZenohRouter.Seen> got = router.await(1, notifyKey("on_complete"));
+    List<ReceivedSample> got = seen(1, notifyKey("on_complete"));
     assertThat(got).hasSize(1);
     assertThat(json(got.get(0))).isEqualTo("{\"event_info\":{\"source_cls_id\":\"test_collection\","
         + "\"source_partition_id\":1,\"source_object_id\":\"f1\",\"event_type\":1,\"fn_id\":\"echo\",\"key\":null,"
@@ -176,7 +183,7 @@ class OdgmEndToEndTest {
     InvocationResponse r = node.functions().invokeObj(ObjectInvocationRequest.newBuilder()
         .setClsId("test_collection").setPartitionId(1).setFnId("fail").setObjectId("f2").build());
     assertThat(r.getStatus()).isEqualTo(ResponseStatus.APP_ERROR);
-    List<ZenohRouter.Seen> got = router.await(1, notifyKey("on_error"));
+    List<ReceivedSample> got = seen(1, notifyKey("on_error"));
     assertThat(got).hasSize(1);
     assertThat(json(got.get(0))).contains("\"event_type\":2", "\"fn_id\":\"fail\"",
         "\"context\":{\"error\":\"APP_ERROR: fail: this function always fails\"}", "\"original_payload\":null");
@@ -187,12 +194,12 @@ class OdgmEndToEndTest {
     ObjectEvent ev = dataTrigger("1", DataTrigger.newBuilder().addOnCreate(notify("c")).addOnUpdate(notify("u"))
         .addOnDelete(notify("d")).build());
     set("test_collection", "45", ev, Map.of("1", "a"));
-    assertThat(router.await(1, notifyKey("c"))).hasSize(1);
+    assertThat(seen(1, notifyKey("c"))).hasSize(1);
     set("test_collection", "45", null, Map.of("1", "b"));
-    assertThat(router.await(1, notifyKey("u"))).hasSize(1);
+    assertThat(seen(1, notifyKey("u"))).hasSize(1);
     node.data().delete(SingleObjectRequest.newBuilder().setClsId("test_collection").setPartitionId(1)
         .setObjectId("45").build());
-    assertThat(router.await(1, notifyKey("d"))).hasSize(1);
+    assertThat(seen(1, notifyKey("d"))).hasSize(1);
   }
 
   @Test
@@ -205,9 +212,9 @@ class OdgmEndToEndTest {
     set("test_collection", "s1", null, Map.of("mode", "hot"));
     node.data().delete(SingleObjectRequest.newBuilder().setClsId("test_collection").setPartitionId(1)
         .setObjectId("s1").build());
-    assertThat(router.await(1, notifyKey("status_create"))).hasSize(1);
-    assertThat(router.await(1, notifyKey("mode_update"))).hasSize(1);
-    assertThat(router.await(1, notifyKey("phase_delete"))).hasSize(1);
+    assertThat(seen(1, notifyKey("status_create"))).hasSize(1);
+    assertThat(seen(1, notifyKey("mode_update"))).hasSize(1);
+    assertThat(seen(1, notifyKey("phase_delete"))).hasSize(1);
   }
 
   @Test
@@ -216,8 +223,8 @@ class OdgmEndToEndTest {
         .putDataTrigger("1", DataTrigger.newBuilder().addOnCreate(notify("num")).build())
         .putDataTrigger("name", DataTrigger.newBuilder().addOnCreate(notify("str")).build()).build(),
         Map.of("1", "x", "name", "y"));
-    assertThat(router.await(1, notifyKey("num"))).hasSize(1);
-    assertThat(router.await(1, notifyKey("str"))).hasSize(1);
+    assertThat(seen(1, notifyKey("num"))).hasSize(1);
+    assertThat(seen(1, notifyKey("str"))).hasSize(1);
   }
 
   @Test
@@ -228,7 +235,7 @@ class OdgmEndToEndTest {
       node.data().setValue(SetKeyRequest.newBuilder().setClsId("test_collection").setPartitionId(1)
           .setObjectId("ord").setKey("1").setValue(val(String.valueOf(i))).build());
     }
-    List<ZenohRouter.Seen> got = router.await(3, notifyKey("ordered"));
+    List<ReceivedSample> got = seen(3, notifyKey("ordered"));
     assertThat(got).hasSize(3);
     List<String> versions = got.stream().map(s -> {
       try {
@@ -260,7 +267,7 @@ class OdgmEndToEndTest {
     TriggerTarget stateful = notify("stateful").toBuilder().setObjectId("obj-9").build();
     set("test_collection", "st", dataTrigger("k", DataTrigger.newBuilder().addOnCreate(stateful).build()),
         Map.of("k", "v"));
-    List<ZenohRouter.Seen> got = router.await(1, s -> s.key().startsWith(
+    List<ReceivedSample> got = router.awaitSamples(1, s -> s.key().startsWith(
         "oprc/notification_service/1/objects/obj-9/async/stateful_" + testId + "/"), Duration.ofSeconds(5));
     assertThat(got).hasSize(1);
     ObjectInvocationRequest req = ObjectInvocationRequest.parseFrom(got.get(0).payload());
@@ -276,7 +283,7 @@ class OdgmEndToEndTest {
         Map.of("status", "new"));
     node.data().setValue(SetKeyRequest.newBuilder().setClsId("orders").setPartitionId(1).setObjectId("order-1")
         .setKey("status").setValue(val("paid")).build());
-    List<ZenohRouter.Seen> got = router.await(1, notifyKey("shape"));
+    List<ReceivedSample> got = seen(1, notifyKey("shape"));
     assertThat(got).hasSize(1);
     assertThat(json(got.get(0))).isEqualTo("{\"event_info\":{\"source_cls_id\":\"orders\",\"source_partition_id\":1,"
         + "\"source_object_id\":\"order-1\",\"event_type\":4,\"fn_id\":null,\"key\":\"status\","
@@ -293,8 +300,8 @@ class OdgmEndToEndTest {
         .setObjectId("dv").setKey("a").build());
     node.data().batchSetValues(BatchSetValuesRequest.newBuilder().setClsId("test_collection").setPartitionId(1)
         .setObjectId("dv").addDeleteKeys("b").build());
-    assertThat(json(router.await(1, notifyKey("del_single")).get(0))).contains("\"event_type\":5", "\"key\":\"a\"");
-    assertThat(json(router.await(1, notifyKey("del_batch")).get(0))).contains("\"event_type\":5", "\"key\":\"b\"");
+    assertThat(json(seen(1, notifyKey("del_single")).get(0))).contains("\"event_type\":5", "\"key\":\"a\"");
+    assertThat(json(seen(1, notifyKey("del_batch")).get(0))).contains("\"event_type\":5", "\"key\":\"b\"");
   }
 
   @Test
@@ -333,7 +340,7 @@ class OdgmEndToEndTest {
         assertThat(a.events("alpha", 0).getDepthLimited()).isEqualTo(1);
         assertThat(pongs).extracting(c -> c.options().get(TriggerHeaders.DEPTH))
             .containsExactly("0", "1", "2", "3", "4");
-        assertThat(router.await(5, "oprc/beta/0/results/pong/async/")).hasSize(5);
+        assertThat(seen(5, "oprc/beta/0/results/pong/async/")).hasSize(5);
       } finally {
         toA.shutdownNow();
       }
@@ -342,9 +349,9 @@ class OdgmEndToEndTest {
 
   @Test
   void routerDownWritesStillSucceedAndDropsAreCounted() throws Exception {
-    ZenohRouter own = ZenohRouter.start();
+    ZenohRouterProcess own = ZenohRouterProcess.start("oprc/**");
     try (TestNode n = TestNode.start(own, Map.of(), List.of(collection("test_collection", "basic")), Map.of())) {
-      own.kill();
+      own.stop();
       Thread.sleep(300);
       var data = n.data();
       for (int i = 0; i < 20; i++) {

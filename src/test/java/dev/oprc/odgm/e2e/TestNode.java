@@ -30,7 +30,7 @@ final class TestNode implements AutoCloseable {
     this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
   }
 
-  static TestNode start(ZenohRouter router, Map<String, String> extraEnv, List<CreateCollectionRequest> collections,
+  static TestNode start(dev.oprc.zenoh.testing.ZenohRouterProcess router, Map<String, String> extraEnv, List<CreateCollectionRequest> collections,
       Map<String, FunctionHandler> handlers) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("ODGM_HTTP_PORT", "0");
