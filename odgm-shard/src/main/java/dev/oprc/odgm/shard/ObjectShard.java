@@ -358,6 +358,9 @@ public final class ObjectShard implements AutoCloseable {
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
       WriteContext wc) {
+    if (type.isData()) {
+      throw new IllegalArgumentException("not a function event type: " + type);
+    }
     if (dispatcher == null) {
       return 0;
     }
@@ -370,11 +373,8 @@ public final class ObjectShard implements AutoCloseable {
     if (targets.isEmpty()) {
       return 0;
     }
-    EventContext ctx = EventContext.function(collection, partition, oid, type, fnId, payload, error,
-        clock.getAsLong(), wc.depth());
-    if (wc.traceparent() != null) {
-      ctx = ctx.withTraceparent(wc.traceparent());
-    }
+    EventContext ctx = new EventContext(collection, partition, oid, type, fnId, 0L, clock.getAsLong(), payload, error,
+        wc.depth(), wc.traceparent());
     return dispatcher.submit(ctx, targets) ? targets.size() : 0;
   }
 
@@ -452,11 +452,8 @@ public final class ObjectShard implements AutoCloseable {
 
   private void submitTargets(String oid, long version, EventType type, String key, List<CompiledTarget> targets,
       WriteContext wc) {
-    EventContext ctx = EventContext.data(collection, partition, oid, type, key, version, clock.getAsLong(), wc.depth());
-    if (wc.traceparent() != null) {
-      ctx = ctx.withTraceparent(wc.traceparent());
-    }
-    dispatcher.submit(ctx, targets);
+    dispatcher.submit(new EventContext(collection, partition, oid, type, key, version, clock.getAsLong(), null, null,
+        wc.depth(), wc.traceparent()), targets);
   }
 
   /** Changed keys of one write, in key order. */

@@ -245,6 +245,14 @@ class ObjectShardTest {
   }
 
   @Test
+  void traceparentOfTheWriteTravelsToTheEnvelope() throws Exception {
+    ObjectShard s = shard();
+    String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), new WriteContext(0, tp));
+    assertThat(publisher.await(1).get(0).options()).containsEntry(TriggerHeaders.TRACEPARENT, tp);
+  }
+
+  @Test
   void functionEventsMatchFuncTriggers() throws Exception {
     ObjectShard s = shard();
     ObjectEvent ev = ObjectEvent.newBuilder().putFuncTrigger("transcode", FuncTrigger.newBuilder()
