@@ -365,7 +365,10 @@ class OdgmEndToEndTest {
         Thread.sleep(20);
       }
       assertThat(n.transport.session().stats().droppedDisconnected()).isGreaterThanOrEqualTo(20);
-      assertThat(n.events("test_collection", 1).getEventsMatched()).isEqualTo(20);
+      var events = n.events("test_collection", 1);
+      assertThat(events.getEventsMatched()).isEqualTo(20);
+      assertThat(events.getPublishFailures()).isEqualTo(20); // dropped puts are failures, not "dispatched"
+      assertThat(events.getDispatched()).isZero();
     } finally {
       own.close();
     }

@@ -158,6 +158,16 @@ public final class Session implements AutoCloseable {
         publish(key, Objects.requireNonNull(payload, "payload"), options, true);
     }
 
+    /**
+     * Like {@link #put(KeyExpr, byte[], PutOptions)}, but reports whether the put left this session
+     * for the router: false when congestion control DROP dropped it (no link, or the outbound
+     * queue was full; counted in {@link #stats()}). Always true for a local-only session. Local
+     * subscribers receive the sample either way.
+     */
+    public boolean tryPut(KeyExpr key, byte[] payload, PutOptions options) {
+        return publish(key, Objects.requireNonNull(payload, "payload"), options, true);
+    }
+
     /** Deletes {@code key} (a DEL sample) with default options. */
     public void delete(String key) {
         delete(KeyExpr.of(key), PutOptions.DEFAULT);
@@ -172,7 +182,7 @@ public final class Session implements AutoCloseable {
         publish(key, new byte[0], options, false);
     }
 
-    private void publish(KeyExpr key, byte[] payload, PutOptions options, boolean put) {
+    private boolean publish(KeyExpr key, byte[] payload, PutOptions options, boolean put) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         ensureOpen();
@@ -185,7 +195,7 @@ public final class Session implements AutoCloseable {
         }
         deliverLocal(key, payload, options, put);
         if (transport == null) {
-            return;
+            return true;
         }
         String k = key.toString();
         Integer scope = keyIds.get(k);
@@ -194,8 +204,8 @@ public final class Session implements AutoCloseable {
                 + (options.attachment() != null ? options.attachment().length + 8 : 0));
         Wire.writePush(w, scope == null ? 0 : scope, scope == null ? k : null, options.qos().toWire(), put,
                 options.encoding(), null, options.attachment(), payload);
-        transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE, options.express()),
-                options.congestionControl(), k);
+        return transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE,
+                options.express()), options.congestionControl(), k);
     }
 
     private void deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put) {

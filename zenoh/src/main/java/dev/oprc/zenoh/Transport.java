@@ -106,14 +106,17 @@ final class Transport {
 
     // ------------------------------------------------------------------ send side (any thread)
 
-    void send(OutMsg m, CongestionControl cc, String key) {
+    /** Queues {@code m}; false when DROP congestion control dropped it (counted). */
+    boolean send(OutMsg m, CongestionControl cc, String key) {
         if (cc == CongestionControl.DROP) {
             if (!connected) {
                 session.droppedDisconnected.increment();
+                return false;
             } else if (!queue.offer(m)) {
                 session.droppedQueueFull.increment();
+                return false;
             }
-            return;
+            return true;
         }
         long timeout = config.blockTimeout().toNanos();
         long deadline = System.nanoTime() + timeout;
@@ -135,6 +138,7 @@ final class Transport {
             Thread.currentThread().interrupt();
             throw new ZenohException("interrupted while a BLOCK put on '" + key + "' waited for queue space", e);
         }
+        return true;
     }
 
     /** Queues a declaration; caller holds the session's declLock. Dropped while disconnected. */

@@ -17,6 +17,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class LocalSessionTest {
     @Test
+    void tryPutReportsTrueOnALocalOnlySession() {
+        try (Session s = Zenoh.open(Config.localOnly())) {
+            assertThat(s.tryPut(KeyExpr.of("a/b"), new byte[] {1}, PutOptions.DEFAULT)).isTrue();
+        }
+    }
+
+    @Test
+    void tryPutReportsADropWhileDisconnectedButStillDeliversLocally() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        Config cfg = Config.fromEnv(Map.of("OPRC_ZENOH_PEERS", "tcp/127.0.0.1:" + deadPort,
+                "OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_CONNECT_TIMEOUT_MS", "0"));
+        try (Session s = Zenoh.open(cfg)) {
+            BlockingSubscriber sub = s.declareSubscriber("a/*", 4);
+            assertThat(s.tryPut(KeyExpr.of("a/b"), new byte[] {1}, PutOptions.DEFAULT)).isFalse();
+            assertThat(s.stats().droppedDisconnected()).isEqualTo(1);
+            assertThat(sub.poll(Duration.ofSeconds(5))).isNotNull();
+        }
+    }
+
+    @Test
     void localOnlySessionDeliversItsOwnPutsToMatchingSubscribers() throws Exception {
         try (Session s = Zenoh.open(Config.fromEnv(Map.of()))) {
             assertThat(s.isConnected()).isFalse();

@@ -32,7 +32,7 @@ public final class EventDispatcher implements AutoCloseable {
   // (volatile write then read on both sides) rules out a lost wake-up. A short park would only
   // burn CPU on idle shards (upstream-sized nodes run one dispatcher per shard).
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final long YIELD_BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+  private static final long YIELD_BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final EventConfig config;

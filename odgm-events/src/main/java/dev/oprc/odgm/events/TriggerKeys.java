@@ -24,6 +24,10 @@ public final class TriggerKeys {
     if (segment == null || segment.isEmpty()) {
       return "is empty";
     }
+    if (segment.charAt(0) == '@') {
+      // Zenoh treats '@'-chunks as verbatim: '*' never matches them, so no receiver would get the put
+      return "starts with '@' (a verbatim Zenoh chunk that wildcard subscribers never match)";
+    }
     for (int i = 0; i < segment.length(); i++) {
       char c = segment.charAt(i);
       switch (c) {

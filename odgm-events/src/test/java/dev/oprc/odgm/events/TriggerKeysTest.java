@@ -40,7 +40,8 @@ class TriggerKeysTest {
         Arguments.of("nl\n", "contains control character U+000A at index 2"),
         Arguments.of("\u0000", "contains control character U+0000 at index 0"),
         Arguments.of("del\u007f", "contains control character U+007F at index 3"),
-        Arguments.of("c1\u0085", "contains control character U+0085 at index 2"));
+        Arguments.of("c1\u0085", "contains control character U+0085 at index 2"),
+        Arguments.of("@admin", "starts with '@' (a verbatim Zenoh chunk that wildcard subscribers never match)"));
   }
 
   @ParameterizedTest

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives asynchronous invocations (Zenoh PUTs) for the functions this node hosts and runs them.
  *
- * <p>For every non-standby, non-disabled function route of every partition it subscribes to the
+ * <p>For every non-standby, non-disabled function route it subscribes, once for all partitions, to the
  * trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
  * and to upstream's {@code …/invokes/{fn}/async/*} variants, so triggers from this or any other
  * node (and upstream clients) reach it. The transport thread only parses the key and hands the
@@ -75,16 +75,16 @@ final class AsyncInvocationReceiver implements AutoCloseable {
         if (e.getValue().getStandby() || c.getInvocations().getDisabledFnList().contains(fn)) {
           continue;
         }
-        for (int p = 0; p < c.getPartitionCount(); p++) {
-          String prefix = "oprc/" + c.getName() + "/" + p;
-          for (String k : new String[] {
-              prefix + "/async/" + fn + "/*",
-              prefix + "/objects/*/async/" + fn + "/*",
-              prefix + "/invokes/" + fn + "/async/*",
-              prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
-            subscriptions.add(transport.subscribe(k, this::onPut));
-            keys.add(k);
-          }
+        // one subscription per key shape covers every partition (this node serves them all);
+        // onPut checks the partition exists
+        String prefix = "oprc/" + c.getName() + "/*";
+        for (String k : new String[] {
+            prefix + "/async/" + fn + "/*",
+            prefix + "/objects/*/async/" + fn + "/*",
+            prefix + "/invokes/" + fn + "/async/*",
+            prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
+          subscriptions.add(transport.subscribe(k, this::onPut));
+          keys.add(k);
         }
       }
     }
@@ -135,6 +135,13 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     if (k == null) {
       decodeErrors.increment();
       warn("ignoring async invocation on unexpected key '{}'", key);
+      return;
+    }
+    try {
+      shards.shard(k.cls(), k.partition());
+    } catch (RuntimeException e) {
+      decodeErrors.increment();
+      warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
       return;
     }
     try {

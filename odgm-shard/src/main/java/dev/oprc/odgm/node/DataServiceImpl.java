@@ -24,6 +24,8 @@ import dev.oprc.odgm.proto.ValueEnvelope;
 import dev.oprc.odgm.proto.ValueResponse;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.shard.StoredObject;
+import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.shard.VersionMismatchException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -99,9 +101,13 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   public void getValue(SingleKeyRequest req, StreamObserver<ValueResponse> out) {
     unary(out, () -> {
       ObjectShard s = shard(req.getClsId(), req.getPartitionId());
-      var value = s.getValue(req.getObjectId(), req.getKey());
-      return ValueResponse.newBuilder().setValue(value).setKey(s.ids().entryKey(req.getKey()))
-          .setObjectVersion(s.object(req.getObjectId()).version()).build();
+      String key = s.ids().entryKey(req.getKey());
+      StoredObject o = s.object(req.getObjectId()); // one read: value and version of the same write
+      ValData value = o.entries().get(key);
+      if (value == null) {
+        throw new NotFoundException("entry '" + key + "' not found on object '" + req.getObjectId() + "'");
+      }
+      return ValueResponse.newBuilder().setValue(value).setKey(key).setObjectVersion(o.version()).build();
     });
   }
 
@@ -158,7 +164,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     return EventStatsProto.newBuilder().setEventsMatched(e.matched()).setDispatched(e.dispatched())
         .setPublishFailures(e.publishFailures()).setQueueDrops(e.queueDrops()).setDepthLimited(e.depthLimited())
         .setFanoutTruncatedKeys(e.fanoutTruncatedKeys()).setExpired(e.expired()).setQueueLength(e.queueLength())
-        .build();
+        .setClosedDrops(e.closedDrops()).build();
   }
 
   @Override

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes come from the collection's {@code fn_routes}: {@code local:NAME} runs an in-process
  * {@link FunctionHandler}; {@code http://host:port}, {@code grpc://host:port} or {@code host:port}
- * calls a remote {@code OprcFunction} over gRPC with a deadline of ODGM_TRIGGER_TIMEOUT_MS.
+ * calls a remote {@code OprcFunction} over plaintext gRPC ({@code https://host:port} over TLS) with a deadline of ODGM_TRIGGER_TIMEOUT_MS.
  * For a stateful invocation the outcome fires triggers: OKAY fires {@code on_complete} with the
  * response payload; APP_ERROR, SYSTEM_ERROR, INVALID_REQUEST, a missing route, a handler
  * exception or a transport error fire {@code on_error} with the error text in
@@ -94,8 +94,11 @@ final class FunctionInvoker implements AutoCloseable {
       InvocationResponse r = h.invoke(call);
       return r == null ? InvocationResponse.getDefaultInstance() : r;
     }
-    ManagedChannel ch = channels.computeIfAbsent(target(url),
-        t -> ManagedChannelBuilder.forTarget(t).usePlaintext().build());
+    boolean tls = url.startsWith("https://");
+    ManagedChannel ch = channels.computeIfAbsent((tls ? "tls:" : "") + target(url), k -> {
+      ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(target(url));
+      return (tls ? b.useTransportSecurity() : b.usePlaintext()).build();
+    });
     OprcFunctionGrpc.OprcFunctionBlockingStub stub =
         OprcFunctionGrpc.newBlockingStub(ch).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
     if (call.stateful()) {

@@ -52,13 +52,22 @@ public record NodeConfig(
     range(invokeThreads, 1, 256, INVOKE_THREADS);
     range(invokeQueueBound, 1, 1 << 20, INVOKE_QUEUE_BOUND);
     range(shutdownDrainMillis, 0, 600_000, SHUTDOWN_DRAIN_MS);
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (CreateCollectionRequest c : collections) {
+      if (!names.add(c.getName())) {
+        throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' is defined twice");
+      }
+      if (dev.oprc.odgm.events.TriggerKeys.segmentProblem(c.getName()) != null) {
+        throw new EventConfigException(COLLECTION + ": collection name '" + c.getName() + "' "
+            + dev.oprc.odgm.events.TriggerKeys.segmentProblem(c.getName()) + "; it must be a valid Zenoh key chunk");
+      }
       if (c.getName().isEmpty()) {
         throw new EventConfigException(COLLECTION + ": a collection has no name");
       }
-      if (c.getPartitionCount() < 1 || c.getPartitionCount() > 65536) {
+      // each partition has its own dispatcher thread and queue
+      if (c.getPartitionCount() < 1 || c.getPartitionCount() > 1024) {
         throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
-            + c.getPartitionCount() + "; accepted: 1..65536");
+            + c.getPartitionCount() + "; accepted: 1..1024");
       }
     }
   }

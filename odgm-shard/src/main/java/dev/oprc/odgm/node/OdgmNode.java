@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * local-only Zenoh session: triggers on functions it hosts still run, in-process.
  *
  * <p>Thread-safe. {@link #close()} shuts down in dependency order: gRPC (no new writes), the
- * invocation receiver, the event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}), the
- * function channels, then the transport.
+ * event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the invocation receiver
+ * still runs functions hosted here), the receiver, the function channels, then the transport.
  */
 public final class OdgmNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
@@ -136,8 +136,9 @@ public final class OdgmNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    receiver.close();
+    // drain events while the receiver still listens, so triggers on functions hosted here still run
     shards.close(config.shutdownDrainMillis());
+    receiver.close();
     invoker.close();
     transport.close();
   }

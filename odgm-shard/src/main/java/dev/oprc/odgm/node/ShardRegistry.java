@@ -28,6 +28,16 @@ public final class ShardRegistry implements AutoCloseable {
 
   public ShardRegistry(List<CreateCollectionRequest> collections, EventConfig events, Ids ids,
       EventPublisher publisher, LongSupplier clock) {
+    try {
+      build(collections, events, ids, publisher, clock);
+    } catch (RuntimeException e) {
+      close(0); // stop the dispatcher threads already started
+      throw e;
+    }
+  }
+
+  private void build(List<CreateCollectionRequest> collections, EventConfig events, Ids ids,
+      EventPublisher publisher, LongSupplier clock) {
     long shardId = 0;
     for (CreateCollectionRequest c : collections) {
       if (this.collections.putIfAbsent(c.getName(), c) != null) {

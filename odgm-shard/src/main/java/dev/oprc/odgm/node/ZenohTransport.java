@@ -7,6 +7,7 @@ import dev.oprc.zenoh.KeyExpr;
 import dev.oprc.zenoh.PutOptions;
 import dev.oprc.zenoh.Session;
 import dev.oprc.zenoh.Zenoh;
+import dev.oprc.zenoh.ZenohException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
@@ -53,7 +54,10 @@ public final class ZenohTransport implements NodeTransport {
 
   @Override
   public void put(String key, byte[] payload, boolean block, long timeoutMillis) throws Exception {
-    session.put(KeyExpr.of(key), payload, block ? BLOCK : DROP);
+    if (!session.tryPut(KeyExpr.of(key), payload, block ? BLOCK : DROP)) {
+      // local subscribers got it, the network did not: report it so the dispatcher counts a failure
+      throw new ZenohException("put on '" + key + "' dropped: no router link or outbound queue full");
+    }
   }
 
   @Override

@@ -10,7 +10,9 @@ import java.util.function.UnaryOperator;
 /**
  * The default {@link ShardStorage}: objects in a {@link ConcurrentHashMap}, whose
  * {@code compute} applies the update function exactly once under a per-bin lock (per-object
- * atomicity without a global lock), plus a sorted id set for listing.
+ * atomicity without a global lock), plus a sorted index of live ids for listing. A deleted
+ * object stays as a small tombstone (empty entries, no triggers) so its version keeps growing
+ * when it is re-created.
  *
  * <p>Thread-safe.
  */
@@ -37,10 +39,13 @@ public final class InMemoryShardStorage implements ShardStorage {
           live.decrement();
         }
       }
-      if (cur == null && next != null) {
-        ids.add(k);
-      } else if (cur != null && next == null) {
-        ids.remove(k);
+      if (wasLive != isLive) {
+        // the listing index holds live objects only, so deleted objects cost listings nothing
+        if (isLive) {
+          ids.add(k);
+        } else {
+          ids.remove(k);
+        }
       }
       return next;
     });

@@ -100,7 +100,10 @@ public final class ObjectShard implements AutoCloseable {
   /** The object with its entries and trigger config. */
   public ObjData get(String rawObjectId) {
     String oid = ids.objectId(rawObjectId);
-    StoredObject o = live(oid);
+    return toObjData(oid, live(oid));
+  }
+
+  private ObjData toObjData(String oid, StoredObject o) {
     ObjData.Builder b = ObjData.newBuilder()
         .setMetadata(ObjMeta.newBuilder().setClsId(collection).setPartitionId(partition).setObjectId(oid)
             .setObjectVersion(o.version()))
@@ -135,26 +138,32 @@ public final class ObjectShard implements AutoCloseable {
     return o;
   }
 
-  /** A page of object metadata in id order. */
+  /** A page of object metadata in id order; the last envelope carries the cursor when more remain. */
   public List<ObjectMetaEnvelope> listObjects(String rawPrefix, String afterExclusive, int limit) {
     String prefix = rawPrefix == null || rawPrefix.isEmpty() ? null : rawPrefix.toLowerCase(java.util.Locale.ROOT);
     int lim = limit <= 0 ? 100 : Math.min(limit, 10_000);
-    List<String> page = storage.listIds(prefix, afterExclusive, lim + 1);
-    boolean more = page.size() > lim;
-    List<ObjectMetaEnvelope> out = new ArrayList<>(Math.min(page.size(), lim));
-    for (int i = 0; i < Math.min(page.size(), lim); i++) {
-      StoredObject o = storage.get(page.get(i));
-      if (o == null || o.tombstone()) {
-        continue; // deleted meanwhile
+    String after = afterExclusive;
+    while (true) {
+      List<String> page = storage.listIds(prefix, after, lim + 1);
+      boolean more = page.size() > lim;
+      List<ObjectMetaEnvelope> out = new ArrayList<>(Math.min(page.size(), lim));
+      for (int i = 0; i < Math.min(page.size(), lim); i++) {
+        StoredObject o = storage.get(page.get(i));
+        if (o != null && o.live()) { // else deleted meanwhile
+          out.add(ObjectMetaEnvelope.newBuilder().setObjectId(page.get(i)).setVersion(o.version())
+              .setEntryCount(o.entries().size()).build());
+        }
       }
-      ObjectMetaEnvelope.Builder b = ObjectMetaEnvelope.newBuilder().setObjectId(page.get(i))
-          .setVersion(o.version()).setEntryCount(o.entries().size());
-      if (more && i == lim - 1) {
-        b.setNextCursor(ByteString.copyFromUtf8(page.get(i)));
+      if (!more) {
+        return out;
       }
-      out.add(b.build());
+      after = page.get(lim - 1); // resume after the page's last id, even if that object is gone
+      if (!out.isEmpty()) {
+        int last = out.size() - 1;
+        out.set(last, out.get(last).toBuilder().setNextCursor(ByteString.copyFromUtf8(after)).build());
+        return out;
+      }
     }
-    return out;
   }
 
   /** A page of an object's entries in key order. */
@@ -196,8 +205,7 @@ public final class ObjectShard implements AutoCloseable {
 
   /** Like {@link #set} but returns the merged object. */
   public ObjData merge(String rawObjectId, ObjData obj, WriteContext wc) {
-    upsert(rawObjectId, obj, wc);
-    return get(rawObjectId);
+    return toObjData(ids.objectId(rawObjectId), upsert(rawObjectId, obj, wc));
   }
 
   private StoredObject upsert(String rawObjectId, ObjData obj, WriteContext wc) {
@@ -210,7 +218,12 @@ public final class ObjectShard implements AutoCloseable {
       TriggerIndex triggers = newTriggers != null ? newTriggers : exists ? cur.triggers() : TriggerIndex.EMPTY;
       Changes changes = new Changes();
       Map<String, ValData> after = applySets(before, updates, changes);
-      boolean changed = !exists || !changes.isEmpty() || (newTriggers != null && triggers != cur.triggers());
+      boolean triggersChanged = newTriggers != null
+          && (!exists || !obj.getEvent().equals(cur.triggers().source()));
+      if (exists && newTriggers != null && !triggersChanged) {
+        triggers = cur.triggers(); // same config re-sent: keep the compiled index, no version bump
+      }
+      boolean changed = !exists || !changes.isEmpty() || triggersChanged;
       if (!changed) {
         return cur;
       }

@@ -265,6 +265,11 @@ class OdgmNodeTest {
         .hasMessageContaining("ODGM_COLLECTION");
     assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_COLLECTION", "[{\"name\":\"x\",\"partitionCount\":0}]")))
         .hasMessageContaining("partition_count");
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_COLLECTION",
+        "[{\"name\":\"x\",\"partitionCount\":1},{\"name\":\"x\",\"partitionCount\":2}]")))
+        .hasMessageContaining("'x' is defined twice");
+    assertThatThrownBy(() -> NodeConfig.fromEnv(Map.of("ODGM_COLLECTION", "[{\"name\":\"a/b\",\"partitionCount\":1}]")))
+        .hasMessageContaining("'a/b'");
     assertThat(NodeConfig.fromEnv(Map.of("ODGM_COLLECTION",
         "[{\"name\":\"c\",\"partition_count\":3,\"invocations\":{\"fn_routes\":{\"f\":{\"url\":\"local:echo\"}}}}]"))
         .collections().get(0).getPartitionCount()).isEqualTo(3);

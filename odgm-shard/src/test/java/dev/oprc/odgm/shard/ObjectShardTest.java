@@ -159,6 +159,39 @@ class ObjectShardTest {
   }
 
   @Test
+  void resendingTheSameTriggersAndValuesChangesNothing() throws Exception {
+    ObjectShard s = shard();
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    s.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
+    assertThat(s.object("o1").version()).isEqualTo(1);
+    s.set("o1", obj(ObjectEvent.getDefaultInstance(), Map.of()), WriteContext.CLIENT);
+    assertThat(s.object("o1").version()).isEqualTo(2);
+    assertThat(s.get("o1").hasEvent()).isFalse();
+  }
+
+  @Test
+  void mergeReturnsTheStateItWrote() {
+    ObjectShard s = shard();
+    s.set("o1", obj(null, Map.of("a", "1")), WriteContext.CLIENT);
+    ObjData merged = s.merge("o1", obj(null, Map.of("b", "2")), WriteContext.CLIENT);
+    assertThat(merged.getEntriesMap()).containsOnlyKeys("a", "b");
+    assertThat(merged.getMetadata().getObjectVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void deletedObjectsAreNotListedAndListingPagesPastThem() {
+    ObjectShard s = shard();
+    for (String id : List.of("a", "b", "c", "d")) {
+      s.set(id, obj(null, Map.of("k", "1")), WriteContext.CLIENT);
+    }
+    s.delete("b", WriteContext.CLIENT);
+    s.delete("c", WriteContext.CLIENT);
+    var page = s.listObjects(null, null, 2);
+    assertThat(page).extracting(dev.oprc.odgm.proto.ObjectMetaEnvelope::getObjectId).containsExactly("a", "d");
+    assertThat(s.count()).isEqualTo(2);
+  }
+
+  @Test
   void emptyBatchLeavesVersionUnchanged() {
     ObjectShard s = shard();
     s.set("o1", obj(null, Map.of("k", "1")), WriteContext.CLIENT);
