@@ -178,7 +178,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   private void publish(AsyncKey k, InvocationResponse resp) {
     try {
-      transport.put(k.resultKey(), resp.toByteArray(), false, 0);
+      transport.put(k.resultKey(), resp.toByteArray());
     } catch (Exception e) {
       log.debug("could not publish result on {}: {}", k.resultKey(), e.toString());
     }

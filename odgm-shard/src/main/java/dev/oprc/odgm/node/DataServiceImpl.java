@@ -24,8 +24,6 @@ import dev.oprc.odgm.proto.ValueEnvelope;
 import dev.oprc.odgm.proto.ValueResponse;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
-import dev.oprc.odgm.shard.StoredObject;
-import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.shard.VersionMismatchException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -99,16 +97,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void getValue(SingleKeyRequest req, StreamObserver<ValueResponse> out) {
-    unary(out, () -> {
-      ObjectShard s = shard(req.getClsId(), req.getPartitionId());
-      String key = s.ids().entryKey(req.getKey());
-      StoredObject o = s.object(req.getObjectId()); // one read: value and version of the same write
-      ValData value = o.entries().get(key);
-      if (value == null) {
-        throw new NotFoundException("entry '" + key + "' not found on object '" + req.getObjectId() + "'");
-      }
-      return ValueResponse.newBuilder().setValue(value).setKey(key).setObjectVersion(o.version()).build();
-    });
+    unary(out, () -> shard(req.getClsId(), req.getPartitionId()).getVersionedValue(req.getObjectId(), req.getKey()));
   }
 
   @Override
@@ -227,9 +216,5 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     }
     log.warn("internal error serving a request", e);
     return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
-  }
-
-  static ByteString utf8(String s) {
-    return ByteString.copyFromUtf8(s);
   }
 }

@@ -10,11 +10,10 @@ import java.util.function.BiConsumer;
  */
 public interface NodeTransport extends AutoCloseable {
   /**
-   * Publishes {@code payload} on {@code key}. With {@code block == false} it never blocks (a full
-   * or disconnected link drops and throws); with {@code true} it waits at most
-   * {@code timeoutMillis}.
+   * Publishes {@code payload} on {@code key} without ever blocking (congestion control DROP): a
+   * put the network could not take is dropped, counted by the transport, and reported by throwing.
    */
-  void put(String key, byte[] payload, boolean block, long timeoutMillis) throws Exception;
+  void put(String key, byte[] payload) throws Exception;
 
   /**
    * Calls {@code handler(key, payload)} for every put matching {@code keyExpr}. The handler runs

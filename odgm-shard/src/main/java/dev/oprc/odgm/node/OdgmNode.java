@@ -46,7 +46,7 @@ public final class OdgmNode implements AutoCloseable {
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
-    EventPublisher publisher = (key, envelope, timeoutMillis) -> transport.put(key, envelope, false, timeoutMillis);
+    EventPublisher publisher = (key, envelope, timeoutMillis) -> transport.put(key, envelope); // DROP: never waits
     this.shards = new ShardRegistry(config.collections(), config.events(), new Ids(config.maxStringIdLength()),
         publisher, b.clock);
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());

@@ -22,7 +22,6 @@ import java.util.function.BiConsumer;
 public final class ZenohTransport implements NodeTransport {
   private static final PutOptions DROP = PutOptions.defaults().withEncoding(Encoding.APPLICATION_PROTOBUF)
       .withCongestionControl(CongestionControl.DROP);
-  private static final PutOptions BLOCK = DROP.withCongestionControl(CongestionControl.BLOCK);
 
   private final Session session;
   private final String description;
@@ -53,8 +52,8 @@ public final class ZenohTransport implements NodeTransport {
   }
 
   @Override
-  public void put(String key, byte[] payload, boolean block, long timeoutMillis) throws Exception {
-    if (!session.tryPut(KeyExpr.of(key), payload, block ? BLOCK : DROP)) {
+  public void put(String key, byte[] payload) throws Exception {
+    if (!session.tryPut(KeyExpr.of(key), payload, DROP)) {
       // local subscribers got it, the network did not: report it so the dispatcher counts a failure
       throw new ZenohException("put on '" + key + "' dropped: no router link or outbound queue full");
     }

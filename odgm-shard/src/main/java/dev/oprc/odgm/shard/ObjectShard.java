@@ -14,7 +14,7 @@ import dev.oprc.odgm.proto.ObjectEvent;
 import dev.oprc.odgm.proto.ObjectMetaEnvelope;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.proto.ValueEnvelope;
-import java.nio.charset.StandardCharsets;
+import dev.oprc.odgm.proto.ValueResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -121,13 +121,19 @@ public final class ObjectShard implements AutoCloseable {
 
   /** One entry's value. */
   public ValData getValue(String rawObjectId, String rawKey) {
+    return getVersionedValue(rawObjectId, rawKey).getValue();
+  }
+
+  /** One entry's value with the object version of the same read (the GetValue response). */
+  public ValueResponse getVersionedValue(String rawObjectId, String rawKey) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
-    ValData v = live(oid).entries().get(key);
+    StoredObject o = live(oid);
+    ValData v = o.entries().get(key);
     if (v == null) {
       throw new NotFoundException("entry '" + key + "' not found on object '" + oid + "'");
     }
-    return v;
+    return ValueResponse.newBuilder().setValue(v).setKey(key).setObjectVersion(o.version()).build();
   }
 
   private StoredObject live(String oid) {
@@ -506,9 +512,5 @@ public final class ObjectShard implements AutoCloseable {
   @Override
   public void close() {
     close(5_000);
-  }
-
-  static String utf8(ByteString b) {
-    return b.toString(StandardCharsets.UTF_8);
   }
 }

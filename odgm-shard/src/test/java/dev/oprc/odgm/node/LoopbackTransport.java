@@ -23,7 +23,7 @@ final class LoopbackTransport implements NodeTransport {
   volatile boolean down;
 
   @Override
-  public void put(String key, byte[] payload, boolean block, long timeoutMillis) throws Exception {
+  public void put(String key, byte[] payload) throws Exception {
     if (down) {
       throw new IllegalStateException("link down");
     }
