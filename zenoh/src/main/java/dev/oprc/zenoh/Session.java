@@ -121,6 +121,24 @@ public final class Session implements AutoCloseable {
         return transport != null && transport.connected();
     }
 
+    /**
+     * A counter that changes on every router link up and every link down (odd while a link is up;
+     * always 0 for a local-only session). A put accepted by {@link #tryPut} while the epoch was
+     * {@code e} has been written to a link that never broke as long as the epoch is still {@code e}.
+     */
+    public long linkEpoch() {
+        return transport == null ? 0 : transport.linkEpoch();
+    }
+
+    /**
+     * The router's lease on the current (or last) link, in milliseconds: a router that stops
+     * answering is detected within this time. 0 for a local-only session, where a put is
+     * delivered before {@link #tryPut} returns.
+     */
+    public long linkLeaseMillis() {
+        return transport == null ? 0 : transport.linkLeaseMs();
+    }
+
     public boolean isClosed() {
         return closed.get();
     }

@@ -49,6 +49,9 @@ final class Transport {
     private final Object stateLock = new Object();
     private final CountDownLatch closeLatch = new CountDownLatch(1);
     private volatile boolean connected;
+    /** Incremented on every link up and every link down; odd while a link is up. */
+    private volatile long linkEpoch;
+    private volatile long linkLeaseMs;
     private volatile boolean closed;
     private volatile Link link;
     private volatile Socket connecting;
@@ -72,6 +75,14 @@ final class Transport {
 
     boolean connected() {
         return connected;
+    }
+
+    long linkEpoch() {
+        return linkEpoch;
+    }
+
+    long linkLeaseMs() {
+        return linkLeaseMs;
     }
 
     String lastError() {
@@ -99,6 +110,9 @@ final class Transport {
 
     private void setConnected(boolean up) {
         synchronized (stateLock) {
+            if (connected != up) {
+                linkEpoch++; // written under stateLock only
+            }
             connected = up;
             stateLock.notifyAll();
         }
@@ -398,6 +412,7 @@ final class Transport {
                 l.append(d, true);
             }
             l.flush();
+            linkLeaseMs = l.routerLeaseMs;
             setConnected(true);
         }
         l.reader = new Thread(() -> readLoop(l), "zenoh-rx-" + tag);
