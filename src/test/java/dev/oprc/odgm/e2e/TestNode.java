@@ -36,6 +36,10 @@ final class TestNode implements AutoCloseable {
     env.put("ODGM_HTTP_PORT", "0");
     env.put("OPRC_ZENOH_MODE", "client");
     env.put("OPRC_ZENOH_PEERS", router.endpoint());
+    // real RocksDB in a fresh directory unless the test says otherwise
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("odgm-e2e-");
+    env.put("ODGM_DATA_DIR", dir.toString());
+    env.put("ODGM_STORAGE_SYNC", "none");
     env.putAll(extraEnv);
     NodeConfig cfg = NodeConfig.fromEnv(env).withCollections(collections);
     ZenohTransport t = ZenohTransport.open(env);

@@ -1,5 +1,7 @@
 package dev.oprc.odgm.node;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
@@ -47,6 +49,20 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final LongAdder completed = new LongAdder();
   private final LongAdder decodeErrors = new LongAdder();
   private final LongAdder rejected = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  /**
+   * Recently received invocations (by result key), so a trigger re-sent by an outbox (same id) runs
+   * once: RUNNING while it runs, then its encoded result (re-published to a duplicate, so an
+   * acknowledging sender still gets it), or DONE when the result is too large to keep. Bounded in
+   * count and time.
+   */
+  private final Cache<String, byte[]> recent = Caffeine.newBuilder().maximumSize(RECENT_IDS)
+      .expireAfterWrite(RECENT_TTL).build();
+  private static final int RECENT_IDS = 100_000;
+  private static final java.time.Duration RECENT_TTL = java.time.Duration.ofMinutes(10);
+  private static final int MAX_KEPT_RESULT = 16 * 1024;
+  private static final byte[] RUNNING = new byte[0];
+  private static final byte[] DONE = new byte[0];
   private volatile long lastWarn;
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, FunctionInvoker invoker, int threads,
@@ -144,9 +160,20 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
       return;
     }
+    String dedupKey = k.resultKey();
+    byte[] seen = recent.asMap().putIfAbsent(dedupKey, RUNNING);
+    if (seen != null) {
+      duplicates.increment();
+      shards.shard(k.cls(), k.partition()).recordDuplicateSuppressed();
+      if (seen != RUNNING && seen != DONE) {
+        republish(k, seen);
+      }
+      return;
+    }
     try {
       pool.execute(() -> run(k, payload));
     } catch (RejectedExecutionException e) {
+      recent.invalidate(dedupKey); // not run: a re-send may try again
       rejected.increment();
       warn("invocation queue full; refused invocation on '{}'", key);
       publish(k, FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full")
@@ -173,12 +200,18 @@ final class AsyncInvocationReceiver implements AutoCloseable {
           .toBuilder().setInvocationId(k.invocationId()).build();
     }
     completed.increment();
-    publish(k, resp);
+    byte[] bytes = resp.toByteArray();
+    recent.put(k.resultKey(), bytes.length <= MAX_KEPT_RESULT ? bytes : DONE);
+    republish(k, bytes);
   }
 
   private void publish(AsyncKey k, InvocationResponse resp) {
+    republish(k, resp.toByteArray());
+  }
+
+  private void republish(AsyncKey k, byte[] result) {
     try {
-      transport.put(k.resultKey(), resp.toByteArray());
+      transport.put(k.resultKey(), result);
     } catch (Exception e) {
       log.debug("could not publish result on {}: {}", k.resultKey(), e.toString());
     }
@@ -194,11 +227,11 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     }
   }
 
-  /** Counters: received, completed, decode errors, refused because the queue was full. */
-  record Stats(long received, long completed, long decodeErrors, long rejected) {}
+  /** Counters: received, completed, decode errors, refused because the queue was full, duplicates not run. */
+  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates) {}
 
   Stats stats() {
-    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum());
+    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum());
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.oprc.odgm.node;
 
 import com.google.protobuf.ByteString;
-import dev.oprc.odgm.events.EventStats;
+import dev.oprc.odgm.events.OutboxStats;
 import dev.oprc.odgm.events.InvalidTriggerTargetException;
 import dev.oprc.odgm.proto.BatchSetValuesRequest;
 import dev.oprc.odgm.proto.CapabilitiesRequest;
@@ -149,11 +149,14 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     });
   }
 
-  static EventStatsProto toProto(EventStats e) {
-    return EventStatsProto.newBuilder().setEventsMatched(e.matched()).setDispatched(e.dispatched())
-        .setPublishFailures(e.publishFailures()).setQueueDrops(e.queueDrops()).setDepthLimited(e.depthLimited())
-        .setFanoutTruncatedKeys(e.fanoutTruncatedKeys()).setExpired(e.expired()).setQueueLength(e.queueLength())
-        .setClosedDrops(e.closedDrops()).build();
+  static EventStatsProto toProto(OutboxStats e) {
+    return EventStatsProto.newBuilder().setEventsMatched(e.matched()).setRetired(e.retired()).setFailed(e.failed())
+        .setDropped(e.dropped()).setDepthLimited(e.depthLimited()).setFanoutTruncatedKeys(e.fanoutTruncatedKeys())
+        .setExpired(e.expired()).setQueueLength(e.queueLength()).setRecovered(e.recovered())
+        .setRedelivered(e.redelivered()).setPending(e.pending()).setPendingBytes(e.pendingBytes())
+        .setOldestPendingAgeMs(e.oldestPendingAgeMillis()).setRejectedWrites(e.rejectedWrites())
+        .setDeadLettered(e.deadLettered()).setAcknowledged(e.acknowledged())
+        .setDuplicatesSuppressed(e.duplicatesSuppressed()).build();
   }
 
   @Override
@@ -201,6 +204,12 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   static StatusRuntimeException toStatus(RuntimeException e) {
     if (e instanceof StatusRuntimeException s) {
       return s;
+    }
+    if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof dev.oprc.odgm.storage.StorageException) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof NotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();

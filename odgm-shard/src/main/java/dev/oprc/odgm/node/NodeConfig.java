@@ -4,6 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.oprc.odgm.events.EventConfig;
 import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.events.OutboxConfig;
+import dev.oprc.odgm.storage.StorageConfig;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.proto.InvocationRoute;
@@ -20,7 +22,8 @@ import java.util.Objects;
  * {@code example} collection), {@code ODGM_REFLECTION_ENABLED} (false),
  * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
  * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000). Event settings
- * are {@link EventConfig#fromEnv(Map)}.
+ * are {@link EventConfig#fromEnv(Map)}, outbox settings {@link OutboxConfig#fromEnv(Map)}, storage
+ * settings {@link StorageConfig#fromEnv(Map)}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -33,7 +36,9 @@ public record NodeConfig(
     int invokeThreads,
     int invokeQueueBound,
     long shutdownDrainMillis,
-    EventConfig events) {
+    EventConfig events,
+    OutboxConfig outbox,
+    StorageConfig storage) {
 
   public static final String HTTP_PORT = "ODGM_HTTP_PORT";
   public static final String NODE_ID = "ODGM_NODE_ID";
@@ -46,6 +51,8 @@ public record NodeConfig(
 
   public NodeConfig {
     Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(outbox, "outbox");
+    Objects.requireNonNull(storage, "storage");
     collections = List.copyOf(collections);
     range(port, 0, 65535, HTTP_PORT);
     range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
@@ -120,7 +127,9 @@ public record NodeConfig(
         (int) EventConfig.integer(env, INVOKE_THREADS, 4),
         (int) EventConfig.integer(env, INVOKE_QUEUE_BOUND, 1024),
         EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
-        EventConfig.fromEnv(env));
+        EventConfig.fromEnv(env),
+        OutboxConfig.fromEnv(env),
+        StorageConfig.fromEnv(env));
   }
 
   /** Parses {@code ODGM_COLLECTION}: a JSON array of CreateCollectionRequest (proto JSON names). */
@@ -161,18 +170,30 @@ public record NodeConfig(
   /** A copy with another port. */
   public NodeConfig withPort(int p) {
     return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage);
   }
 
   /** A copy with other collections. */
   public NodeConfig withCollections(List<CreateCollectionRequest> c) {
     return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
-        shutdownDrainMillis, events);
+        shutdownDrainMillis, events, outbox, storage);
+  }
+
+  /** A copy with other outbox settings. */
+  public NodeConfig withOutbox(OutboxConfig o) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events, o, storage);
+  }
+
+  /** A copy with other storage settings. */
+  public NodeConfig withStorage(StorageConfig st) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events, outbox, st);
   }
 
   /** A copy with other event settings. */
   public NodeConfig withEvents(EventConfig e) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, e);
+        invokeQueueBound, shutdownDrainMillis, e, outbox, storage);
   }
 }

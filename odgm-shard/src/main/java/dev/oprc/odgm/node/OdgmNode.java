@@ -1,7 +1,11 @@
 package dev.oprc.odgm.node;
 
-import dev.oprc.odgm.events.EventPublisher;
+import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.shard.Ids;
+import dev.oprc.odgm.storage.InMemoryShardStorage;
+import dev.oprc.odgm.storage.RocksStorageEngine;
+import dev.oprc.odgm.storage.StorageConfig;
+import java.util.ArrayList;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -41,14 +45,24 @@ public final class OdgmNode implements AutoCloseable {
   private final AsyncInvocationReceiver receiver;
   private final Server server;
   private final List<String> subscribedKeys;
+  private final RocksStorageEngine engine; // null with ODGM_STORAGE=memory
+  private final AckRegistry acks = new AckRegistry();
+  private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
-    EventPublisher publisher = (key, envelope, timeoutMillis) -> transport.put(key, envelope); // DROP: never waits
-    this.shards = new ShardRegistry(config.collections(), config.events(), new Ids(config.maxStringIdLength()),
-        publisher, b.clock);
+    this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
+        ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
+    try {
+      this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
+          new Ids(config.maxStringIdLength()), new TransportDeliveryLink(transport), acks, storageFactory(),
+          b.clock));
+    } catch (RuntimeException e) {
+      closeEngine();
+      throw e;
+    }
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
@@ -56,6 +70,7 @@ public final class OdgmNode implements AutoCloseable {
         config.invokeQueueBound());
     try {
       this.subscribedKeys = receiver.start();
+      this.resultSubscriptions = subscribeResults();
     } catch (Exception e) {
       shutdownPartial();
       throw new IOException("cannot subscribe for async invocations: " + e.getMessage(), e);
@@ -83,10 +98,48 @@ public final class OdgmNode implements AutoCloseable {
     return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
+  private ShardRegistry.StorageFactory storageFactory() {
+    long cache = config.storage().metaCacheSize();
+    if (engine == null) {
+      return (c, p, compiler, outboxMax) -> new InMemoryShardStorage(outboxMax);
+    }
+    return (c, p, compiler, outboxMax) -> engine.shard(c, p, compiler, cache, outboxMax);
+  }
+
+  /** Results of acknowledged triggers retire their outbox records (both result key shapes). */
+  private List<AutoCloseable> subscribeResults() throws Exception {
+    List<AutoCloseable> subs = new ArrayList<>();
+    for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
+      subs.add(transport.subscribe(k, (key, payload) -> acks.resultArrived(key.substring(key.lastIndexOf('/') + 1))));
+    }
+    return subs;
+  }
+
+  private void closeEngine() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
   private void shutdownPartial() {
+    closeAll(resultSubscriptions);
     receiver.close();
     shards.close(0);
     invoker.close();
+    closeEngine();
+  }
+
+  private static void closeAll(List<AutoCloseable> subs) {
+    if (subs == null) {
+      return;
+    }
+    for (AutoCloseable s : subs) {
+      try {
+        s.close();
+      } catch (Exception e) {
+        log.debug("unsubscribe failed: {}", e.toString());
+      }
+    }
   }
 
   /** Starts building a node. */
@@ -138,9 +191,11 @@ public final class OdgmNode implements AutoCloseable {
     }
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     shards.close(config.shutdownDrainMillis());
+    closeAll(resultSubscriptions);
     receiver.close();
     invoker.close();
     transport.close();
+    closeEngine(); // after the shards: their last outbox retirements write to it
   }
 
   /** Blocks until the gRPC server terminates. */
@@ -193,6 +248,11 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
+  private static String describe(StorageConfig s) {
+    return s.kind() == StorageConfig.Kind.MEMORY ? "memory (nothing survives a restart)"
+        : "rocksdb " + s.dataDir().toAbsolutePath() + " (sync " + s.sync().name().toLowerCase(java.util.Locale.ROOT) + ")";
+  }
+
   /** Runs a node configured from the environment until it is stopped (SIGTERM / Ctrl-C). */
   public static void main(String[] args) throws Exception {
     Map<String, String> env = System.getenv();
@@ -206,14 +266,22 @@ public final class OdgmNode implements AutoCloseable {
       System.exit(2);
       return;
     }
-    OdgmNode node = builder().config(config).transport(transport).start();
+    OdgmNode node;
+    try {
+      node = builder().config(config).transport(transport).start();
+    } catch (dev.oprc.odgm.storage.StorageException e) {
+      System.err.println("odgm: " + e.getMessage()); // names the data dir; nothing was changed in it
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
       node.close();
     }, "odgm-shutdown"));
-    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; zenoh {}", config.nodeId(),
-        node.port(), config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
-        config.events().enabled() ? "on" : "off", transport);
+    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {}",
+        config.nodeId(), node.port(),
+        config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
+        config.events().enabled() ? "on" : "off", describe(config.storage()), transport);
     node.awaitTermination();
   }
 }

@@ -1,58 +1,83 @@
 package dev.oprc.odgm.node;
 
+import dev.oprc.odgm.events.AckRegistry;
+import dev.oprc.odgm.events.DeliveryLink;
 import dev.oprc.odgm.events.EventConfig;
-import dev.oprc.odgm.events.EventDispatcher;
-import dev.oprc.odgm.events.EventPublisher;
+import dev.oprc.odgm.events.OutboxConfig;
+import dev.oprc.odgm.events.OutboxDispatcher;
+import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.proto.ObjectEvent;
 import dev.oprc.odgm.shard.Ids;
-import dev.oprc.odgm.shard.InMemoryShardStorage;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.storage.ShardStorage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * The shards this node serves: one {@link ObjectShard} per (collection, partition), each with its
- * own event dispatcher (thread {@code odgm-events-<collection>-<partition>-0}), plus each
- * collection's function routes.
+ * own storage and outbox dispatcher (thread {@code odgm-events-<collection>-<partition>}), plus
+ * each collection's function routes.
  *
  * <p>Immutable after construction; thread-safe.
  */
 public final class ShardRegistry implements AutoCloseable {
+  /** Collection option that makes every trigger of the collection acknowledged end to end. */
+  public static final String ACK_OPTION = "odgm.event.ack";
+
   private final Map<String, CreateCollectionRequest> collections = new LinkedHashMap<>();
   private final Map<String, ObjectShard[]> shards = new LinkedHashMap<>();
 
-  public ShardRegistry(List<CreateCollectionRequest> collections, EventConfig events, Ids ids,
-      EventPublisher publisher, LongSupplier clock) {
+  /** Opens one shard's storage. */
+  @FunctionalInterface
+  public interface StorageFactory {
+    ShardStorage open(String collection, int partition, Function<ObjectEvent, TriggerIndex> compiler,
+        long outboxMaxBytes);
+  }
+
+  /** What every shard of a node shares. */
+  public record Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
+      StorageFactory storage, LongSupplier clock) {}
+
+  public ShardRegistry(List<CreateCollectionRequest> collections, Wiring w) {
     try {
-      build(collections, events, ids, publisher, clock);
+      build(collections, w);
     } catch (RuntimeException e) {
       close(0); // stop the dispatcher threads already started
       throw e;
     }
   }
 
-  private void build(List<CreateCollectionRequest> collections, EventConfig events, Ids ids,
-      EventPublisher publisher, LongSupplier clock) {
+  private void build(List<CreateCollectionRequest> collections, Wiring w) {
     long shardId = 0;
     for (CreateCollectionRequest c : collections) {
       if (this.collections.putIfAbsent(c.getName(), c) != null) {
         throw new IllegalArgumentException("collection '" + c.getName() + "' is defined twice");
       }
+      boolean ackAll = "true".equalsIgnoreCase(c.getOptionsMap().get(ACK_OPTION));
       ObjectShard[] parts = new ObjectShard[c.getPartitionCount()];
-      for (int p = 0; p < parts.length; p++) {
-        EventDispatcher d = events.enabled()
-            ? EventDispatcher.start(events, publisher, dev.oprc.odgm.events.InvocationIdGenerator.unique(),
-                "odgm-events-" + c.getName() + "-" + p)
-            : null;
-        parts[p] = new ObjectShard(c.getName(), p, shardId++, new InMemoryShardStorage(), ids, events, d, clock);
-      }
       shards.put(c.getName(), parts);
+      for (int p = 0; p < parts.length; p++) {
+        parts[p] = shard(c.getName(), p, shardId++, ackAll, w);
+      }
     }
+  }
+
+  private static ObjectShard shard(String collection, int p, long shardId, boolean ackAll, Wiring w) {
+    Function<ObjectEvent, TriggerIndex> compiler = ev -> TriggerIndex.compile(ev, w.ids()::entryKey);
+    ShardStorage storage = w.storage().open(collection, p, compiler, w.outbox().maxBytes());
+    OutboxDispatcher d = null;
+    if (w.events().enabled()) {
+      d = OutboxDispatcher.builder().events(w.events()).config(w.outbox()).store(storage.outbox()).link(w.link())
+          .gate(storage.durability()).acks(w.acks()).name("odgm-events-" + collection + "-" + p).start();
+    }
+    return new ObjectShard(collection, p, shardId, storage, w.ids(), w.events(), d, w.clock(), ackAll);
   }
 
   /** The shard for {@code collection}/{@code partition}, or NOT_FOUND naming what is missing. */
@@ -73,7 +98,11 @@ public final class ShardRegistry implements AutoCloseable {
   public List<ObjectShard> all() {
     List<ObjectShard> out = new ArrayList<>();
     for (ObjectShard[] parts : shards.values()) {
-      out.addAll(List.of(parts));
+      for (ObjectShard s : parts) {
+        if (s != null) {
+          out.add(s);
+        }
+      }
     }
     return out;
   }

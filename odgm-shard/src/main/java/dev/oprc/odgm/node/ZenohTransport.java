@@ -60,6 +60,30 @@ public final class ZenohTransport implements NodeTransport {
   }
 
   @Override
+  public boolean tryPut(String key, byte[] payload, byte[] attachment) {
+    try {
+      return session.tryPut(KeyExpr.of(key), payload, attachment == null ? DROP : DROP.withAttachment(attachment));
+    } catch (ZenohException e) {
+      return false; // closed session, oversize payload: the record stays in the outbox
+    }
+  }
+
+  @Override
+  public long linkEpoch() {
+    return session.linkEpoch();
+  }
+
+  @Override
+  public boolean linkUp() {
+    return session.config().endpoints().isEmpty() || session.isConnected();
+  }
+
+  @Override
+  public long settleMillis() {
+    return session.linkLeaseMillis();
+  }
+
+  @Override
   public AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) throws Exception {
     return session.declareSubscriber(KeyExpr.of(keyExpr),
         sample -> handler.accept(sample.keyExpr().toString(), sample.payload()));

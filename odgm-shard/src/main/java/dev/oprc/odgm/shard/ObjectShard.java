@@ -1,13 +1,20 @@
 package dev.oprc.odgm.shard;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.oprc.odgm.events.CompiledTarget;
+import dev.oprc.odgm.events.DeterministicInvocationIds;
 import dev.oprc.odgm.events.EventConfig;
 import dev.oprc.odgm.events.EventContext;
-import dev.oprc.odgm.events.EventDispatcher;
-import dev.oprc.odgm.events.EventStats;
 import dev.oprc.odgm.events.EventType;
+import dev.oprc.odgm.events.InvocationEnvelopes;
+import dev.oprc.odgm.events.OutboxConfig;
+import dev.oprc.odgm.events.OutboxDispatcher;
+import dev.oprc.odgm.events.OutboxDispatcher.WriteTally;
+import dev.oprc.odgm.events.OutboxRecord;
+import dev.oprc.odgm.events.OutboxStats;
 import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.events.TriggerPayloadCodec;
 import dev.oprc.odgm.proto.ObjData;
 import dev.oprc.odgm.proto.ObjMeta;
 import dev.oprc.odgm.proto.ObjectEvent;
@@ -15,8 +22,12 @@ import dev.oprc.odgm.proto.ObjectMetaEnvelope;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.proto.ValueEnvelope;
 import dev.oprc.odgm.proto.ValueResponse;
+import dev.oprc.odgm.storage.CommitListener;
+import dev.oprc.odgm.storage.ObjectMeta;
+import dev.oprc.odgm.storage.OutboxFullException;
+import dev.oprc.odgm.storage.ShardStorage;
+import dev.oprc.odgm.storage.WriteTxn;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
@@ -31,28 +43,40 @@ import java.util.function.UnaryOperator;
  * One partition of one collection: its objects, their entries, versions and triggers, and the
  * events every mutation emits.
  *
- * <p>Each write is one atomic read-modify-write of the object ({@link ShardStorage#update}), in
- * which the version is incremented, every changed key is classified (CREATE if it did not exist,
- * UPDATE if its value changed, DELETE if it existed and was removed) and the matching triggers
- * are handed to the {@link EventDispatcher} without blocking. Events of one object therefore
- * enter the dispatch queue in version order. A write never waits for, and never fails because
- * of, a trigger.
+ * <p>Each write is one {@link ShardStorage#write}: under the object's lock the version is
+ * incremented, every changed key is classified (CREATE if it did not exist, UPDATE if its value
+ * changed, DELETE if it existed and was removed), the matching targets become outbox records with
+ * deterministic invocation ids, and entries, metadata and records commit in one atomic batch. Only
+ * then are the records handed to the shard's {@link OutboxDispatcher}, still in version order. A
+ * write never waits for a trigger's target.
  *
  * <p>Thread-safe.
  */
 public final class ObjectShard implements AutoCloseable {
+  /** {@code req_options} key asking for an end-to-end acknowledgement of a target. */
+  public static final String ACK_OPTION = "odgm-ack";
+
   private final String collection;
   private final int partition;
   private final long shardId;
   private final ShardStorage storage;
   private final Ids ids;
   private final EventConfig eventConfig;
-  private final EventDispatcher dispatcher; // null when events are disabled
+  private final OutboxDispatcher dispatcher; // null when events are disabled
   private final LongSupplier clock;
   private final UnaryOperator<String> keyRule;
+  private final TriggerPayloadCodec codec;
+  private final boolean ackAll;
+  private final dev.oprc.odgm.events.InvocationIdGenerator nonces = dev.oprc.odgm.events.InvocationIdGenerator.unique();
 
   public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
-      EventConfig eventConfig, EventDispatcher dispatcher, LongSupplier clock) {
+      EventConfig eventConfig, OutboxDispatcher dispatcher, LongSupplier clock) {
+    this(collection, partition, shardId, storage, ids, eventConfig, dispatcher, clock, false);
+  }
+
+  /** {@code ackAll}: every target of this shard asks for an end-to-end acknowledgement. */
+  public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
+      EventConfig eventConfig, OutboxDispatcher dispatcher, LongSupplier clock, boolean ackAll) {
     this.collection = Objects.requireNonNull(collection, "collection");
     this.partition = partition;
     this.shardId = shardId;
@@ -62,6 +86,8 @@ public final class ObjectShard implements AutoCloseable {
     this.dispatcher = eventConfig.enabled() ? Objects.requireNonNull(dispatcher, "dispatcher") : null;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.keyRule = ids::entryKey;
+    this.codec = new TriggerPayloadCodec(eventConfig.payloadFormat());
+    this.ackAll = ackAll;
   }
 
   public String collection() {
@@ -85,9 +111,21 @@ public final class ObjectShard implements AutoCloseable {
     return storage.count();
   }
 
-  /** The event counters of this shard's dispatcher (all zero when events are disabled). */
-  public EventStats eventStats() {
-    return dispatcher == null ? new EventStats(0, 0, 0, 0, 0, 0, 0, 0, 0) : dispatcher.stats();
+  /** The event accounting of this shard (all zero when events are disabled). */
+  public OutboxStats eventStats() {
+    return dispatcher == null ? OutboxStats.EMPTY : dispatcher.stats();
+  }
+
+  /** This shard's dispatcher, or null when events are disabled. */
+  public OutboxDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  /** Counts an invocation of this partition received again (same id) and not run. */
+  public void recordDuplicateSuppressed() {
+    if (dispatcher != null) {
+      dispatcher.recordDuplicateSuppressed();
+    }
   }
 
   /** Compiles trigger config with this shard's key rule; throws on a bad target or key. */
@@ -100,23 +138,36 @@ public final class ObjectShard implements AutoCloseable {
   /** The object with its entries and trigger config. */
   public ObjData get(String rawObjectId) {
     String oid = ids.objectId(rawObjectId);
-    return toObjData(oid, live(oid));
+    ShardStorage.ObjectView v = storage.view(oid);
+    if (v == null) {
+      throw notFound(oid);
+    }
+    return toObjData(oid, v);
   }
 
-  private ObjData toObjData(String oid, StoredObject o) {
+  private ObjData toObjData(String oid, ShardStorage.ObjectView v) {
     ObjData.Builder b = ObjData.newBuilder()
         .setMetadata(ObjMeta.newBuilder().setClsId(collection).setPartitionId(partition).setObjectId(oid)
-            .setObjectVersion(o.version()))
-        .putAllEntries(o.entries());
-    if (!o.triggers().source().equals(ObjectEvent.getDefaultInstance())) {
-      b.setEvent(o.triggers().source());
+            .setObjectVersion(v.meta().version()))
+        .putAllEntries(v.entries());
+    if (!v.meta().triggers().source().equals(ObjectEvent.getDefaultInstance())) {
+      b.setEvent(v.meta().triggers().source());
     }
     return b.build();
   }
 
-  /** The stored object (live) or throws NOT_FOUND. */
-  public StoredObject object(String rawObjectId) {
-    return live(ids.objectId(rawObjectId));
+  /** The live object's metadata, or NOT_FOUND. */
+  public ObjectMeta object(String rawObjectId) {
+    String oid = ids.objectId(rawObjectId);
+    ObjectMeta m = storage.meta(oid);
+    if (m == null) {
+      throw notFound(oid);
+    }
+    return m;
+  }
+
+  private NotFoundException notFound(String oid) {
+    return new NotFoundException("object '" + oid + "' not found in " + collection + "/" + partition);
   }
 
   /** One entry's value. */
@@ -128,72 +179,50 @@ public final class ObjectShard implements AutoCloseable {
   public ValueResponse getVersionedValue(String rawObjectId, String rawKey) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
-    StoredObject o = live(oid);
-    ValData v = o.entries().get(key);
-    if (v == null) {
+    ShardStorage.EntryRead r = storage.read(oid, key);
+    if (r == null) {
+      throw notFound(oid);
+    }
+    if (r.value() == null) {
       throw new NotFoundException("entry '" + key + "' not found on object '" + oid + "'");
     }
-    return ValueResponse.newBuilder().setValue(v).setKey(key).setObjectVersion(o.version()).build();
-  }
-
-  private StoredObject live(String oid) {
-    StoredObject o = storage.get(oid);
-    if (o == null || o.tombstone()) {
-      throw new NotFoundException("object '" + oid + "' not found in " + collection + "/" + partition);
-    }
-    return o;
+    return ValueResponse.newBuilder().setValue(r.value()).setKey(key).setObjectVersion(r.meta().version()).build();
   }
 
   /** A page of object metadata in id order; the last envelope carries the cursor when more remain. */
   public List<ObjectMetaEnvelope> listObjects(String rawPrefix, String afterExclusive, int limit) {
     String prefix = rawPrefix == null || rawPrefix.isEmpty() ? null : rawPrefix.toLowerCase(java.util.Locale.ROOT);
     int lim = limit <= 0 ? 100 : Math.min(limit, 10_000);
-    String after = afterExclusive;
-    while (true) {
-      List<String> page = storage.listIds(prefix, after, lim + 1);
-      boolean more = page.size() > lim;
-      List<ObjectMetaEnvelope> out = new ArrayList<>(Math.min(page.size(), lim));
-      for (int i = 0; i < Math.min(page.size(), lim); i++) {
-        StoredObject o = storage.get(page.get(i));
-        if (o != null && o.live()) { // else deleted meanwhile
-          out.add(ObjectMetaEnvelope.newBuilder().setObjectId(page.get(i)).setVersion(o.version())
-              .setEntryCount(o.entries().size()).build());
-        }
-      }
-      if (!more) {
-        return out;
-      }
-      after = page.get(lim - 1); // resume after the page's last id, even if that object is gone
-      if (!out.isEmpty()) {
-        int last = out.size() - 1;
-        out.set(last, out.get(last).toBuilder().setNextCursor(ByteString.copyFromUtf8(after)).build());
-        return out;
-      }
+    List<Map.Entry<String, ObjectMeta>> page = storage.list(prefix, afterExclusive, lim + 1);
+    List<ObjectMetaEnvelope> out = new ArrayList<>(Math.min(page.size(), lim));
+    for (int i = 0; i < Math.min(page.size(), lim); i++) {
+      Map.Entry<String, ObjectMeta> e = page.get(i);
+      out.add(ObjectMetaEnvelope.newBuilder().setObjectId(e.getKey()).setVersion(e.getValue().version())
+          .setEntryCount(e.getValue().entryCount()).build());
     }
+    if (page.size() > lim) {
+      int last = out.size() - 1;
+      out.set(last, out.get(last).toBuilder().setNextCursor(ByteString.copyFromUtf8(out.get(last).getObjectId()))
+          .build());
+    }
+    return out;
   }
 
   /** A page of an object's entries in key order. */
   public List<ValueEnvelope> listValues(String rawObjectId, String rawPrefix, String afterExclusive, int limit) {
     String oid = ids.objectId(rawObjectId);
-    StoredObject o = live(oid);
+    ObjectMeta m = object(oid);
     String prefix = rawPrefix == null || rawPrefix.isEmpty() ? null : ids.entryKey(rawPrefix);
     int lim = limit <= 0 ? 100 : Math.min(limit, 10_000);
-    TreeMap<String, ValData> sorted = new TreeMap<>(o.entries());
-    var view = afterExclusive != null ? sorted.tailMap(afterExclusive, false) : sorted;
-    List<ValueEnvelope> out = new ArrayList<>();
-    for (Map.Entry<String, ValData> e : view.entrySet()) {
-      if (prefix != null && !e.getKey().startsWith(prefix)) {
-        if (e.getKey().compareTo(prefix) > 0) {
-          break;
-        }
-        continue;
-      }
-      if (out.size() == lim) {
-        ValueEnvelope last = out.get(lim - 1);
-        out.set(lim - 1, last.toBuilder().setNextCursor(ByteString.copyFromUtf8(last.getKey())).build());
-        break;
-      }
-      out.add(ValueEnvelope.newBuilder().setKey(e.getKey()).setValue(e.getValue()).setVersion(o.version()).build());
+    List<Map.Entry<String, ValData>> page = storage.entries(oid, prefix, afterExclusive, lim + 1);
+    List<ValueEnvelope> out = new ArrayList<>(Math.min(page.size(), lim));
+    for (int i = 0; i < Math.min(page.size(), lim); i++) {
+      Map.Entry<String, ValData> e = page.get(i);
+      out.add(ValueEnvelope.newBuilder().setKey(e.getKey()).setValue(e.getValue()).setVersion(m.version()).build());
+    }
+    if (page.size() > lim) {
+      int last = out.size() - 1;
+      out.set(last, out.get(last).toBuilder().setNextCursor(ByteString.copyFromUtf8(out.get(last).getKey())).build());
     }
     return out;
   }
@@ -206,37 +235,36 @@ public final class ObjectShard implements AutoCloseable {
    * {@code ObjectEvent} clears them. Returns the version after the write.
    */
   public long set(String rawObjectId, ObjData obj, WriteContext wc) {
-    return upsert(rawObjectId, obj, wc).version();
+    return upsert(ids.objectId(rawObjectId), obj, wc);
   }
 
   /** Like {@link #set} but returns the merged object. */
   public ObjData merge(String rawObjectId, ObjData obj, WriteContext wc) {
-    return toObjData(ids.objectId(rawObjectId), upsert(rawObjectId, obj, wc));
+    String oid = ids.objectId(rawObjectId);
+    upsert(oid, obj, wc);
+    return get(oid);
   }
 
-  private StoredObject upsert(String rawObjectId, ObjData obj, WriteContext wc) {
-    String oid = ids.objectId(rawObjectId);
+  private long upsert(String oid, ObjData obj, WriteContext wc) {
     Map<String, ValData> updates = normalizeKeys(obj.getEntriesMap());
     TriggerIndex newTriggers = obj.hasEvent() ? compileTriggers(obj.getEvent()) : null;
-    return storage.update(oid, cur -> {
-      boolean exists = cur != null && cur.live();
-      Map<String, ValData> before = exists ? cur.entries() : Map.of();
-      TriggerIndex triggers = newTriggers != null ? newTriggers : exists ? cur.triggers() : TriggerIndex.EMPTY;
-      Changes changes = new Changes();
-      Map<String, ValData> after = applySets(before, updates, changes);
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta before = txn.meta();
+      TriggerIndex triggers = newTriggers != null ? newTriggers : before != null ? before.triggers() : TriggerIndex.EMPTY;
       boolean triggersChanged = newTriggers != null
-          && (!exists || !obj.getEvent().equals(cur.triggers().source()));
-      if (exists && newTriggers != null && !triggersChanged) {
-        triggers = cur.triggers(); // same config re-sent: keep the compiled index, no version bump
+          && (before == null || !obj.getEvent().equals(before.triggers().source()));
+      if (before != null && !triggersChanged) {
+        triggers = before.triggers(); // same config re-sent: keep the compiled index, no version bump
       }
-      boolean changed = !exists || !changes.isEmpty() || triggersChanged;
-      if (!changed) {
-        return cur;
+      int created = applySets(txn, updates, w);
+      if (before != null && w.isEmpty() && !triggersChanged) {
+        return before.version();
       }
-      long version = (cur == null ? 0 : cur.version()) + 1;
-      StoredObject next = new StoredObject(version, false, after, triggers);
-      emit(oid, version, triggers, changes, wc);
-      return next;
+      long version = txn.nextVersion();
+      txn.setMeta(new ObjectMeta(version, (before == null ? 0 : before.entryCount()) + created, triggers));
+      w.emit(txn, version, triggers);
+      return version;
     });
   }
 
@@ -245,51 +273,44 @@ public final class ObjectShard implements AutoCloseable {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
     Objects.requireNonNull(value, "value");
-    return storage.update(oid, cur -> {
-      boolean exists = cur != null && cur.live();
-      Map<String, ValData> before = exists ? cur.entries() : Map.of();
-      ValData old = before.get(key);
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta before = txn.meta();
+      ValData old = before == null ? null : txn.get(key);
       boolean same = value.equals(old);
-      if (exists && same && !eventConfig.updateOnSameValue()) {
-        return cur;
+      if (before != null && same && !eventConfig.updateOnSameValue()) {
+        return before.version();
       }
-      Map<String, ValData> after;
-      if (same) {
-        after = before;
-      } else {
-        HashMap<String, ValData> m = new HashMap<>(before);
-        m.put(key, value);
-        after = Collections.unmodifiableMap(m);
+      if (!same) {
+        txn.put(key, value);
       }
-      long version = (cur == null ? 0 : cur.version()) + 1;
-      TriggerIndex triggers = exists ? cur.triggers() : TriggerIndex.EMPTY;
-      if (dispatcher != null && triggers.hasDataTriggers()) {
-        EventType type = old == null ? EventType.DATA_CREATE : EventType.DATA_UPDATE;
-        submit(oid, version, type, key, triggers, wc);
-      }
-      return new StoredObject(version, false, after, triggers);
-    }).version();
+      w.change(key, old == null ? EventType.DATA_CREATE : EventType.DATA_UPDATE);
+      long version = txn.nextVersion();
+      TriggerIndex triggers = before != null ? before.triggers() : TriggerIndex.EMPTY;
+      txn.setMeta(new ObjectMeta(version, (before == null ? 0 : before.entryCount()) + (old == null ? 1 : 0),
+          triggers));
+      w.emit(txn, version, triggers);
+      return version;
+    });
   }
 
   /** Deletes one entry; false (and no event) when the object or key does not exist. */
   public boolean deleteValue(String rawObjectId, String rawKey, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
-    boolean[] deleted = {false};
-    storage.update(oid, cur -> {
-      if (cur == null || cur.tombstone() || !cur.entries().containsKey(key)) {
-        return cur;
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta before = txn.meta();
+      if (before == null || txn.get(key) == null) {
+        return false;
       }
-      HashMap<String, ValData> m = new HashMap<>(cur.entries());
-      m.remove(key);
-      long version = cur.version() + 1;
-      if (dispatcher != null) {
-        submit(oid, version, EventType.DATA_DELETE, key, cur.triggers(), wc);
-      }
-      deleted[0] = true;
-      return new StoredObject(version, false, Collections.unmodifiableMap(m), cur.triggers());
+      txn.remove(key);
+      w.change(key, EventType.DATA_DELETE);
+      long version = txn.nextVersion();
+      txn.setMeta(new ObjectMeta(version, before.entryCount() - 1, before.triggers()));
+      w.emit(txn, version, before.triggers());
+      return true;
     });
-    return deleted[0];
   }
 
   /**
@@ -302,7 +323,7 @@ public final class ObjectShard implements AutoCloseable {
       Long expectedVersion, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     Map<String, ValData> sets = normalizeKeys(values);
-    Set<String> deletes = new HashSet<>();
+    Set<String> deletes = new TreeSet<>();
     for (String k : deleteKeys) {
       String key = ids.entryKey(k);
       if (sets.containsKey(key)) {
@@ -310,39 +331,32 @@ public final class ObjectShard implements AutoCloseable {
       }
       deletes.add(key);
     }
-    StoredObject result = storage.update(oid, cur -> {
-      boolean exists = cur != null && cur.live();
-      long current = exists ? cur.version() : 0;
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta before = txn.meta();
+      long current = before != null ? before.version() : 0;
       if (expectedVersion != null && expectedVersion != current) {
         throw new VersionMismatchException(oid, expectedVersion, current);
       }
-      Map<String, ValData> before = exists ? cur.entries() : Map.of();
-      Changes changes = new Changes();
-      Map<String, ValData> after = applySets(before, sets, changes);
-      if (!deletes.isEmpty() && exists) {
-        HashMap<String, ValData> m = null;
-        for (String key : new java.util.TreeSet<>(deletes)) {
-          if (after.containsKey(key)) {
-            if (m == null) {
-              m = new HashMap<>(after);
-            }
-            m.remove(key);
-            changes.add(key, EventType.DATA_DELETE);
+      int count = (before == null ? 0 : before.entryCount()) + applySets(txn, sets, w);
+      if (before != null) {
+        for (String key : deletes) {
+          if (txn.get(key) != null) {
+            txn.remove(key);
+            w.change(key, EventType.DATA_DELETE);
+            count--;
           }
         }
-        if (m != null) {
-          after = Collections.unmodifiableMap(m);
-        }
       }
-      if (changes.isEmpty()) {
-        return cur;
+      if (w.isEmpty()) {
+        return current;
       }
-      long version = (cur == null ? 0 : cur.version()) + 1;
-      TriggerIndex triggers = exists ? cur.triggers() : TriggerIndex.EMPTY;
-      emit(oid, version, triggers, changes, wc);
-      return new StoredObject(version, false, after, triggers);
+      long version = txn.nextVersion();
+      TriggerIndex triggers = before != null ? before.triggers() : TriggerIndex.EMPTY;
+      txn.setMeta(new ObjectMeta(version, count, triggers));
+      w.emit(txn, version, triggers);
+      return version;
     });
-    return result == null ? 0 : result.version();
   }
 
   /**
@@ -351,32 +365,33 @@ public final class ObjectShard implements AutoCloseable {
    */
   public boolean delete(String rawObjectId, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
-    boolean[] deleted = {false};
-    storage.update(oid, cur -> {
-      if (cur == null || cur.tombstone()) {
-        return cur;
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta before = txn.meta();
+      if (before == null) {
+        return false;
       }
-      long version = cur.version() + 1;
-      if (dispatcher != null && cur.triggers().hasDataTriggers()) {
-        Changes changes = new Changes();
-        for (String key : new TreeMap<>(cur.entries()).keySet()) {
-          changes.add(key, EventType.DATA_DELETE);
+      long version = txn.nextVersion();
+      if (dispatcher != null && before.triggers().hasDataTriggers()) {
+        for (String key : txn.entries().keySet()) {
+          w.change(key, EventType.DATA_DELETE);
         }
-        emit(oid, version, cur.triggers(), changes, wc);
+        w.emit(txn, version, before.triggers());
       }
-      deleted[0] = true;
-      return new StoredObject(version, true, Map.of(), TriggerIndex.EMPTY);
+      txn.deleteObject(version);
+      return true;
     });
-    return deleted[0];
   }
 
   /**
    * Emits a function event for {@code objectId}: FUNC_COMPLETE with the response payload or
-   * FUNC_ERROR with the error text, matched against the object's current func triggers.
-   * Returns the number of targets submitted (0 when the object is absent or nothing matches).
+   * FUNC_ERROR with the error text, matched against the object's current func triggers, written
+   * to the outbox like a data event. {@code invocationId} (nullable) is the completed invocation's
+   * id, which makes the event's invocation ids deterministic. Returns the number of targets
+   * queued (0 when the object is absent or nothing matches).
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
-      WriteContext wc) {
+      String invocationId, WriteContext wc) {
     if (type.isData()) {
       throw new IllegalArgumentException("not a function event type: " + type);
     }
@@ -384,20 +399,36 @@ public final class ObjectShard implements AutoCloseable {
       return 0;
     }
     String oid = ids.objectId(rawObjectId);
-    StoredObject o = storage.get(oid);
-    if (o == null || o.tombstone() || !o.triggers().hasFuncTriggers()) {
-      return 0;
+    ObjectMeta peek = storage.meta(oid);
+    if (peek == null || !peek.triggers().hasFuncTriggers() || peek.triggers().match(type, fnId).isEmpty()) {
+      return 0; // nothing to write: no lock, no batch
     }
-    List<CompiledTarget> targets = o.triggers().match(type, fnId);
-    if (targets.isEmpty()) {
-      return 0;
-    }
-    EventContext ctx = new EventContext(collection, partition, oid, type, fnId, 0L, clock.getAsLong(), payload, error,
-        wc.depth(), wc.traceparent());
-    return dispatcher.submit(ctx, targets) ? targets.size() : 0;
+    String nonce = invocationId != null ? invocationId : nonces.next(null, null);
+    Write w = new Write(oid, wc);
+    return write(w, txn -> {
+      ObjectMeta m = txn.meta();
+      if (m == null) {
+        return 0;
+      }
+      List<CompiledTarget> targets = m.triggers().match(type, fnId);
+      EventContext ctx = new EventContext(collection, partition, oid, type, fnId, m.version(), clock.getAsLong(),
+          payload, error, wc.depth(), wc.traceparent());
+      return w.records(txn, ctx, targets, nonce);
+    });
   }
 
   // ------------------------------------------------------------------ internals
+
+  private <R> R write(Write w, ShardStorage.Mutation<R> m) {
+    try {
+      return storage.write(w.oid, m, w);
+    } catch (OutboxFullException e) {
+      if (dispatcher != null) {
+        dispatcher.recordRejectedWrite();
+      }
+      throw e;
+    }
+  }
 
   private Map<String, ValData> normalizeKeys(Map<String, ValData> raw) {
     if (raw.isEmpty()) {
@@ -414,99 +445,126 @@ public final class ObjectShard implements AutoCloseable {
     return out;
   }
 
-  private Map<String, ValData> applySets(Map<String, ValData> before, Map<String, ValData> sets, Changes changes) {
-    if (sets.isEmpty()) {
-      return before;
-    }
-    HashMap<String, ValData> m = null;
-    for (String key : new TreeMap<>(sets).keySet()) {
-      ValData value = sets.get(key);
-      ValData old = before.get(key);
+  /** Stages {@code sets} in key order, recording each change; returns how many keys it created. */
+  private int applySets(WriteTxn txn, Map<String, ValData> sets, Write w) {
+    int created = 0;
+    boolean exists = txn.meta() != null;
+    for (Map.Entry<String, ValData> e : new TreeMap<>(sets).entrySet()) {
+      ValData old = exists ? txn.get(e.getKey()) : null;
       if (old == null) {
-        changes.add(key, EventType.DATA_CREATE);
-      } else if (!old.equals(value)) {
-        changes.add(key, EventType.DATA_UPDATE);
+        w.change(e.getKey(), EventType.DATA_CREATE);
+        created++;
+      } else if (!old.equals(e.getValue())) {
+        w.change(e.getKey(), EventType.DATA_UPDATE);
       } else {
         if (eventConfig.updateOnSameValue()) {
-          changes.add(key, EventType.DATA_UPDATE);
+          w.change(e.getKey(), EventType.DATA_UPDATE);
         }
         continue;
       }
-      if (m == null) {
-        m = new HashMap<>(before);
-      }
-      m.put(key, value);
+      txn.put(e.getKey(), e.getValue());
     }
-    return m == null ? before : Collections.unmodifiableMap(m);
+    return created;
   }
 
-  /** Submits the changed keys' triggers, honouring the fan-out cap; keys past it are counted. */
-  private void emit(String oid, long version, TriggerIndex triggers, Changes changes, WriteContext wc) {
-    if (dispatcher == null || !triggers.hasDataTriggers()) {
-      return;
-    }
-    int fired = 0;
-    long truncated = 0;
-    for (int i = 0; i < changes.size(); i++) {
-      List<CompiledTarget> targets = triggers.match(changes.type(i), changes.key(i));
-      if (targets.isEmpty()) {
-        continue;
-      }
-      if (fired >= eventConfig.maxBatchFanout()) {
-        truncated++;
-        continue;
-      }
-      fired++;
-      submitTargets(oid, version, changes.type(i), changes.key(i), targets, wc);
-    }
-    dispatcher.recordFanoutTruncated(truncated);
+  private boolean ack(CompiledTarget t) {
+    return ackAll || "true".equalsIgnoreCase(t.target().getReqOptionsMap().get(ACK_OPTION));
   }
 
-  private void submit(String oid, long version, EventType type, String key, TriggerIndex triggers, WriteContext wc) {
-    List<CompiledTarget> targets = triggers.match(type, key);
-    if (!targets.isEmpty()) {
-      submitTargets(oid, version, type, key, targets, wc);
-    }
-  }
-
-  private void submitTargets(String oid, long version, EventType type, String key, List<CompiledTarget> targets,
-      WriteContext wc) {
-    dispatcher.submit(new EventContext(collection, partition, oid, type, key, version, clock.getAsLong(), null, null,
-        wc.depth(), wc.traceparent()), targets);
-  }
-
-  /** Changed keys of one write, in key order. */
-  private static final class Changes {
+  /**
+   * One write's changed keys and event accounting; it is also the write's {@link CommitListener},
+   * which hands the committed records to the dispatcher. Used by one writing thread.
+   */
+  private final class Write implements CommitListener {
+    final String oid;
+    final WriteContext wc;
+    final WriteTally tally = new WriteTally();
     private final List<String> keys = new ArrayList<>(4);
     private final List<EventType> types = new ArrayList<>(4);
 
-    void add(String key, EventType type) {
-      keys.add(key);
-      types.add(type);
+    Write(String oid, WriteContext wc) {
+      this.oid = oid;
+      this.wc = wc;
     }
 
-    int size() {
-      return keys.size();
+    void change(String key, EventType type) {
+      keys.add(key);
+      types.add(type);
     }
 
     boolean isEmpty() {
       return keys.isEmpty();
     }
 
-    String key(int i) {
-      return keys.get(i);
+    /** Turns the changed keys' matching targets into outbox records, honouring the fan-out cap. */
+    void emit(WriteTxn txn, long version, TriggerIndex triggers) {
+      if (dispatcher == null || !triggers.hasDataTriggers()) {
+        return;
+      }
+      int fired = 0;
+      for (int i = 0; i < keys.size(); i++) {
+        List<CompiledTarget> targets = triggers.match(types.get(i), keys.get(i));
+        if (targets.isEmpty()) {
+          continue;
+        }
+        if (fired >= eventConfig.maxBatchFanout()) {
+          tally.fanoutTruncated(1);
+          continue;
+        }
+        fired++;
+        records(txn, new EventContext(collection, partition, oid, types.get(i), keys.get(i), version,
+            clock.getAsLong(), null, null, wc.depth(), wc.traceparent()), targets, null);
+      }
     }
 
-    EventType type(int i) {
-      return types.get(i);
+    /** Adds one record per target to the batch; returns how many were added. */
+    int records(WriteTxn txn, EventContext ctx, List<CompiledTarget> targets, String nonce) {
+      int n = targets.size();
+      tally.matched(n);
+      if (!dispatcher.depthAllowed(ctx.depth())) {
+        tally.depthLimited(n);
+        return 0;
+      }
+      ByteString payload;
+      try {
+        payload = UnsafeByteOperations.unsafeWrap(codec.encode(ctx)); // fresh array, never mutated
+      } catch (RuntimeException e) {
+        tally.failed(n);
+        return 0;
+      }
+      int added = 0;
+      long now = System.currentTimeMillis(); // wall time for the outbox TTL, whatever clock stamps events
+      for (int i = 0; i < n; i++) {
+        CompiledTarget t = targets.get(i);
+        String key = t.keyPrefix() + DeterministicInvocationIds.of(ctx, i, nonce);
+        OutboxRecord r = OutboxRecord.fresh(key, InvocationEnvelopes.build(ctx, t, payload), now, ack(t));
+        if (txn.addOutbox(r)) {
+          added++;
+        } else if (dispatcher.config().fullPolicy() == OutboxConfig.FullPolicy.REJECT_WRITES) {
+          throw new OutboxFullException("event outbox of " + collection + "/" + partition + " is full ("
+              + dispatcher.config().maxBytes() + " bytes, ODGM_OUTBOX_MAX_BYTES); write refused (ODGM_OUTBOX_FULL="
+              + "reject-writes)");
+        } else {
+          tally.dropped(1);
+        }
+      }
+      return added;
+    }
+
+    @Override
+    public void committed(List<OutboxRecord> records, long durableTicket) {
+      if (dispatcher != null) {
+        dispatcher.committed(records, durableTicket, tally);
+      }
     }
   }
 
-  /** Stops this shard's dispatcher, draining queued events for up to {@code drainMillis}. */
+  /** Stops this shard's dispatcher, publishing what is queued for up to {@code drainMillis}. */
   public void close(long drainMillis) {
     if (dispatcher != null) {
       dispatcher.close(java.time.Duration.ofMillis(drainMillis));
     }
+    storage.close();
   }
 
   @Override

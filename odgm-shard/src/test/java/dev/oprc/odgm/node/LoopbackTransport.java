@@ -21,6 +21,23 @@ final class LoopbackTransport implements NodeTransport {
   private final List<Sub> subs = new CopyOnWriteArrayList<>();
   private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "loopback-reader"));
   volatile boolean down;
+  private volatile long epoch;
+
+  /** Takes the link down or brings it back (a new link epoch either way). */
+  void setDown(boolean d) {
+    down = d;
+    epoch++;
+  }
+
+  @Override
+  public boolean linkUp() {
+    return !down;
+  }
+
+  @Override
+  public long linkEpoch() {
+    return epoch;
+  }
 
   @Override
   public void put(String key, byte[] payload) throws Exception {

@@ -29,7 +29,7 @@ class OdgmCliTest {
 
   @BeforeEach
   void start() throws Exception {
-    node = OdgmNode.builder().config(NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0")))
+    node = OdgmNode.builder().config(NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_STORAGE", "memory")))
         .transport(new LoopbackTransport())
         .handler("log", call -> {
           logged.add(call);

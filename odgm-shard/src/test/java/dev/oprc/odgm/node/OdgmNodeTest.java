@@ -54,7 +54,7 @@ class OdgmNodeTest {
             .putFnRoutes("bounce", FuncInvokeRoute.newBuilder().setUrl("local:bounce").build())
             .putFnRoutes("fail", FuncInvokeRoute.newBuilder().setUrl("local:fail").build()))
         .build();
-    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_MAX_TRIGGER_DEPTH", "4"))
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_MAX_TRIGGER_DEPTH", "4", "ODGM_STORAGE", "memory"))
         .withCollections(List.of(orders));
     node = OdgmNode.builder().config(cfg).transport(transport)
         .handler("record", call -> {
@@ -222,26 +222,35 @@ class OdgmNodeTest {
     var stats = data.stats(StatsRequest.getDefaultInstance()).getShardsList().stream()
         .filter(s -> s.getPartitionId() == 0).findFirst().orElseThrow().getEvents();
     assertThat(stats.getDepthLimited()).isEqualTo(1);
-    assertThat(stats.getDispatched()).isEqualTo(4);
+    assertThat(stats.getEventsMatched()).isEqualTo(5);
+    assertThat(stats.getRetired() + stats.getPending()).isEqualTo(4);
   }
 
   @Test
-  void writesSucceedWhenTheTransportIsDownAndFailuresAreCounted() throws Exception {
-    transport.down = true;
+  void triggersWaitInTheOutboxWhileTheTransportIsDownAndAreDeliveredWhenItReturns() throws Exception {
+    transport.setDown(true);
     ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
         .addOnCreate(target("record", null)).build()).build();
     data.set(SetObjectRequest.newBuilder().setClsId("orders").setObjectId("o")
         .setObject(ObjData.newBuilder().setEvent(ev).putEntries("k", val("1"))).build());
     assertThat(data.get(SingleObjectRequest.newBuilder().setClsId("orders").setObjectId("o").build())
         .getObj().getEntriesMap()).containsKey("k");
+    var down = data.stats(StatsRequest.getDefaultInstance()).getShards(0).getEvents();
+    assertThat(down.getEventsMatched()).isEqualTo(1);
+    assertThat(down.getPending()).isEqualTo(1);
+    assertThat(down.getRetired()).isZero();
+    transport.setDown(false);
+    assertThat(awaitCalls(1)).hasSize(1);
     long deadline = System.currentTimeMillis() + 5000;
-    long failures = 0;
-    while (failures == 0 && System.currentTimeMillis() < deadline) {
-      failures = data.stats(StatsRequest.getDefaultInstance()).getShards(0).getEvents().getPublishFailures();
+    var up = down;
+    while (up.getRetired() == 0 && System.currentTimeMillis() < deadline) {
+      up = data.stats(StatsRequest.getDefaultInstance()).getShards(0).getEvents();
       Thread.sleep(10);
     }
-    assertThat(failures).isEqualTo(1);
+    assertThat(up.getRetired()).isEqualTo(1);
+    assertThat(up.getPending()).isZero();
   }
+
 
   @Test
   void malformedEnvelopeIsAnsweredWithInvalidRequestAndTheNodeStaysUp() throws Exception {
@@ -301,7 +310,7 @@ class OdgmNodeTest {
             .putFnRoutes("gone", FuncInvokeRoute.newBuilder().setUrl("http://127.0.0.1:" + deadPort).build())
             .putFnRoutes("record", FuncInvokeRoute.newBuilder().setUrl("local:record").build()))
         .build();
-    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_TRIGGER_TIMEOUT_MS", "3000"))
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_TRIGGER_TIMEOUT_MS", "3000", "ODGM_STORAGE", "memory"))
         .withCollections(List.of(remote));
     try (OdgmNode n = OdgmNode.builder().config(cfg).transport(new LoopbackTransport())
         .handler("record", call -> {
@@ -340,7 +349,7 @@ class OdgmNodeTest {
 
   @Test
   void reflectionListsTheOdgmServicesWhenEnabled() throws Exception {
-    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_REFLECTION_ENABLED", "true"));
+    NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_REFLECTION_ENABLED", "true", "ODGM_STORAGE", "memory"));
     try (OdgmNode reflective = OdgmNode.builder().config(cfg).transport(new LoopbackTransport()).start()) {
       ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", reflective.port()).usePlaintext().build();
       try {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.oprc.odgm.events.EventConfig;
-import dev.oprc.odgm.events.EventDispatcher;
+import dev.oprc.odgm.events.OutboxDispatcher;
+import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.storage.ShardStorage;
 import dev.oprc.odgm.events.EventType;
 import dev.oprc.odgm.events.InvalidTriggerTargetException;
 import dev.oprc.odgm.events.PayloadFormat;
@@ -25,13 +27,30 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class ObjectShardTest {
-  private final RecordingPublisher publisher = new RecordingPublisher();
-  private ObjectShard shard;
+/**
+ * The shard's behaviour, run against each storage engine ({@link InMemoryObjectShardTest},
+ * {@link RocksObjectShardTest}).
+ */
+abstract class ObjectShardTest {
+  final RecordingPublisher publisher = new RecordingPublisher();
+  ObjectShard shard;
+  ShardStorage storage;
 
-  private ObjectShard shard(EventConfig cfg) {
-    EventDispatcher d = EventDispatcher.start(cfg, publisher);
-    shard = new ObjectShard("orders", 1, 7, new InMemoryShardStorage(), new Ids(160), cfg, d, () -> 1741200000000L);
+  /** A fresh, empty storage for shard orders/1. */
+  abstract ShardStorage newStorage();
+
+  /** Releases what {@link #newStorage} opened (after the shard is closed). */
+  void closeStorage() {}
+
+  static TriggerIndex compile(ObjectEvent ev) {
+    return TriggerIndex.compile(ev, new Ids(160)::entryKey);
+  }
+
+  ObjectShard shard(EventConfig cfg) {
+    storage = newStorage();
+    OutboxDispatcher d = OutboxDispatcher.builder().events(cfg).store(storage.outbox()).link(publisher)
+        .gate(storage.durability()).name("test-outbox").start();
+    shard = new ObjectShard("orders", 1, 7, storage, new Ids(160), cfg, d, () -> 1741200000000L);
     return shard;
   }
 
@@ -44,6 +63,7 @@ class ObjectShardTest {
     if (shard != null) {
       shard.close(1000);
     }
+    closeStorage();
   }
 
   static ValData val(String s) {
@@ -292,10 +312,10 @@ class ObjectShardTest {
         .addOnComplete(target("done")).addOnError(target("failed")).build()).build();
     s.set("v1", obj(ev, Map.of()), WriteContext.CLIENT);
     assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "transcode", "{\"ok\":true}".getBytes(), null,
-        WriteContext.CLIENT)).isEqualTo(1);
+        null, WriteContext.CLIENT)).isEqualTo(1);
     assertThat(s.emitFunctionEvent("v1", EventType.FUNC_ERROR, "transcode", null, "APP_ERROR: boom",
-        WriteContext.CLIENT)).isEqualTo(1);
-    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "other", null, null, WriteContext.CLIENT)).isZero();
+        null, WriteContext.CLIENT)).isEqualTo(1);
+    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "other", null, null, null, WriteContext.CLIENT)).isZero();
     var got = publisher.await(2);
     assertThat(got).extracting(RecordingPublisher.Published::fn).containsExactly("done", "failed");
     assertThat(got.get(0).payload().getOriginalPayload().toStringUtf8()).isEqualTo("{\"ok\":true}");
@@ -335,9 +355,12 @@ class ObjectShardTest {
   @Test
   void eventsDisabledMeansNoDispatcherAndNoEvents() throws Exception {
     EventConfig off = EventConfig.defaults().withEnabled(false);
-    shard = new ObjectShard("orders", 1, 7, new InMemoryShardStorage(), new Ids(160), off, null, System::currentTimeMillis);
+    storage = newStorage();
+    shard = new ObjectShard("orders", 1, 7, storage, new Ids(160), off, null, System::currentTimeMillis);
     shard.set("o1", obj(allDataTriggers("k"), Map.of("k", "1")), WriteContext.CLIENT);
-    assertThat(publisher.settle()).isEmpty();
     assertThat(shard.get("o1").getEntriesMap()).containsKey("k");
+    assertThat(shard.dispatcher()).isNull();
+    assertThat(storage.outbox().pendingCount()).isZero(); // nothing was even written to the outbox
+    assertThat(shard.eventStats()).isEqualTo(dev.oprc.odgm.events.OutboxStats.EMPTY);
   }
 }

@@ -1,6 +1,6 @@
 package dev.oprc.odgm.shard;
 
-import dev.oprc.odgm.events.EventPublisher;
+import dev.oprc.odgm.events.DeliveryLink;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.TriggerPayload;
@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** Test publisher: records every dispatch and decodes it for assertions. */
-final class RecordingPublisher implements EventPublisher {
+/** Test link: always up, settles at once; records every dispatch and decodes it for assertions. */
+final class RecordingPublisher implements DeliveryLink {
   record Published(String key, byte[] envelope) {
     boolean stateful() {
       return key.contains("/objects/");
@@ -45,8 +45,24 @@ final class RecordingPublisher implements EventPublisher {
   final List<Published> published = new CopyOnWriteArrayList<>();
 
   @Override
-  public void publish(String keyExpr, byte[] envelope, long timeoutMillis) {
+  public boolean tryPublish(String keyExpr, byte[] envelope) {
     published.add(new Published(keyExpr, envelope));
+    return true;
+  }
+
+  @Override
+  public long epoch() {
+    return 0;
+  }
+
+  @Override
+  public boolean up() {
+    return true;
+  }
+
+  @Override
+  public long settleMillis() {
+    return 0;
   }
 
   /** Waits up to 5 s for {@code n} publications matching {@code p}; returns them. */

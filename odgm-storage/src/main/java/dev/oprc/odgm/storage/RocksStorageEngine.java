@@ -1,0 +1,203 @@
+package dev.oprc.odgm.storage;
+
+import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.proto.ObjectEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
+import org.rocksdb.UInt64AddOperator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The node's RocksDB database ({@code ODGM_DATA_DIR}): one database for all of the node's shards,
+ * so every shard's writes share one WAL and one group-commit fsync. Column families: {@code meta}
+ * (object metadata and triggers), {@code entries} (one key per entry), {@code outbox} (event
+ * records), {@code shard} (live counts, version floors). Every key starts with the shard's prefix
+ * (collection name, NUL, partition as 4 big-endian bytes); layouts are in {@link RocksKeys}.
+ *
+ * <p>Opening never repairs or wipes anything: a directory that cannot be opened fails with one
+ * {@link DataDirException} naming the path.
+ *
+ * <p>Thread-safe. Owns the database and the {@code odgm-wal-sync} thread; close it after the shards.
+ */
+public final class RocksStorageEngine implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final Path dir;
+  private final SyncMode sync;
+  private final RocksDB db;
+  private final DBOptions dbOptions;
+  private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+  private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final LRUCache blockCache;
+  private final UInt64AddOperator addOperator;
+  final ColumnFamilyHandle metaCf;
+  final ColumnFamilyHandle entriesCf;
+  final ColumnFamilyHandle outboxCf;
+  final ColumnFamilyHandle shardCf;
+  final WriteOptions writeOptions;
+  final WriteOptions retireOptions;
+  private final WalSyncer syncer; // GROUP only
+
+  private RocksStorageEngine(Path dir, SyncMode sync) {
+    this.dir = dir;
+    this.sync = sync;
+    this.blockCache = new LRUCache(32L << 20);
+    this.addOperator = new UInt64AddOperator();
+    this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2).setDbWriteBufferSize(64L << 20).setKeepLogFileNum(4)
+        .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
+    List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
+    for (String name : new String[] {"default", "meta", "entries", "outbox", "shard"}) {
+      ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(16L << 20)
+          .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
+      if (name.equals("shard")) {
+        o.setMergeOperator(addOperator);
+      }
+      cfOptions.add(o);
+      cfs.add(new ColumnFamilyDescriptor(name.getBytes(java.nio.charset.StandardCharsets.UTF_8), o));
+    }
+    try {
+      this.db = RocksDB.open(dbOptions, dir.toString(), cfs, handles);
+    } catch (RocksDBException e) {
+      closeOptions();
+      throw new DataDirException("cannot open data dir '" + dir + "': " + describe(e), e);
+    }
+    this.metaCf = handles.get(1);
+    this.entriesCf = handles.get(2);
+    this.outboxCf = handles.get(3);
+    this.shardCf = handles.get(4);
+    this.writeOptions = new WriteOptions().setSync(sync == SyncMode.ALWAYS);
+    this.retireOptions = new WriteOptions().setSync(false);
+    this.syncer = sync == SyncMode.GROUP ? new WalSyncer(db) : null;
+  }
+
+  /**
+   * Opens (creating if needed) the database in {@code dir}.
+   *
+   * @throws DataDirException naming {@code dir} when it cannot be created, is not a directory, is
+   *                          locked by another process, or is corrupt
+   */
+  public static RocksStorageEngine open(Path dir, SyncMode sync) {
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(sync, "sync");
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new DataDirException("cannot open data dir '" + dir + "': it is not a directory", null);
+    }
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new DataDirException("cannot create data dir '" + dir + "': " + e, e);
+    }
+    return new RocksStorageEngine(dir, sync);
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public SyncMode syncMode() {
+    return sync;
+  }
+
+  /**
+   * The storage of one shard. {@code compiler} rebuilds an object's {@link TriggerIndex} from its
+   * stored {@link ObjectEvent}; up to {@code metaCacheSize} objects' metadata (with compiled
+   * triggers) are cached.
+   */
+  public ShardStorage shard(String collection, int partition, Function<ObjectEvent, TriggerIndex> compiler,
+      long metaCacheSize, long outboxMaxBytes) {
+    return new RocksShardStorage(this, RocksKeys.shardPrefix(collection, partition), compiler, metaCacheSize,
+        outboxMaxBytes);
+  }
+
+  RocksDB db() {
+    return db;
+  }
+
+  /** Writes {@code batch}; returns the durability ticket (0 unless GROUP). */
+  long write(WriteBatch batch) {
+    try {
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw failure("write", e);
+    }
+    return syncer == null ? 0 : syncer.request();
+  }
+
+  void awaitDurable(long ticket) {
+    if (syncer != null && ticket > 0) {
+      syncer.awaitDurable(ticket);
+    }
+  }
+
+  /** Syncs the WAL now (GROUP and NONE); makes every write so far durable. */
+  void syncNow() {
+    if (syncer != null) {
+      syncer.awaitDurable(syncer.request());
+    }
+  }
+
+  dev.oprc.odgm.events.DurabilityGate gate() {
+    return syncer == null ? dev.oprc.odgm.events.DurabilityGate.IMMEDIATE : syncer;
+  }
+
+  /** A typed exception for a failed RocksDB call: full disk, or anything else. */
+  StorageException failure(String what, RocksDBException e) {
+    Status s = e.getStatus();
+    String msg = "storage " + what + " failed in '" + dir + "': " + describe(e);
+    if (s != null && s.getSubCode() == Status.SubCode.NoSpace
+        || String.valueOf(e.getMessage()).contains("No space left")) {
+      return new StorageFullException("disk full: " + msg, e);
+    }
+    return new StorageException(msg, e);
+  }
+
+  private static String describe(RocksDBException e) {
+    return e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
+  }
+
+  @Override
+  public void close() {
+    if (syncer != null) {
+      syncer.close();
+    }
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      // best effort: an unsynced tail is what NONE promises anyway
+    }
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    writeOptions.close();
+    retireOptions.close();
+    closeOptions();
+  }
+
+  private void closeOptions() {
+    for (ColumnFamilyOptions o : cfOptions) {
+      o.close();
+    }
+    dbOptions.close();
+    addOperator.close();
+    blockCache.close();
+  }
+}

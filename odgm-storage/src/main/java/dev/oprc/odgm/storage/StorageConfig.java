@@ -1,0 +1,78 @@
+package dev.oprc.odgm.storage;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where and how a node stores its shards, from {@code ODGM_*} variables:
+ * {@code ODGM_STORAGE} ({@code rocksdb}, the default, or {@code memory}), {@code ODGM_DATA_DIR}
+ * ({@code ./odgm-data}), {@code ODGM_STORAGE_SYNC} ({@code none | group | always}, default
+ * {@code group}, see {@link SyncMode}) and {@code ODGM_META_CACHE_SIZE} (objects whose metadata and
+ * compiled triggers are cached per shard, 65536).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record StorageConfig(Kind kind, Path dataDir, SyncMode sync, long metaCacheSize) {
+  public static final String STORAGE = "ODGM_STORAGE";
+  public static final String DATA_DIR = "ODGM_DATA_DIR";
+  public static final String SYNC = "ODGM_STORAGE_SYNC";
+  public static final String META_CACHE_SIZE = "ODGM_META_CACHE_SIZE";
+
+  /** The storage engine. */
+  public enum Kind { ROCKSDB, MEMORY }
+
+  public StorageConfig {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(sync, "sync");
+    if (metaCacheSize < 0 || metaCacheSize > 100_000_000) {
+      throw new IllegalArgumentException(META_CACHE_SIZE + "=" + metaCacheSize + " is out of range; accepted: 0..100000000");
+    }
+  }
+
+  /** In-memory storage (tests, and {@code ODGM_STORAGE=memory}). */
+  public static StorageConfig memory() {
+    return new StorageConfig(Kind.MEMORY, Path.of("odgm-data"), SyncMode.GROUP, 65_536);
+  }
+
+  /** RocksDB in {@code dir} with {@code sync}. */
+  public static StorageConfig rocksdb(Path dir, SyncMode sync) {
+    return new StorageConfig(Kind.ROCKSDB, dir, sync, 65_536);
+  }
+
+  /** Reads {@code env}; throws {@link IllegalArgumentException} naming the first invalid variable. */
+  public static StorageConfig fromEnv(Map<String, String> env) {
+    String rawKind = env.get(STORAGE);
+    Kind kind;
+    String k = rawKind == null || rawKind.isBlank() ? "rocksdb" : rawKind.trim().toLowerCase(Locale.ROOT);
+    switch (k) {
+      case "rocksdb":
+        kind = Kind.ROCKSDB;
+        break;
+      case "memory":
+        kind = Kind.MEMORY;
+        break;
+      default:
+        throw new IllegalArgumentException(STORAGE + "='" + rawKind + "' is invalid; accepted: rocksdb, memory");
+    }
+    String dir = env.get(DATA_DIR);
+    Path path;
+    try {
+      path = Path.of(dir == null || dir.isBlank() ? "odgm-data" : dir.trim());
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IllegalArgumentException(DATA_DIR + "='" + dir + "' is not a valid path: " + e.getMessage());
+    }
+    long cache = 65_536;
+    String rawCache = env.get(META_CACHE_SIZE);
+    if (rawCache != null && !rawCache.isBlank()) {
+      try {
+        cache = Long.parseLong(rawCache.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(META_CACHE_SIZE + "='" + rawCache + "' is invalid; accepted: an integer");
+      }
+    }
+    return new StorageConfig(kind, path, SyncMode.parse(env.get(SYNC), SYNC), cache);
+  }
+}

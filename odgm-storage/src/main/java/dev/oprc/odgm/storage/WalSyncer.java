@@ -1,0 +1,118 @@
+package dev.oprc.odgm.storage;
+
+import dev.oprc.odgm.events.DurabilityGate;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for {@link SyncMode#GROUP}: writers append to the WAL without syncing, take a
+ * ticket, and wait; one thread ({@code odgm-wal-sync}) syncs the WAL for every ticket taken before
+ * the sync began, so concurrent writers share one fsync. Taking a ticket is one atomic increment
+ * (no lock on the write path); waiting happens outside the object's lock.
+ *
+ * <p>Thread-safe. Owns its thread; {@link #close()} stops it after a final sync.
+ */
+final class WalSyncer implements DurabilityGate, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
+
+  private final RocksDB db;
+  private final AtomicLong requested = new AtomicLong();
+  private volatile long durable;
+  private volatile String failure;
+  private volatile boolean parked;
+  private volatile boolean closed;
+  private final Object waiters = new Object();
+  private final Thread thread;
+
+  WalSyncer(RocksDB db) {
+    this.db = db;
+    this.thread = new Thread(this::run, "odgm-wal-sync");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** A ticket for every write appended so far. */
+  long request() {
+    long t = requested.incrementAndGet();
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+    return t;
+  }
+
+  @Override
+  public void awaitDurable(long ticket) {
+    if (ticket <= durable) {
+      return;
+    }
+    synchronized (waiters) {
+      while (ticket > durable) {
+        String f = failure;
+        if (f != null) {
+          throw new StorageException("WAL sync failed: " + f);
+        }
+        if (closed) {
+          throw new StorageException("storage closed before the write was synced");
+        }
+        try {
+          waiters.wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StorageException("interrupted while waiting for the WAL sync");
+        }
+      }
+    }
+  }
+
+  private void run() {
+    while (true) {
+      long target = requested.get();
+      if (target > durable) {
+        sync(target);
+        continue;
+      }
+      if (closed) {
+        return;
+      }
+      parked = true;
+      if (requested.get() == target && !closed) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+      }
+      parked = false;
+    }
+  }
+
+  private void sync(long target) {
+    try {
+      db.syncWal();
+      failure = null;
+      durable = target;
+    } catch (RocksDBException e) {
+      failure = e.getMessage();
+      log.warn("WAL sync failed (retrying): {}", e.getMessage());
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    synchronized (waiters) {
+      waiters.notifyAll();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (waiters) {
+      waiters.notifyAll();
+    }
+  }
+}
