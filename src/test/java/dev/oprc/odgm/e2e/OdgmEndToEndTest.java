@@ -368,7 +368,7 @@ class OdgmEndToEndTest {
       assertThat(held.getPending()).isEqualTo(20); // nothing dropped, nothing counted as delivered
       assertThat(held.getRetired()).isZero();
       own.restart();
-      List<ReceivedSample> got = own.awaitSamples(20, s -> s.key().contains("/async/held/"), Duration.ofSeconds(20));
+      List<ReceivedSample> got = own.awaitSamples(20, s -> s.key().contains("/async/held_"), Duration.ofSeconds(20));
       assertThat(got.stream().map(ReceivedSample::key).distinct()).hasSize(20);
       deadline = System.currentTimeMillis() + 20_000;
       var after = n.events("test_collection", 1);

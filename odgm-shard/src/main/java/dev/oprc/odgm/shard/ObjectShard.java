@@ -53,6 +53,14 @@ import java.util.function.UnaryOperator;
  * <p>Thread-safe.
  */
 public final class ObjectShard implements AutoCloseable {
+  /**
+   * Fault injection for the crash tests: with {@code -Dodgm.fault.haltAfterCommits=N} the process
+   * halts (as {@code kill -9} would: no shutdown hooks) right after the N-th commit, before its
+   * records reach the dispatcher. Unset in production.
+   */
+  private static final long HALT_AFTER_COMMITS = Long.getLong("odgm.fault.haltAfterCommits", 0);
+  private static final java.util.concurrent.atomic.AtomicLong COMMITS = new java.util.concurrent.atomic.AtomicLong();
+
   /** {@code req_options} key asking for an end-to-end acknowledgement of a target. */
   public static final String ACK_OPTION = "odgm-ack";
 
@@ -553,6 +561,9 @@ public final class ObjectShard implements AutoCloseable {
 
     @Override
     public void committed(List<OutboxRecord> records, long durableTicket) {
+      if (HALT_AFTER_COMMITS > 0 && COMMITS.incrementAndGet() == HALT_AFTER_COMMITS) {
+        Runtime.getRuntime().halt(99);
+      }
       if (dispatcher != null) {
         dispatcher.committed(records, durableTicket, tally);
       }

@@ -1,0 +1,351 @@
+package dev.oprc.odgm.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OutboxDispatcherTest {
+  /** A sorted in-memory store, as the storage engines keep it. */
+  static final class Store implements OutboxStore {
+    final ConcurrentSkipListMap<Long, OutboxRecord> records = new ConcurrentSkipListMap<>();
+    final AtomicLong seq = new AtomicLong();
+
+    OutboxRecord add(String key) {
+      OutboxRecord r = OutboxRecord.fresh(key, key.getBytes(StandardCharsets.UTF_8), System.currentTimeMillis(), false)
+          .withSeq(seq.incrementAndGet());
+      records.put(r.seq(), r);
+      return r;
+    }
+
+    @Override
+    public int scan(long afterSeq, int max, Consumer<OutboxRecord> sink) {
+      int n = 0;
+      for (OutboxRecord r : records.tailMap(afterSeq, false).values()) {
+        if (n++ >= max) {
+          return max;
+        }
+        sink.accept(r);
+      }
+      return n;
+    }
+
+    @Override
+    public void retire(long[] seqs, int[] sizes, int n) {
+      for (int i = 0; i < n; i++) {
+        records.remove(seqs[i]);
+      }
+    }
+
+    @Override
+    public void makeDurable() {}
+
+    @Override
+    public long pendingCount() {
+      return records.size();
+    }
+
+    @Override
+    public long pendingBytes() {
+      return records.values().stream().mapToLong(OutboxRecord::sizeBytes).sum();
+    }
+
+    @Override
+    public long oldestCreatedAtMillis() {
+      var e = records.firstEntry();
+      return e == null ? -1 : e.getValue().createdAtMillis();
+    }
+  }
+
+  /** A link that can be taken down, broken (new epoch) and given a settle time. */
+  static final class Link implements DeliveryLink {
+    final List<String> published = new CopyOnWriteArrayList<>();
+    final List<String> attachments = new CopyOnWriteArrayList<>();
+    volatile boolean up = true;
+    volatile long epoch = 1;
+    volatile long settle;
+
+    @Override
+    public boolean tryPublish(String key, byte[] envelope) {
+      if (!up) {
+        return false;
+      }
+      published.add(key);
+      return true;
+    }
+
+    @Override
+    public boolean tryPublish(String key, byte[] payload, byte[] attachment) {
+      attachments.add(new String(attachment, StandardCharsets.UTF_8));
+      return tryPublish(key, payload);
+    }
+
+    @Override
+    public long epoch() {
+      return epoch;
+    }
+
+    @Override
+    public boolean up() {
+      return up;
+    }
+
+    @Override
+    public long settleMillis() {
+      return settle;
+    }
+
+    void down() {
+      up = false;
+      epoch++;
+    }
+
+    void restore() {
+      up = true;
+      epoch++;
+    }
+  }
+
+  final Store store = new Store();
+  final Link link = new Link();
+  OutboxDispatcher d;
+
+  OutboxDispatcher start(EventConfig events, OutboxConfig cfg) {
+    d = OutboxDispatcher.builder().events(events).config(cfg).store(store).link(link).name("test-outbox").start();
+    return d;
+  }
+
+  OutboxDispatcher start() {
+    return start(EventConfig.defaults(), OutboxConfig.defaults());
+  }
+
+  @AfterEach
+  void stop() {
+    if (d != null) {
+      d.close(Duration.ofSeconds(1));
+    }
+  }
+
+  /** Commits records the way a shard does: stored first, then handed over with one tally. */
+  void commit(String... keys) {
+    List<OutboxRecord> rs = new ArrayList<>();
+    for (String k : keys) {
+      rs.add(store.add(k));
+    }
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(keys.length);
+    d.committed(rs, 0, t);
+  }
+
+  static void await(BooleanSupplier cond, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(2);
+    }
+  }
+
+  @Test
+  void committedRecordsArePublishedAndRetiredOnAnInstantLink() throws Exception {
+    start();
+    commit("k/1", "k/2");
+    await(() -> d.stats().retired() == 2, "2 retired");
+    assertThat(link.published).containsExactly("k/1", "k/2");
+    assertThat(store.records).isEmpty();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void recordsWrittenWhileTheLinkIsDownArePublishedWhenItReturns() throws Exception {
+    start();
+    link.down();
+    commit("k/1", "k/2", "k/3");
+    await(() -> d.stats().queueLength() == 0, "queue drained");
+    assertThat(link.published).isEmpty();
+    assertThat(d.stats().pending()).isEqualTo(3);
+    assertThat(d.stats().retired()).isZero();
+    link.restore();
+    await(() -> d.stats().retired() == 3, "3 retired");
+    assertThat(link.published).containsExactly("k/1", "k/2", "k/3");
+  }
+
+  @Test
+  void aRecordIsKeptUntilTheLinkStayedUpForTheSettlePeriod() throws Exception {
+    link.settle = 300;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    assertThat(d.stats().retired()).isZero(); // handed over, not yet safe
+    assertThat(d.stats().pending()).isEqualTo(1);
+    await(() -> d.stats().retired() == 1, "retired after settling");
+  }
+
+  @Test
+  void aLinkBreakBeforeSettlingRepublishesWithTheSameKey() throws Exception {
+    link.settle = 60_000;
+    start();
+    commit("k/1", "k/2");
+    await(() -> link.published.size() == 2, "published once");
+    link.down();
+    link.restore();
+    await(() -> link.published.size() == 4, "published again");
+    assertThat(link.published).containsExactly("k/1", "k/2", "k/1", "k/2");
+    assertThat(d.stats().redelivered()).isEqualTo(2);
+    assertThat(d.stats().retired()).isZero();
+  }
+
+  @Test
+  void recordsLeftByAnEarlierRunArePublishedAtStartAndCountedAsRecovered() throws Exception {
+    store.add("k/old1");
+    store.add("k/old2");
+    start();
+    await(() -> d.stats().retired() == 2, "recovered records retired");
+    assertThat(link.published).containsExactly("k/old1", "k/old2");
+    assertThat(d.stats().recovered()).isEqualTo(2);
+    assertThat(d.stats().matched()).isZero();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void aFullQueueFallsBackToTheStoreAndLosesNothing() throws Exception {
+    start(EventConfig.defaults().withQueueBound(1), OutboxConfig.defaults());
+    link.down();
+    for (int i = 0; i < 200; i++) {
+      commit("k/" + i);
+    }
+    link.restore();
+    await(() -> d.stats().retired() == 200, "200 retired");
+    assertThat(link.published).hasSize(200).doesNotHaveDuplicates();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void unsentRecordsBeyondTheMemoryBoundAreReReadFromTheStoreInOrder() throws Exception {
+    start(EventConfig.defaults(), OutboxConfig.defaults().withMemoryBytes(1024));
+    link.down();
+    for (int i = 0; i < 100; i++) {
+      commit("k/" + i);
+    }
+    await(() -> d.stats().queueLength() == 0, "queue drained");
+    link.restore();
+    await(() -> d.stats().retired() == 100, "100 retired");
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      expected.add("k/" + i);
+    }
+    assertThat(link.published).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void recordsOlderThanTheTtlAreExpiredNotPublished() throws Exception {
+    start(EventConfig.defaults(), OutboxConfig.defaults().withTtlMillis(1));
+    link.down();
+    commit("k/1");
+    Thread.sleep(20);
+    link.restore();
+    await(() -> d.stats().expired() == 1, "expired");
+    assertThat(link.published).isEmpty();
+    assertThat(store.records).isEmpty();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void depthLimitedAndDroppedTargetsAreCountedAndBalanced() throws Exception {
+    start();
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(3);
+    t.depthLimited(2);
+    t.dropped(1);
+    d.committed(List.of(), 0, t);
+    OutboxStats s = d.stats();
+    assertThat(s.matched()).isEqualTo(3);
+    assertThat(s.depthLimited()).isEqualTo(2);
+    assertThat(s.dropped()).isEqualTo(1);
+    assertThat(s.balanced()).isTrue();
+  }
+
+  @Test
+  void anAcknowledgedRecordIsRetiredWhenItsResultArrives() throws Exception {
+    AckRegistry acks = new AckRegistry();
+    d = OutboxDispatcher.builder().store(store).link(link).acks(acks).name("test-outbox").start();
+    OutboxRecord r = OutboxRecord.fresh("oprc/c/0/async/fn/ID1", new byte[] {1}, System.currentTimeMillis(), true)
+        .withSeq(store.seq.incrementAndGet());
+    store.records.put(r.seq(), r);
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(1);
+    d.committed(List.of(r), 0, t);
+    await(() -> acks.waiting() == 1, "waiting for the result");
+    assertThat(d.stats().retired()).isZero();
+    assertThat(acks.resultArrived("ID1")).isTrue();
+    await(() -> d.stats().acknowledged() == 1, "acknowledged");
+    assertThat(d.stats().retired()).isEqualTo(1);
+    assertThat(acks.waiting()).isZero();
+  }
+
+  @Test
+  void anAcknowledgedRecordWithoutAResultIsResentThenDeadLettered() throws Exception {
+    d = OutboxDispatcher.builder().config(OutboxConfig.defaults().withAck(20, 3)).store(store).link(link)
+        .acks(new AckRegistry()).name("test-outbox").start();
+    OutboxRecord r = OutboxRecord.fresh("oprc/c/3/objects/o1/async/fn/ID2", new byte[] {1},
+        System.currentTimeMillis(), true).withSeq(store.seq.incrementAndGet());
+    store.records.put(r.seq(), r);
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(1);
+    d.committed(List.of(r), 0, t);
+    await(() -> d.stats().deadLettered() == 1, "dead-lettered");
+    assertThat(link.published).containsExactly(r.key(), r.key(), r.key(), "oprc/c/3/dlq/fn/ID2");
+    assertThat(link.attachments).singleElement().asString().contains("no result after 3 attempts");
+    assertThat(d.stats().redelivered()).isEqualTo(2);
+    assertThat(store.records).isEmpty();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void deadLetterKeysKeepCollectionPartitionFunctionAndId() {
+    assertThat(OutboxDispatcher.deadLetterKey("oprc/a/1/async/f/X")).isEqualTo("oprc/a/1/dlq/f/X");
+    assertThat(OutboxDispatcher.deadLetterKey("oprc/a/1/objects/o/async/f/X")).isEqualTo("oprc/a/1/dlq/f/X");
+  }
+
+  @Test
+  void storedRecordsRoundTripAndCorruptOnesAreRejectedNamingTheSeq() {
+    OutboxRecord r = OutboxRecord.fresh("oprc/a/1/async/f/X", new byte[] {9, 8}, 123, true).withSeq(7);
+    assertThat(OutboxRecord.decode(7, r.encode())).isEqualTo(r);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OutboxRecord.decode(7, new byte[] {1, 0, 0}))
+        .isInstanceOf(CorruptOutboxRecordException.class).hasMessageContaining("record 7");
+    byte[] bad = r.encode();
+    bad[0] = 9;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OutboxRecord.decode(7, bad))
+        .hasMessageContaining("format 9");
+  }
+
+  @Test
+  void deterministicIdsDependOnEveryPartOfTheIdentityAndUseTheNanoidAlphabet() {
+    String id = DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_UPDATE, "k", 0, null);
+    assertThat(id).hasSize(21).matches("[A-Za-z0-9_-]{21}");
+    assertThat(DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_UPDATE, "k", 0, null)).isEqualTo(id);
+    List<String> variants = List.of(
+        DeterministicInvocationIds.of("c2", 0, "o", 5, EventType.DATA_UPDATE, "k", 0, null),
+        DeterministicInvocationIds.of("c", 1, "o", 5, EventType.DATA_UPDATE, "k", 0, null),
+        DeterministicInvocationIds.of("c", 0, "o2", 5, EventType.DATA_UPDATE, "k", 0, null),
+        DeterministicInvocationIds.of("c", 0, "o", 6, EventType.DATA_UPDATE, "k", 0, null),
+        DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_CREATE, "k", 0, null),
+        DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_UPDATE, "k2", 0, null),
+        DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_UPDATE, "k", 1, null),
+        DeterministicInvocationIds.of("c", 0, "o", 5, EventType.DATA_UPDATE, "k", 0, "n"));
+    assertThat(variants).doesNotContain(id).doesNotHaveDuplicates();
+    // length-prefixed fields: moving a character between neighbours changes the id
+    assertThat(DeterministicInvocationIds.of("ab", 0, "c", 1, EventType.DATA_UPDATE, "k", 0, null))
+        .isNotEqualTo(DeterministicInvocationIds.of("a", 0, "bc", 1, EventType.DATA_UPDATE, "k", 0, null));
+  }
+}

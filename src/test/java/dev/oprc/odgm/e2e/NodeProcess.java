@@ -1,0 +1,133 @@
+package dev.oprc.odgm.e2e;
+
+import dev.oprc.odgm.proto.CapabilitiesRequest;
+import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.proto.EventStatsProto;
+import dev.oprc.odgm.proto.ShardStats;
+import dev.oprc.odgm.proto.StatsRequest;
+import dev.oprc.zenoh.testing.ZenohRouterProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An ODGM node as its own JVM process (the real {@code OdgmNode.main}, configured by environment),
+ * for tests where a crash is the point: {@link #kill9()} sends SIGKILL. Output goes to a log file
+ * shown when the node fails to start.
+ */
+final class NodeProcess implements AutoCloseable {
+  final Process process;
+  final int port;
+  final Path log;
+  private final ManagedChannel channel;
+
+  private NodeProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  /** Runs a node that is expected to exit; returns its exit code and output. */
+  static Exit run(Map<String, String> env, long timeoutSeconds) throws Exception {
+    Path log = Files.createTempFile("odgm-node-", ".log");
+    Process p = builder(env, ZenohRouterProcess.freePort(), log).start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+      throw new AssertionError("node did not exit within " + timeoutSeconds + " s:\n" + Files.readString(log));
+    }
+    return new Exit(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  /** A finished node's exit code and combined output. */
+  record Exit(int code, String output) {}
+
+  /** Starts a node with {@code env} (plus a free ODGM_HTTP_PORT) and waits until it serves gRPC. */
+  static NodeProcess start(Map<String, String> env, String... jvmArgs) throws Exception {
+    int port = ZenohRouterProcess.freePort();
+    Path log = Files.createTempFile("odgm-node-", ".log");
+    Process p = builder(env, port, log, jvmArgs).start();
+    NodeProcess n = new NodeProcess(p, port, log);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      if (!p.isAlive()) {
+        n.channel.shutdownNow();
+        throw new AssertionError("node exited with " + p.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        n.data().withDeadlineAfter(1, TimeUnit.SECONDS).capabilities(CapabilitiesRequest.getDefaultInstance());
+        return n;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          n.close();
+          throw new AssertionError("node did not serve gRPC within 60 s:\n" + Files.readString(log), e);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static ProcessBuilder builder(Map<String, String> env, int port, Path log, String... jvmArgs) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.addAll(List.of(jvmArgs));
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.oprc.odgm.node.OdgmNode");
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
+    pb.environment().put("ODGM_HTTP_PORT", Integer.toString(port));
+    pb.environment().putAll(env);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(log.toFile());
+    return pb;
+  }
+
+  DataServiceGrpc.DataServiceBlockingStub data() {
+    return DataServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Every shard's event counters. */
+  List<ShardStats> shards() {
+    return data().stats(StatsRequest.getDefaultInstance()).getShardsList();
+  }
+
+  /** The sum of every shard's counters that the accounting invariant uses. */
+  static boolean balanced(EventStatsProto e) {
+    return e.getEventsMatched() + e.getRecovered() == e.getRetired() + e.getPending() + e.getDropped()
+        + e.getDepthLimited() + e.getExpired() + e.getFailed() + e.getDeadLettered();
+  }
+
+  /** SIGKILL, then wait for the process to be gone. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    if (process.isAlive()) {
+      process.destroy(); // SIGTERM: the node's shutdown hook drains
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+}
