@@ -6,7 +6,7 @@ import dev.oprc.odgm.storage.ShardStorage;
 /** {@link ObjectShardTest} on the in-memory engine. */
 class InMemoryObjectShardTest extends ObjectShardTest {
   @Override
-  ShardStorage newStorage() {
-    return new InMemoryShardStorage();
+  ShardStorage newStorage(long outboxMaxBytes) {
+    return new InMemoryShardStorage(outboxMaxBytes);
   }
 }

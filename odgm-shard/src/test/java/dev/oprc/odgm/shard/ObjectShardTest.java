@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.events.OutboxDispatcher;
 import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.storage.ShardStorage;
@@ -37,7 +38,12 @@ abstract class ObjectShardTest {
   ShardStorage storage;
 
   /** A fresh, empty storage for shard orders/1. */
-  abstract ShardStorage newStorage();
+  ShardStorage newStorage() {
+    return newStorage(64L << 20);
+  }
+
+  /** A fresh, empty storage for shard orders/1 whose outbox holds {@code outboxMaxBytes}. */
+  abstract ShardStorage newStorage(long outboxMaxBytes);
 
   /** Releases what {@link #newStorage} opened (after the shard is closed). */
   void closeStorage() {}
@@ -362,5 +368,66 @@ abstract class ObjectShardTest {
     assertThat(shard.dispatcher()).isNull();
     assertThat(storage.outbox().pendingCount()).isZero(); // nothing was even written to the outbox
     assertThat(shard.eventStats()).isEqualTo(dev.oprc.odgm.events.OutboxStats.EMPTY);
+  }
+
+  @Test
+  void aFullOutboxWithDropNewKeepsTheWriteAndCountsTheDrop() throws Exception {
+    storage = newStorage(2_000);
+    OutboxConfig cfg = OutboxConfig.defaults().withMaxBytes(2_000);
+    shard = shardOn(storage, cfg, new RecordingPublisher.Down());
+    shard.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    for (int i = 0; i < 50; i++) {
+      shard.setValue("o1", "k", val("v" + i), WriteContext.CLIENT); // the link is down: records pile up
+    }
+    assertThat(shard.getValue("o1", "k").getData().toStringUtf8()).isEqualTo("v49");
+    var st = shard.eventStats();
+    assertThat(st.dropped()).isPositive();
+    assertThat(st.pendingBytes()).isLessThanOrEqualTo(2_000);
+    assertThat(st.matched()).isEqualTo(50);
+    assertThat(st.balanced()).isTrue();
+  }
+
+  @Test
+  void aFullOutboxWithRejectWritesRefusesTheWholeWrite() throws Exception {
+    storage = newStorage(2_000);
+    OutboxConfig cfg = OutboxConfig.defaults().withMaxBytes(2_000).withFullPolicy(OutboxConfig.FullPolicy.REJECT_WRITES);
+    shard = shardOn(storage, cfg, new RecordingPublisher.Down());
+    shard.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    int ok = 0;
+    Throwable refused = null;
+    for (int i = 0; i < 50 && refused == null; i++) {
+      try {
+        shard.setValue("o1", "k", val("v" + i), WriteContext.CLIENT);
+        ok++;
+      } catch (dev.oprc.odgm.storage.OutboxFullException e) {
+        refused = e;
+      }
+    }
+    assertThat(refused).isNotNull().hasMessageContaining("ODGM_OUTBOX_MAX_BYTES");
+    assertThat(shard.getValue("o1", "k").getData().toStringUtf8()).isEqualTo("v" + (ok - 1)); // nothing written
+    assertThat(shard.object("o1").version()).isEqualTo(1 + ok);
+    var st = shard.eventStats();
+    assertThat(st.rejectedWrites()).isEqualTo(1);
+    assertThat(st.dropped()).isZero();
+    assertThat(st.matched()).isEqualTo(ok);
+    assertThat(st.balanced()).isTrue();
+  }
+
+  @Test
+  void versionsOfARecreatedObjectContinueAboveTheDeletedOnesWithoutATombstone() {
+    ObjectShard s = shard();
+    s.setValue("o1", "k", val("1"), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("2"), WriteContext.CLIENT);
+    assertThat(s.delete("o1", WriteContext.CLIENT)).isTrue();
+    assertThat(s.count()).isZero();
+    assertThat(storage.meta("o1")).isNull(); // nothing kept for the deleted id
+    assertThat(s.setValue("o1", "k", val("3"), WriteContext.CLIENT)).isGreaterThan(3);
+  }
+
+  ObjectShard shardOn(ShardStorage st, OutboxConfig cfg, dev.oprc.odgm.events.DeliveryLink link) {
+    EventConfig ev = EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF);
+    OutboxDispatcher d = OutboxDispatcher.builder().events(ev).config(cfg).store(st.outbox()).link(link)
+        .gate(st.durability()).name("test-outbox").start();
+    return new ObjectShard("orders", 1, 7, st, new Ids(160), ev, d, () -> 1741200000000L);
   }
 }

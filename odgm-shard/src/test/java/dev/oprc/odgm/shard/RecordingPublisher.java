@@ -91,4 +91,27 @@ final class RecordingPublisher implements DeliveryLink {
     Thread.sleep(150);
     return List.copyOf(published);
   }
+
+  /** A link that is down for good: nothing is ever delivered. */
+  static final class Down implements DeliveryLink {
+    @Override
+    public boolean tryPublish(String key, byte[] envelope) {
+      return false;
+    }
+
+    @Override
+    public long epoch() {
+      return 0;
+    }
+
+    @Override
+    public boolean up() {
+      return false;
+    }
+
+    @Override
+    public long settleMillis() {
+      return 0;
+    }
+  }
 }

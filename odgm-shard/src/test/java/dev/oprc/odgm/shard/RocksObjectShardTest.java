@@ -13,9 +13,9 @@ class RocksObjectShardTest extends ObjectShardTest {
   private RocksStorageEngine engine;
 
   @Override
-  ShardStorage newStorage() {
+  ShardStorage newStorage(long outboxMaxBytes) {
     engine = RocksStorageEngine.open(dir, SyncMode.GROUP);
-    return engine.shard("orders", 1, ObjectShardTest::compile, 1_000, 64L << 20);
+    return engine.shard("orders", 1, ObjectShardTest::compile, 1_000, outboxMaxBytes);
   }
 
   @Override
