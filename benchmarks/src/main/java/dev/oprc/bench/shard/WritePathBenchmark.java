@@ -85,7 +85,7 @@ public class WritePathBenchmark {
   }
 
   /** A link that takes every record at once and settles at once (measures the writer, not Zenoh). */
-  static final DeliveryLink NOOP_LINK = new DeliveryLink() {
+  public static final DeliveryLink NOOP_LINK = new DeliveryLink() {
     @Override
     public boolean tryPublish(String key, byte[] envelope) {
       return true;

@@ -127,6 +127,26 @@ public final class RocksStorageEngine implements AutoCloseable {
         outboxMaxBytes);
   }
 
+  /** Compacts every column family now (drops deleted data from disk); blocks until done. */
+  public void compact() {
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        db.compactRange(h);
+      }
+    } catch (RocksDBException e) {
+      throw failure("compaction", e);
+    }
+  }
+
+  /** Bytes of the data dir's files (SST, WAL, manifest). */
+  public long diskBytes() {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new StorageException("cannot list data dir '" + dir + "': " + e, e);
+    }
+  }
+
   RocksDB db() {
     return db;
   }
