@@ -50,8 +50,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * End to end over a real Zenoh router (Python eclipse-zenoh): ODGM nodes connected as Zenoh
  * clients, driven through gRPC, with every trigger observed as a PUT that crossed the router.
  * Covers upstream's acceptance behaviours (oprc-upstream.md §7), with the vacuous ones made real.
+ * Runs on RocksDB; {@link InMemoryEndToEndTest} runs the same tests on the in-memory storage.
  */
 class OdgmEndToEndTest {
+  /** The storage settings every node of this class runs with, plus {@code extra}. */
+  Map<String, String> env(Map<String, String> extra) {
+    return extra;
+  }
+
   private static ZenohRouterProcess router;
   private TestNode node;
   private String testId;
@@ -69,7 +75,7 @@ class OdgmEndToEndTest {
   @BeforeEach
   void startNode() throws Exception {
     testId = UUID.randomUUID().toString().substring(0, 8);
-    node = TestNode.start(router, Map.of(), List.of(collection("test_collection", "basic")), Map.of());
+    node = TestNode.start(router, env(Map.of()), List.of(collection("test_collection", "basic")), Map.of());
   }
 
   @AfterEach
@@ -135,7 +141,7 @@ class OdgmEndToEndTest {
   @ValueSource(strings = {"basic", "mst", "raft"})
   void dataCreateEventArrives(String shardType) throws Exception { // items 1, 7, 8
     node.close();
-    node = TestNode.start(router, Map.of(), List.of(collection("typed_" + shardType, shardType)), Map.of());
+    node = TestNode.start(router, env(Map.of()), List.of(collection("typed_" + shardType, shardType)), Map.of());
     set("typed_" + shardType, "42", dataTrigger("1", DataTrigger.newBuilder().addOnCreate(notify("on_create")).build()),
         Map.of("1", "v"));
     assertThat(seen(1, notifyKey("on_create"))).hasSize(1);
@@ -278,7 +284,7 @@ class OdgmEndToEndTest {
   @Test
   void dataEventPayloadIsUpstreamsExactJson() throws Exception {
     node.close();
-    node = TestNode.start(router, Map.of(), List.of(collection("orders", "basic")), Map.of());
+    node = TestNode.start(router, env(Map.of()), List.of(collection("orders", "basic")), Map.of());
     set("orders", "order-1", dataTrigger("status", DataTrigger.newBuilder().addOnUpdate(notify("shape")).build()),
         Map.of("status", "new"));
     node.data().setValue(SetKeyRequest.newBuilder().setClsId("orders").setPartitionId(1).setObjectId("order-1")
@@ -315,7 +321,7 @@ class OdgmEndToEndTest {
         .setInvocations(InvocationRoute.newBuilder().putFnRoutes("pong",
             FuncInvokeRoute.newBuilder().setUrl("local:pong").build())).build();
     List<FunctionCall> pongs = new CopyOnWriteArrayList<>();
-    try (TestNode a = TestNode.start(router, Map.of("ODGM_MAX_TRIGGER_DEPTH", "5"), List.of(alpha), Map.of())) {
+    try (TestNode a = TestNode.start(router, env(Map.of("ODGM_MAX_TRIGGER_DEPTH", "5")), List.of(alpha), Map.of())) {
       ManagedChannel toA = ManagedChannelBuilder.forAddress("127.0.0.1", a.node.port()).usePlaintext().build();
       FunctionHandler pong = call -> {
         pongs.add(call);
@@ -328,7 +334,7 @@ class OdgmEndToEndTest {
                 .setKey("ping").setValue(val("n" + pongs.size())).build());
         return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY).build();
       };
-      try (TestNode b = TestNode.start(router, Map.of(), List.of(beta), Map.of("pong", pong))) {
+      try (TestNode b = TestNode.start(router, env(Map.of()), List.of(beta), Map.of("pong", pong))) {
         TriggerTarget toB = TriggerTarget.newBuilder().setClsId("beta").setPartitionId(0).setFnId("pong").build();
         a.data().set(SetObjectRequest.newBuilder().setClsId("alpha").setPartitionId(0).setObjectId("x")
             .setObject(ObjData.newBuilder().setEvent(dataTrigger("ping", DataTrigger.newBuilder()
@@ -350,7 +356,7 @@ class OdgmEndToEndTest {
   @Test
   void routerDownWritesSucceedTheirTriggersWaitInTheOutboxAndArriveAfterTheRouterReturns() throws Exception {
     ZenohRouterProcess own = ZenohRouterProcess.start(2_000, "oprc/**");
-    try (TestNode n = TestNode.start(own, Map.of(), List.of(collection("test_collection", "basic")), Map.of())) {
+    try (TestNode n = TestNode.start(own, env(Map.of()), List.of(collection("test_collection", "basic")), Map.of())) {
       own.stop();
       long deadline = System.currentTimeMillis() + 10_000;
       while (n.transport.session().isConnected() && System.currentTimeMillis() < deadline) {

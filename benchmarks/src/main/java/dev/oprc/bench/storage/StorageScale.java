@@ -34,13 +34,18 @@ public final class StorageScale {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    String what = args.length > 1 ? args[1] : "all";
     System.out.printf("JDK %s, %d cores, N=%,d%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), n);
-    churnMemory(n);
     Path dir = Files.createTempDirectory("odgm-scale-");
     try {
-      churnRocks(dir.resolve("churn"), n);
-      reopen(dir.resolve("reopen"), n);
+      if (!what.equals("reopen")) {
+        churnMemory(n);
+        churnRocks(dir.resolve("churn"), n);
+      }
+      if (!what.equals("churn")) {
+        reopen(dir.resolve("reopen"), n);
+      }
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -83,7 +88,7 @@ public final class StorageScale {
     compact.run();
     long disk2 = disk.getAsLong();
     System.out.printf("churn %-8s %,d create+delete in %.1f s: live heap %.1f -> %.1f MiB (%+.1f B per deleted id),"
-        + " disk %.1f -> %.1f MiB, after compaction %.2f MiB, count %d%n", name, n, secs, heap0 / 1048576.0,
+        + " disk %.1f -> %.1f MiB, after flush+compaction %.2f MiB, count %d%n", name, n, secs, heap0 / 1048576.0,
         heap1 / 1048576.0, (heap1 - heap0) / (double) n, disk0 / 1048576.0, disk1 / 1048576.0, disk2 / 1048576.0,
         s.count());
   }

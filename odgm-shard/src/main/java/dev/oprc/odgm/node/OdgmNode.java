@@ -53,6 +53,10 @@ public final class OdgmNode implements AutoCloseable {
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
+    if (config.events().dispatchThreads() > 1) {
+      log.warn("{}={} is ignored: each shard's outbox is delivered by one thread, which keeps per-object order",
+          dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
+    }
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {

@@ -129,7 +129,8 @@ public final class RocksStorageEngine implements AutoCloseable {
 
   /** Compacts every column family now (drops deleted data from disk); blocks until done. */
   public void compact() {
-    try {
+    try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, handles); // memtables to SST first, so the WAL they pinned can go
       for (ColumnFamilyHandle h : handles) {
         db.compactRange(h);
       }
