@@ -1,0 +1,110 @@
+package dev.oprc.zenoh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oprc.zenoh.testing.PythonZenohProcess;
+import dev.oprc.zenoh.testing.PythonZenohProcess.PyReply;
+import dev.oprc.zenoh.testing.ZenohRouterProcess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Queries and liveliness of the pure-Java client against real Zenoh (eclipse-zenoh 1.10.2): a
+ * Python router and a Python client session on it.
+ */
+@Timeout(180)
+class QueryInteropTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static ZenohRouterProcess router;
+    private static PythonZenohProcess py;
+
+    @BeforeAll
+    static void start() {
+        router = ZenohRouterProcess.start();
+        py = PythonZenohProcess.client(router.endpoint());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (py != null) {
+            py.close();
+        }
+        if (router != null) {
+            router.close();
+        }
+    }
+
+    static Config client(String endpoint) {
+        return Config.builder().connect(endpoint).reconnectInitial(Duration.ofMillis(200))
+                .reconnectMax(Duration.ofSeconds(1)).build();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Waits until a Python get on {@code key} reaches a queryable (the Java declaration is routed). */
+    static void awaitQueryable(PythonZenohProcess p, String selector) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (p.get(selector, null, null, null, 2000, null).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("queryable for " + selector + " never visible to Python");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void javaQueryableAnswersPythonGetWithPayloadParametersAndAttachment() throws Exception {
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            s.declareQueryable(KeyExpr.of("jq/echo/**"), q -> {
+                String body = q.keyExpr() + "|" + q.parameters() + "|" + q.payloadAsString() + "|" + q.encoding();
+                q.reply(KeyExpr.of("jq/echo/a/b"), bytes(body), Query.DEFAULT_REPLY
+                        .withEncoding(Encoding.APPLICATION_JSON).withAttachment(q.attachment()));
+            }, false);
+            awaitQueryable(py, "jq/echo/a/b");
+            List<PyReply> got = py.get("jq/echo/a/b?x=1;y=two", bytes("hello"), "text/plain", new byte[]{1, 2},
+                    10_000, null);
+            assertThat(got).hasSize(1);
+            PyReply r = got.get(0);
+            assertThat(r.ok()).isTrue();
+            assertThat(r.key()).isEqualTo("jq/echo/a/b");
+            assertThat(r.payloadAsString()).isEqualTo("jq/echo/a/b|{x=1, y=two}|hello|text/plain");
+            assertThat(r.encoding()).isEqualTo("application/json");
+            assertThat(r.attachment()).containsExactly(1, 2);
+            assertThat(s.queryStats().repliesSent()).isGreaterThanOrEqualTo(1);
+            assertThat(s.stats().decodeErrors()).isZero();
+        }
+    }
+
+    @Test
+    void pythonQueryableAnswersJavaGet() throws Exception {
+        py.declareQueryable("pq/echo/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            ReplyReceiver rr = s.get("pq/echo/k?a=1;b=2", GetOptions.DEFAULT.withPayload(bytes("ping"))
+                    .withEncoding(Encoding.TEXT_PLAIN).withAttachment(new byte[]{9}).withTimeout(Duration.ofSeconds(10)));
+            List<Reply> replies = rr.collect(WAIT);
+            assertThat(replies).hasSize(1);
+            Reply r = replies.get(0);
+            assertThat(r.isOk()).isTrue();
+            assertThat(r.keyExpr()).isEqualTo(KeyExpr.of("pq/echo/k"));
+            assertThat(r.payloadAsString()).isEqualTo("py:ping");
+            assertThat(r.encoding()).isEqualTo(Encoding.TEXT_PLAIN);
+            assertThat(r.result().attachment()).containsExactly(9);
+            assertThat(r.replierId()).isEqualTo(py.zid());
+            Map<String, Object> q = py.awaitEvents("query", e -> "pq/echo/k".equals(e.get("key")), 1, WAIT).get(0);
+            assertThat(q.get("params")).isEqualTo("a=1;b=2");
+            assertThat(s.stats().decodeErrors()).isZero();
+        }
+    }
+}
