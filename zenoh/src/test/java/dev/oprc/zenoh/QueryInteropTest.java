@@ -107,4 +107,111 @@ class QueryInteropTest {
             assertThat(s.stats().decodeErrors()).isZero();
         }
     }
+
+    @Test
+    void oneMebibyteRepliesBothWays() throws Exception {
+        byte[] big = new byte[1 << 20];
+        new Random(3).nextBytes(big);
+        py.declareQueryable("pq/big/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            s.declareQueryable(KeyExpr.of("jq/big"), q -> q.reply("jq/big", big), false);
+            awaitQueryable(py, "jq/big");
+            List<PyReply> got = py.get("jq/big", null, null, null, 20_000, null);
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).payload()).isEqualTo(big);
+
+            int n = (1 << 20) + 5;
+            List<Reply> back = s.get("pq/big/x?size=" + n, GetOptions.DEFAULT).collect(WAIT);
+            assertThat(back).hasSize(1);
+            assertThat(back.get(0).payload()).isEqualTo(PythonZenohProcess.pattern(n));
+            assertThat(s.stats().decodeErrors()).isZero();
+        }
+    }
+
+    @Test
+    void thousandConcurrentQueriesEachWay() throws Exception {
+        py.declareQueryable("pq/many/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            s.declareQueryable(KeyExpr.of("jq/many/*"), q -> q.reply(q.keyExpr(),
+                    q.payload() == null ? new byte[0] : q.payload(), Query.DEFAULT_REPLY), false);
+            awaitQueryable(py, "jq/many/probe");
+            Map<String, Object> r = py.getMany("jq/many", 1000, 30_000);
+            assertThat(r.get("finals")).isEqualTo(1000L);
+            assertThat(r.get("ok")).isEqualTo(1000L);
+            assertThat(r.get("bad")).isEqualTo(0L);
+            assertThat(r.get("err")).isEqualTo(0L);
+
+            int n = 1000;
+            CountDownLatch finals = new CountDownLatch(n);
+            AtomicInteger good = new AtomicInteger();
+            AtomicInteger wrong = new AtomicInteger();
+            for (int i = 0; i < n; i++) {
+                String expect = "py:q" + i;
+                s.get("pq/many/" + i, GetOptions.DEFAULT.withPayload(bytes("q" + i)), reply -> {
+                    if (reply.isOk() && reply.payloadAsString().equals(expect)) {
+                        good.incrementAndGet();
+                    } else {
+                        wrong.incrementAndGet();
+                    }
+                }, finals::countDown);
+            }
+            assertThat(finals.await(60, TimeUnit.SECONDS)).as("all finals").isTrue();
+            assertThat(good.get()).isEqualTo(n);
+            assertThat(wrong.get()).isZero();
+            assertThat(s.queryStats().getsTimedOut()).isZero();
+        }
+    }
+
+    @Test
+    void errRepliesBothWays() throws Exception {
+        py.declareQueryable("pq/err/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            s.declareQueryable(KeyExpr.of("jq/err"), q -> q.replyErr(bytes("java-err:" + q.parameters().get("why")),
+                    Encoding.TEXT_PLAIN), false);
+            awaitQueryable(py, "jq/err?why=probe");
+            List<PyReply> got = py.get("jq/err?why=bad", null, null, null, 10_000, null);
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0).ok()).isFalse();
+            assertThat(got.get(0).payloadAsString()).isEqualTo("java-err:bad");
+            assertThat(got.get(0).encoding()).isEqualTo("text/plain");
+
+            List<Reply> back = s.get("pq/err/k?err=boom", GetOptions.DEFAULT).collect(WAIT);
+            assertThat(back).hasSize(1);
+            assertThat(back.get(0).isOk()).isFalse();
+            assertThat(back.get(0).error().payloadAsString()).isEqualTo("py-err:boom");
+            assertThat(back.get(0).encoding()).isEqualTo(Encoding.TEXT_PLAIN);
+        }
+    }
+
+    @Test
+    void timeoutsFinishGetsOnTimeBothWays() throws Exception {
+        py.declareQueryable("pq/slow/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            CountDownLatch release = new CountDownLatch(1);
+            s.declareQueryable(KeyExpr.of("jq/slow"), q -> {
+                try {
+                    if (q.parameters().containsKey("hold")) {
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                q.reply("jq/slow", "late");
+            }, false);
+            awaitQueryable(py, "jq/slow");
+            long t0 = System.nanoTime();
+            List<PyReply> py1 = py.get("jq/slow?hold", null, null, null, 500, null);
+            long pyMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(py1).noneMatch(PyReply::ok);
+            assertThat(pyMs).as("python get bounded by its timeout").isLessThan(3000);
+            release.countDown();
+
+            t0 = System.nanoTime();
+            ReplyReceiver rr = s.get("pq/slow/k?sleep_ms=3000", GetOptions.DEFAULT.withTimeout(Duration.ofMillis(500)));
+            List<Reply> replies = rr.collect(WAIT);
+            long javaMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(javaMs).as("java get finished by the timeout").isBetween(400L, 2500L);
+            assertThat(replies).noneMatch(Reply::isOk); // at most the router's "Timeout" error
+        }
+    }
 }
