@@ -99,6 +99,10 @@ public final class Query implements AutoCloseable {
         reply(KeyExpr.of(key), payload, DEFAULT_REPLY);
     }
 
+    public void reply(KeyExpr key, byte[] payload) {
+        reply(key, payload, DEFAULT_REPLY);
+    }
+
     public void reply(String key, String payload) {
         reply(KeyExpr.of(key), payload.getBytes(StandardCharsets.UTF_8), DEFAULT_REPLY);
     }

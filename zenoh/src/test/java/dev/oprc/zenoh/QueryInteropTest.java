@@ -214,4 +214,78 @@ class QueryInteropTest {
             assertThat(replies).noneMatch(Reply::isOk); // at most the router's "Timeout" error
         }
     }
+
+    @Test
+    void javaTokenSeenByPythonSubscriberAndGet() throws Exception {
+        py.livelinessSubscribe("oprc/jcls/*/liveliness/**", false);
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            LivelinessToken t = s.liveliness().declareToken("oprc/jcls/1/liveliness/shard-7");
+            py.awaitEvents("liveliness", e -> "oprc/jcls/1/liveliness/shard-7".equals(e.get("key"))
+                    && "SampleKind.PUT".equals(e.get("kind")), 1, WAIT);
+            assertThat(py.livelinessGet("oprc/jcls/**", 5000)).containsExactly("oprc/jcls/1/liveliness/shard-7");
+            t.close();
+            py.awaitEvents("liveliness", e -> "oprc/jcls/1/liveliness/shard-7".equals(e.get("key"))
+                    && "SampleKind.DELETE".equals(e.get("kind")), 1, WAIT);
+            assertThat(py.livelinessGet("oprc/jcls/**", 5000)).isEmpty();
+        }
+    }
+
+    @Test
+    void pythonTokenSeenByJavaSubscriberAndGet() throws Exception {
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            java.util.concurrent.LinkedBlockingQueue<Sample> changes = new java.util.concurrent.LinkedBlockingQueue<>();
+            s.liveliness().declareSubscriber("oprc/pcls/**", changes::add);
+            LivelinessToken mine = s.liveliness().declareToken("oprc/pcls/0/liveliness/java");
+            Sample own = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(own.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/java");
+            py.declareToken("oprc/pcls/0/liveliness/py");
+            Sample put = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(put).isNotNull();
+            assertThat(put.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/py");
+            assertThat(put.kind()).isEqualTo(SampleKind.PUT);
+
+            List<Reply> got = s.liveliness().get("oprc/pcls/**", Duration.ofSeconds(5)).collect(WAIT);
+            assertThat(got).extracting(r -> r.keyExpr().toString())
+                    .containsExactlyInAnyOrder("oprc/pcls/0/liveliness/py", "oprc/pcls/0/liveliness/java");
+
+            py.undeclareToken("oprc/pcls/0/liveliness/py");
+            Sample del = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(del).isNotNull();
+            assertThat(del.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/py");
+            assertThat(del.kind()).isEqualTo(SampleKind.DELETE);
+            mine.close();
+            Sample gone = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(gone.kind()).isEqualTo(SampleKind.DELETE);
+            assertThat(gone.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/java");
+            // the router echo of our own token must not produce a second PUT/DELETE: a later marker
+            // token arrives next in the queue
+            py.declareToken("oprc/pcls/0/liveliness/marker");
+            Sample marker = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(marker.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/marker");
+            py.undeclareToken("oprc/pcls/0/liveliness/marker");
+        }
+    }
+
+    @Test
+    void queryableAndTokenAreRedeclaredAfterRouterRestart() throws Exception {
+        try (ZenohRouterProcess r = ZenohRouterProcess.start();
+             Session s = Zenoh.open(client(r.endpoint()))) {
+            s.declareQueryable(KeyExpr.of("jq/re/**"), q -> q.reply(q.keyExpr(), bytes("alive")), false);
+            s.liveliness().declareToken("oprc/re/0/liveliness/1");
+            try (PythonZenohProcess p1 = PythonZenohProcess.client(r.endpoint())) {
+                awaitQueryable(p1, "jq/re/x");
+            }
+            r.stop();
+            InteropTest.await(() -> !s.isConnected(), "link loss noticed");
+            r.restart();
+            InteropTest.await(s::isConnected, "reconnected");
+            try (PythonZenohProcess p2 = PythonZenohProcess.client(r.endpoint())) {
+                awaitQueryable(p2, "jq/re/x");
+                List<PyReply> got = p2.get("jq/re/y", null, null, null, 5000, null);
+                assertThat(got).extracting(PyReply::payloadAsString).containsExactly("alive");
+                assertThat(p2.livelinessGet("oprc/re/**", 5000)).containsExactly("oprc/re/0/liveliness/1");
+            }
+            assertThat(s.stats().reconnects()).isGreaterThanOrEqualTo(1);
+        }
+    }
 }
