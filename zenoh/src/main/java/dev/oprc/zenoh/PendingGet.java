@@ -149,11 +149,11 @@ final class PendingGet {
                 }
             }
             byKey = null;
+            if (timedOut) {
+                queries.getsTimedOut.increment();
+            }
+            registry.remove(id, this);
             sink.finish();
         }
-        if (timedOut) {
-            queries.getsTimedOut.increment();
-        }
-        registry.remove(id, this);
     }
 }
