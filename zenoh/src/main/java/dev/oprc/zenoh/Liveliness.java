@@ -25,6 +25,8 @@ import java.util.function.Consumer;
 public final class Liveliness {
     private static final int T_TOKENS = 0x08;
     private static final LivelinessSubscriber[] NO_SUBS = new LivelinessSubscriber[0];
+    /** Bound on router-announced tokens kept per link (a hostile router cannot exhaust memory). */
+    static final int MAX_REMOTE_TOKENS = 1 << 20;
 
     private final Session session;
     private final AtomicLong nextInterestId = new AtomicLong(1);
@@ -223,6 +225,10 @@ public final class Liveliness {
             return;
         }
         synchronized (state) {
+            if (remoteById.size() >= MAX_REMOTE_TOKENS && !remoteById.containsKey(tokenId)) {
+                session.rxDropped.increment();
+                return;
+            }
             if (remoteById.putIfAbsent(tokenId, key) != null) {
                 return;
             }

@@ -81,6 +81,10 @@ final class PendingGet {
         }
         String k = r.sample().keyExpr().toString();
         Reply prev = byKey.get(k);
+        if (prev == null && byKey.size() >= Session.DEFAULT_REPLY_CAPACITY) {
+            queries.replyDrops.increment(); // bounded: a get keeps at most this many keys
+            return false;
+        }
         if (liveliness) {
             if (prev != null) {
                 return false; // the router echoes our own tokens: one reply per key
