@@ -205,7 +205,7 @@ final class WireQueries {
                 switch (e.key) {
                     case EXT_QOS -> qos = (int) (e.z64 & 0xFF);
                     case EXT_TARGET -> {
-                        if (e.z64 > 2) {
+                        if (Long.compareUnsigned(e.z64, 2) > 0) {
                             throw new ZenohDecodeException("REQUEST target " + Long.toUnsignedString(e.z64)
                                     + " is not 0..2");
                         }

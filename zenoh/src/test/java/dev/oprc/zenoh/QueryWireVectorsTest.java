@@ -73,6 +73,9 @@ final class QueryWireVectorsTest {
         assertThat(WireQueries.readRequest(new WireReader(unknownMandatory), new Wire.Ext()).rejected()).isTrue();
         assertThatThrownBy(() -> WireQueries.readRequest(new WireReader(hex("9C 07 00 34 03 03")), new Wire.Ext()))
                 .isInstanceOf(ZenohDecodeException.class).hasMessageContaining("target 3");
+        assertThatThrownBy(() -> WireQueries.readRequest(new WireReader(hex("9C 07 00 34 FF FF FF FF FF FF FF FF FF 03")),
+                new Wire.Ext())).as("a u64 target with the top bit set (fuzz finding)")
+                .isInstanceOf(ZenohDecodeException.class).hasMessageContaining("target");
         assertThatThrownBy(() -> WireQueries.readRequest(new WireReader(hex("1C 07 00 04")), new Wire.Ext()))
                 .isInstanceOf(ZenohDecodeException.class).hasMessageContaining("REQUEST body");
         // query body ext whose length is shorter than its encoding
