@@ -281,17 +281,21 @@ final class Transport {
                     LOG.warn("Zenoh session {} lost link to {}: {}", tag, l.endpoint, why);
                 }
             } finally {
-                setConnected(false);
-                l.closeSocket();
-                joinQuietly(l.reader, 1000);
-                session.onLinkDown();
-                link = null;
-                if (!closed) {
-                    session.linkFailures.increment();
-                }
-                joinQuietly(l.reader, 1000);
-                dropQueued();
+                linkDown(l);
             }
+        }
+        dropQueued();
+    }
+
+    /** After a link ended: reader stopped, session told (pending gets, router tokens), queue dropped. */
+    private void linkDown(Link l) {
+        setConnected(false);
+        l.closeSocket();
+        joinQuietly(l.reader, 1000);
+        session.onLinkDown();
+        link = null;
+        if (!closed) {
+            session.linkFailures.increment();
         }
         dropQueued();
     }
@@ -756,7 +760,14 @@ final class Transport {
                 if (old != null) {
                     routerKeyBytes -= old.length();
                 }
-            } else if (d.body() == Wire.D_TOKEN) {
+            } else {
+                onLivelinessDeclare(d);
+            }
+        }
+
+        /** D_TOKEN / U_TOKEN / D_FINAL; D_SUBSCRIBER and D_QUERYABLE only answer interests we never send. */
+        private void onLivelinessDeclare(Wire.Declare d) {
+            if (d.body() == Wire.D_TOKEN) {
                 String key = resolve(d.scope(), d.senderMapping(), d.suffix());
                 if (key == null) {
                     session.rxDropped.increment();
@@ -769,7 +780,6 @@ final class Transport {
             } else if (d.body() == Wire.D_FINAL && d.interestId() >= 0) {
                 session.liveliness().onInterestFinal(d.interestId());
             }
-            // D_SUBSCRIBER/D_QUERYABLE only arrive for interests on them, which this client never sends.
         }
 
         /** Full key of a received wire expr, or null if its scope is unknown. */
