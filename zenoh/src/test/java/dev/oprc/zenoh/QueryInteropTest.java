@@ -288,4 +288,26 @@ class QueryInteropTest {
             assertThat(s.stats().reconnects()).isGreaterThanOrEqualTo(1);
         }
     }
+
+    @Test
+    void connectedGetReachesLocalAndRemoteQueryablesAndAnotherJavaSession() throws Exception {
+        py.declareQueryable("mix/**", false);
+        try (Session a = Zenoh.open(client(router.endpoint()));
+             Session b = Zenoh.open(client(router.endpoint()))) {
+            a.declareQueryable(KeyExpr.of("mix/**"), q -> q.reply(q.keyExpr(), bytes("local-a")), false);
+            b.declareQueryable(KeyExpr.of("mix/**"), q -> q.reply(q.keyExpr(), bytes("remote-b")), false);
+            awaitQueryable(py, "mix/probe?reply_key=mix/probe");
+            GetOptions all = GetOptions.DEFAULT.withTarget(QueryTarget.ALL).withConsolidation(ConsolidationMode.NONE);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            List<String> got;
+            do {
+                got = a.get("mix/k", all).collect(WAIT).stream().map(Reply::payloadAsString).sorted().toList();
+                if (got.size() < 3) {
+                    Thread.sleep(50); // b's declaration still on its way to the router
+                }
+            } while (got.size() < 3 && System.nanoTime() < deadline);
+            assertThat(got).containsExactly("local-a", "py:", "remote-b");
+            assertThat(a.queryStats().mismatchedReplies()).isZero();
+        }
+    }
 }
