@@ -492,7 +492,11 @@ final class Transport {
                 return;
             }
             for (OutMsg o : drained) {
-                l.appendMsg(o);
+                if (o == WAKE) {
+                    drainControl(l); // a declaration queued before the data behind its wake-up goes first
+                } else {
+                    l.appendMsg(o);
+                }
             }
             if (!control.isEmpty()) {
                 drainControl(l);

@@ -217,7 +217,7 @@ class QueryInteropTest {
 
     @Test
     void javaTokenSeenByPythonSubscriberAndGet() throws Exception {
-        py.livelinessSubscribe("oprc/jcls/*/liveliness/**", false);
+        py.livelinessSubscribe("oprc/jcls/*/liveliness/**", true); // history: no race with its INTEREST
         try (Session s = Zenoh.open(client(router.endpoint()))) {
             LivelinessToken t = s.liveliness().declareToken("oprc/jcls/1/liveliness/shard-7");
             py.awaitEvents("liveliness", e -> "oprc/jcls/1/liveliness/shard-7".equals(e.get("key"))
@@ -238,6 +238,9 @@ class QueryInteropTest {
             LivelinessToken mine = s.liveliness().declareToken("oprc/pcls/0/liveliness/java");
             Sample own = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(own.keyExpr().toString()).isEqualTo("oprc/pcls/0/liveliness/java");
+            // barrier: a liveliness get travels behind the subscriber's INTEREST on the same link, so
+            // once it finished the router knows the (history-less) subscriber
+            s.liveliness().get("oprc/pcls/**", Duration.ofSeconds(5)).collect(WAIT);
             py.declareToken("oprc/pcls/0/liveliness/py");
             Sample put = changes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(put).isNotNull();
