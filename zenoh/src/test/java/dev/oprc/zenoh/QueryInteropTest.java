@@ -313,4 +313,44 @@ class QueryInteropTest {
             assertThat(a.queryStats().mismatchedReplies()).isZero();
         }
     }
+
+    @Test
+    void overloadedJavaQueryableAnswersPythonWithErrorsAndCountsThem() throws Exception {
+        Session s = new Session(client(router.endpoint()), 1, 1);
+        s.start();
+        try (s) {
+            CountDownLatch release = new CountDownLatch(1);
+            s.declareQueryable(KeyExpr.of("jq/busy/*"), q -> {
+                try {
+                    if (!q.keyExpr().toString().endsWith("/probe")) {
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                q.reply(q.keyExpr(), q.payload() == null ? new byte[0] : q.payload());
+            }, false);
+            awaitQueryable(py, "jq/busy/probe");
+            Thread releaser = new Thread(() -> {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (s.queryStats().queriesRejected() < 3 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                release.countDown();
+            });
+            releaser.start();
+            Map<String, Object> r = py.getMany("jq/busy", 5, 15_000);
+            releaser.join();
+            assertThat(r.get("finals")).isEqualTo(5L);
+            // one running + at most one queued (an idle worker takes its task from the queue, so a
+            // second arrival can find the single slot still occupied)
+            long ok = (Long) r.get("ok");
+            long err = (Long) r.get("err");
+            assertThat(ok + err).isEqualTo(5);
+            assertThat(ok).as("%s %s", r, s.queryStats()).isBetween(1L, 2L);
+            assertThat(err).as("overflow answered with ERR").isEqualTo(s.queryStats().queriesRejected());
+            assertThat(r.get("bad")).isEqualTo(0L);
+            assertThat(s.queryStats().queriesRejected()).isGreaterThanOrEqualTo(3);
+        }
+    }
 }
