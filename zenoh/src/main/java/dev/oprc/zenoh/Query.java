@@ -31,7 +31,8 @@ public final class Query implements AutoCloseable {
         void close(Query q);
     }
 
-    static final PutOptions DEFAULT_REPLY = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);
+    /** Default reply options: zenoh/bytes, BLOCK (as Zenoh's replies), DATA priority. */
+    public static final PutOptions DEFAULT_REPLY = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);
 
     private final KeyExpr keyExpr;
     private final String parameters;

@@ -116,6 +116,39 @@ final class LocalQueryTest {
         }
     }
 
+    private static Reply stamped(String key, String payload, Long ntp64) {
+        return Reply.ok(new Sample(KeyExpr.of(key), bytes(payload), Encoding.ZENOH_BYTES, SampleKind.PUT,
+                ntp64 == null ? null : new Timestamp(ntp64, "a1"), null, QoS.DEFAULT), null);
+    }
+
+    @Test
+    void monotonicDropsRepliesOlderThanOneDeliveredForTheKeyLatestKeepsTheNewest() throws Exception {
+        try (Session s = Zenoh.open(Config.localOnly())) {
+            ReplyReceiver mono = new ReplyReceiver(16);
+            PendingGet pg = new PendingGet(s.queries(), new java.util.concurrent.ConcurrentHashMap<>(), 1,
+                    KeyExpr.of("m/*"), false, ConsolidationMode.MONOTONIC, false, mono.sink);
+            assertThat(pg.onReply(stamped("m/1", "t10", 10L))).isTrue();
+            assertThat(pg.onReply(stamped("m/1", "t5", 5L))).as("older").isFalse();
+            assertThat(pg.onReply(stamped("m/1", "t10b", 10L))).as("equal").isTrue();
+            assertThat(pg.onReply(stamped("m/2", "none", null))).isTrue();
+            assertThat(pg.onReply(stamped("m/2", "t1", 1L))).as("a timestamp beats none").isTrue();
+            pg.start();
+            assertThat(mono.collect(WAIT)).extracting(Reply::payloadAsString).containsExactly("t10", "t10b", "none", "t1");
+
+            ReplyReceiver latest = new ReplyReceiver(16);
+            PendingGet pl = new PendingGet(s.queries(), new java.util.concurrent.ConcurrentHashMap<>(), 2,
+                    KeyExpr.of("m/*"), false, ConsolidationMode.AUTO, false, latest.sink);
+            pl.onReply(stamped("m/1", "new", 20L));
+            pl.onReply(stamped("m/1", "old", 10L));
+            pl.onReply(stamped("m/2", "only", null));
+            assertThat(latest.poll()).as("LATEST holds replies until the end").isNull();
+            pl.start();
+            assertThat(latest.collect(WAIT)).extracting(Reply::payloadAsString).containsExactly("new", "only");
+            assertThat(pl.onReply(stamped("m/3", "late", 1L))).isFalse();
+            assertThat(s.queryStats().lateReplies()).isEqualTo(1);
+        }
+    }
+
     @Test
     void targetAllCompleteOnlyReachesCompleteQueryablesCoveringTheKey() throws Exception {
         try (Session s = Zenoh.open(Config.localOnly())) {
