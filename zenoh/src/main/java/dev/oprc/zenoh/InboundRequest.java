@@ -52,6 +52,13 @@ final class InboundRequest implements Query.Responder {
         }
     }
 
+    @Override
+    public void closeNow(Query q) {
+        if (open.decrementAndGet() == 0) {
+            sendFinal(queries, false);
+        }
+    }
+
     void sendFinal(Queries qs, boolean mayBlock) {
         WireWriter w = new WireWriter(16);
         WireQueries.writeResponseFinal(w, requestId, WireQueries.REQUEST_QOS);

@@ -263,9 +263,8 @@ final class Queries {
     }
 
     private void expire(Query query) {
-        if (!query.isClosed()) {
+        if (query.expire()) {
             queriesExpired.increment();
-            query.close();
         }
     }
 

@@ -29,6 +29,11 @@ public final class Query implements AutoCloseable {
 
         /** Sends the final; called once. */
         void close(Query q);
+
+        /** Sends the final without ever waiting (timer thread); called once instead of close. */
+        default void closeNow(Query q) {
+            close(q);
+        }
     }
 
     /** Default reply options: zenoh/bytes, BLOCK (as Zenoh's replies), DATA priority. */
@@ -192,6 +197,15 @@ public final class Query implements AutoCloseable {
 
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /** Closes at the deadline (timer thread: never waits for queue space); true if it was still open. */
+    boolean expire() {
+        if (closed.compareAndSet(false, true)) {
+            responder.closeNow(this);
+            return true;
+        }
+        return false;
     }
 
     /** Closes without sending a final (the responder sends it itself). */
