@@ -1,6 +1,7 @@
 package dev.oprc.zenoh;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The session's callback thread: a bounded queue of (sample, subscribers) deliveries run in order
  * on one named thread, so neither the socket reader nor a publishing caller ever runs user code.
+ * Reply callbacks run here too, as tasks: each pending get has at most one task queued at a time
+ * (see {@link CallbackReplySink}), so the task queue is bounded by the number of pending gets.
  * Thread-safe.
  */
 final class Dispatcher {
@@ -17,6 +20,9 @@ final class Dispatcher {
     }
 
     private static final Delivery STOP = new Delivery(null, null);
+    private static final Delivery WAKE = new Delivery(null, new Subscriber[0]);
+
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
     private final ArrayBlockingQueue<Delivery> queue;
     private final Thread thread;
@@ -52,6 +58,28 @@ final class Dispatcher {
         }
     }
 
+    /** Runs {@code task} on the callback thread soon (never blocks; false once stopped). */
+    boolean submit(Runnable task) {
+        if (stopped) {
+            return false;
+        }
+        tasks.add(task);
+        queue.offer(WAKE); // a full queue is being drained: the tasks run after the next delivery
+        return true;
+    }
+
+    private void runTasks() {
+        Runnable t;
+        while ((t = tasks.poll()) != null) {
+            try {
+                t.run();
+            } catch (RuntimeException | Error e) {
+                session.callbackErrors.increment();
+                LOG.warn("reply callback task threw", e);
+            }
+        }
+    }
+
     private void run() {
         while (true) {
             Delivery d;
@@ -66,6 +94,7 @@ final class Dispatcher {
             if (d == STOP) {
                 return;
             }
+            runTasks();
             for (Subscriber sub : d.targets()) {
                 if (sub.isClosed()) {
                     continue;
@@ -77,6 +106,7 @@ final class Dispatcher {
                     LOG.warn("subscriber {} callback threw on {}", sub, d.sample().keyExpr(), e);
                 }
             }
+            runTasks();
         }
     }
 
@@ -84,6 +114,7 @@ final class Dispatcher {
     void stop(long millis) {
         stopped = true;
         queue.clear();
+        tasks.clear();
         if (!queue.offer(STOP)) {
             thread.interrupt();
         }

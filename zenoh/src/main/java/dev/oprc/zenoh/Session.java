@@ -40,6 +40,8 @@ public final class Session implements AutoCloseable {
     private final String zidHex;
     private final Dispatcher dispatcher;
     private final Transport transport;
+    private final Queries queries;
+    private final Liveliness liveliness;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Guards declaration state and its hand-off to the link (see {@link Transport}). */
@@ -63,12 +65,25 @@ public final class Session implements AutoCloseable {
     final LongAdder callbackErrors = new LongAdder();
     final LongAdder rxDropped = new LongAdder();
 
+    /** Query handler threads of a session (created on demand, idle ones exit after 30 s). */
+    static final int DEFAULT_HANDLER_THREADS = 8;
+    /** Queries waiting for a handler thread; beyond this they are answered with an ERR reply. */
+    static final int DEFAULT_HANDLER_QUEUE = 4096;
+    /** Replies a get buffers for its handler/callback before dropping (counted). */
+    static final int DEFAULT_REPLY_CAPACITY = 65_536;
+
     Session(Config config) {
+        this(config, DEFAULT_HANDLER_THREADS, DEFAULT_HANDLER_QUEUE);
+    }
+
+    Session(Config config, int handlerThreads, int handlerQueue) {
         this.config = Objects.requireNonNull(config, "config");
         this.zid = newZid();
         this.zidHex = Wire.zidHex(zid);
         String tag = zidHex.length() > 8 ? zidHex.substring(0, 8) : zidHex;
         this.dispatcher = new Dispatcher(this, config.deliveryQueueCapacity(), "zenoh-callbacks-" + tag);
+        this.queries = new Queries(this, tag, handlerThreads, handlerQueue);
+        this.liveliness = new Liveliness(this);
         if (config.endpoints().isEmpty()) {
             this.transport = null;
         } else {
@@ -459,12 +474,128 @@ public final class Session implements AutoCloseable {
             Wire.writeDeclareSubscriber(w, s.id(), s.keyExpr().toString(), true, null);
             out.add(w.toByteArray());
         }
+        queries.declarationsLocked(out);
+        liveliness.declarationsLocked(out);
         return out;
     }
 
     /** Our D_SUBSCRIBERs matching an interest's key (null key = all); caller holds no lock. */
     List<Subscriber> subscribersSnapshot() {
         return List.of(subsSnapshot);
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * Declares a queryable on {@code key}: matching queries from this session and from the router
+     * run {@code handler} on the session's bounded query executor ({@code zenoh-query-<zid8>-<n>},
+     * {@value #DEFAULT_HANDLER_THREADS} threads, {@value #DEFAULT_HANDLER_QUEUE} queued; overflow is
+     * answered with an ERR reply and counted in {@link QueryStats#queriesRejected()}). The final is
+     * sent when the handler returns unless it {@linkplain Query#detach() detached} the query.
+     * {@code complete}: this queryable answers every key its expression covers.
+     */
+    public Queryable declareQueryable(KeyExpr key, Consumer<Query> handler, boolean complete) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(handler, "handler");
+        ensureOpen();
+        return queries.declare(key, handler, complete);
+    }
+
+    public Queryable declareQueryable(String key, Consumer<Query> handler) {
+        return declareQueryable(KeyExpr.of(key), handler, false);
+    }
+
+    /**
+     * Queries {@code selector} ({@code key} or {@code key?a=1;b=2}) and returns a blocking handle
+     * that receives the replies; the get finishes on the last final (router and local queryables)
+     * or at {@link GetOptions#timeout()}, whichever comes first.
+     *
+     * @throws IllegalArgumentException if the selector's key expression is invalid
+     * @throws ZenohException           if the session is closed or the payload is too large
+     */
+    public ReplyReceiver get(String selector, GetOptions options) {
+        ReplyReceiver r = new ReplyReceiver(DEFAULT_REPLY_CAPACITY);
+        startGet(selector, options, r.sink);
+        return r;
+    }
+
+    public ReplyReceiver get(String selector) {
+        return get(selector, GetOptions.DEFAULT);
+    }
+
+    /**
+     * Like {@link #get(String, GetOptions)}, but replies go to {@code callback} and then
+     * {@code onFinal} (may be null) runs once, both on the session's callback thread.
+     */
+    public void get(String selector, GetOptions options, Consumer<Reply> callback, Runnable onFinal) {
+        Objects.requireNonNull(callback, "callback");
+        startGet(selector, options, new CallbackReplySink(this, callback, onFinal, DEFAULT_REPLY_CAPACITY));
+    }
+
+    private void startGet(String selector, GetOptions options, ReplySink sink) {
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(options, "options");
+        ensureOpen();
+        int q = selector.indexOf('?');
+        KeyExpr key = KeyExpr.of(q < 0 ? selector : selector.substring(0, q));
+        String params = q < 0 ? "" : selector.substring(q + 1);
+        long size = (options.payload() != null ? options.payload().length : 0L)
+                + (options.attachment() != null ? options.attachment().length : 0L);
+        if (size > config.maxMessageSize() - 1024) {
+            throw new ZenohException("get payload of " + size + " bytes on '" + key + "' exceeds maxMessageSize "
+                    + config.maxMessageSize());
+        }
+        queries.get(key, params, options, sink);
+    }
+
+    /** Liveliness tokens, gets and subscribers of this session. */
+    public Liveliness liveliness() {
+        return liveliness;
+    }
+
+    Queries queries() {
+        return queries;
+    }
+
+    byte[] zidBytes() {
+        return zid;
+    }
+
+    boolean dispatcherSubmit(Runnable task) {
+        return dispatcher.submit(task);
+    }
+
+    /** Delivers a liveliness change (never blocks; full queue: dropped and counted). */
+    void dispatchLiveliness(Sample s, Subscriber[] targets) {
+        dispatch(s, targets, 0);
+    }
+
+    /** Queues a declaration for the link (dropped while disconnected); caller holds declLock. */
+    void sendDeclarationLocked(byte[] msg) {
+        if (transport != null) {
+            transport.sendControlLocked(msg);
+        }
+    }
+
+    /** Queues a network message with congestion control {@code cc}; false when dropped. */
+    boolean sendData(OutMsg m, CongestionControl cc, String key) {
+        return transport != null && transport.sendNotCounted(m, cc, key);
+    }
+
+    /** Queues without ever waiting; false when not connected or the queue is full. */
+    boolean offerData(OutMsg m) {
+        return transport != null && transport.offer(m);
+    }
+
+    /** The key declared by this session under {@code id}, or null. */
+    String keyForId(int id) {
+        return keysById.get(id);
+    }
+
+    /** Called by the I/O thread after a link went down. */
+    void onLinkDown() {
+        queries.onLinkDown();
+        liveliness.onLinkDown();
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -474,6 +605,15 @@ public final class Session implements AutoCloseable {
         return new SessionStats(isConnected(), putsSent.sum(), putsLocal.sum(), droppedDisconnected.sum(),
                 droppedQueueFull.sum(), reconnects.sum(), linkFailures.sum(), decodeErrors.sum(),
                 samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum());
+    }
+
+    /** Counters of the query path (gets, queryables, liveliness) since open. */
+    public QueryStats queryStats() {
+        return queries.stats();
+    }
+
+    void ensureOpenForUse() {
+        ensureOpen();
     }
 
     private void ensureOpen() {
@@ -501,6 +641,8 @@ public final class Session implements AutoCloseable {
             subscribers.clear();
             subsSnapshot = NO_SUBS;
         }
+        liveliness.closeAll();
+        queries.close();
         dispatcher.stop(1000);
         LOG.info("Zenoh session {} closed", zidHex);
     }

@@ -155,6 +155,36 @@ final class Transport {
         return true;
     }
 
+    /**
+     * Queues a query-path message (request, reply, final): never waits for a link (false when
+     * disconnected); DROP never waits, BLOCK waits at most the block timeout for queue space and
+     * then throws. Not counted as a put.
+     */
+    boolean sendNotCounted(OutMsg m, CongestionControl cc, String key) {
+        if (!connected) {
+            return false;
+        }
+        if (cc == CongestionControl.DROP) {
+            return queue.offer(m);
+        }
+        try {
+            if (!queue.offer(m, config.blockTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new ZenohException("BLOCK message on '" + key + "' timed out after "
+                        + config.blockTimeout().toMillis() + " ms: outbound queue full (capacity "
+                        + config.outboundQueueCapacity() + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZenohException("interrupted while a message on '" + key + "' waited for queue space", e);
+        }
+        return true;
+    }
+
+    /** Queues without waiting (reader thread); false when disconnected or full. */
+    boolean offer(OutMsg m) {
+        return connected && queue.offer(m);
+    }
+
     /** Queues a declaration; caller holds the session's declLock. Dropped while disconnected. */
     void sendControlLocked(byte[] msg) {
         if (!connected) {
@@ -251,15 +281,21 @@ final class Transport {
                     LOG.warn("Zenoh session {} lost link to {}: {}", tag, l.endpoint, why);
                 }
             } finally {
-                setConnected(false);
-                l.closeSocket();
-                link = null;
-                if (!closed) {
-                    session.linkFailures.increment();
-                }
-                joinQuietly(l.reader, 1000);
-                dropQueued();
+                linkDown(l);
             }
+        }
+        dropQueued();
+    }
+
+    /** After a link ended: reader stopped, session told (pending gets, router tokens), queue dropped. */
+    private void linkDown(Link l) {
+        setConnected(false);
+        l.closeSocket();
+        joinQuietly(l.reader, 1000);
+        session.onLinkDown();
+        link = null;
+        if (!closed) {
+            session.linkFailures.increment();
         }
         dropQueued();
     }
@@ -456,7 +492,11 @@ final class Transport {
                 return;
             }
             for (OutMsg o : drained) {
-                l.appendMsg(o);
+                if (o == WAKE) {
+                    drainControl(l); // a declaration queued before the data behind its wake-up goes first
+                } else {
+                    l.appendMsg(o);
+                }
             }
             if (!control.isEmpty()) {
                 drainControl(l);
@@ -724,8 +764,71 @@ final class Transport {
                 if (old != null) {
                     routerKeyBytes -= old.length();
                 }
+            } else {
+                onLivelinessDeclare(d);
             }
-            // D_SUBSCRIBER & co. only arrive in answer to interests, which this client never sends.
+        }
+
+        /** D_TOKEN / U_TOKEN / D_FINAL; D_SUBSCRIBER and D_QUERYABLE only answer interests we never send. */
+        private void onLivelinessDeclare(Wire.Declare d) {
+            if (d.body() == Wire.D_TOKEN) {
+                String key = resolve(d.scope(), d.senderMapping(), d.suffix());
+                if (key == null) {
+                    session.rxDropped.increment();
+                    return;
+                }
+                session.liveliness().onRemoteToken(d.interestId(), d.entityId(), key);
+            } else if (d.body() == Wire.U_TOKEN) {
+                String key = d.suffix() == null ? null : resolve(d.scope(), d.senderMapping(), d.suffix());
+                session.liveliness().onRemoteTokenGone(d.entityId(), key);
+            } else if (d.body() == Wire.D_FINAL && d.interestId() >= 0) {
+                session.liveliness().onInterestFinal(d.interestId());
+            }
+        }
+
+        /** Full key of a received wire expr, or null if its scope is unknown. */
+        private String resolve(int scope, boolean senderMapping, String suffix) {
+            if (scope == 0) {
+                return suffix;
+            }
+            String base = senderMapping ? routerKeys.get(scope) : session.keyForId(scope);
+            return base == null ? null : base + suffix;
+        }
+
+        @Override
+        public void onRequest(WireQueries.Request q) {
+            String key = resolve(q.scope(), q.senderMapping(), q.suffix());
+            KeyExpr k = null;
+            try {
+                k = key == null ? null : KeyExpr.of(key);
+            } catch (IllegalArgumentException e) {
+                LOG.debug("REQUEST with invalid key dropped: {}", e.getMessage());
+            }
+            if (q.rejected() || k == null) {
+                session.rxDropped.increment(); // answered with a final so the querier does not wait
+                new InboundRequest(session.queries(), q.id(), linkEpoch, 0).sendFinal(session.queries(), false);
+                return;
+            }
+            session.queries().onRemoteRequest(q, k, linkEpoch);
+        }
+
+        @Override
+        public void onResponse(WireQueries.Response r) {
+            if (r.rejected()) {
+                session.rxDropped.increment();
+                return;
+            }
+            String key = r.kind() == WireQueries.Z_ERR ? "" : resolve(r.scope(), r.senderMapping(), r.suffix());
+            if (key == null) {
+                session.rxDropped.increment();
+                return;
+            }
+            session.queries().onRemoteResponse(r, key);
+        }
+
+        @Override
+        public void onResponseFinal(long requestId) {
+            session.queries().onRemoteFinal(requestId);
         }
 
         @Override

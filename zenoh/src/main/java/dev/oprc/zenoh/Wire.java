@@ -322,6 +322,12 @@ final class Wire {
         if (hasQos) {
             w.u8(0x21).vle(qos);
         }
+        writePushBody(w, put, encoding, ts, attachment, payload);
+    }
+
+    /** A PUT or DEL body (also the body of a REPLY). */
+    static void writePushBody(WireWriter w, boolean put, Encoding encoding, Timestamp ts, byte[] attachment,
+                              byte[] payload) {
         boolean t = ts != null;
         boolean z = attachment != null;
         if (put) {
@@ -437,13 +443,24 @@ final class Wire {
         void onDeclare(Declare d);
 
         void onInterest(Interest i);
+
+        /** A REQUEST (query) from the router. */
+        default void onRequest(WireQueries.Request q) {
+        }
+
+        /** A RESPONSE (reply or error) to one of our requests. */
+        default void onResponse(WireQueries.Response r) {
+        }
+
+        /** The last response to one of our requests. */
+        default void onResponseFinal(long requestId) {
+        }
     }
 
     private static final int[] PUSH_EXTS = {0x21, 0x42, 0x33, 0x47};
     private static final int[] PUT_EXTS = {0x41, 0x43};
     private static final int[] DEL_EXTS = {0x41, 0x42};
     private static final int[] DECL_EXTS = {0x21, 0x42, 0x33};
-    private static final int[] UNDECL_EXTS = {0x5F};
     private static final int[] NONE = {};
 
     static boolean isNetworkId(int header) {
@@ -458,13 +475,9 @@ final class Wire {
             case N_PUSH -> sink.onPush(readPush(r, e), reliable);
             case N_DECLARE -> sink.onDeclare(readDeclare(r, e));
             case N_INTEREST -> sink.onInterest(readInterest(r, e));
-            case N_RESPONSE_FINAL -> {
-                r.u8();
-                r.vleU32("request id");
-                if ((h & Z) != 0) {
-                    skipExts(r, e, NONE);
-                }
-            }
+            case N_REQUEST -> sink.onRequest(WireQueries.readRequest(r, e));
+            case N_RESPONSE -> sink.onResponse(WireQueries.readResponse(r, e));
+            case N_RESPONSE_FINAL -> sink.onResponseFinal(WireQueries.readResponseFinal(r, e));
             case N_OAM -> {
                 r.u8();
                 r.vleU16("OAM id");
@@ -479,8 +492,7 @@ final class Wire {
                     default -> throw new ZenohDecodeException("network OAM with reserved encoding");
                 }
             }
-            default -> throw new ZenohDecodeException("unsupported network message 0x" + Integer.toHexString(h)
-                    + " (REQUEST/RESPONSE are not handled by this client)");
+            default -> throw new ZenohDecodeException("unsupported network message 0x" + Integer.toHexString(h));
         }
     }
 
@@ -502,48 +514,46 @@ final class Wire {
                 }
             } while (e.more);
         }
+        PushBody b = readPushBody(r, e, pushTs);
+        return new Push(scope, mapping, suffix, qos, b.put(), b.timestamp(), b.encoding(), b.payload(), b.attachment(),
+                rejected || b.rejected());
+    }
+
+    /** A decoded PUT/DEL body. {@code rejected}: carried an unknown mandatory extension. */
+    record PushBody(boolean put, Timestamp timestamp, Encoding encoding, byte[] payload, byte[] attachment,
+                    boolean rejected) {
+    }
+
+    /** Decodes a PUT or DEL body; {@code ts} is the enclosing message's timestamp, overridden by the body's. */
+    static PushBody readPushBody(WireReader r, Ext e, Timestamp ts) {
         int bh = r.u8();
         int body = bh & 0x1F;
-        Timestamp ts = pushTs;
-        if (body == 0x01) {
-            if ((bh & 0x20) != 0) {
-                ts = readTimestamp(r);
-            }
-            Encoding enc = Encoding.ZENOH_BYTES;
-            if ((bh & 0x40) != 0) {
-                enc = readEncoding(r);
-            }
-            byte[] att = null;
-            if ((bh & Z) != 0) {
-                do {
-                    readExt(r, e);
-                    if (e.key == 0x43) {
-                        att = copy(r.buffer(), e.bodyOff, e.bodyLen);
-                    } else if (e.mandatory()) {
-                        rejected = true; // e.g. Shm 0x12: shared memory is not supported
-                    }
-                } while (e.more);
-            }
-            byte[] payload = r.bytes(r.length("PUT payload length"));
-            return new Push(scope, mapping, suffix, qos, true, ts, enc, payload, att, rejected);
-        } else if (body == 0x02) {
-            if ((bh & 0x20) != 0) {
-                ts = readTimestamp(r);
-            }
-            byte[] att = null;
-            if ((bh & Z) != 0) {
-                do {
-                    readExt(r, e);
-                    if (e.key == 0x42) {
-                        att = copy(r.buffer(), e.bodyOff, e.bodyLen);
-                    } else if (e.mandatory() && !contains(DEL_EXTS, e.key)) {
-                        rejected = true;
-                    }
-                } while (e.more);
-            }
-            return new Push(scope, mapping, suffix, qos, false, ts, Encoding.ZENOH_BYTES, new byte[0], att, rejected);
+        if (body != 0x01 && body != 0x02) {
+            throw new ZenohDecodeException("unknown PUSH body 0x" + Integer.toHexString(bh));
         }
-        throw new ZenohDecodeException("unknown PUSH body 0x" + Integer.toHexString(bh));
+        boolean put = body == 0x01;
+        if ((bh & 0x20) != 0) {
+            ts = readTimestamp(r);
+        }
+        Encoding enc = Encoding.ZENOH_BYTES;
+        if (put && (bh & 0x40) != 0) {
+            enc = readEncoding(r);
+        }
+        byte[] att = null;
+        boolean rejected = false;
+        int attKey = put ? 0x43 : 0x42;
+        if ((bh & Z) != 0) {
+            do {
+                readExt(r, e);
+                if (e.key == attKey) {
+                    att = copy(r.buffer(), e.bodyOff, e.bodyLen);
+                } else if (e.mandatory() && !contains(put ? PUT_EXTS : DEL_EXTS, e.key)) {
+                    rejected = true; // e.g. Shm 0x12: shared memory is not supported
+                }
+            } while (e.more);
+        }
+        byte[] payload = put ? r.bytes(r.length("PUT payload length")) : new byte[0];
+        return new PushBody(put, ts, enc, payload, att, rejected);
     }
 
     private static byte[] copy(byte[] b, int off, int len) {
@@ -607,7 +617,9 @@ final class Wire {
             case U_KEYEXPR -> entity = r.vleU16("U_KEYEXPR id");
             case U_SUBSCRIBER, U_QUERYABLE, U_TOKEN -> {
                 entity = r.vleU32("undeclaration id");
-                known = UNDECL_EXTS;
+                if ((bh & Z) != 0) {
+                    return readUndeclareExts(r, e, new Declare(interestId, body, entity, 0, false, null, rejected));
+                }
             }
             case D_FINAL -> {
             }
@@ -617,6 +629,28 @@ final class Wire {
             rejected |= skipExts(r, e, known);
         }
         return new Declare(interestId, body, entity, scope, mapping, suffix, rejected);
+    }
+
+    /** Extensions of U_SUBSCRIBER/U_QUERYABLE/U_TOKEN; the WireExprExt (5F) fills scope, mapping, suffix. */
+    private static Declare readUndeclareExts(WireReader r, Ext e, Declare d) {
+        int scope = 0;
+        boolean mapping = false;
+        String suffix = null;
+        boolean rejected = d.rejected();
+        do {
+            readExt(r, e);
+            if (e.key == 0x5F) {
+                WireReader b = new WireReader(r.buffer(), e.bodyOff, e.bodyLen);
+                int flags = b.u8();
+                scope = b.vleU16("WireExprExt scope");
+                mapping = (flags & 0x02) != 0;
+                suffix = (flags & 0x01) != 0 ? WireReader.utf8(b.buffer(), b.position(), b.remaining(),
+                        "WireExprExt suffix") : "";
+            } else if (e.mandatory()) {
+                rejected = true;
+            }
+        } while (e.more);
+        return new Declare(d.interestId(), d.body(), d.entityId(), scope, mapping, suffix, rejected);
     }
 
     static Interest readInterest(WireReader r, Ext e) {

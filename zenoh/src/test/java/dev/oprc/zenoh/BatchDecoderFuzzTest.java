@@ -16,6 +16,10 @@ import java.util.List;
 class BatchDecoderFuzzTest {
     private static final Session SESSION = new Session(Config.localOnly());
     private static final BlockingSubscriber SUB = SESSION.declareSubscriber("**", 16);
+    /** Queries and token changes from the fuzzed router reach a queryable and a liveliness subscriber. */
+    private static final Queryable QUERYABLE = SESSION.declareQueryable(KeyExpr.of("**"), q -> q.replyErr("fuzz"),
+            false);
+    private static final LivelinessSubscriber LIVELINESS = SESSION.liveliness().declareSubscriber("**", s -> { });
     private static final Transport TRANSPORT = new Transport(SESSION, Config.localOnly(), List.of(),
             WireVectorsTest.ZID, "fuzz");
 
@@ -38,5 +42,6 @@ class BatchDecoderFuzzTest {
         while (SUB.poll() != null) {
             // keep the bounded handler queue draining
         }
+        SESSION.onLinkDown(); // as after a real link: router tokens and pending gets are dropped
     }
 }

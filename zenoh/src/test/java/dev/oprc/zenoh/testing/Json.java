@@ -1,9 +1,11 @@
 package dev.oprc.zenoh.testing;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Minimal parser for the flat JSON objects printed by zenoh_peer.py (strings, numbers, booleans, null). */
+/** Minimal parser for the JSON objects printed by zenoh_peer.py (strings, numbers, booleans, null, arrays, objects). */
 final class Json {
     private final String s;
     private int i;
@@ -14,26 +16,53 @@ final class Json {
 
     static Map<String, Object> parseObject(String line) {
         Json j = new Json(line.trim());
+        return j.object();
+    }
+
+    private Map<String, Object> object() {
         Map<String, Object> out = new LinkedHashMap<>();
-        j.expect('{');
-        j.ws();
-        if (j.peek() == '}') {
+        expect('{');
+        ws();
+        if (peek() == '}') {
+            i++;
             return out;
         }
         while (true) {
-            j.ws();
-            String k = j.string();
-            j.ws();
-            j.expect(':');
-            j.ws();
-            out.put(k, j.value());
-            j.ws();
-            char c = j.s.charAt(j.i++);
+            ws();
+            String k = string();
+            ws();
+            expect(':');
+            ws();
+            out.put(k, value());
+            ws();
+            char c = s.charAt(i++);
             if (c == '}') {
                 return out;
             }
             if (c != ',') {
-                throw new IllegalArgumentException("bad JSON at " + j.i + ": " + line);
+                throw new IllegalArgumentException("bad JSON at " + i + ": " + s);
+            }
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> out = new ArrayList<>();
+        expect('[');
+        ws();
+        if (peek() == ']') {
+            i++;
+            return out;
+        }
+        while (true) {
+            ws();
+            out.add(value());
+            ws();
+            char c = s.charAt(i++);
+            if (c == ']') {
+                return out;
+            }
+            if (c != ',') {
+                throw new IllegalArgumentException("bad JSON array at " + i + ": " + s);
             }
         }
     }
@@ -81,6 +110,12 @@ final class Json {
         char c = peek();
         if (c == '"') {
             return string();
+        }
+        if (c == '{') {
+            return object();
+        }
+        if (c == '[') {
+            return array();
         }
         if (s.startsWith("null", i)) {
             i += 4;

@@ -35,6 +35,7 @@ public class PythonZenohProcess implements AutoCloseable {
 
     private final List<String> args;
     private final List<ReceivedSample> samples = new ArrayList<>();
+    private final List<Map<String, Object>> events = new ArrayList<>();
     private final BlockingQueue<Map<String, Object>> replies = new LinkedBlockingQueue<>();
     private final StringBuffer stderr = new StringBuffer();
     private Process process;
@@ -127,6 +128,11 @@ public class PythonZenohProcess implements AutoCloseable {
                     synchronized (samples) {
                         samples.add(s);
                         samples.notifyAll();
+                    }
+                } else if ("query".equals(m.get("event")) || "liveliness".equals(m.get("event"))) {
+                    synchronized (events) {
+                        events.add(m);
+                        events.notifyAll();
                     }
                 } else {
                     replies.add(m);
@@ -268,6 +274,130 @@ public class PythonZenohProcess implements AutoCloseable {
 
     public void resetCount() {
         command("{\"op\":\"reset_count\"}", "reset_count_done", Duration.ofSeconds(30));
+    }
+
+    /* ---- queries and liveliness (real Zenoh side) ---- */
+
+    /**
+     * Declares a Python queryable on {@code key}. Per query it reports a {@code query} event
+     * ({@link #awaitEvents}) and replies depending on the selector parameters: {@code sleep_ms=N}
+     * sleeps first; {@code err=X} replies an error {@code py-err:X} (text/plain); {@code size=N}
+     * replies N bytes of {@link #pattern(int)}; otherwise it replies {@code "py:" + payload} with
+     * the query's encoding and attachment. {@code reply_key=K} replies on K instead of the query key.
+     */
+    public void declareQueryable(String key, boolean complete) {
+        command("{\"op\":\"declare_queryable\",\"key\":" + Json.quote(key) + ",\"complete\":" + complete + "}",
+                "declare_queryable_done", Duration.ofSeconds(30));
+    }
+
+    public void undeclareQueryable(String key) {
+        command("{\"op\":\"undeclare_queryable\",\"key\":" + Json.quote(key) + "}", "undeclare_queryable_done",
+                Duration.ofSeconds(30));
+    }
+
+    /** One reply as seen by Python: ok (key, payload, encoding, attachment) or err (payload, encoding). Immutable. */
+    public record PyReply(boolean ok, String key, byte[] payload, String encoding, byte[] attachment) {
+        public String payloadAsString() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A Python {@code session.get}; blocks until its final. {@code target} e.g. "ALL" (null: default). */
+    public List<PyReply> get(String selector, byte[] payload, String encoding, byte[] attachment, long timeoutMs,
+                             String target) {
+        Map<String, Object> r = command("{\"op\":\"get\",\"selector\":" + Json.quote(selector) + ",\"payload\":"
+                + Json.quote(b64(payload)) + ",\"encoding\":" + Json.quote(encoding) + ",\"attachment\":"
+                + Json.quote(b64(attachment)) + ",\"timeout_ms\":" + timeoutMs
+                + (target != null ? ",\"target\":" + Json.quote(target) : "") + "}", "get_done",
+                Duration.ofMillis(timeoutMs).plusSeconds(30));
+        List<PyReply> out = new ArrayList<>();
+        for (Object o : (List<?>) r.get("replies")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) o;
+            out.add(new PyReply(Boolean.TRUE.equals(m.get("ok")), (String) m.get("key"), b64((String) m.get("payload")),
+                    (String) m.get("encoding"), b64((String) m.get("attachment"))));
+        }
+        return out;
+    }
+
+    /**
+     * {@code count} concurrent Python gets on {@code selectorBase/i} with payload {@code q<i>};
+     * returns counters {@code ok}, {@code err}, {@code bad} (ok reply whose payload is not
+     * {@code q<i>}), {@code finals}, {@code elapsed_ms}.
+     */
+    public Map<String, Object> getMany(String selectorBase, int count, long timeoutMs) {
+        return command("{\"op\":\"get_many\",\"selector\":" + Json.quote(selectorBase) + ",\"count\":" + count
+                + ",\"timeout_ms\":" + timeoutMs + "}", "get_many_done", Duration.ofMillis(timeoutMs).plusSeconds(60));
+    }
+
+    public void declareToken(String key) {
+        command("{\"op\":\"liveliness_token\",\"key\":" + Json.quote(key) + "}", "liveliness_token_done",
+                Duration.ofSeconds(30));
+    }
+
+    public void undeclareToken(String key) {
+        command("{\"op\":\"liveliness_undeclare\",\"key\":" + Json.quote(key) + "}", "liveliness_undeclare_done",
+                Duration.ofSeconds(30));
+    }
+
+    /** Declares a Python liveliness subscriber; its changes arrive as {@code liveliness} events (key, kind). */
+    public void livelinessSubscribe(String key, boolean history) {
+        command("{\"op\":\"liveliness_sub\",\"key\":" + Json.quote(key) + ",\"history\":" + history + "}",
+                "liveliness_sub_done", Duration.ofSeconds(30));
+    }
+
+    /** A Python liveliness get: the keys of the alive tokens matching {@code key}. */
+    public List<String> livelinessGet(String key, long timeoutMs) {
+        Map<String, Object> r = command("{\"op\":\"liveliness_get\",\"key\":" + Json.quote(key)
+                + ",\"timeout_ms\":" + timeoutMs + "}", "liveliness_get_done", Duration.ofMillis(timeoutMs).plusSeconds(30));
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) r.get("keys")) {
+            out.add((String) o);
+        }
+        return out;
+    }
+
+    /** Waits until at least {@code n} events of type {@code event} match {@code filter}; returns them. */
+    public List<Map<String, Object>> awaitEvents(String event, Predicate<Map<String, Object>> filter, int n,
+                                                 Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (events) {
+            while (true) {
+                List<Map<String, Object>> got = events.stream().filter(m -> event.equals(m.get("event")))
+                        .filter(filter).toList();
+                if (got.size() >= n) {
+                    return got;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("expected " + n + " '" + event + "' events within " + timeout.toMillis()
+                            + " ms, got " + got + "; all events: " + events);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(events, Math.min(left, 100_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
+    /** Events of type {@code event} received so far. */
+    public List<Map<String, Object>> events(String event) {
+        synchronized (events) {
+            return events.stream().filter(m -> event.equals(m.get("event"))).toList();
+        }
+    }
+
+    /** The deterministic payload the Python queryable sends for {@code size=n}. */
+    public static byte[] pattern(int n) {
+        byte[] base = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = base[i & 15];
+        }
+        return out;
     }
 
     /** A copy of all samples received so far. */

@@ -34,6 +34,56 @@ def b64(data):
     return None if data is None else base64.b64encode(data).decode("ascii")
 
 
+def pattern(n):
+    """Deterministic payload of n bytes (Java side: QueryInteropTest.pattern)."""
+    base = b"0123456789abcdef"
+    return (base * (n // 16 + 1))[:n]
+
+
+def zb(data):
+    return None if data is None else data.to_bytes()
+
+
+def reply_json(reply):
+    if reply.ok is not None:
+        s = reply.ok
+        return {"ok": True, "key": str(s.key_expr), "kind": str(s.kind), "payload": b64(zb(s.payload)),
+                "encoding": str(s.encoding), "attachment": b64(zb(s.attachment))}
+    e = reply.err
+    return {"ok": False, "payload": b64(zb(e.payload)), "encoding": str(e.encoding)}
+
+
+TARGETS = {"BEST_MATCHING": zenoh.QueryTarget.BEST_MATCHING, "ALL": zenoh.QueryTarget.ALL,
+           "ALL_COMPLETE": zenoh.QueryTarget.ALL_COMPLETE}
+
+
+def make_query_handler(name):
+    """Python queryable behaviour driven by selector parameters (see PythonZenohProcess.declareQueryable)."""
+    def on_query(query):
+        params = query.parameters
+        payload = zb(query.payload)
+        emit({"event": "query", "name": name, "selector": str(query.selector), "key": str(query.key_expr),
+              "params": str(params), "payload": b64(payload), "attachment": b64(zb(query.attachment)),
+              "encoding": str(query.encoding) if query.encoding is not None else None})
+        sleep_ms = params.get("sleep_ms")
+        if sleep_ms:
+            time.sleep(int(sleep_ms) / 1000.0)
+        key = params.get("reply_key") or str(query.key_expr)
+        if params.get("err"):
+            query.reply_err(b"py-err:" + params.get("err").encode(), encoding=zenoh.Encoding("text/plain"))
+        elif params.get("size"):
+            query.reply(key, pattern(int(params.get("size"))), encoding=zenoh.Encoding("application/octet-stream"))
+        else:
+            kwargs = {}
+            if query.attachment is not None:
+                kwargs["attachment"] = zb(query.attachment)
+            if query.encoding is not None:
+                kwargs["encoding"] = query.encoding
+            query.reply(key, b"py:" + (payload or b""), **kwargs)
+        query.drop()
+    return on_query
+
+
 class Counter:
     def __init__(self):
         self.lock = threading.Lock()
@@ -104,6 +154,9 @@ def main():
     emit({"event": "ready", "zid": str(session.info.zid())})
 
     publishers = {}
+    queryables = {}
+    tokens = {}
+    live_subs = []
 
     def publisher(key, congestion):
         pk = (key, congestion)
@@ -163,6 +216,79 @@ def main():
             elif op == "reset_count":
                 counter.reset()
                 emit({"event": "reset_count_done"})
+            elif op == "declare_queryable":
+                name = cmd.get("name") or cmd["key"]
+                queryables[name] = session.declare_queryable(cmd["key"], make_query_handler(name),
+                                                             complete=bool(cmd.get("complete", False)))
+                emit({"event": "declare_queryable_done"})
+            elif op == "undeclare_queryable":
+                queryables.pop(cmd.get("name") or cmd["key"]).undeclare()
+                emit({"event": "undeclare_queryable_done"})
+            elif op == "get":
+                kwargs = {"timeout": cmd.get("timeout_ms", 10000) / 1000.0,
+                          "target": TARGETS[cmd.get("target", "BEST_MATCHING")]}
+                if cmd.get("payload") is not None:
+                    kwargs["payload"] = base64.b64decode(cmd["payload"])
+                if cmd.get("encoding"):
+                    kwargs["encoding"] = zenoh.Encoding(cmd["encoding"])
+                if cmd.get("attachment") is not None:
+                    kwargs["attachment"] = base64.b64decode(cmd["attachment"])
+                if cmd.get("consolidation"):
+                    kwargs["consolidation"] = getattr(zenoh.ConsolidationMode, cmd["consolidation"])
+                t0 = time.monotonic()
+                replies = [reply_json(r) for r in session.get(cmd["selector"], **kwargs)]
+                emit({"event": "get_done", "replies": replies, "elapsed_ms": int((time.monotonic() - t0) * 1000)})
+            elif op == "get_many":
+                n = int(cmd["count"])
+                lock = threading.Condition()
+                state = {"ok": 0, "err": 0, "bad": 0, "finals": 0}
+                def make_cb(i):
+                    expect = ("q%d" % i).encode()
+                    def on_reply(r):
+                        with lock:
+                            if r.ok is not None:
+                                state["ok"] += 1
+                                if zb(r.ok.payload) != expect:
+                                    state["bad"] += 1
+                            else:
+                                state["err"] += 1
+                    return on_reply
+                def make_final():
+                    def done():
+                        with lock:
+                            state["finals"] += 1
+                            lock.notify_all()
+                    return done
+                t0 = time.monotonic()
+                for i in range(n):
+                    cb = make_cb(i)
+                    session.get(cmd["selector"] + "/" + str(i), zenoh.handlers.Callback(cb, make_final()),
+                                payload=("q%d" % i).encode(), timeout=cmd.get("timeout_ms", 30000) / 1000.0)
+                deadline = time.monotonic() + cmd.get("timeout_ms", 30000) / 1000.0 + 5
+                with lock:
+                    while state["finals"] < n and time.monotonic() < deadline:
+                        lock.wait(0.1)
+                    result = dict(state)
+                result["elapsed_ms"] = int((time.monotonic() - t0) * 1000)
+                emit(dict({"event": "get_many_done"}, **result))
+            elif op == "liveliness_token":
+                tokens[cmd["key"]] = session.liveliness().declare_token(cmd["key"])
+                emit({"event": "liveliness_token_done"})
+            elif op == "liveliness_undeclare":
+                tokens.pop(cmd["key"]).undeclare()
+                emit({"event": "liveliness_undeclare_done"})
+            elif op == "liveliness_sub":
+                def on_live(sample):
+                    emit({"event": "liveliness", "key": str(sample.key_expr), "kind": str(sample.kind)})
+                live_subs.append(session.liveliness().declare_subscriber(cmd["key"], on_live,
+                                                                         history=bool(cmd.get("history", False))))
+                emit({"event": "liveliness_sub_done"})
+            elif op == "liveliness_get":
+                keys = []
+                for r in session.liveliness().get(cmd["key"], timeout=cmd.get("timeout_ms", 10000) / 1000.0):
+                    if r.ok is not None:
+                        keys.append(str(r.ok.key_expr))
+                emit({"event": "liveliness_get_done", "keys": keys})
             else:
                 emit({"event": "error", "message": "unknown op " + op})
         except Exception as e:  # report, keep serving
