@@ -374,7 +374,13 @@ class OdgmEndToEndTest {
       assertThat(held.getPending()).isEqualTo(20); // nothing dropped, nothing counted as delivered
       assertThat(held.getRetired()).isZero();
       own.restart();
-      List<ReceivedSample> got = own.awaitSamples(20, s -> s.key().contains("/async/held_"), Duration.ofSeconds(20));
+      List<ReceivedSample> got;
+      try {
+        got = own.awaitSamples(20, s -> s.key().contains("/async/held_"), Duration.ofSeconds(20));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; session " + n.transport.session().stats() + "; events "
+            + n.events("test_collection", 1) + "; samples " + own.samples(), e);
+      }
       assertThat(got.stream().map(ReceivedSample::key).distinct()).hasSize(20);
       deadline = System.currentTimeMillis() + 20_000;
       var after = n.events("test_collection", 1);

@@ -139,7 +139,8 @@ public final class Session implements AutoCloseable {
     /**
      * A counter that changes on every router link up and every link down (odd while a link is up;
      * always 0 for a local-only session). A put accepted by {@link #tryPut} while the epoch was
-     * {@code e} has been written to a link that never broke as long as the epoch is still {@code e}.
+     * {@code e} went to a link that never broke as long as the epoch is still {@code e}; it was
+     * written to the socket once {@link #writtenPosition()} reached its {@link #putPosition()}.
      */
     public long linkEpoch() {
         return transport == null ? 0 : transport.linkEpoch();
@@ -152,6 +153,22 @@ public final class Session implements AutoCloseable {
      */
     public long linkLeaseMillis() {
         return transport == null ? 0 : transport.linkLeaseMs();
+    }
+
+    /**
+     * How many puts this session has queued for the router so far. A put accepted by
+     * {@link #tryPut} is at or before the value read right after it returned.
+     */
+    public long putPosition() {
+        return transport == null ? 0 : transport.offeredPuts();
+    }
+
+    /**
+     * Puts up to this position have left the outbound queue: written to the socket, or dropped with
+     * a link that broke (then {@link #linkEpoch()} changed). {@code Long.MAX_VALUE} when local-only.
+     */
+    public long writtenPosition() {
+        return transport == null ? Long.MAX_VALUE : transport.resolvedPuts();
     }
 
     public boolean isClosed() {
@@ -194,8 +211,8 @@ public final class Session implements AutoCloseable {
     /**
      * Like {@link #put(KeyExpr, byte[], PutOptions)}, but reports whether the put left this session
      * for the router: false when congestion control DROP dropped it (no link, or the outbound
-     * queue was full; counted in {@link #stats()}). Always true for a local-only session. Local
-     * subscribers receive the sample either way.
+     * queue was full; counted in {@link #stats()}), and false when a matching local subscriber had to
+     * drop it (its queue was full). A caller that re-sends on false may deliver twice to the others.
      */
     public boolean tryPut(KeyExpr key, byte[] payload, PutOptions options) {
         return publish(key, Objects.requireNonNull(payload, "payload"), options, true);
@@ -226,9 +243,9 @@ public final class Session implements AutoCloseable {
             throw new ZenohException("payload of " + payload.length + " bytes on '" + key
                     + "' exceeds maxMessageSize " + config.maxMessageSize());
         }
-        deliverLocal(key, payload, options, put);
+        boolean local = deliverLocal(key, payload, options, put);
         if (transport == null) {
-            return true;
+            return local;
         }
         String k = key.toString();
         Integer scope = keyIds.get(k);
@@ -238,23 +255,24 @@ public final class Session implements AutoCloseable {
         Wire.writePush(w, scope == null ? 0 : scope, scope == null ? k : null, options.qos().toWire(), put,
                 options.encoding(), null, options.attachment(), payload);
         return transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE,
-                options.express()), options.congestionControl(), k);
+                options.express()), options.congestionControl(), k) && local;
     }
 
-    private void deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put) {
+    /** Delivers to matching local subscribers; false when one of them dropped the sample. */
+    private boolean deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put) {
         Subscriber[] subs = subsSnapshot;
         if (subs.length == 0) {
-            return;
+            return true;
         }
         Subscriber[] targets = match(subs, key);
         if (targets.length == 0) {
-            return;
+            return true;
         }
         putsLocal.increment();
         Sample s = new Sample(key, payload, o.encoding(), put ? SampleKind.PUT : SampleKind.DELETE, null,
                 o.attachment(), o.qos());
         long wait = o.congestionControl() == CongestionControl.BLOCK ? config.blockTimeout().toNanos() : 0;
-        dispatch(s, targets, wait);
+        return dispatch(s, targets, wait);
     }
 
     private static Subscriber[] match(Subscriber[] subs, KeyExpr key) {
@@ -274,20 +292,23 @@ public final class Session implements AutoCloseable {
         return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 
-    private void dispatch(Sample s, Subscriber[] targets, long waitNanos) {
+    /** Hands {@code s} to every target; false when any of them had to drop it (counted). */
+    private boolean dispatch(Sample s, Subscriber[] targets, long waitNanos) {
         int callbacks = 0;
+        boolean all = true;
         for (Subscriber sub : targets) {
             if (sub.direct()) {
                 if (!sub.deliver(s)) {
                     sub.dropped.increment();
                     subscriberDrops.increment();
+                    all = false;
                 }
             } else {
                 callbacks++;
             }
         }
         if (callbacks == 0) {
-            return;
+            return all;
         }
         Subscriber[] cbs = targets;
         if (callbacks != targets.length) {
@@ -304,7 +325,9 @@ public final class Session implements AutoCloseable {
                 sub.dropped.increment();
             }
             subscriberDrops.add(cbs.length);
+            return false;
         }
+        return all;
     }
 
     /** Called by the reader thread for every accepted PUSH (never blocks). */

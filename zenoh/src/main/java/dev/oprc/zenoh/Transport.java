@@ -52,6 +52,11 @@ final class Transport {
     /** Incremented on every link up and every link down; odd while a link is up. */
     private volatile long linkEpoch;
     private volatile long linkLeaseMs;
+    /** Puts accepted into the outbound queue (any thread). */
+    private final java.util.concurrent.atomic.AtomicLong offeredPuts = new java.util.concurrent.atomic.AtomicLong();
+    /** Puts written to a socket (flushed) or dropped with a broken link; written by the I/O thread only. */
+    private volatile long resolvedPuts;
+    private long writtenSinceFlush; // I/O thread only
     private volatile boolean closed;
     private volatile Link link;
     private volatile Socket connecting;
@@ -83,6 +88,14 @@ final class Transport {
 
     long linkLeaseMs() {
         return linkLeaseMs;
+    }
+
+    long offeredPuts() {
+        return offeredPuts.get();
+    }
+
+    long resolvedPuts() {
+        return resolvedPuts;
     }
 
     String lastError() {
@@ -130,6 +143,7 @@ final class Transport {
                 session.droppedQueueFull.increment();
                 return false;
             }
+            offeredPuts.incrementAndGet();
             return true;
         }
         long timeout = config.blockTimeout().toNanos();
@@ -152,6 +166,7 @@ final class Transport {
             Thread.currentThread().interrupt();
             throw new ZenohException("interrupted while a BLOCK put on '" + key + "' waited for queue space", e);
         }
+        offeredPuts.incrementAndGet();
         return true;
     }
 
@@ -300,14 +315,28 @@ final class Transport {
         dropQueued();
     }
 
+    /** Puts appended since the last flush are now on the socket (I/O thread). */
+    private void resolvePuts() {
+        if (writtenSinceFlush > 0) {
+            resolvedPuts += writtenSinceFlush; // single writer: the I/O thread
+            writtenSinceFlush = 0;
+        }
+    }
+
     private void dropQueued() {
         List<OutMsg> stale = new ArrayList<>();
         queue.drainTo(stale);
+        long dropped = writtenSinceFlush; // appended but never flushed: gone with the link
+        writtenSinceFlush = 0;
         for (OutMsg m : stale) {
             if (m != WAKE) {
                 session.droppedDisconnected.increment();
+                if (m.data()) {
+                    dropped++;
+                }
             }
         }
+        resolvedPuts += dropped; // resolved as lost: the link epoch changed, senders re-send
         control.clear();
         controlSize.set(0);
     }
@@ -475,10 +504,14 @@ final class Transport {
             }
             drainControl(l);
             if (m != null) {
+                if (m.data() && m != WAKE) {
+                    writtenSinceFlush++;
+                }
                 l.appendMsg(m);
                 drainData(l, drained);
             }
             l.flush();
+            resolvePuts();
             if (System.nanoTime() - l.lastTx >= keepAliveNanos) {
                 l.writeKeepAlive();
             }
@@ -495,6 +528,9 @@ final class Transport {
                 if (o == WAKE) {
                     drainControl(l); // a declaration queued before the data behind its wake-up goes first
                 } else {
+                    if (o.data()) {
+                        writtenSinceFlush++;
+                    }
                     l.appendMsg(o);
                 }
             }

@@ -23,6 +23,19 @@ public interface DeliveryLink {
   /** True when a publish can succeed now. */
   boolean up();
 
-  /** How long a handed-over record must stay on an unbroken link before it is retired (0: at once). */
+  /**
+   * How long a record must stay on an unbroken link, after it was written to the network, before it
+   * is retired (0: at once). The dispatcher adds a quarter of it as margin for lease detection.
+   */
   long settleMillis();
+
+  /** A position at or after every publish accepted so far; read right after a publish, it covers it. */
+  default long position() {
+    return 0;
+  }
+
+  /** Publishes up to this position have left the local queue (written, or lost with a link change). */
+  default long writtenPosition() {
+    return Long.MAX_VALUE;
+  }
 }

@@ -7,11 +7,12 @@ import java.security.NoSuchAlgorithmException;
 /**
  * Invocation ids that are a function of what was dispatched, so a record replayed from the outbox
  * (after a router outage, a crash, or a leader change) carries the id of its first delivery and a
- * receiver can suppress the duplicate. The id is 126 bits of SHA-256 over (collection, partition,
+ * receiver can suppress the duplicate. The id is about 124 bits of SHA-256 over (collection, partition,
  * object id, object version, event type, key or function id, target index, nonce), written as 21
  * characters of upstream's nanoid alphabet ({@code A-Za-z0-9_-}). Data events need no nonce: the
  * object version is unique per write because versions never go back, even across delete and
- * re-create. Function events pass the id of the invocation that completed (or a fresh one).
+ * re-create. Function events pass the id of the invocation that completed (or a fresh one) and
+ * version 0, so a re-run of that invocation maps to the same ids whatever it did to the object.
  *
  * <p>Stateless; thread-safe (one digest per thread).
  */

@@ -13,12 +13,13 @@ import java.util.Map;
  *   <tr><td>{@code ODGM_OUTBOX_MEMORY_BYTES}</td><td>8388608</td><td>records held in memory while the link is down; beyond, re-read from storage</td></tr>
  *   <tr><td>{@code ODGM_EVENT_ACK_TIMEOUT_MS}</td><td>5000</td><td>acknowledged targets: wait for the result this long, doubling per attempt</td></tr>
  *   <tr><td>{@code ODGM_EVENT_ACK_MAX_ATTEMPTS}</td><td>5</td><td>acknowledged targets: sends before the dead-letter key</td></tr>
+ *   <tr><td>{@code ODGM_OUTBOX_RESUME_DELAY_MS}</td><td>1000</td><td>after the router link comes back, wait this long before publishing (subscribers re-declare)</td></tr>
  * </table>
  *
  * <p>Immutable and thread-safe.
  */
 public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis, long memoryBytes,
-    long ackTimeoutMillis, int ackMaxAttempts) {
+    long ackTimeoutMillis, int ackMaxAttempts, long resumeDelayMillis) {
 
   public static final String MAX_BYTES = "ODGM_OUTBOX_MAX_BYTES";
   public static final String FULL = "ODGM_OUTBOX_FULL";
@@ -26,6 +27,7 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
   public static final String MEMORY_BYTES = "ODGM_OUTBOX_MEMORY_BYTES";
   public static final String ACK_TIMEOUT_MS = "ODGM_EVENT_ACK_TIMEOUT_MS";
   public static final String ACK_MAX_ATTEMPTS = "ODGM_EVENT_ACK_MAX_ATTEMPTS";
+  public static final String RESUME_DELAY_MS = "ODGM_OUTBOX_RESUME_DELAY_MS";
 
   /** What a write does when its records do not fit in the outbox. */
   public enum FullPolicy {
@@ -43,6 +45,8 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
     check(ackTimeoutMillis >= 1 && ackTimeoutMillis <= 3_600_000, ACK_TIMEOUT_MS, ackTimeoutMillis,
         "milliseconds 1..3600000");
     check(ackMaxAttempts >= 1 && ackMaxAttempts <= 100, ACK_MAX_ATTEMPTS, ackMaxAttempts, "an integer 1..100");
+    check(resumeDelayMillis >= 0 && resumeDelayMillis <= 600_000, RESUME_DELAY_MS, resumeDelayMillis,
+        "milliseconds 0..600000");
   }
 
   public static OutboxConfig defaults() {
@@ -57,7 +61,8 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
         EventConfig.integer(env, TTL_MS, 86_400_000L),
         EventConfig.integer(env, MEMORY_BYTES, 8L << 20),
         EventConfig.integer(env, ACK_TIMEOUT_MS, 5_000),
-        (int) EventConfig.integer(env, ACK_MAX_ATTEMPTS, 5));
+        (int) EventConfig.integer(env, ACK_MAX_ATTEMPTS, 5),
+        EventConfig.integer(env, RESUME_DELAY_MS, 1_000));
   }
 
   private static FullPolicy policy(String raw) {
@@ -81,22 +86,26 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
   }
 
   public OutboxConfig withMaxBytes(long b) {
-    return new OutboxConfig(b, fullPolicy, ttlMillis, memoryBytes, ackTimeoutMillis, ackMaxAttempts);
+    return new OutboxConfig(b, fullPolicy, ttlMillis, memoryBytes, ackTimeoutMillis, ackMaxAttempts, resumeDelayMillis);
   }
 
   public OutboxConfig withFullPolicy(FullPolicy p) {
-    return new OutboxConfig(maxBytes, p, ttlMillis, memoryBytes, ackTimeoutMillis, ackMaxAttempts);
+    return new OutboxConfig(maxBytes, p, ttlMillis, memoryBytes, ackTimeoutMillis, ackMaxAttempts, resumeDelayMillis);
   }
 
   public OutboxConfig withTtlMillis(long t) {
-    return new OutboxConfig(maxBytes, fullPolicy, t, memoryBytes, ackTimeoutMillis, ackMaxAttempts);
+    return new OutboxConfig(maxBytes, fullPolicy, t, memoryBytes, ackTimeoutMillis, ackMaxAttempts, resumeDelayMillis);
   }
 
   public OutboxConfig withMemoryBytes(long b) {
-    return new OutboxConfig(maxBytes, fullPolicy, ttlMillis, b, ackTimeoutMillis, ackMaxAttempts);
+    return new OutboxConfig(maxBytes, fullPolicy, ttlMillis, b, ackTimeoutMillis, ackMaxAttempts, resumeDelayMillis);
+  }
+
+  public OutboxConfig withResumeDelayMillis(long ms) {
+    return new OutboxConfig(maxBytes, fullPolicy, ttlMillis, memoryBytes, ackTimeoutMillis, ackMaxAttempts, ms);
   }
 
   public OutboxConfig withAck(long timeoutMillis, int maxAttempts) {
-    return new OutboxConfig(maxBytes, fullPolicy, ttlMillis, memoryBytes, timeoutMillis, maxAttempts);
+    return new OutboxConfig(maxBytes, fullPolicy, ttlMillis, memoryBytes, timeoutMillis, maxAttempts, resumeDelayMillis);
   }
 }

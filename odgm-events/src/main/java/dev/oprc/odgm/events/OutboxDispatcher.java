@@ -3,6 +3,7 @@ package dev.oprc.odgm.events;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -94,13 +95,29 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final AtomicInteger ackQueueSize = new AtomicInteger();
   private long unsentBytes;
   private long lastEpoch;
+  private long linkChangedAtNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // up at start: ready at once
   private long scanCursor = -1;
-  private final long[] retireBuf = new long[BATCH];
-  private final int[] retireSizes = new int[BATCH];
-  private int retireCount;
+  private boolean rescan; // the unsent records were forgotten during a scan: start it over
+  private final List<Retiring> retiring = new ArrayList<>(BATCH);
 
   /** A record handed to the link; only what retiring it needs (the bytes stay in the store). */
-  private record InFlight(long seq, int size, long epoch, long handedAtNanos) {}
+  private static final class InFlight {
+    final long seq;
+    final int size;
+    final long epoch;
+    final long position;
+    long writtenAtNanos; // 0 until the transport has written it out
+
+    InFlight(long seq, int size, long epoch, long position) {
+      this.seq = seq;
+      this.size = size;
+      this.epoch = epoch;
+      this.position = position;
+    }
+  }
+
+  /** A retirement waiting for its batched delete; counted only once the delete succeeded. */
+  private record Retiring(long seq, int size, LongAdder counter, LongAdder alsoCounter) {}
 
   private static final class AckWait {
     final OutboxRecord record;
@@ -154,16 +171,21 @@ public final class OutboxDispatcher implements AutoCloseable {
    * Never blocks. {@code durableTicket} is the storage's ticket for the write (0: durable now).
    */
   public void committed(List<OutboxRecord> records, long durableTicket, WriteTally tally) {
-    matched.add(tally.matched);
-    depthLimited.add(tally.depthLimited);
-    dropped.add(tally.dropped);
-    failed.add(tally.failed);
+    if (tally.matched > 0) {
+      matched.add(tally.matched);
+      depthLimited.add(tally.depthLimited);
+      dropped.add(tally.dropped);
+      failed.add(tally.failed);
+    }
     if (tally.fanoutTruncatedKeys > 0) {
       fanoutTruncatedKeys.add(tally.fanoutTruncatedKeys);
       warnRateLimited("fan-out cap reached; {} changed keys not evaluated so far", fanoutTruncatedKeys.sum());
     }
     if (tally.dropped > 0) {
       warnRateLimited("outbox full; {} dispatches dropped so far", dropped.sum());
+    }
+    if (records.isEmpty()) {
+      return;
     }
     for (int i = 0; i < records.size(); i++) {
       if (backlog) {
@@ -223,11 +245,11 @@ public final class OutboxDispatcher implements AutoCloseable {
         progress = false;
         warnRateLimited("outbox dispatch error: {}", e.toString());
         log.debug("outbox dispatch error", e);
-        forgetUnsent(); // whatever was in hand is still stored: read it back
+        forgetUnsent(); // whatever was in hand is still stored (retiring ones stay held): read it back
         sleepQuietly();
       }
       if (stopping && (drained() || System.nanoTime() - drainDeadline > 0)) {
-        flushRetired();
+        exit();
         return;
       }
       if (progress) {
@@ -243,6 +265,17 @@ public final class OutboxDispatcher implements AutoCloseable {
       }
       idle = 0;
       park();
+    }
+  }
+
+  private void exit() {
+    try {
+      flushRetired();
+    } catch (RuntimeException e) {
+      log.debug("final outbox retire failed (records are re-sent at the next start): {}", e.toString());
+    }
+    for (AckWait w : ackWaits.values()) {
+      acks.forget(w.record.invocationId());
     }
   }
 
@@ -265,6 +298,7 @@ public final class OutboxDispatcher implements AutoCloseable {
 
   /** One round of every duty; true when anything moved. */
   private boolean step() {
+    flushRetired(); // first: a retire that failed last round is retried before anything else
     boolean progress = onLinkChange();
     progress |= drainAcks();
     progress |= retireSettled();
@@ -284,6 +318,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       return false;
     }
     lastEpoch = e;
+    linkChangedAtNanos = System.nanoTime();
     if (inflight.isEmpty() && unsent.isEmpty()) {
       return true;
     }
@@ -305,7 +340,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     unsent.clear();
     unsentBytes = 0;
     backlog = true;
-    scanCursor = -1;
+    rescan = true;
   }
 
   private boolean drainAcks() {
@@ -316,33 +351,47 @@ public final class OutboxDispatcher implements AutoCloseable {
       AckWait w = ackWaits.remove(id);
       if (w != null) {
         acks.forget(id);
-        acknowledged.increment();
-        retire(w.record, retired);
+        retire(w.record.seq(), w.record.sizeBytes(), retired, acknowledged);
         any = true;
       }
     }
     return any;
   }
 
+  /**
+   * Retires records in flight whose link stayed up (same epoch) for the settle period plus a
+   * quarter of it, counted from when the transport had written them out, not when they were queued.
+   */
   private boolean retireSettled() {
     if (inflight.isEmpty()) {
       return false;
     }
-    long settleNanos = TimeUnit.MILLISECONDS.toNanos(link.settleMillis());
+    long settle = link.settleMillis();
+    long settleNanos = TimeUnit.MILLISECONDS.toNanos(settle + settle / 4);
     long now = System.nanoTime();
     long epoch = link.epoch();
+    long written = link.writtenPosition();
     boolean any = false;
     InFlight f;
-    while ((f = inflight.peekFirst()) != null && f.epoch == epoch && now - f.handedAtNanos >= settleNanos) {
+    while ((f = inflight.peekFirst()) != null && f.epoch == epoch) {
+      if (f.writtenAtNanos == 0) {
+        if (written < f.position) {
+          break; // still in the transport's queue
+        }
+        f.writtenAtNanos = now;
+      }
+      if (now - f.writtenAtNanos < settleNanos) {
+        break;
+      }
       inflight.pollFirst();
-      retire(f.seq, f.size, retired);
+      retire(f.seq, f.size, retired, null);
       any = true;
     }
     return any;
   }
 
   private boolean flushUnsent() {
-    if (unsent.isEmpty() || !link.up()) {
+    if (unsent.isEmpty() || !ready()) {
       return false;
     }
     boolean any = false;
@@ -351,11 +400,11 @@ public final class OutboxDispatcher implements AutoCloseable {
       if (expiredNow(r)) {
         unsent.pollFirst();
         unsentBytes -= r.sizeBytes();
-        retire(r, expired);
+        retire(r.seq(), r.sizeBytes(), expired, null);
         any = true;
         continue;
       }
-      if (!link.tryPublish(r.key(), r.envelope())) {
+      if (!publish(r)) {
         break;
       }
       unsent.pollFirst();
@@ -385,24 +434,28 @@ public final class OutboxDispatcher implements AutoCloseable {
 
   private void deliver(OutboxRecord r) {
     if (expiredNow(r)) {
-      retire(r, expired);
+      held.add(r.seq());
+      retire(r.seq(), r.sizeBytes(), expired, null);
       return;
     }
     held.add(r.seq());
-    if (unsent.isEmpty() && link.tryPublish(r.key(), r.envelope())) {
+    if (unsent.isEmpty() && ready() && publish(r)) {
       handed(r);
       return;
     }
     unsent.addLast(r);
     unsentBytes += r.sizeBytes();
-    trimUnsent();
+    if (unsentBytes > config.memoryBytes()) {
+      forgetUnsent(); // over the memory bound: they are stored, read them back later
+    }
   }
 
-  /** Over the memory bound: forget the unsent records (they are stored) and read them back later. */
-  private void trimUnsent() {
-    if (unsentBytes > config.memoryBytes()) {
-      forgetUnsent();
+  /** Publishes; an acknowledged record is registered first, so a fast result cannot be missed. */
+  private boolean publish(OutboxRecord r) {
+    if (r.ack() && !ackWaits.containsKey(r.invocationId())) {
+      acks.expect(r.invocationId(), this);
     }
+    return link.tryPublish(r.key(), r.envelope());
   }
 
   private void handed(OutboxRecord r) {
@@ -411,54 +464,74 @@ public final class OutboxDispatcher implements AutoCloseable {
       AckWait prev = ackWaits.get(r.invocationId());
       if (prev == null) {
         ackWaits.put(r.invocationId(), new AckWait(r, now + TimeUnit.MILLISECONDS.toNanos(config.ackTimeoutMillis())));
-        acks.expect(r.invocationId(), this);
+      } else if (prev.record.seq() != r.seq()) {
+        retire(r.seq(), r.sizeBytes(), retired, null); // a second record of one invocation: the first stands
       }
       return;
     }
-    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), now));
+    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position()));
   }
 
-  /** Reads the next batch of stored records not held in memory; true when it found any. */
+  /**
+   * Reads the next batch of stored records not held in memory, makes the storage durable, then
+   * publishes them (a record may belong to a write whose group sync is still pending). When the
+   * end is reached, writers are told to queue again and one last pass reads the whole outbox
+   * from the start: a record whose seq was handed out before the scan passed it but committed
+   * after is caught there. Returns true when it found any record.
+   */
   private boolean scanStep() {
-    if (!link.up() || !unsent.isEmpty()) {
+    if (!ready() || !unsent.isEmpty()) {
       return false;
     }
-    store.makeDurable(); // a stored record may belong to a write whose sync is still pending
-    int[] found = {0};
-    int n = store.scan(scanCursor, BATCH, r -> {
-      scanCursor = r.seq();
-      if (!held.contains(r.seq())) {
-        found[0]++;
-        deliverScanned(r);
-      }
-    });
-    if (n < BATCH && unsent.isEmpty()) {
-      // caught up: writers queue again; a record committed while we flip is read by one more pass
-      backlog = false;
-      store.makeDurable();
-      n = store.scan(scanCursor, Integer.MAX_VALUE, r -> {
-        if (!held.contains(r.seq())) {
-          found[0]++;
-          deliverScanned(r);
-        }
-      });
-      scanCursor = -1;
+    rescan = false;
+    List<OutboxRecord> batch = new ArrayList<>(BATCH);
+    int n = store.scan(scanCursor, BATCH, batch::add);
+    boolean found = publishScanned(batch);
+    if (rescan) {
+      scanCursor = -1; // forgotten on the way: start over
+      return true;
     }
-    return found[0] > 0 || n > 0;
+    if (n == BATCH) {
+      scanCursor = batch.get(batch.size() - 1).seq();
+      return true;
+    }
+    backlog = false; // caught up: writers queue again
+    scanCursor = -1;
+    long cursor = -1;
+    do {
+      batch.clear();
+      n = store.scan(cursor, BATCH, batch::add);
+      found |= publishScanned(batch);
+      cursor = batch.isEmpty() ? cursor : batch.get(batch.size() - 1).seq();
+    } while (n == BATCH && !rescan);
+    return found;
   }
 
-  private void deliverScanned(OutboxRecord r) {
-    scanned.add(r.seq());
-    if (scanned.size() > MAX_SCANNED) {
-      Iterator<Long> it = scanned.iterator();
-      it.next();
-      it.remove();
+  private boolean publishScanned(List<OutboxRecord> batch) {
+    boolean found = false;
+    boolean synced = false;
+    for (OutboxRecord r : batch) {
+      if (held.contains(r.seq())) {
+        continue; // in flight, unsent or being retired: in hand already
+      }
+      if (!synced) {
+        store.makeDurable();
+        synced = true;
+      }
+      found = true;
+      scanned.add(r.seq());
+      if (scanned.size() > MAX_SCANNED) {
+        Iterator<Long> it = scanned.iterator();
+        it.next();
+        it.remove();
+      }
+      deliver(r);
     }
-    deliver(r);
+    return found;
   }
 
   private boolean ackTimeouts() {
-    if (ackWaits.isEmpty()) {
+    if (ackWaits.isEmpty() || !ready()) {
       return false;
     }
     long now = System.nanoTime();
@@ -470,32 +543,33 @@ public final class OutboxDispatcher implements AutoCloseable {
         continue;
       }
       if (w.attempts >= config.ackMaxAttempts()) {
-        if (!link.up()) {
-          continue; // keep it until the dead letter can be sent
+        if (deadLetter(w)) {
+          it.remove();
+          acks.forget(w.record.invocationId());
+          retire(w.record.seq(), w.record.sizeBytes(), deadLettered, null);
+          any = true;
         }
-        deadLetter(w);
-        it.remove();
-        acks.forget(w.record.invocationId());
-        retire(w.record, deadLettered);
       } else if (link.tryPublish(w.record.key(), w.record.envelope())) {
         w.attempts++;
         redelivered.increment();
         w.deadlineNanos = now + (TimeUnit.MILLISECONDS.toNanos(config.ackTimeoutMillis()) << (w.attempts - 1));
+        any = true;
       }
-      any = true;
     }
     return any;
   }
 
-  private void deadLetter(AckWait w) {
+  /** Publishes the record on its dead-letter key; false when the link did not take it (retried later). */
+  private boolean deadLetter(AckWait w) {
     String why = "error=no result after " + w.attempts + " attempts (ODGM_EVENT_ACK_TIMEOUT_MS="
         + config.ackTimeoutMillis() + ")";
     String key = deadLetterKey(w.record.key());
     if (!link.tryPublish(key, w.record.envelope(), why.getBytes(StandardCharsets.UTF_8))) {
-      log.debug("dead letter {} could not be published", key);
+      return false;
     }
     warnRateLimited("no result for acknowledged trigger; sent to the dead-letter key ({} so far)",
         deadLettered.sum() + 1);
+    return true;
   }
 
   /** {@code oprc/{c}/{p}/dlq/{fn}/{id}} for a trigger key of either shape. */
@@ -505,29 +579,48 @@ public final class OutboxDispatcher implements AutoCloseable {
     return "oprc/" + s[1] + "/" + s[2] + "/dlq/" + s[n - 2] + "/" + s[n - 1];
   }
 
+  /**
+   * The link is up and has been for {@link OutboxConfig#resumeDelayMillis()} since it (re)connected:
+   * after a router restart, subscribers need a moment to re-declare, and a put that reaches a router
+   * with no matching subscriber is gone, so records wait that long before they are published again.
+   */
+  private boolean ready() {
+    return link.up()
+        && System.nanoTime() - linkChangedAtNanos >= TimeUnit.MILLISECONDS.toNanos(config.resumeDelayMillis());
+  }
+
   private boolean expiredNow(OutboxRecord r) {
     return System.currentTimeMillis() - r.createdAtMillis() > config.ttlMillis();
   }
 
-  private void retire(OutboxRecord r, LongAdder counter) {
-    retire(r.seq(), r.sizeBytes(), counter);
-  }
-
-  private void retire(long seq, int size, LongAdder counter) {
-    held.remove(seq);
-    counter.increment();
-    if (retireCount == retireBuf.length) {
+  /** Retires {@code seq}: it stays held until its delete is flushed, and is counted only then. */
+  private void retire(long seq, int size, LongAdder counter, LongAdder alsoCounter) {
+    retiring.add(new Retiring(seq, size, counter, alsoCounter));
+    if (retiring.size() >= BATCH) {
       flushRetired();
     }
-    retireSizes[retireCount] = size;
-    retireBuf[retireCount++] = seq;
   }
 
   private void flushRetired() {
-    if (retireCount > 0) {
-      store.retire(retireBuf, retireSizes, retireCount);
-      retireCount = 0;
+    int n = retiring.size();
+    if (n == 0) {
+      return;
     }
+    long[] seqs = new long[n];
+    int[] sizes = new int[n];
+    for (int i = 0; i < n; i++) {
+      seqs[i] = retiring.get(i).seq();
+      sizes[i] = retiring.get(i).size();
+    }
+    store.retire(seqs, sizes, n); // throws: nothing counted, the batch is retried next round
+    for (Retiring r : retiring) {
+      held.remove(r.seq());
+      r.counter().increment();
+      if (r.alsoCounter() != null) {
+        r.alsoCounter().increment();
+      }
+    }
+    retiring.clear();
   }
 
   private void warnRateLimited(String fmt, long n) {
@@ -565,9 +658,11 @@ public final class OutboxDispatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (AckWait w : ackWaits.values()) {
-      acks.forget(w.record.invocationId());
-    }
+  }
+
+  /** True once the dispatcher's thread has ended (it no longer touches the store). */
+  public boolean stopped() {
+    return !thread.isAlive();
   }
 
   /** What one write matched and what became of it, for {@link #committed}. Not thread-safe. */

@@ -124,8 +124,10 @@ class OutboxDispatcherTest {
     return d;
   }
 
+  static final OutboxConfig NO_RESUME_DELAY = OutboxConfig.defaults().withResumeDelayMillis(0);
+
   OutboxDispatcher start() {
-    return start(EventConfig.defaults(), OutboxConfig.defaults());
+    return start(EventConfig.defaults(), NO_RESUME_DELAY);
   }
 
   @AfterEach
@@ -181,6 +183,20 @@ class OutboxDispatcherTest {
   }
 
   @Test
+  void afterTheLinkComesBackRecordsWaitTheResumeDelayBeforeTheyArePublished() throws Exception {
+    start(EventConfig.defaults(), OutboxConfig.defaults().withResumeDelayMillis(400));
+    link.down();
+    commit("k/1");
+    await(() -> d.stats().queueLength() == 0, "queue drained");
+    long upAt = System.nanoTime();
+    link.restore();
+    await(() -> link.published.size() == 1, "published after the delay");
+    assertThat(System.nanoTime() - upAt).isGreaterThanOrEqualTo(400_000_000L);
+    commit("k/2"); // once resumed, the fast path publishes at once
+    await(() -> link.published.size() == 2, "fast path");
+  }
+
+  @Test
   void aRecordIsKeptUntilTheLinkStayedUpForTheSettlePeriod() throws Exception {
     link.settle = 300;
     start();
@@ -219,7 +235,7 @@ class OutboxDispatcherTest {
 
   @Test
   void aFullQueueFallsBackToTheStoreAndLosesNothing() throws Exception {
-    start(EventConfig.defaults().withQueueBound(1), OutboxConfig.defaults());
+    start(EventConfig.defaults().withQueueBound(1), NO_RESUME_DELAY);
     link.down();
     for (int i = 0; i < 200; i++) {
       commit("k/" + i);
@@ -232,7 +248,7 @@ class OutboxDispatcherTest {
 
   @Test
   void unsentRecordsBeyondTheMemoryBoundAreReReadFromTheStoreInOrder() throws Exception {
-    start(EventConfig.defaults(), OutboxConfig.defaults().withMemoryBytes(1024));
+    start(EventConfig.defaults(), NO_RESUME_DELAY.withMemoryBytes(1024));
     link.down();
     for (int i = 0; i < 100; i++) {
       commit("k/" + i);
@@ -249,7 +265,7 @@ class OutboxDispatcherTest {
 
   @Test
   void recordsOlderThanTheTtlAreExpiredNotPublished() throws Exception {
-    start(EventConfig.defaults(), OutboxConfig.defaults().withTtlMillis(1));
+    start(EventConfig.defaults(), NO_RESUME_DELAY.withTtlMillis(1));
     link.down();
     commit("k/1");
     Thread.sleep(20);
@@ -295,7 +311,7 @@ class OutboxDispatcherTest {
 
   @Test
   void anAcknowledgedRecordWithoutAResultIsResentThenDeadLettered() throws Exception {
-    d = OutboxDispatcher.builder().config(OutboxConfig.defaults().withAck(20, 3)).store(store).link(link)
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY.withAck(20, 3)).store(store).link(link)
         .acks(new AckRegistry()).name("test-outbox").start();
     OutboxRecord r = OutboxRecord.fresh("oprc/c/3/objects/o1/async/fn/ID2", new byte[] {1},
         System.currentTimeMillis(), true).withSeq(store.seq.incrementAndGet());

@@ -176,12 +176,30 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       recent.invalidate(dedupKey); // not run: a re-send may try again
       rejected.increment();
       warn("invocation queue full; refused invocation on '{}'", key);
-      publish(k, FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full")
+      publish(k, FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full"))
           .toBuilder().setInvocationId(k.invocationId()).build());
     }
   }
 
   private void run(AsyncKey k, byte[] payload) {
+    InvocationResponse resp;
+    try {
+      resp = execute(k, payload);
+    } catch (Throwable e) { // an Error from a handler: not run to completion, let a re-send try again
+      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "SYSTEM_ERROR: " + e))
+          .toBuilder().setInvocationId(k.invocationId()).build();
+    }
+    completed.increment();
+    byte[] bytes = resp.toByteArray();
+    if (resp.containsHeaders(FunctionInvoker.NOT_RUN_HEADER)) {
+      recent.invalidate(k.resultKey());
+    } else {
+      recent.put(k.resultKey(), bytes.length <= MAX_KEPT_RESULT ? bytes : DONE);
+    }
+    republish(k, bytes);
+  }
+
+  private InvocationResponse execute(AsyncKey k, byte[] payload) {
     InvocationResponse resp;
     try {
       if (k.objectId() != null) {
@@ -196,13 +214,11 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     } catch (InvalidProtocolBufferException e) {
       decodeErrors.increment();
       warn("malformed invocation envelope on '{}'", k.resultKey());
-      resp = FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST, "malformed invocation envelope: " + e.getMessage())
+      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST,
+          "malformed invocation envelope: " + e.getMessage()))
           .toBuilder().setInvocationId(k.invocationId()).build();
     }
-    completed.increment();
-    byte[] bytes = resp.toByteArray();
-    recent.put(k.resultKey(), bytes.length <= MAX_KEPT_RESULT ? bytes : DONE);
-    republish(k, bytes);
+    return resp;
   }
 
   private void publish(AsyncKey k, InvocationResponse resp) {

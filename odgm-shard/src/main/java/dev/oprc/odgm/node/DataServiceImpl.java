@@ -208,6 +208,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
+    if (e instanceof dev.oprc.odgm.storage.StorageFailedException) {
+      return Status.DATA_LOSS.withDescription(e.getMessage()).asRuntimeException(); // applied maybe: no retry
+    }
     if (e instanceof dev.oprc.odgm.storage.StorageException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }

@@ -65,10 +65,10 @@ final class FunctionInvoker implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       error = "transport: " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
           : ": " + e.getStatus().getDescription());
-      resp = failure(ResponseStatus.SYSTEM_ERROR, error);
+      resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
     } catch (Exception e) {
       error = "SYSTEM_ERROR: " + e;
-      resp = failure(ResponseStatus.SYSTEM_ERROR, error);
+      resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
     }
     if (invocationId != null) {
       resp = resp.toBuilder().setInvocationId(invocationId).build();
@@ -136,6 +136,17 @@ final class FunctionInvoker implements AutoCloseable {
     }
     int slash = t.indexOf('/');
     return slash >= 0 ? t.substring(0, slash) : t;
+  }
+
+  /**
+   * Result header saying the function did not run (refused, no route, unreachable), so an
+   * acknowledging sender does not take the result as delivery and sends again.
+   */
+  static final String NOT_RUN_HEADER = "odgm-not-run";
+
+  /** {@code resp} marked with {@link #NOT_RUN_HEADER}. */
+  static InvocationResponse notRun(InvocationResponse resp) {
+    return resp.toBuilder().putHeaders(NOT_RUN_HEADER, "true").build();
   }
 
   static InvocationResponse failure(ResponseStatus status, String message) {

@@ -41,6 +41,16 @@ public interface NodeTransport extends AutoCloseable {
     return 0;
   }
 
+  /** A position at or after every put accepted so far (see {@code Session.putPosition}). */
+  default long putPosition() {
+    return 0;
+  }
+
+  /** Puts up to this position have been written out, or dropped with a link change. */
+  default long writtenPosition() {
+    return Long.MAX_VALUE;
+  }
+
   /**
    * Calls {@code handler(key, payload)} for every put matching {@code keyExpr}. The handler runs
    * on a transport thread and must hand heavy work off. Close the result to unsubscribe.

@@ -72,7 +72,7 @@ public final class OdgmNode implements AutoCloseable {
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
     this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
         config.invokeQueueBound());
-    try {
+    try { // from here on, a failure releases everything started so far
       this.subscribedKeys = receiver.start();
       this.resultSubscriptions = subscribeResults();
     } catch (Exception e) {
@@ -114,9 +114,24 @@ public final class OdgmNode implements AutoCloseable {
   private List<AutoCloseable> subscribeResults() throws Exception {
     List<AutoCloseable> subs = new ArrayList<>();
     for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
-      subs.add(transport.subscribe(k, (key, payload) -> acks.resultArrived(key.substring(key.lastIndexOf('/') + 1))));
+      subs.add(transport.subscribe(k, this::onResult));
     }
     return subs;
+  }
+
+  /** A result arrived (transport thread): it acknowledges its trigger unless the function did not run. */
+  private void onResult(String key, byte[] payload) {
+    if (acks.waiting() == 0) {
+      return;
+    }
+    try {
+      if (dev.oprc.odgm.proto.InvocationResponse.parseFrom(payload).containsHeaders(FunctionInvoker.NOT_RUN_HEADER)) {
+        return; // refused, no route, unreachable: the outbox sends it again
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return;
+    }
+    acks.resultArrived(key.substring(key.lastIndexOf('/') + 1));
   }
 
   private void closeEngine() {
@@ -184,22 +199,32 @@ public final class OdgmNode implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    stopServer();
+    // drain events while the receiver still listens, so triggers on functions hosted here still run
+    boolean stopped = shards.close(config.shutdownDrainMillis());
+    closeAll(resultSubscriptions);
+    receiver.close();
+    invoker.close();
+    transport.close();
+    if (stopped) {
+      closeEngine(); // after the shards: their last outbox retirements write to it
+    } else {
+      log.warn("not closing the storage: an outbox dispatcher is still running (the WAL keeps every write)");
+    }
+  }
+
+  /** No new calls, then up to 2 s for running ones, then cancel them and wait up to 5 s more. */
+  private void stopServer() {
     server.shutdown();
     try {
       if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
         server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    // drain events while the receiver still listens, so triggers on functions hosted here still run
-    shards.close(config.shutdownDrainMillis());
-    closeAll(resultSubscriptions);
-    receiver.close();
-    invoker.close();
-    transport.close();
-    closeEngine(); // after the shards: their last outbox retirements write to it
   }
 
   /** Blocks until the gRPC server terminates. */

@@ -120,12 +120,17 @@ public final class ShardRegistry implements AutoCloseable {
     return c.getInvocations().getFnRoutesMap().get(fn);
   }
 
-  /** Stops every dispatcher, sharing {@code drainMillis} among them. */
-  public void close(long drainMillis) {
+  /**
+   * Stops every dispatcher, sharing {@code drainMillis} among them; true when all of their threads
+   * ended (so the storage may be closed).
+   */
+  public boolean close(long drainMillis) {
     long deadline = System.currentTimeMillis() + drainMillis;
+    boolean stopped = true;
     for (ObjectShard s : all()) {
-      s.close(Math.max(0, deadline - System.currentTimeMillis()));
+      stopped &= s.close(Math.max(0, deadline - System.currentTimeMillis()));
     }
+    return stopped;
   }
 
   @Override

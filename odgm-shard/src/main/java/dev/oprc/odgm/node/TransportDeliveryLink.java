@@ -34,4 +34,14 @@ final class TransportDeliveryLink implements DeliveryLink {
   public long settleMillis() {
     return transport.settleMillis();
   }
+
+  @Override
+  public long position() {
+    return transport.putPosition();
+  }
+
+  @Override
+  public long writtenPosition() {
+    return transport.writtenPosition();
+  }
 }

@@ -79,6 +79,16 @@ public final class ZenohTransport implements NodeTransport {
   }
 
   @Override
+  public long putPosition() {
+    return session.putPosition();
+  }
+
+  @Override
+  public long writtenPosition() {
+    return session.writtenPosition();
+  }
+
+  @Override
   public long settleMillis() {
     return session.linkLeaseMillis();
   }

@@ -419,7 +419,8 @@ public final class ObjectShard implements AutoCloseable {
         return 0;
       }
       List<CompiledTarget> targets = m.triggers().match(type, fnId);
-      EventContext ctx = new EventContext(collection, partition, oid, type, fnId, m.version(), clock.getAsLong(),
+      // version 0 (as upstream): the id then depends on the invocation, not on what it did to the object
+      EventContext ctx = new EventContext(collection, partition, oid, type, fnId, 0L, clock.getAsLong(),
           payload, error, wc.depth(), wc.traceparent());
       return w.records(txn, ctx, targets, nonce);
     });
@@ -570,12 +571,18 @@ public final class ObjectShard implements AutoCloseable {
     }
   }
 
-  /** Stops this shard's dispatcher, publishing what is queued for up to {@code drainMillis}. */
-  public void close(long drainMillis) {
+  /**
+   * Stops this shard's dispatcher, publishing what is queued for up to {@code drainMillis}; true
+   * when its thread ended (what was not retired stays in the outbox for the next start).
+   */
+  public boolean close(long drainMillis) {
+    boolean stopped = true;
     if (dispatcher != null) {
       dispatcher.close(java.time.Duration.ofMillis(drainMillis));
+      stopped = dispatcher.stopped();
     }
     storage.close();
+    return stopped;
   }
 
   @Override

@@ -116,9 +116,6 @@ public final class InMemoryShardStorage extends StripedShardStorage {
 
   @Override
   long commit(String objectId, Staged w, int stripe, long floor) {
-    for (OutboxRecord r : w.records) {
-      outbox.put(r.seq(), r);
-    }
     if (w.deleteVersion > 0) {
       if (objects.remove(objectId) != null) {
         ids.remove(objectId);
@@ -138,6 +135,9 @@ public final class InMemoryShardStorage extends StripedShardStorage {
         ids.put(objectId, Boolean.TRUE);
         live.increment();
       }
+    }
+    for (OutboxRecord r : w.records) { // after the object: a scan never sees a record before its write
+      outbox.put(r.seq(), r);
     }
     return 0;
   }

@@ -73,6 +73,7 @@ final class RocksShardStorage extends StripedShardStorage {
           floors[stripe] = RocksKeys.readBe64(it.value(), 0);
         }
       }
+      it.status();
       live.set(RocksKeys.readLe64(db.get(engine.shardCf, countKey)));
     } catch (RocksDBException e) {
       throw engine.failure("read", e);
@@ -175,6 +176,9 @@ final class RocksShardStorage extends StripedShardStorage {
         }
         out.put(key, ValData.parseFrom(it.value()));
       }
+      it.status();
+    } catch (RocksDBException e) {
+      throw engine.failure("read", e);
     } catch (InvalidProtocolBufferException e) {
       throw new StorageException("corrupt entry of object '" + objectId + "'", e);
     }
@@ -242,6 +246,9 @@ final class RocksShardStorage extends StripedShardStorage {
         }
         out.add(Map.entry(id, decodeMeta(id, it.value())));
       }
+      it.status();
+    } catch (RocksDBException e) {
+      throw engine.failure("read", e);
     }
     return out;
   }
@@ -330,6 +337,9 @@ final class RocksShardStorage extends StripedShardStorage {
         sink.accept(r);
         n++;
       }
+      it.status(); // an I/O error must not look like the end of the outbox
+    } catch (RocksDBException e) {
+      throw engine.failure("outbox read", e);
     }
     if (!corrupt.isEmpty()) {
       long[] seqs = corrupt.stream().mapToLong(Long::longValue).toArray();

@@ -154,6 +154,10 @@ public final class RocksStorageEngine implements AutoCloseable {
 
   /** Writes {@code batch}; returns the durability ticket (0 unless GROUP). */
   long write(WriteBatch batch) {
+    if (syncer != null && syncer.failure() != null) {
+      throw new StorageFailedException("storage in '" + dir + "' refuses writes: an earlier WAL sync failed ("
+          + syncer.failure() + "); restart the node");
+    }
     try {
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {

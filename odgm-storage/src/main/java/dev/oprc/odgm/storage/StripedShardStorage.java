@@ -85,6 +85,7 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
         throw e;
       }
       if (w.isEmpty()) {
+        listener.committed(List.of(), 0); // nothing written, but what it matched (and dropped) is counted
         return result;
       }
       long floor = w.deleteVersion > 0 ? Math.max(floors[s], w.deleteVersion) : -1;

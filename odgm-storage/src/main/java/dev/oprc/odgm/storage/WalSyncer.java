@@ -36,6 +36,11 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
     thread.start();
   }
 
+  /** Why the WAL could not be synced, or null while it can. */
+  String failure() {
+    return failure;
+  }
+
   /** A ticket for every write appended so far. */
   long request() {
     long t = requested.incrementAndGet();
@@ -54,7 +59,8 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
       while (ticket > durable) {
         String f = failure;
         if (f != null) {
-          throw new StorageException("WAL sync failed: " + f);
+          throw new StorageFailedException("the write is applied but its WAL sync failed (" + f
+              + "); the storage refuses further writes until the node is restarted");
         }
         if (closed) {
           throw new StorageException("storage closed before the write was synced");
@@ -72,7 +78,7 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
   private void run() {
     while (true) {
       long target = requested.get();
-      if (target > durable) {
+      if (target > durable && !(closed && failure != null)) {
         sync(target);
         continue;
       }
@@ -87,15 +93,22 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
     }
   }
 
+  /**
+   * Syncs the WAL. A failure is final: after a failed fsync the kernel may have dropped the dirty
+   * pages, so a later success would claim writes durable that are not. Every waiting and later
+   * write then fails, and the engine refuses new writes ({@link #failure()}).
+   */
   private void sync(long target) {
+    if (failure != null) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      return;
+    }
     try {
       db.syncWal();
-      failure = null;
       durable = target;
     } catch (RocksDBException e) {
-      failure = e.getMessage();
-      log.warn("WAL sync failed (retrying): {}", e.getMessage());
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      failure = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
+      log.error("WAL sync failed; the storage refuses further writes until the node is restarted: {}", failure);
     }
     synchronized (waiters) {
       waiters.notifyAll();

@@ -1,0 +1,38 @@
+package dev.oprc.odgm.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StorageConfigTest {
+  @Test
+  void defaultsAreRocksdbInOdgmDataWithGroupCommit() {
+    StorageConfig c = StorageConfig.fromEnv(Map.of());
+    assertThat(c.kind()).isEqualTo(StorageConfig.Kind.ROCKSDB);
+    assertThat(c.dataDir()).isEqualTo(Path.of("odgm-data"));
+    assertThat(c.sync()).isEqualTo(SyncMode.GROUP);
+    assertThat(c.metaCacheSize()).isEqualTo(65_536);
+  }
+
+  @Test
+  void everyVariableIsRead() {
+    StorageConfig c = StorageConfig.fromEnv(Map.of("ODGM_STORAGE", "Memory", "ODGM_DATA_DIR", "/var/odgm",
+        "ODGM_STORAGE_SYNC", "always", "ODGM_META_CACHE_SIZE", "12"));
+    assertThat(c).isEqualTo(new StorageConfig(StorageConfig.Kind.MEMORY, Path.of("/var/odgm"), SyncMode.ALWAYS, 12));
+  }
+
+  @Test
+  void badValuesNameTheVariableAndWhatItAccepts() {
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_STORAGE", "sqlite")))
+        .hasMessage("ODGM_STORAGE='sqlite' is invalid; accepted: rocksdb, memory");
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_STORAGE_SYNC", "fsync")))
+        .hasMessage("ODGM_STORAGE_SYNC='fsync' is invalid; accepted: none, group, always");
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_META_CACHE_SIZE", "lots")))
+        .hasMessageContaining("ODGM_META_CACHE_SIZE='lots'");
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_META_CACHE_SIZE", "-1")))
+        .hasMessageContaining("ODGM_META_CACHE_SIZE=-1 is out of range");
+  }
+}
