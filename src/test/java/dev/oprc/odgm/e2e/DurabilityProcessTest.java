@@ -198,7 +198,7 @@ class DurabilityProcessTest {
         return total;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("outbox not drained within " + within + ": " + total);
+        throw new AssertionError("outbox not drained within " + within + ": " + total + "\n" + node.threadDump());
       }
       Thread.sleep(100);
     }

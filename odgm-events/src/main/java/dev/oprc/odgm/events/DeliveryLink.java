@@ -24,8 +24,8 @@ public interface DeliveryLink {
   boolean up();
 
   /**
-   * How long a record must stay on an unbroken link, after it was written to the network, before it
-   * is retired (0: at once). The dispatcher adds a quarter of it as margin for lease detection.
+   * The link's lease (0: a record is delivered when published). The dispatcher retires a record once
+   * the link stayed up for twice this long after the record was written to the network.
    */
   long settleMillis();
 

@@ -98,6 +98,9 @@ public final class OutboxDispatcher implements AutoCloseable {
   private long linkChangedAtNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // up at start: ready at once
   private long scanCursor = -1;
   private boolean rescan; // the unsent records were forgotten during a scan: start it over
+  /** (written position, when first seen) pairs, oldest first; see {@link #retireSettled}. */
+  private final ArrayDeque<long[]> writtenMarks = new ArrayDeque<>();
+  private long lastWritten = Long.MIN_VALUE;
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
 
   /** A record handed to the link; only what retiring it needs (the bytes stay in the store). */
@@ -106,7 +109,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     final int size;
     final long epoch;
     final long position;
-    long writtenAtNanos; // 0 until the transport has written it out
+    final long handedAtNanos = System.nanoTime();
 
     InFlight(long seq, int size, long epoch, long position) {
       this.seq = seq;
@@ -359,28 +362,43 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /**
-   * Retires records in flight whose link stayed up (same epoch) for the settle period plus a
-   * quarter of it, counted from when the transport had written them out, not when they were queued.
+   * Retires records in flight whose link stayed up (same epoch) for twice the settle period,
+   * counted from when the transport had written them out, not when they were queued. One lease is
+   * what detecting a dead router takes; the second covers a router that reads its socket late
+   * (back-pressure from its own subscribers) and would lose what it had not read if it died. When
+   * a record was written is known from {@link #writtenMarks}: the first time the link's written
+   * position was seen at or past the record's position.
    */
   private boolean retireSettled() {
+    long now = System.nanoTime();
+    long written = link.writtenPosition();
+    if (written != lastWritten) {
+      writtenMarks.addLast(new long[] {written, now});
+      lastWritten = written;
+    }
     if (inflight.isEmpty()) {
+      writtenMarks.clear();
+      lastWritten = Long.MIN_VALUE;
       return false;
     }
     long settle = link.settleMillis();
-    long settleNanos = TimeUnit.MILLISECONDS.toNanos(settle + settle / 4);
-    long now = System.nanoTime();
+    long settleNanos = TimeUnit.MILLISECONDS.toNanos(2 * settle);
     long epoch = link.epoch();
-    long written = link.writtenPosition();
     boolean any = false;
     InFlight f;
     while ((f = inflight.peekFirst()) != null && f.epoch == epoch) {
-      if (f.writtenAtNanos == 0) {
-        if (written < f.position) {
-          break; // still in the transport's queue
-        }
-        f.writtenAtNanos = now;
+      while (writtenMarks.size() > 1 && writtenMarks.peekFirst()[0] < f.position) {
+        writtenMarks.pollFirst(); // positions only grow: no later record needs this mark
       }
-      if (now - f.writtenAtNanos < settleNanos) {
+      long[] mark = writtenMarks.peekFirst();
+      if (mark == null || mark[0] < f.position) {
+        if (now - f.handedAtNanos > TimeUnit.SECONDS.toNanos(10)) {
+          warnRateLimited("outbox: puts handed 10 s ago are still in the transport's queue ({})",
+              "written " + written + " < " + f.position);
+        }
+        break;
+      }
+      if (now - Math.max(mark[1], f.handedAtNanos) < settleNanos) {
         break;
       }
       inflight.pollFirst();

@@ -73,6 +73,8 @@ class OutboxDispatcherTest {
     volatile boolean up = true;
     volatile long epoch = 1;
     volatile long settle;
+    volatile long position;
+    volatile long written = Long.MAX_VALUE;
 
     @Override
     public boolean tryPublish(String key, byte[] envelope) {
@@ -80,7 +82,18 @@ class OutboxDispatcherTest {
         return false;
       }
       published.add(key);
+      position++;
       return true;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public long writtenPosition() {
+      return written;
     }
 
     @Override
@@ -231,6 +244,34 @@ class OutboxDispatcherTest {
     assertThat(d.stats().recovered()).isEqualTo(2);
     assertThat(d.stats().matched()).isZero();
     assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void aPutStillInTheTransportsQueueIsNotRetiredHoweverLongItWaits() throws Exception {
+    link.settle = 20;
+    link.written = 0;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    Thread.sleep(200); // ten settle periods: a written record would be retired by now
+    assertThat(d.stats().retired()).isZero();
+    link.written = link.position;
+    await(() -> d.stats().retired() == 1, "retired once written and settled");
+  }
+
+  @Test
+  void manyRecoveredRecordsAllSettleAndRetire() throws Exception {
+    for (int i = 0; i < 3_000; i++) {
+      store.add("k/old" + i);
+    }
+    link.settle = 100;
+    start();
+    try {
+      await(() -> d.stats().retired() == 3_000, "3000 recovered records retired");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + d.stats() + ", published " + link.published.size(), e);
+    }
+    assertThat(link.published).hasSize(3_000).doesNotHaveDuplicates();
   }
 
   @Test
