@@ -214,7 +214,8 @@ public final class LoadHarness implements AutoCloseable {
       return "attached to " + opts.target() + (opts.nodePid() == null ? " (no pid: no CPU/RSS/threads)"
           : " pid " + opts.nodePid()) + (opts.zenoh() == null ? ", no trigger subscriber" : ", router " + opts.zenoh());
     }
-    return "started per scenario: java " + String.join(" ", opts.nodeJvmOpts()) + " -cp "
+    String jvm = opts.nodeJvmOpts().isEmpty() ? "" : String.join(" ", opts.nodeJvmOpts()) + " ";
+    return "started per scenario: java " + jvm + "-cp "
         + (opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath()) + " "
         + NodeProcess.MAIN_CLASS + ", Zenoh client of a Python eclipse-zenoh router on 127.0.0.1";
   }

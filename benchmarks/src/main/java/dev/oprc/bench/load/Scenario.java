@@ -73,7 +73,7 @@ enum Scenario {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown scenario '" + id + "'; accepted: " + ids());
+    throw new IllegalArgumentException("--scenarios: unknown scenario '" + id + "'; accepted: " + ids());
   }
 
   static String ids() {
