@@ -20,7 +20,9 @@ import java.util.Objects;
  * @param channels      gRPC connections the lanes are spread over
  * @param partitions    partitions of the collection the harness creates; object i lives in partition i mod n
  * @param collection    the collection name
- * @param triggerFn     function id every trigger targets (stateless target {@code collection/partition/fn})
+ * @param triggerFn     function id the triggers target (stateless target {@code collection/partition/fn}); with
+ *                      several triggers per object, target {@code t} gets {@code fn-t}
+ * @param watchAll      the subscriber watches every trigger target; false: only the last of each write's targets
  * @param target        {@code host:port} of a running node to attach to, or null to start one
  * @param nodePid       the attached node's pid for CPU/RSS/threads, or null
  * @param zenoh         router endpoint for the trigger subscriber when attached, or null (no trigger figures)
@@ -42,6 +44,7 @@ record HarnessOptions(
     int partitions,
     String collection,
     String triggerFn,
+    boolean watchAll,
     String target,
     Long nodePid,
     String zenoh,
@@ -71,6 +74,7 @@ record HarnessOptions(
         --partitions 1          partitions of the collection (started nodes only)
         --collection bench      collection name
         --trigger-fn sink       function the triggers target (default: one no node hosts)
+        --watch last|all        trigger targets the subscriber watches per write (default: the last one)
         --node-env K=V          extra node variable (repeatable)
         --variant NAME:K=V,...  run the suite once per variant with these extra variables (repeatable)
         --node-cp PATH          class path of the node JVM (default: this jar)
@@ -106,6 +110,16 @@ record HarnessOptions(
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
+  }
+
+  /** The function id of trigger target {@code t} of {@code n} on every object. */
+  String triggerFn(int t, int n) {
+    return n == 1 ? triggerFn : triggerFn + "-" + t;
+  }
+
+  /** Index of the first trigger target the subscriber watches, of {@code n}. */
+  int firstWatched(int n) {
+    return watchAll ? 0 : Math.max(0, n - 1);
   }
 
   /** True when the harness attaches to a node it did not start. */
@@ -183,6 +197,7 @@ record HarnessOptions(
     private int partitions = 1;
     private String collection = "bench";
     private String triggerFn = "sink";
+    private boolean watchAll;
     private String target;
     private Long nodePid;
     private String zenoh;
@@ -208,7 +223,7 @@ record HarnessOptions(
       }
       List<Variant> vs = variants.isEmpty() ? List.of(new Variant("default", Map.of())) : variants;
       return new HarnessOptions(scenarios, concurrency, warmup, measure, drain, objects, channels, partitions,
-          collection, triggerFn, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv, vs, outDir, name);
+          collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv, vs, outDir, name);
     }
 
     private void option(String o) {
@@ -224,6 +239,11 @@ record HarnessOptions(
         case "--partitions" -> partitions = integer(o, value(o));
         case "--collection" -> collection = value(o);
         case "--trigger-fn" -> triggerFn = value(o);
+        case "--watch" -> watchAll = switch (value(o)) {
+          case "all" -> true;
+          case "last" -> false;
+          default -> throw new IllegalArgumentException("--watch accepts last or all");
+        };
         case "--node-env" -> {
           Map.Entry<String, String> e = envEntry(o, value(o));
           nodeEnv.put(e.getKey(), e.getValue());

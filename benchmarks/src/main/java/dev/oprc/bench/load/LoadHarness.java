@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * <p>Not thread-safe: one harness per JVM, driven by its main thread; {@link #close()} stops the
- * router, the subscriber and the generator's thread.
+ * router and the generator's thread.
  */
 public final class LoadHarness implements AutoCloseable {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -50,7 +50,6 @@ public final class LoadHarness implements AutoCloseable {
   private final List<PointResult> points = new ArrayList<>();
   private final ClosedLoop loop = new ClosedLoop();
   private ZenohRouter router;
-  private TriggerSubscriber subscriber;
 
   LoadHarness(HarnessOptions opts) throws IOException {
     this.opts = opts;
@@ -81,10 +80,7 @@ public final class LoadHarness implements AutoCloseable {
       router = ZenohRouter.start(logDir.resolve("router.log"));
     }
     String endpoint = router != null ? router.endpoint() : opts.zenoh();
-    if (endpoint != null) {
-      subscriber = new TriggerSubscriber(endpoint, opts.collection());
-    }
-    PointRunner runner = new PointRunner(opts, loop, clockTicks, router == null ? null : router.pid(), subscriber);
+    PointRunner runner = new PointRunner(opts, loop, clockTicks, router == null ? null : router.pid(), endpoint);
     Path report = null;
     for (HarnessOptions.Variant v : opts.variants()) {
       for (Scenario s : opts.scenarios()) {
@@ -111,10 +107,7 @@ public final class LoadHarness implements AutoCloseable {
       if (s.needsObjects()) {
         setUpObjects(admin, objects, s.triggers());
       }
-      TriggerTracker tracker = new TriggerTracker(objects.size(), s.triggers());
-      if (subscriber != null) {
-        subscriber.track(s.triggers() > 0 ? tracker : null, objects, s.triggers());
-      }
+      TriggerTracker tracker = new TriggerTracker(objects.size(), s.triggers(), opts.firstWatched(s.triggers()));
       ClosedLoop.Operation op = new Workloads(channels, opts.collection()).forScenario(s, objects, tracker);
       PointRunner.Target target = new PointRunner.Target(v.name(), s, node, admin, op, objects, tracker);
       for (int c : opts.concurrency()) {
@@ -123,9 +116,6 @@ public final class LoadHarness implements AutoCloseable {
         System.out.println("  " + line(p));
       }
     } finally {
-      if (subscriber != null) {
-        subscriber.track(null, null, 0);
-      }
       for (ManagedChannel ch : channels) {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -185,7 +175,7 @@ public final class LoadHarness implements AutoCloseable {
     DataTrigger.Builder dt = DataTrigger.newBuilder();
     for (int t = 0; t < n; t++) {
       dt.addOnUpdate(TriggerTarget.newBuilder().setClsId(opts.collection()).setPartitionId(partition)
-          .setFnId(opts.triggerFn()).putReqOptions(TriggerSubscriber.TARGET_OPTION, Integer.toString(t)));
+          .setFnId(opts.triggerFn(t, n)).putReqOptions(TriggerSubscriber.TARGET_OPTION, Integer.toString(t)));
     }
     return n == 0 ? ObjectEvent.getDefaultInstance()
         : ObjectEvent.newBuilder().putDataTrigger(Workloads.KEY, dt.build()).build();
@@ -231,7 +221,8 @@ public final class LoadHarness implements AutoCloseable {
     m.put("partitions", Integer.toString(opts.partitions()));
     m.put("collection", opts.collection());
     m.put("trigger_target", opts.collection() + "/{partition}/" + opts.triggerFn() + " (stateless, on_update of '"
-        + Workloads.KEY + "')");
+        + Workloads.KEY + "'; with n triggers: " + opts.triggerFn() + "-0 … -(n-1))");
+    m.put("watched_targets", opts.watchAll() ? "all" : "the last of each write's targets");
     return m;
   }
 
@@ -257,11 +248,8 @@ public final class LoadHarness implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (subscriber != null) {
-        subscriber.close();
-      }
-    } finally {
       loop.close();
+    } finally {
       if (router != null) {
         router.close();
       }

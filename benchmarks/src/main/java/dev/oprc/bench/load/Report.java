@@ -97,8 +97,9 @@ final class Report {
   static String counterTable(List<PointResult> points) {
     StringBuilder b = new StringBuilder();
     b.append("| scenario | conc | harness CPU-s / 10k | router CPU-s / 10k | trigger max µs | duplicate triggers "
-        + "| subscriber drops | node queue drops | node publish failures |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| unmatched triggers | node trigger PUTs | subscriber samples | subscriber drops | node queue drops "
+        + "| node publish failures |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (PointResult p : points) {
       b.append("| ").append(p.scenario()).append(p.variant().equals("default") ? "" : " (" + p.variant() + ")")
           .append(" | ").append(p.concurrency())
@@ -106,6 +107,9 @@ final class Report {
           .append(" | ").append(fixed(p.routerCpuSecondsPer10k(), 2))
           .append(" | ").append(p.triggerMaxUs() == null ? NA : grouped(p.triggerMaxUs()))
           .append(" | ").append(count(p.duplicateTriggers()))
+          .append(" | ").append(count(p.unmatchedTriggers()))
+          .append(" | ").append(count(p.nodeDispatched()))
+          .append(" | ").append(count(p.subscriberSamples()))
           .append(" | ").append(count(p.subscriberDrops()))
           .append(" | ").append(count(p.nodeQueueDrops()))
           .append(" | ").append(count(p.nodePublishFailures()))
@@ -118,7 +122,11 @@ final class Report {
     if (p.lostTriggers() == null) {
       return NA;
     }
-    return grouped(p.lostTriggers()) + " of " + grouped(p.triggersExpected());
+    int total = Scenario.of(p.scenario()).triggers();
+    String watched = p.watchedTriggers() != null && p.watchedTriggers() < total
+        ? " (" + p.watchedTriggers() + " of " + total + " targets watched)" : "";
+    return grouped(p.lostTriggers()) + " of " + grouped(p.triggersExpected()) + watched
+        + (Boolean.TRUE.equals(p.subscriberStalled()) ? " (subscriber stalled)" : "");
   }
 
   static String grouped(double v) {

@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * of {@code (object, target)} is taken as the object's n-th write after setup (exact while
  * nothing is lost before it; counted in {@link #unversioned()}).
  *
- * <p>Samples arrive on the session's single callback thread, which alone touches the order
- * counters; {@link #track} may be called from any thread. {@link #close()} closes the session.
+ * <p>The harness opens one per point, so a stalled stream (see {@code benchmarks/README.md}) spoils
+ * only that point. Samples arrive on the session's single callback thread, which alone touches the
+ * order counters; {@link #track} may be called from any thread. {@link #close()} closes the session.
  */
 final class TriggerSubscriber implements AutoCloseable {
   static final String TARGET_OPTION = "bench-target";
@@ -43,14 +44,17 @@ final class TriggerSubscriber implements AutoCloseable {
   private final AtomicReference<Binding> binding = new AtomicReference<>();
   private final LongAdder undecodable = new LongAdder();
   private final LongAdder unversioned = new LongAdder();
+  private volatile long lastSampleNanos = System.nanoTime();
 
   /** The tracker and objects of the point being measured, and the order counters for unversioned nodes. */
   private record Binding(TriggerTracker tracker, ObjectSet objects, int targets, long[] arrivals) {}
 
-  TriggerSubscriber(String endpoint, String collection) {
+  /** Subscribes to the trigger keys of {@code collection}, for function {@code fn} only unless it is null. */
+  TriggerSubscriber(String endpoint, String collection, String fn) {
     this.session = Zenoh.open(Config.builder().mode(Mode.CLIENT).endpoints(List.of(endpoint))
         .connectTimeout(Duration.ofSeconds(10)).build());
-    this.subscriber = session.declareSubscriber("oprc/" + collection + "/*/async/**", this::onSample);
+    this.subscriber = session.declareSubscriber("oprc/" + collection + "/*/async/" + (fn == null ? "**" : fn + "/*"),
+        this::onSample);
   }
 
   /** Feeds arrivals to {@code tracker} from now on ({@code null}: ignore them). */
@@ -62,6 +66,16 @@ final class TriggerSubscriber implements AutoCloseable {
   /** Samples dropped by the session because its delivery queue was full, since it opened. */
   long sessionDrops() {
     return session.stats().subscriberDrops();
+  }
+
+  /** Samples the session received from the router since it opened. */
+  long samplesReceived() {
+    return session.stats().samplesReceived();
+  }
+
+  /** {@link System#nanoTime()} of the last sample delivered (or of opening). */
+  long lastSampleNanos() {
+    return lastSampleNanos;
   }
 
   /** Samples that were not a trigger envelope of this harness. */
@@ -76,6 +90,7 @@ final class TriggerSubscriber implements AutoCloseable {
 
   private void onSample(Sample s) {
     long now = System.nanoTime();
+    lastSampleNanos = now;
     Binding b = binding.get();
     if (b == null) {
       return;

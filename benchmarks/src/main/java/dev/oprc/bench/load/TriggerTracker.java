@@ -16,7 +16,7 @@ import org.HdrHistogram.Recorder;
  * the target's {@code req_options}, which of the object's triggers it is ({@code bench-target}).
  * The first arrival of each {@code (object, version, target)} records {@code arrival − send} as
  * the write → trigger latency; repeats count as duplicates. After the drain wait,
- * {@code expected = acknowledged writes × triggers} and {@code lost = expected − distinct
+ * {@code expected = acknowledged writes × watched triggers} and {@code lost = expected − distinct
  * arrivals for acknowledged writes}. Writes sent before the window opened (warm-up) and arrivals
  * for them are not counted.
  *
@@ -27,6 +27,7 @@ import org.HdrHistogram.Recorder;
 final class TriggerTracker {
   private final Slot[] slots;
   private final int targets;
+  private final int firstWatched;
   private final Recorder latency = new Recorder(3);
   private final LongAdder matched = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
@@ -40,8 +41,13 @@ final class TriggerTracker {
     }
   }
 
-  TriggerTracker(int objects, int targets) {
+  /**
+   * Tracks {@code objects} objects with {@code targets} triggers each, of which the subscriber
+   * watches targets {@code firstWatched … targets-1}.
+   */
+  TriggerTracker(int objects, int targets, int firstWatched) {
     this.targets = Math.max(1, targets);
+    this.firstWatched = Math.min(Math.max(0, firstWatched), this.targets - 1);
     this.slots = new Slot[objects];
     for (int i = 0; i < objects; i++) {
       slots[i] = new Slot();
@@ -130,8 +136,8 @@ final class TriggerTracker {
     for (Slot s : slots) {
       synchronized (s) {
         for (int idx = s.acked.nextSetBit(0); idx >= 0; idx = s.acked.nextSetBit(idx + 1)) {
-          expected += targets;
-          received += s.seen.get(idx * targets, (idx + 1) * targets).cardinality();
+          expected += watched();
+          received += s.seen.get(idx * targets + firstWatched, (idx + 1) * targets).cardinality();
         }
       }
     }
@@ -146,7 +152,12 @@ final class TriggerTracker {
         n += s.acked.cardinality();
       }
     }
-    return n * targets;
+    return n * watched();
+  }
+
+  /** Watched targets per write. */
+  int watched() {
+    return targets - firstWatched;
   }
 
   /** Registered writes of one object: versions {@code from … from + count - 1}. Guarded by itself. */

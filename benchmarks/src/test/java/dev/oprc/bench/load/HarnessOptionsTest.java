@@ -50,6 +50,15 @@ final class HarnessOptionsTest {
   }
 
   @Test
+  void triggerTargets_getDistinctFunctionsWhenSeveral() {
+    HarnessOptions o = HarnessOptions.parse(new String[0]);
+    assertThat(o.triggerFn(0, 1)).isEqualTo("sink");
+    assertThat(o.triggerFn(9, 10)).isEqualTo("sink-9");
+    assertThat(o.firstWatched(10)).isEqualTo(9);
+    assertThat(HarnessOptions.parse(new String[] {"--watch", "all"}).firstWatched(10)).isZero();
+  }
+
+  @Test
   void effectiveObjects_coversEveryLane() {
     HarnessOptions o = HarnessOptions.parse(new String[] {"--objects", "10", "--concurrency", "1,64"});
     assertThat(o.effectiveObjects()).isEqualTo(64);

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 final class ReportTest {
   private static PointResult point(String variant, String scenario, Long lost) {
     return new PointResult(variant, scenario, 32, 250_000, 0, 10.0, 25_000.4, 1_081.2, 2_780, 4_100, 9_000,
-        0.54, 0.41, 0.12, 353.2, 59, lost == null ? null : 250_000L, lost == null ? null : 250_000 - lost, lost,
-        lost == null ? null : 0L, lost == null ? null : 2_583.0, lost == null ? null : 7_755.0,
-        lost == null ? null : 9_999.0, lost == null ? null : 0L, 0L, 0L, null);
+        0.54, 0.41, 0.12, 353.2, 59, lost == null ? null : 1, lost == null ? null : 250_000L, lost == null ? null : 250_000 - lost, lost,
+        lost == null ? null : 0L, lost == null ? null : 0L, lost == null ? null : 2_583.0, lost == null ? null : 7_755.0,
+        lost == null ? null : 9_999.0, lost == null ? null : 0L, lost == null ? null : 250_000L,
+        lost == null ? null : false, lost == null ? null : 250_000L, 0L, 0L, null);
   }
 
   private static RunInfo run() {
@@ -30,6 +31,12 @@ final class ReportTest {
     assertThat(t).contains("| set-1-trigger | 32 | 25,000 | 1,081 | 2,780 | 4,100 | 0 | 0.54 | 353 | 59 | 2,583 "
         + "| 7,755 | 3 of 250,000 |");
     assertThat(t).contains("| get | 32 | 25,000 | 1,081 | 2,780 | 4,100 | 0 | 0.54 | 353 | 59 | — | — | — |");
+  }
+
+  @Test
+  void lost_saysWhenOnlySomeTargetsWereWatched() {
+    assertThat(Report.lost(point("default", "set-10-triggers", 0L))).isEqualTo("0 of 250,000 (1 of 10 targets watched)");
+    assertThat(Report.lost(point("default", "set-1-trigger", 0L))).isEqualTo("0 of 250,000");
   }
 
   @Test

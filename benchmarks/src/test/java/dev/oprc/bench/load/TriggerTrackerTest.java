@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 final class TriggerTrackerTest {
   @Test
   void countsDistinctArrivalsForAcknowledgedWrites() {
-    TriggerTracker t = new TriggerTracker(2, 2);
+    TriggerTracker t = new TriggerTracker(2, 2, 0);
     t.open();
     t.sent(0, 5, 1_000);
     t.sent(0, 6, 2_000);
@@ -37,7 +37,7 @@ final class TriggerTrackerTest {
 
   @Test
   void arrivalBeforeTheAckStillCounts() {
-    TriggerTracker t = new TriggerTracker(1, 1);
+    TriggerTracker t = new TriggerTracker(1, 1, 0);
     t.open();
     t.sent(0, 1, 100);
     t.arrived(0, 1, 0, 600);
@@ -47,8 +47,25 @@ final class TriggerTrackerTest {
   }
 
   @Test
+  void watchingTheLastTarget_expectsOnePerWrite() {
+    TriggerTracker t = new TriggerTracker(1, 10, 9);
+    t.open();
+    t.sent(0, 1, 100);
+    t.sent(0, 2, 200);
+    t.acknowledged(0, 1, true);
+    t.acknowledged(0, 2, true);
+    t.arrived(0, 1, 9, 500);
+    assertThat(t.watched()).isEqualTo(1);
+    assertThat(t.expectedSoFar()).isEqualTo(2);
+    TriggerTracker.Summary s = t.summarize();
+    assertThat(s.expected()).isEqualTo(2);
+    assertThat(s.received()).isEqualTo(1);
+    assertThat(s.lost()).isEqualTo(1);
+  }
+
+  @Test
   void reset_forgetsThePreviousPoint() {
-    TriggerTracker t = new TriggerTracker(1, 1);
+    TriggerTracker t = new TriggerTracker(1, 1, 0);
     t.open();
     t.sent(0, 1, 100);
     t.acknowledged(0, 1, true);
