@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param scenarios     workloads to run, in order
  * @param concurrency   outstanding calls per point (closed loop), in order
  * @param warmup        unmeasured load before every point
+ * @param nodeWarmup    extra warm-up before the first point of each scenario (a fresh node's JIT)
  * @param measure       measured phase of every point
  * @param drain         longest wait for outstanding triggers after a point
  * @param objects       object ids the writes, reads and invocations are spread over (at least the largest concurrency)
@@ -37,6 +38,7 @@ record HarnessOptions(
     List<Scenario> scenarios,
     List<Integer> concurrency,
     Duration warmup,
+    Duration nodeWarmup,
     Duration measure,
     Duration drain,
     int objects,
@@ -68,7 +70,8 @@ record HarnessOptions(
         --scenarios a,b,...     default: all (%s)
         --concurrency 1,32,128  outstanding calls per point
         --warmup 5s --measure 10s --drain 5s   (durations: 500ms, 5s, 1m or seconds)
-        --quick                 warm-up 2s, measure 4s, drain 3s
+        --node-warmup 5s        extra warm-up before the first point of each scenario (fresh node)
+        --quick                 warm-up 2s, node warm-up 2s, measure 4s, drain 3s (overrides the above)
         --objects 1024          object ids the calls are spread over
         --channels 1            gRPC connections
         --partitions 1          partitions of the collection (started nodes only)
@@ -189,6 +192,7 @@ record HarnessOptions(
     private List<Scenario> scenarios = Scenario.standardSuite();
     private List<Integer> concurrency = List.of(1, 32, 128);
     private Duration warmup = Duration.ofSeconds(5);
+    private Duration nodeWarmup = Duration.ofSeconds(5);
     private Duration measure = Duration.ofSeconds(10);
     private Duration drain = Duration.ofSeconds(5);
     private boolean quick;
@@ -218,11 +222,12 @@ record HarnessOptions(
       }
       if (quick) {
         warmup = Duration.ofSeconds(2);
+        nodeWarmup = Duration.ofSeconds(2);
         measure = Duration.ofSeconds(4);
         drain = Duration.ofSeconds(3);
       }
       List<Variant> vs = variants.isEmpty() ? List.of(new Variant("default", Map.of())) : variants;
-      return new HarnessOptions(scenarios, concurrency, warmup, measure, drain, objects, channels, partitions,
+      return new HarnessOptions(scenarios, concurrency, warmup, nodeWarmup, measure, drain, objects, channels, partitions,
           collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv, vs, outDir, name);
     }
 
@@ -231,6 +236,7 @@ record HarnessOptions(
         case "--scenarios" -> scenarios = list(value(o)).stream().map(Scenario::of).toList();
         case "--concurrency" -> concurrency = list(value(o)).stream().map(s -> integer(o, s)).toList();
         case "--warmup" -> warmup = duration(o, value(o));
+        case "--node-warmup" -> nodeWarmup = duration(o, value(o));
         case "--measure" -> measure = duration(o, value(o));
         case "--drain" -> drain = duration(o, value(o));
         case "--quick" -> quick = true;

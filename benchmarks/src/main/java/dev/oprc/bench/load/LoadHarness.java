@@ -110,8 +110,8 @@ public final class LoadHarness implements AutoCloseable {
       TriggerTracker tracker = new TriggerTracker(objects.size(), s.triggers(), opts.firstWatched(s.triggers()));
       ClosedLoop.Operation op = new Workloads(channels, opts.collection()).forScenario(s, objects, tracker);
       PointRunner.Target target = new PointRunner.Target(v.name(), s, node, admin, op, objects, tracker);
-      for (int c : opts.concurrency()) {
-        PointResult p = runner.run(target, c);
+      for (int i = 0; i < opts.concurrency().size(); i++) {
+        PointResult p = runner.run(target, opts.concurrency().get(i), i == 0);
         points.add(p);
         System.out.println("  " + line(p));
       }
@@ -193,10 +193,11 @@ public final class LoadHarness implements AutoCloseable {
   private RunInfo runInfo() {
     Map<String, Map<String, String>> variants = new LinkedHashMap<>();
     opts.variants().forEach(v -> variants.put(v.name(), v.env()));
+    String jdk = System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")";
+    String load = loadAverage + " (at the last point: " + ProcStats.loadAverage() + ")";
     return new RunInfo(name, started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-        commandLine(), System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")",
-        Runtime.getRuntime().availableProcessors(), loadAverage, clockTicks, nodeDescription(), settings(),
-        opts.nodeEnv(), variants, notes());
+        commandLine(), jdk, Runtime.getRuntime().availableProcessors(), load, clockTicks, nodeDescription(),
+        settings(), opts.nodeEnv(), variants, notes());
   }
 
   private String nodeDescription() {
@@ -213,6 +214,7 @@ public final class LoadHarness implements AutoCloseable {
   private Map<String, String> settings() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("warmup", opts.warmup().toMillis() + "ms");
+    m.put("node_warmup", opts.nodeWarmup().toMillis() + "ms (extra, first point of each scenario)");
     m.put("measure", opts.measure().toMillis() + "ms");
     m.put("drain", opts.drain().toMillis() + "ms");
     m.put("concurrency", opts.concurrency().toString());
@@ -226,8 +228,8 @@ public final class LoadHarness implements AutoCloseable {
     return m;
   }
 
-  private static List<String> notes() {
-    return List.of(
+  private List<String> notes() {
+    List<String> notes = new ArrayList<>(List.of(
         "calls/s, p50/p99/p99.9: closed loop, one call outstanding per lane; successful calls completed in the "
             + "measured window; latency = send → response at the client.",
         "node CPU-s / 10k calls: Δ(utime+stime) of the node process over the window (/proc/PID/stat, CLK_TCK), "
@@ -237,7 +239,14 @@ public final class LoadHarness implements AutoCloseable {
             + "matched by (source_object_id, odgm-object-version, bench-target req_option).",
         "lost triggers: acknowledged writes of the window × triggers − distinct matched arrivals, after waiting "
             + "up to the drain time (or 1 s without progress).",
-        "Each scenario gets a fresh node; its points run in the order given, on the same node.");
+        "Each scenario gets a fresh node; its points run in the order given, on the same node.",
+        "Trigger targets are functions no node hosts (unless --trigger-fn names one), so the figures cover the "
+            + "write path, dispatch and Zenoh, not function execution."));
+    if (opts.attached()) {
+      notes.add("Attached: one node for every scenario, its own configuration applies; set-events-off writes objects "
+          + "without triggers, but events stay as the node was started.");
+    }
+    return notes;
   }
 
   private static String commandLine() {

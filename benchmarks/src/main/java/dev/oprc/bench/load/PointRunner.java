@@ -72,13 +72,15 @@ final class PointRunner {
     }
   }
 
-  PointResult run(Target t, int concurrency) throws InterruptedException {
+  /** Runs one point; {@code firstOnNode} adds {@code --node-warmup} to its warm-up. */
+  PointResult run(Target t, int concurrency, boolean firstOnNode) throws InterruptedException {
     t.objects().assignLanes(concurrency);
     t.tracker().reset();
     try (TriggerSubscriber sub = openSubscriber(t)) {
       NodeCounters before = nodeCounters(t.admin());
       Edges edges = new Edges(t, sub);
-      ClosedLoop.Outcome o = loop.run(t.op(), concurrency, opts.warmup(), opts.measure(), edges);
+      java.time.Duration warmup = firstOnNode ? opts.warmup().plus(opts.nodeWarmup()) : opts.warmup();
+      ClosedLoop.Outcome o = loop.run(t.op(), concurrency, warmup, opts.measure(), edges);
       if (!o.drained()) {
         System.err.println("load: some calls did not finish within 30 s after the window closed");
       }

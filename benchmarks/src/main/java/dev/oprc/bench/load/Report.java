@@ -44,7 +44,7 @@ final class Report {
     StringBuilder b = new StringBuilder();
     b.append("# End-to-end load: ").append(run.name()).append("\n\n");
     b.append("- Started ").append(run.startedUtc()).append(", finished ").append(run.finishedUtc()).append("\n");
-    b.append("- Machine: ").append(run.cores()).append(" cores, load average at start ").append(run.loadAverage())
+    b.append("- Machine: ").append(run.cores()).append(" cores, load average ").append(run.loadAverage())
         .append("; JDK ").append(run.jdk()).append("; CLK_TCK ").append(run.clockTicks()).append("\n");
     b.append("- Node: ").append(run.node()).append("\n");
     b.append("- Settings: ").append(join(run.settings())).append("\n");

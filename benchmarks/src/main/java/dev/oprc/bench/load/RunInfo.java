@@ -12,7 +12,7 @@ import java.util.Map;
  * @param command         the exact command line of the harness JVM
  * @param jdk             java.runtime.version and VM of the harness (the started node uses the same java)
  * @param cores           available processors
- * @param loadAverage     /proc/loadavg at start
+ * @param loadAverage     /proc/loadavg at start and at the time of writing
  * @param clockTicks      CLK_TCK used for the CPU figures
  * @param node            "started" (with its class path and JVM options) or "attached to host:port"
  * @param settings        warm-up, measure, drain, objects, channels, partitions, collection, trigger target
