@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param nodeClasspath class path of the node JVM, or null for this harness's own jar
  * @param nodeJvmOpts   extra JVM options of the node
  * @param nodeEnv       extra environment of every node started
+ * @param routerConfig  {@code path=json5} settings for the started router
  * @param variants      node configurations to compare; the suite runs once per variant
  * @param outDir        where the markdown and JSON reports go
  * @param name          report file name without extension, or null for {@code load-<UTC time>}
@@ -53,6 +54,7 @@ record HarnessOptions(
     String nodeClasspath,
     List<String> nodeJvmOpts,
     Map<String, String> nodeEnv,
+    List<String> routerConfig,
     List<Variant> variants,
     Path outDir,
     String name) {
@@ -82,6 +84,7 @@ record HarnessOptions(
         --variant NAME:K=V,...  run the suite once per variant with these extra variables (repeatable)
         --node-cp PATH          class path of the node JVM (default: this jar)
         --node-jvm-opt OPT      extra node JVM option (repeatable)
+        --router-config P=V     Zenoh router setting, json5 value (repeatable), e.g. transport/link/tx/queue/size/data=16
         --target host:port      attach to a running node instead of starting one
         --node-pid N            its pid (CPU, RSS, threads)
         --zenoh tcp/host:port   its router, for the trigger subscriber
@@ -94,6 +97,7 @@ record HarnessOptions(
     concurrency = List.copyOf(concurrency);
     nodeJvmOpts = List.copyOf(nodeJvmOpts);
     nodeEnv = Map.copyOf(nodeEnv);
+    routerConfig = List.copyOf(routerConfig);
     variants = List.copyOf(variants);
     require(!scenarios.isEmpty(), "--scenarios is empty");
     require(!concurrency.isEmpty(), "--concurrency is empty");
@@ -208,6 +212,7 @@ record HarnessOptions(
     private String nodeClasspath;
     private final List<String> nodeJvmOpts = new ArrayList<>();
     private final Map<String, String> nodeEnv = new LinkedHashMap<>();
+    private final List<String> routerConfig = new ArrayList<>();
     private final List<Variant> variants = new ArrayList<>();
     private Path outDir = Path.of("benchmarks", "results", "load");
     private String name;
@@ -227,8 +232,9 @@ record HarnessOptions(
         drain = Duration.ofSeconds(3);
       }
       List<Variant> vs = variants.isEmpty() ? List.of(new Variant("default", Map.of())) : variants;
-      return new HarnessOptions(scenarios, concurrency, warmup, nodeWarmup, measure, drain, objects, channels, partitions,
-          collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv, vs, outDir, name);
+      return new HarnessOptions(scenarios, concurrency, warmup, nodeWarmup, measure, drain, objects, channels,
+          partitions, collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv,
+          routerConfig, vs, outDir, name);
     }
 
     private void option(String o) {
@@ -257,6 +263,13 @@ record HarnessOptions(
         case "--variant" -> variants.add(variant(value(o)));
         case "--node-cp" -> nodeClasspath = value(o);
         case "--node-jvm-opt" -> nodeJvmOpts.add(value(o));
+        case "--router-config" -> {
+          String v = value(o);
+          if (v.indexOf('=') <= 0) {
+            throw new IllegalArgumentException("--router-config '" + v + "' is not path=json5");
+          }
+          routerConfig.add(v);
+        }
         case "--target" -> target = value(o);
         case "--node-pid" -> nodePid = (long) integer(o, value(o));
         case "--zenoh" -> zenoh = value(o);

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * router and the generator's thread.
  */
 public final class LoadHarness implements AutoCloseable {
-  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   private final HarnessOptions opts;
   private final String name;
@@ -77,7 +78,7 @@ public final class LoadHarness implements AutoCloseable {
   Path run() throws Exception {
     System.out.println("load: logs in " + logDir);
     if (!opts.attached()) {
-      router = ZenohRouter.start(logDir.resolve("router.log"));
+      router = ZenohRouter.start(logDir.resolve("router.log"), opts.routerConfig());
     }
     String endpoint = router != null ? router.endpoint() : opts.zenoh();
     PointRunner runner = new PointRunner(opts, loop, clockTicks, router == null ? null : router.pid(), endpoint);
@@ -130,7 +131,8 @@ public final class LoadHarness implements AutoCloseable {
     int port = ZenohRouter.freeLoopbackPort();
     Map<String, String> env = nodeEnv(v, s, endpoint, port);
     String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
-    return NodeProcess.start(cp, opts.nodeJvmOpts(), env, port, logDir.resolve("node-" + v.name() + "-" + s.id() + ".log"));
+    Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
+    return NodeProcess.start(cp, opts.nodeJvmOpts(), env, port, log);
   }
 
   /** The harness's variables, then {@code --node-env}, then the variant's (later ones win). */
@@ -224,6 +226,9 @@ public final class LoadHarness implements AutoCloseable {
     m.put("collection", opts.collection());
     m.put("trigger_target", opts.collection() + "/{partition}/" + opts.triggerFn() + " (stateless, on_update of '"
         + Workloads.KEY + "'; with n triggers: " + opts.triggerFn() + "-0 … -(n-1))");
+    if (!opts.routerConfig().isEmpty()) {
+      m.put("router_config", String.join(" ", opts.routerConfig()));
+    }
     m.put("watched_targets", opts.watchAll() ? "all" : "the last of each write's targets");
     return m;
   }

@@ -83,7 +83,8 @@ final class NodeProcess implements AutoCloseable {
           return;
         } catch (StatusRuntimeException e) {
           if (System.nanoTime() > deadline) {
-            throw new IOException("node at " + target + " not serving after " + timeoutMillis + " ms: " + e.getStatus());
+            throw new IOException("node at " + target + " not serving after " + timeoutMillis + " ms: "
+                + e.getStatus());
           }
           Thread.sleep(100);
         }

@@ -68,8 +68,9 @@ final class Report {
   static String mainTable(List<PointResult> points) {
     boolean variants = points.stream().map(PointResult::variant).distinct().count() > 1;
     StringBuilder b = new StringBuilder();
-    b.append(variants ? "| variant " : "").append("| scenario | conc | calls/s | p50 µs | p99 µs | p99.9 µs | errors "
-        + "| node CPU-s / 10k calls | node RSS MiB | node threads | trigger p50 µs | trigger p99 µs | lost triggers |\n");
+    b.append(variants ? "| variant " : "").append("| scenario | conc | calls/s | p50 µs | p99 µs | p99.9 µs "
+        + "| errors | node CPU-s / 10k calls | node RSS MiB | node threads | trigger p50 µs | trigger p99 µs "
+        + "| lost triggers |\n");
     b.append(variants ? "|---" : "").append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (PointResult p : points) {
       if (variants) {

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,9 @@ final class ZenohRouter implements AutoCloseable {
       conf.insert_json5("scouting/multicast/enabled", "false")
       conf.insert_json5("scouting/gossip/enabled", "false")
       conf.insert_json5("adminspace/enabled", "false")
+      for kv in sys.argv[2:]:
+          key, value = kv.split("=", 1)
+          conf.insert_json5(key, value)
       s = zenoh.open(conf)
       print("ready", flush=True)
       for line in sys.stdin:
@@ -49,13 +54,19 @@ final class ZenohRouter implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a router on a free loopback port and waits (up to 20 s) until it listens. */
-  static ZenohRouter start(Path logFile) throws IOException {
+  /**
+   * Starts a router on a free loopback port and waits (up to 20 s) until it listens.
+   * {@code config} entries are {@code path=json5} settings applied on top (e.g.
+   * {@code transport/link/tx/queue/size/data=16}).
+   */
+  static ZenohRouter start(Path logFile, List<String> config) throws IOException {
     int port = freeLoopbackPort();
     Path script = Files.createTempFile("load_zenoh_router", ".py");
     Files.writeString(script, SCRIPT);
     script.toFile().deleteOnExit();
-    Process p = new ProcessBuilder("python3", "-u", script.toString(), "tcp/127.0.0.1:" + port)
+    List<String> cmd = new ArrayList<>(List.of("python3", "-u", script.toString(), "tcp/127.0.0.1:" + port));
+    cmd.addAll(config);
+    Process p = new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .start();
     ZenohRouter r = new ZenohRouter(p, port);
