@@ -49,6 +49,7 @@ public final class LoadHarness implements AutoCloseable {
   private final long clockTicks = ProcStats.clockTicksPerSecond();
   private final Path logDir;
   private final List<PointResult> points = new ArrayList<>();
+  private final List<String> failures = new ArrayList<>();
   private final ClosedLoop loop = new ClosedLoop();
   private ZenohRouter router;
 
@@ -68,10 +69,13 @@ public final class LoadHarness implements AutoCloseable {
       System.exit(2);
       return;
     }
+    int code;
     try (LoadHarness h = new LoadHarness(opts)) {
       Path report = h.run();
       System.out.println("load: report written to " + report + " (+ .json)");
+      code = h.failures.isEmpty() ? 0 : 1;
     }
+    System.exit(code);
   }
 
   /** Runs every variant × scenario × concurrency; returns the markdown report's path. */
@@ -85,7 +89,13 @@ public final class LoadHarness implements AutoCloseable {
     Path report = null;
     for (HarnessOptions.Variant v : opts.variants()) {
       for (Scenario s : opts.scenarios()) {
-        runScenario(runner, v, s, endpoint);
+        try {
+          runScenario(runner, v, s, endpoint);
+        } catch (IOException | RuntimeException e) {
+          String f = v.name() + " / " + s.id() + " failed: " + e.getMessage();
+          System.err.println("load: " + f);
+          failures.add(f);
+        }
         report = Report.write(opts.outDir(), runInfo(), points);
       }
     }
@@ -247,6 +257,7 @@ public final class LoadHarness implements AutoCloseable {
         "Each scenario gets a fresh node; its points run in the order given, on the same node.",
         "Trigger targets are functions no node hosts (unless --trigger-fn names one), so the figures cover the "
             + "write path, dispatch and Zenoh, not function execution."));
+    failures.forEach(f -> notes.add("FAILED: " + f));
     if (opts.attached()) {
       notes.add("Attached: one node for every scenario, its own configuration applies; set-events-off writes objects "
           + "without triggers, but events stay as the node was started.");

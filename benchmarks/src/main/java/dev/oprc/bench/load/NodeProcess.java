@@ -25,11 +25,13 @@ final class NodeProcess implements AutoCloseable {
   private final String target;
   private final Process process;
   private final Long pid;
+  private final Path log;
 
-  private NodeProcess(String target, Process process, Long pid) {
+  private NodeProcess(String target, Process process, Long pid, Path log) {
     this.target = target;
     this.process = process;
     this.pid = pid;
+    this.log = log;
   }
 
   /** Starts a node JVM serving gRPC on 127.0.0.1:{@code port} (the port is also in {@code env}). */
@@ -46,12 +48,12 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
     pb.environment().putAll(env);
     Process p = pb.start();
-    return new NodeProcess("127.0.0.1:" + port, p, p.pid());
+    return new NodeProcess("127.0.0.1:" + port, p, p.pid(), log);
   }
 
   /** A node started by someone else at {@code target}; {@code pid} may be null. */
   static NodeProcess attach(String target, Long pid) {
-    return new NodeProcess(target, null, pid);
+    return new NodeProcess(target, null, pid, null);
   }
 
   /** The class path of this harness (its shaded jar), which also holds the node. */
@@ -76,7 +78,7 @@ final class NodeProcess implements AutoCloseable {
       DataServiceGrpc.DataServiceBlockingStub stub = DataServiceGrpc.newBlockingStub(ch);
       while (true) {
         if (process != null && !process.isAlive()) {
-          throw new IOException("node exited with code " + process.exitValue() + " before serving (see its log)");
+          throw new IOException("node exited with code " + process.exitValue() + " before serving (log: " + log + ")");
         }
         try {
           stub.withDeadlineAfter(1, TimeUnit.SECONDS).capabilities(CapabilitiesRequest.getDefaultInstance());
