@@ -69,6 +69,9 @@ public final class LoadHarness implements AutoCloseable {
       System.exit(2);
       return;
     }
+    // on Ctrl-C / SIGTERM, stop what this JVM started (node, router); a normal exit has stopped them already
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "load-shutdown"));
     int code;
     try (LoadHarness h = new LoadHarness(opts)) {
       Path report = h.run();
@@ -225,6 +228,7 @@ public final class LoadHarness implements AutoCloseable {
 
   private Map<String, String> settings() {
     Map<String, String> m = new LinkedHashMap<>();
+    m.put("source", gitHead());
     m.put("warmup", opts.warmup().toMillis() + "ms");
     m.put("node_warmup", opts.nodeWarmup().toMillis() + "ms (extra, first point of each scenario)");
     m.put("measure", opts.measure().toMillis() + "ms");
@@ -252,8 +256,9 @@ public final class LoadHarness implements AutoCloseable {
         "node RSS / threads: VmRSS and Threads of /proc/PID/status at the end of the point (after the drain).",
         "trigger latency: write sent → trigger PUT delivered to the harness's Zenoh subscriber (one JVM clock), "
             + "matched by (source_object_id, odgm-object-version, bench-target req_option).",
-        "lost triggers: acknowledged writes of the window × triggers − distinct matched arrivals, after waiting "
-            + "up to the drain time (or 1 s without progress).",
+        "lost triggers: acknowledged writes of the window × watched triggers − distinct matched arrivals, after "
+            + "waiting up to the drain time (or 1 s without progress); 'subscriber stalled' = no sample in the "
+            + "window's last second (see benchmarks/README.md).",
         "Each scenario gets a fresh node; its points run in the order given, on the same node.",
         "Trigger targets are functions no node hosts (unless --trigger-fn names one), so the figures cover the "
             + "write path, dispatch and Zenoh, not function execution."));
@@ -263,6 +268,34 @@ public final class LoadHarness implements AutoCloseable {
           + "without triggers, but events stay as the node was started.");
     }
     return notes;
+  }
+
+  /**
+   * The source the node was built from: {@code git describe --always} of the working directory,
+   * with "+changes" when tracked files outside {@code benchmarks/results} differ from HEAD.
+   */
+  private static String gitHead() {
+    String head = run("git", "describe", "--always");
+    if (head == null) {
+      return "unknown";
+    }
+    String diff = run("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+        ":(exclude)benchmarks/results");
+    return "git " + head + (diff == null || diff.isEmpty() ? "" : " +changes");
+  }
+
+  /** A command's trimmed output, or null if it failed. */
+  private static String run(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   private static String commandLine() {
