@@ -17,7 +17,6 @@ final class ObjectSet {
   private final int partitions;
   private final Map<String, Integer> index = new HashMap<>();
   private final long[] versions;
-  private final long[] baseVersions;
   private int[] cursors = new int[0];
   private int concurrency = 1;
 
@@ -25,7 +24,6 @@ final class ObjectSet {
     this.ids = new String[count];
     this.partitions = partitions;
     this.versions = new long[count];
-    this.baseVersions = new long[count];
     for (int i = 0; i < count; i++) {
       ids[i] = "o-" + i;
       index.put(ids[i], i);
@@ -53,11 +51,6 @@ final class ObjectSet {
   /** Records the version read after setup; writes continue from it. */
   void setBaseVersion(int i, long version) {
     versions[i] = version;
-    baseVersions[i] = version;
-  }
-
-  long baseVersion(int i) {
-    return baseVersions[i];
   }
 
   long version(int i) {

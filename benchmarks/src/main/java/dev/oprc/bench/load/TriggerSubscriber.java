@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code bench-target} option the harness put in each target's {@code req_options}.
  *
  * <p>A node that sends no version (upstream ODGM) is matched by order instead: the n-th arrival
- * of {@code (object, target)} is taken as the object's n-th write after setup (exact while
- * nothing is lost before it; counted in {@link #unversioned()}).
+ * of {@code (object, target)} since {@link #track} is taken as the object's n-th write after the
+ * version it had then (exact while nothing is lost before it; counted in {@link #unversioned()}).
  *
  * <p>The harness opens one per point, so a stalled stream (see {@code benchmarks/README.md}) spoils
  * only that point. Samples arrive on the session's single callback thread, which alone touches the
@@ -46,8 +46,8 @@ final class TriggerSubscriber implements AutoCloseable {
   private final LongAdder unversioned = new LongAdder();
   private volatile long lastSampleNanos = System.nanoTime();
 
-  /** The tracker and objects of the point being measured, and the order counters for unversioned nodes. */
-  private record Binding(TriggerTracker tracker, ObjectSet objects, int targets, long[] arrivals) {}
+  /** The tracker and objects of the point being measured; order-matching state for unversioned nodes. */
+  private record Binding(TriggerTracker tracker, ObjectSet objects, int targets, long[] base, long[] arrivals) {}
 
   /** Subscribes to the trigger keys of {@code collection}, for function {@code fn} only unless it is null. */
   TriggerSubscriber(String endpoint, String collection, String fn) {
@@ -57,10 +57,21 @@ final class TriggerSubscriber implements AutoCloseable {
         this::onSample);
   }
 
-  /** Feeds arrivals to {@code tracker} from now on ({@code null}: ignore them). */
+  /**
+   * Feeds arrivals to {@code tracker} from now on ({@code null}: ignore them). Call with no lane
+   * running: it reads the objects' current versions.
+   */
   void track(TriggerTracker tracker, ObjectSet objects, int targets) {
-    binding.set(tracker == null ? null
-        : new Binding(tracker, objects, Math.max(1, targets), new long[objects.size() * Math.max(1, targets)]));
+    if (tracker == null) {
+      binding.set(null);
+      return;
+    }
+    int n = Math.max(1, targets);
+    long[] base = new long[objects.size()];
+    for (int i = 0; i < base.length; i++) {
+      base[i] = objects.version(i);
+    }
+    binding.set(new Binding(tracker, objects, n, base, new long[objects.size() * n]));
   }
 
   /** Samples dropped by the session because its delivery queue was full, since it opened. */
@@ -116,7 +127,7 @@ final class TriggerSubscriber implements AutoCloseable {
       }
       if (version < 0) {
         unversioned.increment();
-        version = b.objects.baseVersion(object) + ++b.arrivals[object * b.targets + target];
+        version = b.base[object] + ++b.arrivals[object * b.targets + target];
       }
       b.tracker.arrived(object, version, target, now);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
