@@ -1,0 +1,316 @@
+package dev.oprc.bench.load;
+
+import com.google.protobuf.ByteString;
+import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.proto.DataTrigger;
+import dev.oprc.odgm.proto.ObjData;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.proto.SetObjectRequest;
+import dev.oprc.odgm.proto.SingleObjectRequest;
+import dev.oprc.odgm.proto.TriggerTarget;
+import dev.oprc.odgm.proto.ValData;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end load harness for an ODGM node: starts a Zenoh router (Python eclipse-zenoh) and, per
+ * variant and scenario, a fresh node JVM connected to it as a Zenoh client (or attaches to a
+ * running node with {@code --target}); drives the node's gRPC API with a closed-loop generator at
+ * each concurrency; measures write → trigger latency and lost triggers with a Zenoh subscriber on
+ * the same router; and writes a markdown and a JSON report. See {@code benchmarks/README.md}.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.oprc.bench.load.LoadHarness [--quick] [options]
+ * </pre>
+ *
+ * <p>Not thread-safe: one harness per JVM, driven by its main thread; {@link #close()} stops the
+ * router and the generator's thread.
+ */
+public final class LoadHarness implements AutoCloseable {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private final HarnessOptions opts;
+  private final String name;
+  private final Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  private final String loadAverage = ProcStats.loadAverage();
+  private final long clockTicks = ProcStats.clockTicksPerSecond();
+  private final Path logDir;
+  private final List<PointResult> points = new ArrayList<>();
+  private final List<String> failures = new ArrayList<>();
+  private final ClosedLoop loop = new ClosedLoop();
+  private ZenohRouter router;
+
+  LoadHarness(HarnessOptions opts) throws IOException {
+    this.opts = opts;
+    this.name = opts.name() != null ? opts.name() : "load-" + STAMP.format(started);
+    this.logDir = Files.createTempDirectory("odgm-load-" + name + "-");
+  }
+
+  public static void main(String[] args) throws Exception {
+    HarnessOptions opts;
+    try {
+      opts = HarnessOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("load: " + e.getMessage());
+      System.err.print(HarnessOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    // on Ctrl-C / SIGTERM, stop what this JVM started (node, router); a normal exit has stopped them already
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "load-shutdown"));
+    int code;
+    try (LoadHarness h = new LoadHarness(opts)) {
+      Path report = h.run();
+      System.out.println("load: report written to " + report + " (+ .json)");
+      code = h.failures.isEmpty() ? 0 : 1;
+    }
+    System.exit(code);
+  }
+
+  /** Runs every variant × scenario × concurrency; returns the markdown report's path. */
+  Path run() throws Exception {
+    System.out.println("load: logs in " + logDir);
+    if (!opts.attached()) {
+      router = ZenohRouter.start(logDir.resolve("router.log"), opts.routerConfig());
+    }
+    String endpoint = router != null ? router.endpoint() : opts.zenoh();
+    PointRunner runner = new PointRunner(opts, loop, clockTicks, router == null ? null : router.pid(), endpoint);
+    Path report = null;
+    for (HarnessOptions.Variant v : opts.variants()) {
+      for (Scenario s : opts.scenarios()) {
+        try {
+          runScenario(runner, v, s, endpoint);
+        } catch (IOException | RuntimeException e) {
+          String f = v.name() + " / " + s.id() + " failed: " + e.getMessage();
+          System.err.println("load: " + f);
+          failures.add(f);
+        }
+        report = Report.write(opts.outDir(), runInfo(), points);
+      }
+    }
+    System.out.println();
+    System.out.print(Report.mainTable(points));
+    return report;
+  }
+
+  private void runScenario(PointRunner runner, HarnessOptions.Variant v, Scenario s, String endpoint)
+      throws Exception {
+    System.out.println("load: " + v.name() + " / " + s.id() + " (" + s.description() + ")");
+    List<ManagedChannel> channels = new ArrayList<>();
+    try (NodeProcess node = node(v, s, endpoint)) {
+      node.awaitReady(60_000);
+      for (int i = 0; i < opts.channels(); i++) {
+        channels.add(ManagedChannelBuilder.forTarget(node.target()).usePlaintext().directExecutor().build());
+      }
+      DataServiceGrpc.DataServiceBlockingStub admin = DataServiceGrpc.newBlockingStub(channels.get(0));
+      ObjectSet objects = new ObjectSet(opts.effectiveObjects(), opts.partitions());
+      if (s.needsObjects()) {
+        setUpObjects(admin, objects, s.triggers());
+      }
+      TriggerTracker tracker = new TriggerTracker(objects.size(), s.triggers(), opts.firstWatched(s.triggers()));
+      ClosedLoop.Operation op = new Workloads(channels, opts.collection()).forScenario(s, objects, tracker);
+      PointRunner.Target target = new PointRunner.Target(v.name(), s, node, admin, op, objects, tracker);
+      for (int i = 0; i < opts.concurrency().size(); i++) {
+        PointResult p = runner.run(target, opts.concurrency().get(i), i == 0);
+        points.add(p);
+        System.out.println("  " + line(p));
+      }
+    } finally {
+      for (ManagedChannel ch : channels) {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Starts the scenario's node, or returns the attached one. */
+  private NodeProcess node(HarnessOptions.Variant v, Scenario s, String endpoint) throws IOException {
+    if (opts.attached()) {
+      return NodeProcess.attach(opts.target(), opts.nodePid());
+    }
+    int port = ZenohRouter.freeLoopbackPort();
+    Map<String, String> env = nodeEnv(v, s, endpoint, port);
+    String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
+    Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
+    return NodeProcess.start(cp, opts.nodeJvmOpts(), env, port, log);
+  }
+
+  /** The harness's variables, then {@code --node-env}, then the variant's (later ones win). */
+  Map<String, String> nodeEnv(HarnessOptions.Variant v, Scenario s, String endpoint, int port) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("ODGM_HTTP_PORT", Integer.toString(port));
+    env.put("OPRC_ZENOH_MODE", "client");
+    env.put("OPRC_ZENOH_PEERS", endpoint);
+    env.put("ODGM_EVENTS_ENABLED", Boolean.toString(s.eventsEnabled()));
+    env.put("ODGM_COLLECTION", collectionJson());
+    env.putAll(opts.nodeEnv());
+    env.putAll(v.env());
+    return env;
+  }
+
+  String collectionJson() {
+    return "[{\"name\":\"" + opts.collection() + "\",\"partition_count\":" + opts.partitions()
+        + ",\"replica_count\":1,\"invocations\":{\"fn_routes\":{\"echo\":{\"url\":\"local:echo\"}}}}]";
+  }
+
+  /**
+   * Creates every object with entry {@value Workloads#KEY} and, on it, {@code triggers}
+   * {@code on_update} targets (none: an empty {@code ObjectEvent}, which clears earlier ones), then
+   * reads each object's version, from which the writes continue.
+   */
+  private void setUpObjects(DataServiceGrpc.DataServiceBlockingStub admin, ObjectSet objects, int triggers) {
+    DataServiceGrpc.DataServiceBlockingStub stub = admin.withDeadlineAfter(120, TimeUnit.SECONDS);
+    for (int i = 0; i < objects.size(); i++) {
+      ObjData obj = ObjData.newBuilder()
+          .putEntries(Workloads.KEY, ValData.newBuilder().setData(ByteString.copyFromUtf8("0")).build())
+          .setEvent(triggerEvent(objects.partition(i), triggers)).build();
+      stub.set(SetObjectRequest.newBuilder().setClsId(opts.collection()).setPartitionId(objects.partition(i))
+          .setObjectId(objects.id(i)).setObject(obj).build());
+      ObjData read = stub.get(SingleObjectRequest.newBuilder().setClsId(opts.collection())
+          .setPartitionId(objects.partition(i)).setObjectId(objects.id(i)).build()).getObj();
+      objects.setBaseVersion(i, read.getMetadata().getObjectVersion());
+    }
+  }
+
+  /** {@code n} stateless {@code on_update} targets on {@link Workloads#KEY}, told apart by {@code bench-target}. */
+  ObjectEvent triggerEvent(int partition, int n) {
+    DataTrigger.Builder dt = DataTrigger.newBuilder();
+    for (int t = 0; t < n; t++) {
+      dt.addOnUpdate(TriggerTarget.newBuilder().setClsId(opts.collection()).setPartitionId(partition)
+          .setFnId(opts.triggerFn(t, n)).putReqOptions(TriggerSubscriber.TARGET_OPTION, Integer.toString(t)));
+    }
+    return n == 0 ? ObjectEvent.getDefaultInstance()
+        : ObjectEvent.newBuilder().putDataTrigger(Workloads.KEY, dt.build()).build();
+  }
+
+  private static String line(PointResult p) {
+    return String.format(java.util.Locale.ROOT, "c=%-4d %,10.0f calls/s  p50 %,7.0f  p99 %,8.0f  p99.9 %,8.0f µs"
+            + "  errors %d  node %s CPU-s/10k  %s",
+        p.concurrency(), p.callsPerSecond(), p.p50Us(), p.p99Us(), p.p999Us(), p.errors(),
+        Report.fixed(p.nodeCpuSecondsPer10k(), 2),
+        p.lostTriggers() == null ? "" : "trigger p50 " + Report.fixed(p.triggerP50Us(), 0) + " p99 "
+            + Report.fixed(p.triggerP99Us(), 0) + " µs, lost " + Report.lost(p));
+  }
+
+  private RunInfo runInfo() {
+    Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+    opts.variants().forEach(v -> variants.put(v.name(), v.env()));
+    String jdk = System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")";
+    String load = loadAverage + " (at the last point: " + ProcStats.loadAverage() + ")";
+    return new RunInfo(name, started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+        commandLine(), jdk, Runtime.getRuntime().availableProcessors(), load, clockTicks, nodeDescription(),
+        settings(), opts.nodeEnv(), variants, notes());
+  }
+
+  private String nodeDescription() {
+    if (opts.attached()) {
+      return "attached to " + opts.target() + (opts.nodePid() == null ? " (no pid: no CPU/RSS/threads)"
+          : " pid " + opts.nodePid()) + (opts.zenoh() == null ? ", no trigger subscriber" : ", router " + opts.zenoh());
+    }
+    String jvm = opts.nodeJvmOpts().isEmpty() ? "" : String.join(" ", opts.nodeJvmOpts()) + " ";
+    return "started per scenario: java " + jvm + "-cp "
+        + (opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath()) + " "
+        + NodeProcess.MAIN_CLASS + ", Zenoh client of a Python eclipse-zenoh router on 127.0.0.1";
+  }
+
+  private Map<String, String> settings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("source", gitHead());
+    m.put("warmup", opts.warmup().toMillis() + "ms");
+    m.put("node_warmup", opts.nodeWarmup().toMillis() + "ms (extra, first point of each scenario)");
+    m.put("measure", opts.measure().toMillis() + "ms");
+    m.put("drain", opts.drain().toMillis() + "ms");
+    m.put("concurrency", opts.concurrency().toString());
+    m.put("objects", Integer.toString(opts.effectiveObjects()));
+    m.put("channels", Integer.toString(opts.channels()));
+    m.put("partitions", Integer.toString(opts.partitions()));
+    m.put("collection", opts.collection());
+    m.put("trigger_target", opts.collection() + "/{partition}/" + opts.triggerFn() + " (stateless, on_update of '"
+        + Workloads.KEY + "'; with n triggers: " + opts.triggerFn() + "-0 … -(n-1))");
+    if (!opts.routerConfig().isEmpty()) {
+      m.put("router_config", String.join(" ", opts.routerConfig()));
+    }
+    m.put("watched_targets", opts.watchAll() ? "all" : "the last of each write's targets");
+    return m;
+  }
+
+  private List<String> notes() {
+    List<String> notes = new ArrayList<>(List.of(
+        "calls/s, p50/p99/p99.9: closed loop, one call outstanding per lane; successful calls completed in the "
+            + "measured window; latency = send → response at the client.",
+        "node CPU-s / 10k calls: Δ(utime+stime) of the node process over the window (/proc/PID/stat, CLK_TCK), "
+            + "per 10,000 successful calls. harness = the generator JVM incl. the trigger subscriber.",
+        "node RSS / threads: VmRSS and Threads of /proc/PID/status at the end of the point (after the drain).",
+        "trigger latency: write sent → trigger PUT delivered to the harness's Zenoh subscriber (one JVM clock), "
+            + "matched by (source_object_id, odgm-object-version, bench-target req_option).",
+        "lost triggers: acknowledged writes of the window × watched triggers − distinct matched arrivals, after "
+            + "waiting up to the drain time (or 1 s without progress); 'subscriber stalled' = no sample in the "
+            + "window's last second (see benchmarks/README.md).",
+        "Each scenario gets a fresh node; its points run in the order given, on the same node.",
+        "Trigger targets are functions no node hosts (unless --trigger-fn names one), so the figures cover the "
+            + "write path, dispatch and Zenoh, not function execution."));
+    failures.forEach(f -> notes.add("FAILED: " + f));
+    if (opts.attached()) {
+      notes.add("Attached: one node for every scenario, its own configuration applies; set-events-off writes objects "
+          + "without triggers, but events stay as the node was started.");
+    }
+    return notes;
+  }
+
+  /**
+   * The source the node was built from: {@code git describe --always} of the working directory,
+   * with "+changes" when tracked files outside {@code benchmarks/results} differ from HEAD.
+   */
+  private static String gitHead() {
+    String head = run("git", "describe", "--always");
+    if (head == null) {
+      return "unknown";
+    }
+    String diff = run("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+        ":(exclude)benchmarks/results");
+    return "git " + head + (diff == null || diff.isEmpty() ? "" : " +changes");
+  }
+
+  /** A command's trimmed output, or null if it failed. */
+  private static String run(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static String commandLine() {
+    return ProcessHandle.current().info().commandLine().orElse("java -cp " + System.getProperty("java.class.path")
+        + " " + LoadHarness.class.getName());
+  }
+
+  @Override
+  public void close() {
+    try {
+      loop.close();
+    } finally {
+      if (router != null) {
+        router.close();
+      }
+    }
+  }
+}
