@@ -189,9 +189,9 @@ final class PointRunner {
       for (ShardStats s : admin.withDeadlineAfter(5, TimeUnit.SECONDS).stats(StatsRequest.getDefaultInstance())
           .getShardsList()) {
         EventStatsProto e = s.getEvents();
-        drops += e.getQueueDrops();
-        failures += e.getPublishFailures();
-        dispatched += e.getDispatched();
+        drops += e.getDropped() + e.getExpired();
+        failures += e.getFailed();
+        dispatched += e.getRetired() + e.getPending(); // in the outbox or delivered from it
       }
       return new NodeCounters(drops, failures, dispatched);
     } catch (StatusRuntimeException e) {
