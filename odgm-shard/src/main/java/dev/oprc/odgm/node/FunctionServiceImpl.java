@@ -91,8 +91,9 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
         out.onCompleted();
       } else {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        out.onError(cause instanceof RuntimeException re ? DataServiceImpl.toStatus(re)
-            : Status.INTERNAL.withDescription(cause.toString()).asRuntimeException());
+        // a Status from the proxy's verdict; anything else is the transport (closed session, oversize payload)
+        out.onError(cause instanceof io.grpc.StatusRuntimeException sre ? sre
+            : Status.UNAVAILABLE.withDescription("cannot query over Zenoh: " + cause).asRuntimeException());
       }
     });
   }
