@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>Sync invoke round trip of {@code local:echo} on an object: a Zenoh get on
  *       {@code oprc/bench/0/objects/o1/invokes/echo} (ObjectProxy's options) vs gRPC
- *       {@code InvokeObj}, one call at a time, alternating blocks of both; p50 / p99 / mean.
+ *       {@code InvokeObj}, one call at a time, alternating blocks of both; p50 / p99 / mean. The
+ *       baseline is a bare queryable on the node's own session ({@code bench/raw}) answering inline
+ *       on the Zenoh query thread: the same router hops with no ODGM work.
  *   <li>Object GET over Zenoh ({@code oprc/bench/0/objects/o1}), queries/s with 1 and 64 in flight.
  * </ol>
  *
@@ -52,6 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ZenohApiBenchmark {
   private static final String KEY_INVOKE = "oprc/bench/0/objects/o1/invokes/echo";
   private static final String KEY_GET = "oprc/bench/0/objects/o1";
+  private static final String KEY_RAW = "bench/raw";
   private static final GetOptions PROXY = GetOptions.DEFAULT.withConsolidation(ConsolidationMode.NONE)
       .withTarget(QueryTarget.BEST_MATCHING).withTimeout(Duration.ofSeconds(10));
 
@@ -70,6 +73,8 @@ public final class ZenohApiBenchmark {
       try {
         node.shards().shard("bench", 0).set("o1", ObjData.newBuilder().putEntries("k", ValData.newBuilder()
             .setData(ByteString.copyFromUtf8("value")).build()).build(), WriteContext.CLIENT);
+        Session nodeSession = ((ZenohTransport) node.transport()).session();
+        nodeSession.declareQueryable(dev.oprc.zenoh.KeyExpr.of(KEY_RAW), q -> q.reply(q.keyExpr(), q.payload()), false);
         awaitQueryable(client);
         String json = run(client, OprcFunctionGrpc.newBlockingStub(ch), calls, seconds);
         Files.writeString(out, json);
@@ -109,20 +114,27 @@ public final class ZenohApiBenchmark {
     int warm = Math.max(1000, calls / 4);
     long[] z = new long[calls];
     long[] g = new long[calls];
-    latencies(client, grpc, req, reqBytes, new long[warm], new long[warm]); // JIT warm-up of both paths
-    latencies(client, grpc, req, reqBytes, z, g);
+    long[] raw = new long[calls];
+    latencies(client, grpc, req, reqBytes, new long[warm], new long[warm], new long[warm]); // JIT warm-up
+    latencies(client, grpc, req, reqBytes, z, g, raw);
     getThroughput(client, 1, Math.max(2, seconds / 3)); // warm-up
     double q1 = getThroughput(client, 1, seconds);
     double q64 = getThroughput(client, 64, seconds);
-    return json(calls, seconds, z, g, q1, q64);
+    return json(calls, seconds, z, g, raw, q1, q64);
   }
 
-  /** Alternating blocks of 500 Zenoh and 500 gRPC calls, so both see the same machine state. */
+  /** Alternating blocks of 500 calls of each path, so all see the same machine state. */
   private static void latencies(Session client, OprcFunctionGrpc.OprcFunctionBlockingStub grpc,
-      ObjectInvocationRequest req, byte[] reqBytes, long[] z, long[] g) throws Exception {
+      ObjectInvocationRequest req, byte[] reqBytes, long[] z, long[] g, long[] raw) throws Exception {
     GetOptions o = PROXY.withPayload(reqBytes);
     for (int base = 0; base < z.length; base += 500) {
       int end = Math.min(z.length, base + 500);
+      for (int i = base; i < end; i++) {
+        long t0 = System.nanoTime();
+        List<Reply> r = client.get(KEY_RAW, o).collect(Duration.ofSeconds(11));
+        raw[i] = System.nanoTime() - t0;
+        check(r.size() == 1);
+      }
       for (int i = base; i < end; i++) {
         long t0 = System.nanoTime();
         List<Reply> r = client.get(KEY_INVOKE, o).collect(Duration.ofSeconds(11));
@@ -169,13 +181,13 @@ public final class ZenohApiBenchmark {
     return done.get() / elapsed;
   }
 
-  private static String json(int calls, int seconds, long[] z, long[] g, double q1, double q64) {
+  private static String json(int calls, int seconds, long[] z, long[] g, long[] raw, double q1, double q64) {
     return String.format(Locale.ROOT, "{%n  \"benchmark\": \"ZenohApiBenchmark\",%n  \"jdk\": \"%s %s\",%n"
         + "  \"cores\": %d,%n  \"calls_per_path\": %d,%n  \"seconds_per_throughput_run\": %d,%n"
-        + "  \"invoke_echo_zenoh_us\": %s,%n  \"invoke_echo_grpc_us\": %s,%n"
+        + "  \"invoke_echo_zenoh_us\": %s,%n  \"invoke_echo_grpc_us\": %s,%n  \"raw_zenoh_query_us\": %s,%n"
         + "  \"get_object_zenoh_qps_in_flight_1\": %.0f,%n  \"get_object_zenoh_qps_in_flight_64\": %.0f%n}%n",
         System.getProperty("java.vm.name"), System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors(), calls, seconds, stats(z), stats(g), q1, q64);
+        Runtime.getRuntime().availableProcessors(), calls, seconds, stats(z), stats(g), stats(raw), q1, q64);
   }
 
   private static String stats(long[] ns) {
