@@ -303,10 +303,11 @@ public final class OdgmNode implements AutoCloseable {
       log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
       node.close();
     }, "odgm-shutdown"));
-    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {}",
-        config.nodeId(), node.port(),
+    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
+        + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
         config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
-        config.events().enabled() ? "on" : "off", describe(config.storage()), transport);
+        config.events().enabled() ? "on" : "off", describe(config.storage()), transport, node.zenohApiKeys().size());
+    log.debug("Zenoh API keys: {}", node.zenohApiKeys());
     node.awaitTermination();
   }
 }
