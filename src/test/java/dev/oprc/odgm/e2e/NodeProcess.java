@@ -38,7 +38,7 @@ final class NodeProcess implements AutoCloseable {
   /** Runs a node that is expected to exit; returns its exit code and output. */
   static Exit run(Map<String, String> env, long timeoutSeconds) throws Exception {
     Path log = Files.createTempFile("odgm-node-", ".log");
-    Process p = builder(env, ZenohRouterProcess.freePort(), log).start();
+    Process p = builder(NODE_MAIN, env, ZenohRouterProcess.freePort(), log).start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
       throw new AssertionError("node did not exit within " + timeoutSeconds + " s:\n" + Files.readString(log));
@@ -51,9 +51,14 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with {@code env} (plus a free ODGM_HTTP_PORT) and waits until it serves gRPC. */
   static NodeProcess start(Map<String, String> env, String... jvmArgs) throws Exception {
+    return startMain(NODE_MAIN, env, jvmArgs);
+  }
+
+  /** Like {@link #start} with another main class (one that runs an {@code OdgmNode} from the environment). */
+  static NodeProcess startMain(String mainClass, Map<String, String> env, String... jvmArgs) throws Exception {
     int port = ZenohRouterProcess.freePort();
     Path log = Files.createTempFile("odgm-node-", ".log");
-    Process p = builder(env, port, log, jvmArgs).start();
+    Process p = builder(mainClass, env, port, log, jvmArgs).start();
     NodeProcess n = new NodeProcess(p, port, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
@@ -74,14 +79,17 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private static ProcessBuilder builder(Map<String, String> env, int port, Path log, String... jvmArgs) {
+  private static final String NODE_MAIN = "dev.oprc.odgm.node.OdgmNode";
+
+  private static ProcessBuilder builder(String mainClass, Map<String, String> env, int port, Path log,
+      String... jvmArgs) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
     cmd.addAll(List.of(jvmArgs));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.oprc.odgm.node.OdgmNode");
+    cmd.add(mainClass);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
     pb.environment().put("ODGM_HTTP_PORT", Integer.toString(port));

@@ -63,7 +63,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private static final int MAX_KEPT_RESULT = 16 * 1024;
   private static final byte[] RUNNING = new byte[0];
   private static final byte[] DONE = new byte[0];
-  private volatile long lastWarn;
+  private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, FunctionInvoker invoker, int threads,
       int queueBound) {
@@ -234,13 +234,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   }
 
   private void warn(String fmt, Object arg) {
-    long now = System.nanoTime();
-    if (now - lastWarn > TimeUnit.SECONDS.toNanos(10)) {
-      lastWarn = now;
-      log.warn(fmt, arg);
-    } else if (log.isDebugEnabled()) {
-      log.debug(fmt, arg);
-    }
+    rateLimited.warn(fmt, arg);
   }
 
   /** Counters: received, completed, decode errors, refused because the queue was full, duplicates not run. */

@@ -4,23 +4,45 @@ import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * ODGM's own {@code oprc.OprcFunction}: a synchronous invocation of a function hosted by this
  * node. The function's outcome is returned and, for object invocations, fires the object's
- * function triggers (see {@link FunctionInvoker}).
+ * function triggers (see {@link FunctionInvoker}). A call for a collection this node does not
+ * serve is proxied over Zenoh to the node that does ({@link ZenohInvokeProxy}), within the call's
+ * deadline (ODGM_TRIGGER_TIMEOUT_MS when it has none).
+ *
+ * <p>Thread-safe.
  */
 final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
   private final FunctionInvoker invoker;
+  private final ShardRegistry shards;
+  private final ZenohInvokeProxy proxy;
+  private final long defaultTimeoutMillis;
 
-  FunctionServiceImpl(FunctionInvoker invoker) {
+  FunctionServiceImpl(FunctionInvoker invoker, ShardRegistry shards, ZenohInvokeProxy proxy,
+      long defaultTimeoutMillis) {
     this.invoker = invoker;
+    this.shards = shards;
+    this.proxy = proxy;
+    this.defaultTimeoutMillis = defaultTimeoutMillis;
   }
 
   @Override
   public void invokeFn(InvocationRequest req, StreamObserver<InvocationResponse> out) {
+    if (!shards.serves(req.getClsId())) {
+      proxied(out, t -> proxy.invokeFn(req, t));
+      return;
+    }
     try {
       out.onNext(invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
           req.getPayload().toByteArray(), UUID.randomUUID().toString()));
@@ -32,6 +54,10 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
 
   @Override
   public void invokeObj(ObjectInvocationRequest req, StreamObserver<InvocationResponse> out) {
+    if (!shards.serves(req.getClsId())) {
+      proxied(out, t -> proxy.invokeObj(req, t));
+      return;
+    }
     try {
       if (!req.hasObjectId() || req.getObjectId().isEmpty()) {
         throw new IllegalArgumentException("object_id is required for InvokeObj");
@@ -42,5 +68,33 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
     } catch (RuntimeException e) {
       out.onError(DataServiceImpl.toStatus(e));
     }
+  }
+
+  private void proxied(StreamObserver<InvocationResponse> out,
+      java.util.function.Function<Duration, CompletableFuture<InvocationResponse>> call) {
+    Deadline d = Context.current().getDeadline();
+    long ms = d == null ? defaultTimeoutMillis : d.timeRemaining(TimeUnit.MILLISECONDS);
+    if (ms <= 0) {
+      out.onError(Status.DEADLINE_EXCEEDED.withDescription("deadline passed before proxying").asRuntimeException());
+      return;
+    }
+    CompletableFuture<InvocationResponse> f;
+    try {
+      f = call.apply(Duration.ofMillis(ms));
+    } catch (RuntimeException e) {
+      out.onError(DataServiceImpl.toStatus(e));
+      return;
+    }
+    f.whenComplete((resp, err) -> {
+      if (err == null) {
+        out.onNext(resp);
+        out.onCompleted();
+      } else {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        // a Status from the proxy's verdict; anything else is the transport (closed session, oversize payload)
+        out.onError(cause instanceof io.grpc.StatusRuntimeException sre ? sre
+            : Status.UNAVAILABLE.withDescription("cannot query over Zenoh: " + cause).asRuntimeException());
+      }
+    });
   }
 }

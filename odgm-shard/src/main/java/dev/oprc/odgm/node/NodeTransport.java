@@ -1,11 +1,17 @@
 package dev.oprc.odgm.node;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * What the node needs from Zenoh: fire-and-forget puts, subscriptions, and the link state the
- * outbox uses to decide when a handed-over trigger is safe to forget. The production
- * implementation is {@link ZenohTransport}; tests may use an in-memory one.
+ * What the node needs from Zenoh: fire-and-forget puts, subscriptions, queryables, gets,
+ * liveliness tokens, and the link state the outbox uses to decide when a handed-over trigger is
+ * safe to forget. The production implementation is {@link ZenohTransport}; tests may use an
+ * in-memory one. A transport without queries keeps the defaults: its queryables never receive a
+ * query, its gets finish with no reply, its tokens announce nothing.
  *
  * <p>Implementations must be thread-safe.
  */
@@ -57,6 +63,70 @@ public interface NodeTransport extends AutoCloseable {
    */
   AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) throws Exception;
 
+  /**
+   * Like {@link #subscribe} but also reports deletes ({@code delete == true}, empty payload). The
+   * default reports every sample as a put.
+   */
+  default AutoCloseable subscribeSamples(String keyExpr, SampleListener listener) throws Exception {
+    return subscribe(keyExpr, (key, payload) -> listener.onSample(key, payload, false));
+  }
+
+  /**
+   * Declares a queryable on {@code keyExpr}. {@code handler} runs on a transport thread for every
+   * matching query and must return quickly: it owns the {@link IncomingQuery} and must close it
+   * (now or later, from any thread), which ends the query for the querier. Close the result to
+   * undeclare.
+   */
+  default AutoCloseable declareQueryable(String keyExpr, Consumer<IncomingQuery> handler) throws Exception {
+    return () -> { };
+  }
+
+  /**
+   * Queries {@code key} with {@code payload} (null: none), consolidation NONE and target
+   * BEST_MATCHING (as upstream's ObjectProxy). The future completes, never exceptionally for a
+   * network condition, with every reply received until the last queryable finished or
+   * {@code timeout} passed; it runs its continuations on a transport thread.
+   */
+  default CompletableFuture<List<QueryReply>> get(String key, byte[] payload, Duration timeout) {
+    return CompletableFuture.completedFuture(List.of());
+  }
+
+  /** Announces {@code key} as alive (a liveliness token) until the result is closed. */
+  default AutoCloseable declareToken(String key) throws Exception {
+    return () -> { };
+  }
+
   @Override
   void close();
+
+  /** Receives samples of {@link #subscribeSamples}; runs on a transport thread. */
+  @FunctionalInterface
+  interface SampleListener {
+    void onSample(String key, byte[] payload, boolean delete);
+  }
+
+  /**
+   * One query delivered to a queryable. Replies and {@link #close()} may come from any thread;
+   * after close, replies fail. Implementations are thread-safe.
+   */
+  interface IncomingQuery extends AutoCloseable {
+    /** The query's key expression (may contain wildcards). */
+    String key();
+
+    /** The query payload, or null when the get sent none. */
+    byte[] payload();
+
+    /** Replies {@code payload} on the concrete {@code key}, which must intersect {@link #key()}. */
+    void reply(String key, byte[] payload);
+
+    /** Replies an error whose payload is {@code message} (UTF-8). */
+    void replyErr(String message);
+
+    /** Ends the query (idempotent). */
+    @Override
+    void close();
+  }
+
+  /** One reply to a {@link #get}: a sample ({@code ok}) or an error (payload = error bytes). Immutable. */
+  record QueryReply(boolean ok, String key, byte[] payload) {}
 }

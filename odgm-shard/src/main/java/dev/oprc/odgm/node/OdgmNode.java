@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An ODGM shard node: the shards of its collections with events on every mutation path, the gRPC
- * {@code DataService} and {@code OprcFunction} services, and the asynchronous invocation receiver,
- * all over one {@link NodeTransport} (Zenoh).
+ * {@code DataService} and {@code OprcFunction} services, the asynchronous invocation receiver and
+ * the Zenoh object and invocation API ({@link ZenohObjectApi}), all over one {@link NodeTransport}
+ * (Zenoh).
  *
  * <p>Run it with {@link #main} (configured by {@code ODGM_*} and {@code OPRC_ZENOH_*}
  * variables) or embed it with {@link #builder()}. With no Zenoh peers configured the node uses a
@@ -43,6 +44,8 @@ public final class OdgmNode implements AutoCloseable {
   private final ShardRegistry shards;
   private final FunctionInvoker invoker;
   private final AsyncInvocationReceiver receiver;
+  private final ZenohObjectApi zenohApi;
+  private List<String> zenohApiKeys = List.of();
   private final Server server;
   private final List<String> subscribedKeys;
   private final RocksStorageEngine engine; // null with ODGM_STORAGE=memory
@@ -57,11 +60,12 @@ public final class OdgmNode implements AutoCloseable {
       log.warn("{}={} is ignored: each shard's outbox is delivered by one thread, which keeps per-object order",
           dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
     }
+    Ids ids = new Ids(config.maxStringIdLength());
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {
       this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-          new Ids(config.maxStringIdLength()), new TransportDeliveryLink(transport), acks, storageFactory(),
+          ids, new TransportDeliveryLink(transport), acks, storageFactory(),
           b.clock));
     } catch (RuntimeException e) {
       closeEngine();
@@ -72,17 +76,22 @@ public final class OdgmNode implements AutoCloseable {
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
     this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
         config.invokeQueueBound());
+    this.zenohApi = new ZenohObjectApi(transport, shards, new ObjectApiServer(shards, invoker,
+        config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
+        config.invokeThreads(), config.invokeQueueBound());
     try { // from here on, a failure releases everything started so far
       this.subscribedKeys = receiver.start();
       this.resultSubscriptions = subscribeResults();
+      this.zenohApiKeys = zenohApi.start();
     } catch (Exception e) {
       shutdownPartial();
-      throw new IOException("cannot subscribe for async invocations: " + e.getMessage(), e);
+      throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
         .addService(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled()),
             new WriteContextInterceptor()))
-        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker), new WriteContextInterceptor()));
+        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
+            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor()));
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -141,6 +150,7 @@ public final class OdgmNode implements AutoCloseable {
   }
 
   private void shutdownPartial() {
+    zenohApi.close();
     closeAll(resultSubscriptions);
     receiver.close();
     shards.close(0);
@@ -189,6 +199,16 @@ public final class OdgmNode implements AutoCloseable {
     return subscribedKeys;
   }
 
+  /** The Zenoh API's key expressions: subscriber, queryables and liveliness tokens. */
+  public List<String> zenohApiKeys() {
+    return zenohApiKeys;
+  }
+
+  /** Zenoh API counters: received, served, errors, refused, samples applied. */
+  public String zenohApiStats() {
+    return zenohApi.stats().toString();
+  }
+
   /** Async receiver counters: received, completed, decode errors, refused. */
   public String receiverStats() {
     return receiver.stats().toString();
@@ -200,6 +220,7 @@ public final class OdgmNode implements AutoCloseable {
       return;
     }
     stopServer();
+    zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     boolean stopped = shards.close(config.shutdownDrainMillis());
     closeAll(resultSubscriptions);
@@ -307,10 +328,11 @@ public final class OdgmNode implements AutoCloseable {
       log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
       node.close();
     }, "odgm-shutdown"));
-    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {}",
-        config.nodeId(), node.port(),
+    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
+        + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
         config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
-        config.events().enabled() ? "on" : "off", describe(config.storage()), transport);
+        config.events().enabled() ? "on" : "off", describe(config.storage()), transport, node.zenohApiKeys().size());
+    log.debug("Zenoh API keys: {}", node.zenohApiKeys());
     node.awaitTermination();
   }
 }

@@ -94,6 +94,11 @@ public final class ShardRegistry implements AutoCloseable {
     return parts[partition];
   }
 
+  /** True when this node serves {@code collection}. */
+  public boolean serves(String collection) {
+    return shards.containsKey(collection);
+  }
+
   /** Every shard, collection by collection. */
   public List<ObjectShard> all() {
     List<ObjectShard> out = new ArrayList<>();

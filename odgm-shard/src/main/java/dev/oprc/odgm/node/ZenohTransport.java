@@ -2,20 +2,33 @@ package dev.oprc.odgm.node;
 
 import dev.oprc.zenoh.CongestionControl;
 import dev.oprc.zenoh.Config;
+import dev.oprc.zenoh.ConsolidationMode;
 import dev.oprc.zenoh.Encoding;
+import dev.oprc.zenoh.GetOptions;
 import dev.oprc.zenoh.KeyExpr;
 import dev.oprc.zenoh.PutOptions;
+import dev.oprc.zenoh.Query;
+import dev.oprc.zenoh.QueryTarget;
+import dev.oprc.zenoh.Reply;
+import dev.oprc.zenoh.SampleKind;
 import dev.oprc.zenoh.Session;
 import dev.oprc.zenoh.Zenoh;
 import dev.oprc.zenoh.ZenohException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * {@link NodeTransport} over our pure-Java Zenoh session. Trigger PUTs use congestion control
  * DROP (as upstream), so publishing never blocks the dispatcher; encoding
- * {@code application/protobuf} (the envelope is protobuf).
+ * {@code application/protobuf} (the envelope is protobuf). Queryables detach every query and hand
+ * it to the caller's handler; gets use upstream ObjectProxy's options (consolidation NONE, target
+ * BEST_MATCHING).
  *
  * <p>Thread-safe; owns the session.
  */
@@ -100,8 +113,74 @@ public final class ZenohTransport implements NodeTransport {
   }
 
   @Override
+  public AutoCloseable subscribeSamples(String keyExpr, SampleListener listener) {
+    return session.declareSubscriber(KeyExpr.of(keyExpr), sample -> listener.onSample(sample.keyExpr().toString(),
+        sample.payload(), sample.kind() == SampleKind.DELETE));
+  }
+
+  @Override
+  public AutoCloseable declareQueryable(String keyExpr, Consumer<IncomingQuery> handler) {
+    return session.declareQueryable(KeyExpr.of(keyExpr), q -> handler.accept(new DetachedQuery(q.detach())), false);
+  }
+
+  @Override
+  public CompletableFuture<List<QueryReply>> get(String key, byte[] payload, Duration timeout) {
+    GetOptions o = GetOptions.DEFAULT.withConsolidation(ConsolidationMode.NONE).withTarget(QueryTarget.BEST_MATCHING)
+        .withTimeout(timeout);
+    if (payload != null) {
+      o = o.withPayload(payload);
+    }
+    CompletableFuture<List<QueryReply>> done = new CompletableFuture<>();
+    List<QueryReply> replies = new ArrayList<>(); // filled and completed on the session's callback thread, in order
+    try {
+      session.get(key, o, r -> replies.add(toReply(r)), () -> done.complete(List.copyOf(replies)));
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e); // invalid key, closed session, payload too large
+    }
+    return done;
+  }
+
+  private static QueryReply toReply(Reply r) {
+    return r.isOk() ? new QueryReply(true, r.result().keyExpr().toString(), r.result().payload())
+        : new QueryReply(false, null, r.error().payload());
+  }
+
+  @Override
+  public AutoCloseable declareToken(String key) {
+    return session.liveliness().declareToken(KeyExpr.of(key));
+  }
+
+  @Override
   public void close() {
     session.close();
+  }
+
+  /** A detached Zenoh query: the final is sent by {@link #close()}. */
+  private record DetachedQuery(Query q) implements IncomingQuery {
+    @Override
+    public String key() {
+      return q.keyExpr().toString();
+    }
+
+    @Override
+    public byte[] payload() {
+      return q.payload();
+    }
+
+    @Override
+    public void reply(String key, byte[] payload) {
+      q.reply(KeyExpr.of(key), payload);
+    }
+
+    @Override
+    public void replyErr(String message) {
+      q.replyErr(message);
+    }
+
+    @Override
+    public void close() {
+      q.close();
+    }
   }
 
   @Override

@@ -1,21 +1,37 @@
 package dev.oprc.odgm.node;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Test transport: delivers puts to matching in-process subscribers on one background thread
  * (like a transport's reader thread). Key expressions support '*' (one chunk) and '**'.
- * Records every put. Unit tests only; Zenoh itself is exercised by the zenoh and e2e suites.
+ * Records every put. Queries reach matching local queryables on the same thread; a get completes
+ * when every matched query is closed or at its timeout. Tokens are recorded in {@link #tokens}.
+ * Unit tests only; Zenoh itself is exercised by the zenoh and e2e suites.
  */
 final class LoopbackTransport implements NodeTransport {
   record Put(String key, byte[] payload) {}
 
-  private record Sub(String expr, BiConsumer<String, byte[]> handler) {}
+  private record Sub(String expr, SampleListener handler) {}
+
+  private record Qbl(String expr, Consumer<IncomingQuery> handler) {}
+
+  final List<String> tokens = new CopyOnWriteArrayList<>();
+  private final List<Qbl> queryables = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      r -> new Thread(r, "loopback-timer"));
 
   final List<Put> puts = new CopyOnWriteArrayList<>();
   private final List<Sub> subs = new CopyOnWriteArrayList<>();
@@ -45,10 +61,19 @@ final class LoopbackTransport implements NodeTransport {
       throw new IllegalStateException("link down");
     }
     puts.add(new Put(key, payload));
+    deliver(key, payload, false);
+  }
+
+  /** A DELETE sample on {@code key} (as a Zenoh delete). */
+  void delete(String key) {
+    deliver(key, new byte[0], true);
+  }
+
+  private void deliver(String key, byte[] payload, boolean delete) {
     reader.execute(() -> {
       for (Sub s : subs) {
         if (matches(s.expr, key)) {
-          s.handler.accept(key, payload);
+          s.handler.onSample(key, payload, delete);
         }
       }
     });
@@ -56,9 +81,112 @@ final class LoopbackTransport implements NodeTransport {
 
   @Override
   public AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) {
-    Sub s = new Sub(keyExpr, handler);
+    return subscribeSamples(keyExpr, (k, p, delete) -> {
+      if (!delete) {
+        handler.accept(k, p);
+      }
+    });
+  }
+
+  @Override
+  public AutoCloseable subscribeSamples(String keyExpr, SampleListener listener) {
+    Sub s = new Sub(keyExpr, listener);
     subs.add(s);
     return () -> subs.remove(s);
+  }
+
+  @Override
+  public AutoCloseable declareQueryable(String keyExpr, Consumer<IncomingQuery> handler) {
+    Qbl q = new Qbl(keyExpr, handler);
+    queryables.add(q);
+    return () -> queryables.remove(q);
+  }
+
+  @Override
+  public AutoCloseable declareToken(String key) {
+    tokens.add(key);
+    return () -> tokens.remove(key);
+  }
+
+  /** Runs matching queryables on the reader thread; keys of the query match exactly or by pattern. */
+  @Override
+  public CompletableFuture<List<QueryReply>> get(String key, byte[] payload, Duration timeout) {
+    CompletableFuture<List<QueryReply>> done = new CompletableFuture<>();
+    List<QueryReply> replies = new CopyOnWriteArrayList<>();
+    reader.execute(() -> {
+      List<Qbl> hit = new ArrayList<>();
+      for (Qbl q : queryables) {
+        if (matches(q.expr, key) || matches(key, q.expr)) {
+          hit.add(q);
+        }
+      }
+      AtomicInteger open = new AtomicInteger(hit.size());
+      Runnable finish = () -> done.complete(List.copyOf(replies));
+      if (hit.isEmpty()) {
+        finish.run();
+        return;
+      }
+      timer.schedule(finish, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      for (Qbl q : hit) {
+        q.handler.accept(new LoopQuery(key, payload, replies, () -> {
+          if (open.decrementAndGet() == 0) {
+            finish.run();
+          }
+        }));
+      }
+    });
+    return done;
+  }
+
+  private static final class LoopQuery implements IncomingQuery {
+    private final String key;
+    private final byte[] payload;
+    private final List<QueryReply> replies;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    LoopQuery(String key, byte[] payload, List<QueryReply> replies, Runnable onClose) {
+      this.key = key;
+      this.payload = payload;
+      this.replies = replies;
+      this.onClose = onClose;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public byte[] payload() {
+      return payload;
+    }
+
+    @Override
+    public void reply(String k, byte[] p) {
+      if (closed.get()) {
+        throw new IllegalStateException("query closed");
+      }
+      if (!matches(key, k) && !matches(k, key)) {
+        throw new IllegalArgumentException("reply key '" + k + "' does not intersect '" + key + "'");
+      }
+      replies.add(new QueryReply(true, k, p));
+    }
+
+    @Override
+    public void replyErr(String message) {
+      if (closed.get()) {
+        throw new IllegalStateException("query closed");
+      }
+      replies.add(new QueryReply(false, null, message.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        onClose.run();
+      }
+    }
   }
 
   static boolean matches(String expr, String key) {
@@ -85,6 +213,7 @@ final class LoopbackTransport implements NodeTransport {
 
   @Override
   public void close() {
+    timer.shutdownNow();
     reader.shutdown();
     try {
       reader.awaitTermination(2, TimeUnit.SECONDS);

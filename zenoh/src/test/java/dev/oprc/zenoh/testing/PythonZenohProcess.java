@@ -305,10 +305,29 @@ public class PythonZenohProcess implements AutoCloseable {
     /** A Python {@code session.get}; blocks until its final. {@code target} e.g. "ALL" (null: default). */
     public List<PyReply> get(String selector, byte[] payload, String encoding, byte[] attachment, long timeoutMs,
                              String target) {
+        return get(selector, payload, encoding, attachment, timeoutMs, target, null, null);
+    }
+
+    /**
+     * The get upstream's ODGM {@code ObjectProxy} makes ({@code call_zenoh}): consolidation NONE,
+     * congestion control BLOCK, target BEST_MATCHING, no encoding.
+     */
+    public List<PyReply> getLikeObjectProxy(String selector, byte[] payload, long timeoutMs) {
+        return get(selector, payload, null, null, timeoutMs, "BEST_MATCHING", "NONE", "block");
+    }
+
+    /**
+     * A Python {@code session.get} with every option: {@code consolidation} a
+     * {@code zenoh.ConsolidationMode} name, {@code congestion} "block" or "drop" (null: defaults).
+     */
+    public List<PyReply> get(String selector, byte[] payload, String encoding, byte[] attachment, long timeoutMs,
+                             String target, String consolidation, String congestion) {
         Map<String, Object> r = command("{\"op\":\"get\",\"selector\":" + Json.quote(selector) + ",\"payload\":"
                 + Json.quote(b64(payload)) + ",\"encoding\":" + Json.quote(encoding) + ",\"attachment\":"
                 + Json.quote(b64(attachment)) + ",\"timeout_ms\":" + timeoutMs
-                + (target != null ? ",\"target\":" + Json.quote(target) : "") + "}", "get_done",
+                + (target != null ? ",\"target\":" + Json.quote(target) : "")
+                + (consolidation != null ? ",\"consolidation\":" + Json.quote(consolidation) : "")
+                + (congestion != null ? ",\"congestion\":" + Json.quote(congestion) : "") + "}", "get_done",
                 Duration.ofMillis(timeoutMs).plusSeconds(30));
         List<PyReply> out = new ArrayList<>();
         for (Object o : (List<?>) r.get("replies")) {

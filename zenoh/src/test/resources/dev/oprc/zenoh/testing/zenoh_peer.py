@@ -235,6 +235,9 @@ def main():
                     kwargs["attachment"] = base64.b64decode(cmd["attachment"])
                 if cmd.get("consolidation"):
                     kwargs["consolidation"] = getattr(zenoh.ConsolidationMode, cmd["consolidation"])
+                if cmd.get("congestion"):
+                    kwargs["congestion_control"] = (zenoh.CongestionControl.BLOCK if cmd["congestion"] == "block"
+                                                    else zenoh.CongestionControl.DROP)
                 t0 = time.monotonic()
                 replies = [reply_json(r) for r in session.get(cmd["selector"], **kwargs)]
                 emit({"event": "get_done", "replies": replies, "elapsed_ms": int((time.monotonic() - t0) * 1000)})

@@ -1,0 +1,256 @@
+package dev.oprc.odgm.node;
+
+import dev.oprc.odgm.proto.CreateCollectionRequest;
+import dev.oprc.odgm.proto.FuncInvokeRoute;
+import dev.oprc.odgm.shard.ObjectShard;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ODGM's Zenoh API (upstream's keys, see {@link ApiKey}), for every collection the node serves:
+ *
+ * <ul>
+ *   <li>a subscriber on {@code oprc/{c}/*}{@code /objects/*}: PUT (ObjData) = upsert, DELETE = delete;
+ *   <li>a queryable on {@code oprc/{c}/*}{@code /objects/**}: get, set, batch-set, entries, list-objects;
+ *   <li>per hosted function, queryables on {@code oprc/{c}/*}{@code /invokes/{fn}} and
+ *       {@code oprc/{c}/*}{@code /objects/*}{@code /invokes/{fn}} (sync invocations);
+ *   <li>a queryable on {@code oprc/{c}/*}{@code /shards/*}{@code /capabilities};
+ *   <li>a liveliness token {@code oprc/{c}/{p}/liveliness/{shard_id}} per partition.
+ * </ul>
+ *
+ * <p>Zenoh threads only parse the key and hand off: queries to a bounded pool
+ * ({@code odgm-zapi-N}), samples to one ordered lane ({@code odgm-zapi-samples}, so a PUT and a
+ * later DELETE of one object apply in order). A full pool answers the query with an ERR reply
+ * ("queryable overloaded") and counts it; a full lane drops the sample and counts it. Bad input
+ * (an unsupported key, an invalid id or partition, a malformed payload) gets an ERR reply and a
+ * rate-limited warning, never more.
+ *
+ * <p>Thread-safe; owns its pools, declarations and tokens, released by {@link #close()}.
+ */
+final class ZenohObjectApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ZenohObjectApi.class);
+
+  private final NodeTransport transport;
+  private final ShardRegistry shards;
+  private final ObjectApiServer server;
+  private final ThreadPoolExecutor queries;
+  private final ThreadPoolExecutor samples;
+  private final List<AutoCloseable> declarations = new ArrayList<>();
+  private final RateLimitedWarn warn = new RateLimitedWarn(log, 10_000);
+  private final LongAdder received = new LongAdder();
+  private final LongAdder served = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder samplesApplied = new LongAdder();
+
+  ZenohObjectApi(NodeTransport transport, ShardRegistry shards, ObjectApiServer server, int threads, int queueBound) {
+    this.transport = transport;
+    this.shards = shards;
+    this.server = server;
+    this.queries = pool("odgm-zapi-", threads, queueBound);
+    this.samples = pool("odgm-zapi-samples", 1, queueBound);
+  }
+
+  private static ThreadPoolExecutor pool(String name, int threads, int queueBound) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueBound), r -> {
+      Thread t = new Thread(r, threads == 1 ? name : name + n.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** Declares everything; returns the key expressions declared (tokens included). */
+  List<String> start() throws Exception {
+    List<String> keys = new ArrayList<>();
+    for (CreateCollectionRequest c : shards.collections()) {
+      String any = "oprc/" + c.getName() + "/*";
+      declarations.add(transport.subscribeSamples(any + "/objects/*", this::onSample));
+      keys.add(any + "/objects/*");
+      keys.add(queryable(any + "/objects/**", false));
+      keys.add(queryable(any + "/shards/*/capabilities", false));
+      for (String fn : hostedFunctions(c)) {
+        keys.add(queryable(any + "/invokes/" + fn, true));
+        keys.add(queryable(any + "/objects/*/invokes/" + fn, true));
+      }
+    }
+    for (ObjectShard s : shards.all()) {
+      String token = ApiKey.prefix(s.collection(), s.partition()) + "/liveliness/" + Long.toUnsignedString(s.shardId());
+      declarations.add(transport.declareToken(token));
+      keys.add(token);
+    }
+    return keys;
+  }
+
+  private String queryable(String keyExpr, boolean invokes) throws Exception {
+    declarations.add(transport.declareQueryable(keyExpr, q -> onQuery(q, invokes)));
+    return keyExpr;
+  }
+
+  /** Non-standby, enabled routes: the functions this node runs (as the async receiver). */
+  static List<String> hostedFunctions(CreateCollectionRequest c) {
+    List<String> out = new ArrayList<>();
+    if (!c.hasInvocations()) {
+      return out;
+    }
+    for (Map.Entry<String, FuncInvokeRoute> e : c.getInvocations().getFnRoutesMap().entrySet()) {
+      if (!e.getValue().getStandby() && !c.getInvocations().getDisabledFnList().contains(e.getKey())) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  // Runs on a Zenoh thread: parse and hand off only.
+  private void onQuery(NodeTransport.IncomingQuery q, boolean invokes) {
+    ApiKey k;
+    try {
+      k = ApiKey.parse(q.key());
+    } catch (IllegalArgumentException e) {
+      received.increment();
+      fail(q, e.getMessage());
+      return;
+    }
+    boolean invokeKey = k.kind() == ApiKey.Kind.OBJECT_INVOKE || k.kind() == ApiKey.Kind.FN_INVOKE;
+    if (invokeKey != invokes) {
+      q.close(); // objects/** also matches objects/{id}/invokes/{fn}: that function's own queryable answers
+      return;
+    }
+    received.increment();
+    try {
+      queries.execute(new QueryTask(k, q));
+    } catch (RejectedExecutionException e) {
+      rejected.increment();
+      warn.warn("Zenoh API pool full ({} queued); refused query on '{}'", queries.getQueue().size(), q.key());
+      replyErr(q, "queryable overloaded: the node's Zenoh API queue is full");
+    }
+  }
+
+  /** A query waiting for or running on the pool; closed with an ERR if the pool is shut down first. */
+  private final class QueryTask implements Runnable {
+    final ApiKey key;
+    final NodeTransport.IncomingQuery query;
+
+    QueryTask(ApiKey key, NodeTransport.IncomingQuery query) {
+      this.key = key;
+      this.query = query;
+    }
+
+    @Override
+    public void run() {
+      try {
+        server.serve(key, query);
+        served.increment();
+      } catch (RuntimeException e) {
+        fail(query, message(e));
+        return;
+      }
+      query.close();
+    }
+  }
+
+  private static String message(RuntimeException e) {
+    if (e instanceof ObjectApiServer.ApiError || e instanceof IllegalArgumentException
+        || e instanceof dev.oprc.odgm.shard.NotFoundException) {
+      return e.getMessage();
+    }
+    log.debug("Zenoh API request failed", e);
+    return "internal error: " + e;
+  }
+
+  private void fail(NodeTransport.IncomingQuery q, String message) {
+    errors.increment();
+    warn.warn("Zenoh API: error reply on '{}': {}", q.key(), message);
+    replyErr(q, message);
+  }
+
+  private static void replyErr(NodeTransport.IncomingQuery q, String message) {
+    try {
+      q.replyErr(message);
+    } catch (RuntimeException e) {
+      log.debug("could not reply an error on '{}': {}", q.key(), e.toString());
+    } finally {
+      q.close();
+    }
+  }
+
+  // Runs on a Zenoh thread: parse and hand off only.
+  private void onSample(String key, byte[] payload, boolean delete) {
+    received.increment();
+    ApiKey k;
+    try {
+      k = ApiKey.parse(key);
+    } catch (IllegalArgumentException e) {
+      errors.increment();
+      warn.warn("Zenoh API: ignoring sample: {}", e.getMessage());
+      return;
+    }
+    try {
+      samples.execute(() -> apply(k, key, payload, delete));
+    } catch (RejectedExecutionException e) {
+      rejected.increment();
+      warn.warn("Zenoh API sample lane full; dropped {} on '{}'", delete ? "DELETE" : "PUT", key);
+    }
+  }
+
+  private void apply(ApiKey k, String key, byte[] payload, boolean delete) {
+    try {
+      server.applySample(k, payload, delete);
+      samplesApplied.increment();
+    } catch (RuntimeException e) {
+      errors.increment();
+      warn.warn("Zenoh API: {} on '{}' not applied: {}", delete ? "DELETE" : "PUT", key, message(e));
+    }
+  }
+
+  /**
+   * Counters: requests received (queries and samples), queries served, error replies and samples
+   * not applied, requests refused because a queue was full, samples applied.
+   */
+  record Stats(long received, long served, long errors, long rejected, long samplesApplied) {}
+
+  Stats stats() {
+    return new Stats(received.sum(), served.sum(), errors.sum(), rejected.sum(), samplesApplied.sum());
+  }
+
+  /** Undeclares everything, lets queued work finish (5 s), then answers what is left with an ERR. */
+  @Override
+  public void close() {
+    for (AutoCloseable d : declarations) {
+      try {
+        d.close();
+      } catch (Exception e) {
+        log.debug("undeclare failed: {}", e.toString());
+      }
+    }
+    declarations.clear();
+    for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries}) {
+      p.shutdown();
+      try {
+        if (!p.awaitTermination(5, TimeUnit.SECONDS)) {
+          drop(p.shutdownNow());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        drop(p.shutdownNow());
+      }
+    }
+  }
+
+  private static void drop(List<Runnable> left) {
+    for (Runnable r : left) {
+      if (r instanceof QueryTask t) {
+        replyErr(t.query, "node shutting down");
+      }
+    }
+  }
+}
