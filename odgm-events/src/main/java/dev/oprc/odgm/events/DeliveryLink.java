@@ -25,7 +25,7 @@ public interface DeliveryLink {
 
   /**
    * The link's lease (0: a record is delivered when published). The dispatcher retires a record once
-   * the link stayed up for twice this long after the record was written to the network.
+   * the link stayed up for 1.5 times this long after the record was written to the network.
    */
   long settleMillis();
 

@@ -7,7 +7,7 @@ import java.util.Map;
  * Settings of a shard's event outbox, read from {@code ODGM_*} variables by {@link #fromEnv(Map)}:
  * <table>
  *   <caption>variables</caption>
- *   <tr><td>{@code ODGM_OUTBOX_MAX_BYTES}</td><td>67108864</td><td>stored records per shard, in bytes</td></tr>
+ *   <tr><td>{@code ODGM_OUTBOX_MAX_BYTES}</td><td>268435456</td><td>stored records per shard, in bytes (records stay 1.5 router leases after they were sent)</td></tr>
  *   <tr><td>{@code ODGM_OUTBOX_FULL}</td><td>drop-new</td><td>drop-new (counted) | reject-writes (RESOURCE_EXHAUSTED)</td></tr>
  *   <tr><td>{@code ODGM_OUTBOX_TTL_MS}</td><td>86400000</td><td>a record older than this when it could be sent is expired (counted)</td></tr>
  *   <tr><td>{@code ODGM_OUTBOX_MEMORY_BYTES}</td><td>8388608</td><td>records held in memory while the link is down; beyond, re-read from storage</td></tr>
@@ -56,7 +56,7 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
   /** Reads {@code env}; throws {@link EventConfigException} naming the first invalid variable. */
   public static OutboxConfig fromEnv(Map<String, String> env) {
     return new OutboxConfig(
-        EventConfig.integer(env, MAX_BYTES, 64L << 20),
+        EventConfig.integer(env, MAX_BYTES, 256L << 20),
         policy(env.get(FULL)),
         EventConfig.integer(env, TTL_MS, 86_400_000L),
         EventConfig.integer(env, MEMORY_BYTES, 8L << 20),

@@ -362,9 +362,9 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /**
-   * Retires records in flight whose link stayed up (same epoch) for twice the settle period,
+   * Retires records in flight whose link stayed up (same epoch) for one and a half settle periods,
    * counted from when the transport had written them out, not when they were queued. One lease is
-   * what detecting a dead router takes; the second covers a router that reads its socket late
+   * what detecting a dead router takes; the half more covers a router that reads its socket late
    * (back-pressure from its own subscribers) and would lose what it had not read if it died. When
    * a record was written is known from {@link #writtenMarks}: the first time the link's written
    * position was seen at or past the record's position.
@@ -382,7 +382,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       return false;
     }
     long settle = link.settleMillis();
-    long settleNanos = TimeUnit.MILLISECONDS.toNanos(2 * settle);
+    long settleNanos = TimeUnit.MILLISECONDS.toNanos(settle + settle / 2);
     long epoch = link.epoch();
     boolean any = false;
     InFlight f;

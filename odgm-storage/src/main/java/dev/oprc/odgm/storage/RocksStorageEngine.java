@@ -61,11 +61,15 @@ public final class RocksStorageEngine implements AutoCloseable {
     this.blockCache = new LRUCache(32L << 20);
     this.addOperator = new UInt64AddOperator();
     this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-        .setMaxBackgroundJobs(2).setDbWriteBufferSize(64L << 20).setKeepLogFileNum(4)
+        .setMaxBackgroundJobs(2).setDbWriteBufferSize(128L << 20).setKeepLogFileNum(4)
         .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
     for (String name : new String[] {"default", "meta", "entries", "outbox", "shard"}) {
-      ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(16L << 20)
+      // LZ4 instead of the default Snappy costs less CPU per flush and compaction on 2 cores; the
+      // outbox is a short-lived queue (most records die in the memtable): not compressed at all
+      ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(32L << 20)
+          .setCompressionType(name.equals("outbox") ? org.rocksdb.CompressionType.NO_COMPRESSION
+              : org.rocksdb.CompressionType.LZ4_COMPRESSION)
           .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
       if (name.equals("shard")) {
         o.setMergeOperator(addOperator);
