@@ -86,11 +86,6 @@ final class RecordingPublisher implements DeliveryLink {
     return await(n, x -> true);
   }
 
-  /** Waits briefly, then returns everything published (for asserting absence). */
-  List<Published> settle() throws InterruptedException {
-    Thread.sleep(150);
-    return List.copyOf(published);
-  }
 
   /** A link that is down for good: nothing is ever delivered. */
   static final class Down implements DeliveryLink {
