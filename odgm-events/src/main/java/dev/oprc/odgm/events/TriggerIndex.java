@@ -31,6 +31,7 @@ public final class TriggerIndex {
   private final Map<String, List<CompiledTarget>[]> funcTriggers;
   private final ObjectEvent source;
   private final int targetCount;
+  private volatile byte[] sourceBytes;
 
   private TriggerIndex(Map<String, List<CompiledTarget>[]> data, Map<String, List<CompiledTarget>[]> func,
       ObjectEvent source, int targetCount) {
@@ -154,6 +155,19 @@ public final class TriggerIndex {
   /** The trigger configuration this index was compiled from (returned by Get). */
   public ObjectEvent source() {
     return source;
+  }
+
+  /**
+   * {@link #source()} serialized, computed once (storage engines write it with every metadata
+   * update). The array is shared: callers must not modify it.
+   */
+  public byte[] sourceBytes() {
+    byte[] b = sourceBytes;
+    if (b == null) {
+      b = source.toByteArray();
+      sourceBytes = b; // benign race: every thread computes the same bytes
+    }
+    return b;
   }
 
   @Override

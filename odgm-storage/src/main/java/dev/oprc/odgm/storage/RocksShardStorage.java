@@ -125,7 +125,7 @@ final class RocksShardStorage extends StripedShardStorage {
   }
 
   private static byte[] encodeMeta(ObjectMeta m) {
-    byte[] ev = m.triggers() == TriggerIndex.EMPTY ? new byte[0] : m.triggers().source().toByteArray();
+    byte[] ev = m.triggers() == TriggerIndex.EMPTY ? new byte[0] : m.triggers().sourceBytes();
     return ByteBuffer.allocate(13 + ev.length).put(META_FORMAT).putLong(m.version()).putInt(m.entryCount()).put(ev)
         .array();
   }
