@@ -57,6 +57,7 @@ final class Transport {
     /** Puts written to a socket (flushed) or dropped with a broken link; written by the I/O thread only. */
     private volatile long resolvedPuts;
     private long writtenSinceFlush; // I/O thread only
+    private final Object offerLock = new Object();
     private volatile boolean closed;
     private volatile Link link;
     private volatile Socket connecting;
@@ -139,11 +140,10 @@ final class Transport {
             if (!connected) {
                 session.droppedDisconnected.increment();
                 return false;
-            } else if (!queue.offer(m)) {
+            } else if (!offerCounted(m)) {
                 session.droppedQueueFull.increment();
                 return false;
             }
-            offeredPuts.incrementAndGet();
             return true;
         }
         long timeout = config.blockTimeout().toNanos();
@@ -156,18 +156,33 @@ final class Transport {
                     + " ms: not connected to " + config.endpoints()
                     + (lastError != null ? " (last error: " + lastError + ")" : ""));
         }
-        try {
-            if (!queue.offer(m, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        while (!offerCounted(m)) {
+            if (System.nanoTime() - deadline > 0) {
                 throw new ZenohException("BLOCK put on '" + key + "' timed out after "
                         + config.blockTimeout().toMillis() + " ms: outbound queue full (capacity "
                         + config.outboundQueueCapacity() + ")");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ZenohException("interrupted while a BLOCK put on '" + key + "' waited for queue space", e);
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000); // the I/O thread drains; retry shortly
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new ZenohException("interrupted while a BLOCK put on '" + key + "' waited for queue space");
+            }
         }
-        offeredPuts.incrementAndGet();
         return true;
+    }
+
+    /**
+     * Queues a put and counts it in one step, so the count's order is the queue's order: the n-th
+     * counted put is the n-th data message the I/O thread takes (see {@link #resolvedPuts()}).
+     */
+    private boolean offerCounted(OutMsg m) {
+        synchronized (offerLock) {
+            if (!queue.offer(m)) {
+                return false;
+            }
+            offeredPuts.incrementAndGet();
+            return true;
+        }
     }
 
     /**
@@ -468,11 +483,16 @@ final class Transport {
             controlSize.set(0);
             List<OutMsg> stale = new ArrayList<>();
             queue.drainTo(stale);
+            long dropped = 0;
             for (OutMsg m : stale) {
                 if (m != WAKE) {
                     session.droppedDisconnected.increment();
+                    if (m.data()) {
+                        dropped++;
+                    }
                 }
             }
+            resolvedPuts += dropped; // queued while the last link went down: lost with it, senders re-send
             for (byte[] d : session.declarationsLocked()) {
                 l.append(d, true);
             }
@@ -502,11 +522,11 @@ final class Transport {
             } catch (InterruptedException e) {
                 m = null;
             }
+            if (m != null && m.data() && m != WAKE) {
+                writtenSinceFlush++; // counted when taken: written or lost with this link from here on
+            }
             drainControl(l);
             if (m != null) {
-                if (m.data() && m != WAKE) {
-                    writtenSinceFlush++;
-                }
                 l.appendMsg(m);
                 drainData(l, drained);
             }
@@ -525,12 +545,14 @@ final class Transport {
                 return;
             }
             for (OutMsg o : drained) {
+                if (o != WAKE && o.data()) {
+                    writtenSinceFlush++; // counted when taken, so a failed write mid-batch loses none
+                }
+            }
+            for (OutMsg o : drained) {
                 if (o == WAKE) {
                     drainControl(l); // a declaration queued before the data behind its wake-up goes first
                 } else {
-                    if (o.data()) {
-                        writtenSinceFlush++;
-                    }
                     l.appendMsg(o);
                 }
             }

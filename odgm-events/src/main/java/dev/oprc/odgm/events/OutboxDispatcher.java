@@ -280,6 +280,11 @@ public final class OutboxDispatcher implements AutoCloseable {
     for (AckWait w : ackWaits.values()) {
       acks.forget(w.record.invocationId());
     }
+    for (OutboxRecord r : unsent) {
+      if (r.ack()) {
+        acks.forget(r.invocationId());
+      }
+    }
   }
 
   private boolean drained() {
@@ -470,10 +475,20 @@ public final class OutboxDispatcher implements AutoCloseable {
 
   /** Publishes; an acknowledged record is registered first, so a fast result cannot be missed. */
   private boolean publish(OutboxRecord r) {
-    if (r.ack() && !ackWaits.containsKey(r.invocationId())) {
+    boolean register = r.ack() && !ackWaits.containsKey(r.invocationId());
+    if (register) {
       acks.expect(r.invocationId(), this);
     }
-    return link.tryPublish(r.key(), r.envelope());
+    boolean ok;
+    try {
+      ok = link.tryPublish(r.key(), r.envelope());
+    } catch (RuntimeException e) {
+      ok = false; // a link that throws is a link that did not take it
+    }
+    if (!ok && register) {
+      acks.forget(r.invocationId());
+    }
+    return ok;
   }
 
   private void handed(OutboxRecord r) {
@@ -521,6 +536,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       n = store.scan(cursor, BATCH, batch::add);
       found |= publishScanned(batch);
       cursor = batch.isEmpty() ? cursor : batch.get(batch.size() - 1).seq();
+      pollQueue(); // queue copies of what was just scanned are skipped while still in `scanned`
     } while (n == BATCH && !rescan);
     return found;
   }

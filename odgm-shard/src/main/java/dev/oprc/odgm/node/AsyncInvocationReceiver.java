@@ -258,10 +258,16 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     try {
       if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
         pool.shutdownNow();
+        pool.awaitTermination(2, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       pool.shutdownNow();
     }
+  }
+
+  /** True once no invocation runs any more (so the storage may be closed). */
+  boolean terminated() {
+    return pool.isTerminated();
   }
 }

@@ -227,10 +227,10 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     invoker.close();
     transport.close();
-    if (stopped) {
+    if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it
     } else {
-      log.warn("not closing the storage: an outbox dispatcher is still running (the WAL keeps every write)");
+      log.warn("not closing the storage: a dispatcher or function thread is still running (the WAL keeps every write)");
     }
   }
 

@@ -238,12 +238,18 @@ final class ZenohObjectApi implements AutoCloseable {
       try {
         if (!p.awaitTermination(5, TimeUnit.SECONDS)) {
           drop(p.shutdownNow());
+          p.awaitTermination(2, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         drop(p.shutdownNow());
       }
     }
+  }
+
+  /** True once no API thread runs any more (so the storage may be closed). */
+  boolean terminated() {
+    return samples.isTerminated() && queries.isTerminated();
   }
 
   private static void drop(List<Runnable> left) {

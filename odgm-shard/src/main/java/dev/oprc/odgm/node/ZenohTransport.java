@@ -67,7 +67,7 @@ public final class ZenohTransport implements NodeTransport {
   @Override
   public void put(String key, byte[] payload) throws Exception {
     if (!session.tryPut(KeyExpr.of(key), payload, DROP)) {
-      // local subscribers got it, the network did not: report it so the dispatcher counts a failure
+      // the network or a local subscriber (its queue full) did not take it
       throw new ZenohException("put on '" + key + "' dropped: no router link or outbound queue full");
     }
   }

@@ -317,9 +317,12 @@ final class RocksShardStorage extends StripedShardStorage {
   public int scan(long afterSeq, int max, Consumer<OutboxRecord> sink) {
     byte[] upper = RocksKeys.outbox(prefix, Long.MAX_VALUE);
     List<Long> corrupt = new ArrayList<>();
+    long corruptBytes = 0;
     int n = 0;
     try (RocksIterator it = db.newIterator(engine.outboxCf)) {
-      for (it.seek(RocksKeys.outbox(prefix, Math.max(0, afterSeq + 1))); it.isValid() && n < max; it.next()) {
+      // corrupt records count toward max too: a short batch must mean the end of the outbox
+      for (it.seek(RocksKeys.outbox(prefix, Math.max(0, afterSeq + 1))); it.isValid() && n + corrupt.size() < max;
+          it.next()) {
         byte[] k = it.key();
         if (!RocksKeys.startsWith(k, prefix) || java.util.Arrays.compare(k, upper) > 0 || k.length != prefix.length + 8) {
           break;
@@ -332,6 +335,7 @@ final class RocksShardStorage extends StripedShardStorage {
           corruptRecords.increment();
           log.warn("deleting an outbox record that cannot be delivered: {}", e.getMessage());
           corrupt.add(seq);
+          corruptBytes += it.value().length + 24;
           continue;
         }
         sink.accept(r);
@@ -344,8 +348,10 @@ final class RocksShardStorage extends StripedShardStorage {
     if (!corrupt.isEmpty()) {
       long[] seqs = corrupt.stream().mapToLong(Long::longValue).toArray();
       delete(seqs, seqs.length);
+      pendingCount.addAndGet(-seqs.length); // (at open, the totals are restored after this scan)
+      pendingBytes.addAndGet(-corruptBytes);
     }
-    return n;
+    return n + corrupt.size();
   }
 
   @Override

@@ -92,16 +92,17 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       for (int i = 0; i < w.records.size(); i++) {
         w.records.set(i, w.records.get(i).withSeq(nextSeq.incrementAndGet()));
       }
+      pendingCount.addAndGet(w.records.size()); // before the records are visible to a scan
       try {
         ticket = commit(objectId, w, s, floor);
       } catch (RuntimeException e) {
+        pendingCount.addAndGet(-w.records.size());
         w.release();
         throw e;
       }
       if (floor >= 0) {
         floors[s] = floor;
       }
-      pendingCount.addAndGet(w.records.size());
       listener.committed(w.records, ticket);
     }
     awaitCommitDurable(ticket);
