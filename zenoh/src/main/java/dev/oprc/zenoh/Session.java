@@ -64,6 +64,7 @@ public final class Session implements AutoCloseable {
     final LongAdder subscriberDrops = new LongAdder();
     final LongAdder callbackErrors = new LongAdder();
     final LongAdder rxDropped = new LongAdder();
+    final LongAdder rxSnGaps = new LongAdder();
 
     /** Query handler threads of a session (created on demand, idle ones exit after 30 s). */
     static final int DEFAULT_HANDLER_THREADS = 8;
@@ -627,7 +628,7 @@ public final class Session implements AutoCloseable {
     public SessionStats stats() {
         return new SessionStats(isConnected(), putsSent.sum(), putsLocal.sum(), droppedDisconnected.sum(),
                 droppedQueueFull.sum(), reconnects.sum(), linkFailures.sum(), decodeErrors.sum(),
-                samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum());
+                samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum(), rxSnGaps.sum());
     }
 
     /** Counters of the query path (gets, queryables, liveliness) since open. */

@@ -14,11 +14,15 @@ package dev.oprc.zenoh;
  * @param samplesReceived        samples received from the router
  * @param subscriberDrops        samples not delivered because a delivery or handler queue was full
  * @param callbackErrors         exceptions thrown by user callbacks (caught and logged)
- * @param rxDropped              inbound frames/messages dropped without closing the link (stale sequence
- *                               number, unknown key scope, unknown mandatory extension, oversized message)
+ * @param rxDropped              inbound network messages dropped without closing the link, one per message:
+ *                               each message of a FRAME with a stale sequence number, a fragmented message
+ *                               left incomplete (missing fragment, sender's drop marker, interrupted) or
+ *                               over {@code maxMessageSize}, unknown key scope, unknown mandatory extension
+ * @param rxSnGaps               sequence numbers the router skipped on its channels to this session:
+ *                               frames/fragments that never arrived (each may have held several messages)
  */
 public record SessionStats(boolean connected, long putsSent, long putsLocal, long droppedDisconnected,
                            long droppedQueueFull, long reconnects, long linkFailures, long decodeErrors,
                            long samplesReceived, long subscriberDrops, long callbackErrors,
-                           long rxDropped) {
+                           long rxDropped, long rxSnGaps) {
 }

@@ -300,8 +300,7 @@ final class Transport {
             }
             everConnected = true;
             link = l;
-            LOG.info("Zenoh session {} connected to {} (router {}, batch {}, lease {} ms)", tag, l.endpoint,
-                    l.routerZid, l.batchSize, l.routerLeaseMs);
+            logConnected(l);
             try {
                 runLink(l);
             } catch (IOException | RuntimeException e) {
@@ -315,6 +314,16 @@ final class Transport {
             }
         }
         dropQueued();
+    }
+
+    private void logConnected(Link l) {
+        LOG.info("Zenoh session {} connected to {} (router {}, batch {}, lease {} ms, QoS {})", tag, l.endpoint,
+                l.routerZid, l.batchSize, l.routerLeaseMs, l.qos ? "on" : "off");
+        if (!l.qos) {
+            LOG.warn("Zenoh router {} refused QoS (transport/unicast/qos/enabled=false?): after its first "
+                    + "congestion drop toward this session a Zenoh 1.x router may drop every later DROP sample "
+                    + "for it, uncounted here (see zenoh/README.md \"Router congestion\")", l.routerZid);
+        }
     }
 
     /** After a link ended: reader stopped, session told (pending gets, router tokens), queue dropped. */
@@ -379,24 +388,7 @@ final class Transport {
             InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
             OutputStream out = s.getOutputStream();
             WireWriter w = new WireWriter(64);
-            w.u16le(0);
-            Wire.writeInit(w, new Wire.Init(false, Wire.VERSION, Wire.WHATAMI_CLIENT, zid, Wire.DEFAULT_RESOLUTION,
-                    config.batchSize(), null, 1));
-            writeBatch(out, w);
-            byte[] b = readBatch(in, new byte[65535]);
-            WireReader r = new WireReader(b);
-            refuseIfClose(r, "INIT");
-            Wire.Init ack = Wire.readInit(r);
-            if (!ack.ack()) {
-                throw new ZenohDecodeException("expected INIT Ack, got INIT Syn");
-            }
-            if (ack.version() != Wire.VERSION) {
-                throw new ZenohException("router speaks Zenoh protocol version 0x" + Integer.toHexString(ack.version())
-                        + ", this client 0x09");
-            }
-            if ((ack.resolution() & 0x03) > (Wire.DEFAULT_RESOLUTION & 0x03)) {
-                throw new ZenohDecodeException("router chose a larger sequence-number resolution than proposed");
-            }
+            Wire.Init ack = exchangeInit(in, out, w);
             long mask = SeqNum.maskFor(ack.resolution());
             int batch = Math.min(config.batchSize(), ack.batchSize());
             if (batch < 64) {
@@ -407,8 +399,7 @@ final class Transport {
             w.u16le(0);
             Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
             writeBatch(out, w);
-            b = readBatch(in, new byte[65535]);
-            r = new WireReader(b);
+            WireReader r = new WireReader(readBatch(in, new byte[65535]));
             refuseIfClose(r, "OPEN");
             Wire.Open openAck = Wire.readOpen(r);
             if (!openAck.ack()) {
@@ -420,7 +411,7 @@ final class Transport {
             long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
             s.setSoTimeout((int) lease);
             Link l = new Link(ep, s, in, out, batch, mask, initialSn, openAck.initialSn(), lease, ack.patch() >= 1,
-                    Wire.zidHex(ack.zid()));
+                    ack.qos(), Wire.zidHex(ack.zid()));
             connecting = null;
             return l;
         } catch (IOException | RuntimeException e) {
@@ -432,6 +423,32 @@ final class Transport {
             }
             throw e;
         }
+    }
+
+    /**
+     * Sends INIT Syn (patch 1 and QoS: with QoS the router keeps one queue and one congestion flag
+     * per priority; see zenoh/README.md "Router congestion") and returns the validated INIT Ack.
+     */
+    private Wire.Init exchangeInit(InputStream in, OutputStream out, WireWriter w) throws IOException {
+        w.reset();
+        w.u16le(0);
+        Wire.writeInit(w, new Wire.Init(false, Wire.VERSION, Wire.WHATAMI_CLIENT, zid, Wire.DEFAULT_RESOLUTION,
+                config.batchSize(), null, 1, true));
+        writeBatch(out, w);
+        WireReader r = new WireReader(readBatch(in, new byte[65535]));
+        refuseIfClose(r, "INIT");
+        Wire.Init ack = Wire.readInit(r);
+        if (!ack.ack()) {
+            throw new ZenohDecodeException("expected INIT Ack, got INIT Syn");
+        }
+        if (ack.version() != Wire.VERSION) {
+            throw new ZenohException("router speaks Zenoh protocol version 0x" + Integer.toHexString(ack.version())
+                    + ", this client 0x09");
+        }
+        if ((ack.resolution() & 0x03) > (Wire.DEFAULT_RESOLUTION & 0x03)) {
+            throw new ZenohDecodeException("router chose a larger sequence-number resolution than proposed");
+        }
+        return ack;
     }
 
     private static void refuseIfClose(WireReader r, String phase) {
@@ -572,7 +589,7 @@ final class Transport {
 
     private void readLoop(Link l) {
         byte[] buf = new byte[65535];
-        Inbound inbound = new Inbound(l.snMask, l.routerInitialSn, config.maxMessageSize(), l.patch, l);
+        Inbound inbound = new Inbound(l.snMask, l.routerInitialSn, config.maxMessageSize(), l.patch, l.qos, l);
         try {
             while (!l.failed && !closed) {
                 int len = readLen(l.in);
@@ -647,6 +664,8 @@ final class Transport {
         final long routerInitialSn;
         final long routerLeaseMs;
         final boolean patch;
+        /** QoS negotiated: the router sends on 8 priority channels (this side sends on priority Data only). */
+        final boolean qos;
         final String routerZid;
         final SeqNum txReliable;
         final SeqNum txBestEffort;
@@ -661,8 +680,16 @@ final class Transport {
         private final Map<Integer, String> routerKeys = new HashMap<>();
         private long routerKeyBytes;
 
+        /** A link without QoS. */
         Link(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
              long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, String routerZid) {
+            this(endpoint, socket, in, out, batchSize, snMask, txInitialSn, routerInitialSn, routerLeaseMs, patch,
+                    false, routerZid);
+        }
+
+        Link(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
+             long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, boolean qos,
+             String routerZid) {
             this.endpoint = endpoint;
             this.socket = socket;
             this.in = in;
@@ -672,6 +699,7 @@ final class Transport {
             this.routerInitialSn = routerInitialSn;
             this.routerLeaseMs = routerLeaseMs;
             this.patch = patch;
+            this.qos = qos;
             this.routerZid = routerZid;
             this.txReliable = new SeqNum(snMask, txInitialSn);
             this.txBestEffort = new SeqNum(snMask, txInitialSn);
@@ -910,6 +938,12 @@ final class Transport {
         public void onDropped(String why) {
             session.rxDropped.increment();
             LOG.debug("Zenoh rx drop: {}", why);
+        }
+
+        @Override
+        public void onSnGap(long missing) {
+            session.rxSnGaps.add(missing);
+            LOG.debug("Zenoh rx: {} sequence number(s) skipped by the router", missing);
         }
     }
 

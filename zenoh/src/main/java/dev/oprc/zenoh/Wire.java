@@ -184,13 +184,22 @@ final class Wire {
 
     // ------------------------------------------------------------------ INIT / OPEN
 
+    /**
+     * INIT Syn/Ack. {@code qos}: the QoS extension (unit 0x01) — 8 priority channels per link; a
+     * router answers with it only if the client sent it and its {@code transport/unicast/qos} is on.
+     */
     record Init(boolean ack, int version, int whatAmI, byte[] zid, int resolution, int batchSize, byte[] cookie,
-                int patch) {
+                int patch, boolean qos) {
+        /** Without the QoS extension. */
+        Init(boolean ack, int version, int whatAmI, byte[] zid, int resolution, int batchSize, byte[] cookie,
+             int patch) {
+            this(ack, version, whatAmI, zid, resolution, batchSize, cookie, patch, false);
+        }
     }
 
     static void writeInit(WireWriter w, Init m) {
         boolean s = m.resolution() != DEFAULT_RESOLUTION || m.batchSize() != 65535;
-        boolean z = m.patch() > 0;
+        boolean z = m.patch() > 0 || m.qos();
         w.u8(T_INIT | (m.ack() ? 0x20 : 0) | (s ? 0x40 : 0) | (z ? Z : 0));
         w.u8(m.version());
         writeZidWithLenNibble(w, m.zid(), m.whatAmI());
@@ -201,7 +210,10 @@ final class Wire {
         if (m.ack()) {
             w.zbytes(m.cookie());
         }
-        if (z) {
+        if (m.qos()) { // Rust order: QoS first
+            w.u8(0x01 | (m.patch() > 0 ? Z : 0));
+        }
+        if (m.patch() > 0) {
             w.u8(0x27).vle(m.patch());
         }
     }
@@ -227,19 +239,39 @@ final class Wire {
         }
         byte[] cookie = ack ? r.bytes(r.length("INIT cookie")) : null;
         int patch = 0;
+        boolean qos = false;
         if ((h & Z) != 0) {
             Ext e = new Ext();
             do {
                 readExt(r, e);
                 if (e.key == 0x27) {
                     patch = (int) Math.min(e.z64, 255);
+                } else if (e.key == 0x01) {
+                    qos = true;
+                } else if (e.key == 0x21) {
+                    qos = qosLink(e.z64);
                 } else if (e.mandatory()) {
                     throw new ZenohDecodeException("INIT carries unknown mandatory extension 0x"
                             + Integer.toHexString(e.key));
                 }
             } while (e.more);
         }
-        return new Init(ack, version, whatAmI, zid, resolution, batch, cookie, patch);
+        return new Init(ack, version, whatAmI, zid, resolution, batch, cookie, patch, qos);
+    }
+
+    /**
+     * INIT QoSLink ext (z64 0x21): bits 0-2 tag (1 plain QoS, 2 priority range, 4 reliability).
+     * Only plain QoS is supported: a router restricting the link's priorities or reliability is refused.
+     */
+    private static boolean qosLink(long v) {
+        if (v == 0) {
+            return false;
+        }
+        if (v != 1) {
+            throw new ZenohDecodeException("INIT QoSLink 0x" + Long.toHexString(v)
+                    + " restricts priorities/reliability: unsupported by this client");
+        }
+        return true;
     }
 
     record Open(boolean ack, long leaseMs, long initialSn, byte[] cookie) {

@@ -27,7 +27,7 @@ class BatchDecoderFuzzTest {
     void decodeBatches(byte[] data) {
         Transport.Link link = TRANSPORT.new Link(new Endpoint("fuzz", 1), new Socket(), null,
                 new ByteArrayOutputStream(), 65535, 0x0FFF_FFFFL, 0, 1000, 10_000, data.length % 2 == 0, "r");
-        Inbound in = new Inbound(0x0FFF_FFFFL, 1000, 1 << 20, data.length % 2 == 0, link);
+        Inbound in = new Inbound(0x0FFF_FFFFL, 1000, 1 << 20, data.length % 2 == 0, data.length % 3 == 0, link);
         int p = 0;
         try {
             // the input is a byte stream as read from the socket: u16 LE length + batch, repeated

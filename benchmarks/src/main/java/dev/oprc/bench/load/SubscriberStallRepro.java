@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Reproduces the stall described in {@code benchmarks/README.md}: a Python client publishes
  * {@code bursts × burstSize} 200-byte DROP puts on {@code bench/x/y} (a burst, then 10 ms pause),
  * a Python subscriber and our Java {@link Session} subscriber count them on the same router. With
- * the defaults (about 160k puts/s offered) the Python subscriber receives nearly all and the Java
- * one stops receiving for good after the first router-side drop, while its link stays up.
+ * the defaults (about 160k puts/s offered) the Python subscriber receives nearly all; the Java one
+ * used to stop receiving for good after the first router-side drop, while its link stayed up (the
+ * router never clears the congestion flag of a link opened without QoS; the client now negotiates
+ * QoS, see {@code zenoh/README.md} "Router congestion"). Both should now receive about the same.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.oprc.bench.load.SubscriberStallRepro [burstSize=2000] [bursts=500]

@@ -237,6 +237,16 @@ public class PythonZenohProcess implements AutoCloseable {
                 "put_done", Duration.ofSeconds(120));
     }
 
+    /**
+     * Puts {@code count} samples {@code prefix+i} on {@code key} with congestion control DROP
+     * ({@code drop}) or BLOCK, one {@code session.put} each, as fast as Python can.
+     */
+    public void putMany(String key, String prefix, int count, boolean drop) {
+        command("{\"op\":\"put\",\"key\":" + Json.quote(key) + ",\"payload\":"
+                + Json.quote(b64(prefix.getBytes(StandardCharsets.UTF_8))) + ",\"count\":" + count
+                + ",\"congestion\":\"" + (drop ? "drop" : "block") + "\"}", "put_done", Duration.ofSeconds(120));
+    }
+
     /** Deletes {@code key} from the Python session. */
     public void delete(String key) {
         command("{\"op\":\"delete\",\"key\":" + Json.quote(key) + "}", "delete_done", Duration.ofSeconds(30));
