@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Zenoh threads only parse the key and hand off: queries to a bounded pool
- * ({@code odgm-zapi-N}), samples to one ordered lane ({@code odgm-zapi-samples}, so a PUT and a
+ * ({@code odgm-zapi-N}), sync invocations to their own ({@code odgm-zapi-invoke-N}), samples to one ordered lane ({@code odgm-zapi-samples}, so a PUT and a
  * later DELETE of one object apply in order). A full pool answers the query with an ERR reply
  * ("queryable overloaded") and counts it; a full lane drops the sample and counts it. Bad input
  * (an unsupported key, an invalid id or partition, a malformed payload) gets an ERR reply and a
@@ -43,6 +43,7 @@ final class ZenohObjectApi implements AutoCloseable {
   private final ShardRegistry shards;
   private final ObjectApiServer server;
   private final ThreadPoolExecutor queries;
+  private final ThreadPoolExecutor invocations; // sync invokes may block up to the call timeout
   private final ThreadPoolExecutor samples;
   private final List<AutoCloseable> declarations = new ArrayList<>();
   private final RateLimitedWarn warn = new RateLimitedWarn(log, 10_000);
@@ -57,6 +58,7 @@ final class ZenohObjectApi implements AutoCloseable {
     this.shards = shards;
     this.server = server;
     this.queries = pool("odgm-zapi-", threads, queueBound);
+    this.invocations = pool("odgm-zapi-invoke-", threads, queueBound);
     this.samples = pool("odgm-zapi-samples", 1, queueBound);
   }
 
@@ -126,11 +128,13 @@ final class ZenohObjectApi implements AutoCloseable {
       return;
     }
     received.increment();
+    // a slow function must not starve gets and sets (nor a function calling back into this node)
+    ThreadPoolExecutor pool = invokeKey ? invocations : queries;
     try {
-      queries.execute(new QueryTask(k, q));
+      pool.execute(new QueryTask(k, q));
     } catch (RejectedExecutionException e) {
       rejected.increment();
-      warn.warn("Zenoh API pool full ({} queued); refused query on '{}'", queries.getQueue().size(), q.key());
+      warn.warn("Zenoh API pool full ({} queued); refused query on '{}'", pool.getQueue().size(), q.key());
       replyErr(q, "queryable overloaded: the node's Zenoh API queue is full");
     }
   }
@@ -233,7 +237,7 @@ final class ZenohObjectApi implements AutoCloseable {
       }
     }
     declarations.clear();
-    for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries}) {
+    for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries, invocations}) {
       p.shutdown();
       try {
         if (!p.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -249,7 +253,7 @@ final class ZenohObjectApi implements AutoCloseable {
 
   /** True once no API thread runs any more (so the storage may be closed). */
   boolean terminated() {
-    return samples.isTerminated() && queries.isTerminated();
+    return samples.isTerminated() && queries.isTerminated() && invocations.isTerminated();
   }
 
   private static void drop(List<Runnable> left) {
