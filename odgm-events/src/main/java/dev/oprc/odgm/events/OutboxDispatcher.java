@@ -456,12 +456,11 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   private void deliver(OutboxRecord r) {
+    held.add(r.seq());
     if (expiredNow(r)) {
-      held.add(r.seq());
       retire(r.seq(), r.sizeBytes(), expired, null);
       return;
     }
-    held.add(r.seq());
     if (unsent.isEmpty() && ready() && publish(r)) {
       handed(r);
       return;

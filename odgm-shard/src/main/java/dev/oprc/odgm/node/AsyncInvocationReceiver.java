@@ -12,11 +12,9 @@ import dev.oprc.odgm.proto.ResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,13 +68,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     this.transport = transport;
     this.shards = shards;
     this.invoker = invoker;
-    AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueBound),
-        r -> {
-          Thread t = new Thread(r, "odgm-invoke-" + n.getAndIncrement());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    this.pool = NodeExecutors.bounded("odgm-invoke-", threads, queueBound);
   }
 
   /** Subscribes for every hosted function; returns the key expressions subscribed. */
@@ -246,24 +238,8 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   @Override
   public void close() {
-    for (AutoCloseable s : subscriptions) {
-      try {
-        s.close();
-      } catch (Exception e) {
-        log.debug("unsubscribe failed: {}", e.toString());
-      }
-    }
-    subscriptions.clear();
-    pool.shutdown();
-    try {
-      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-        pool.shutdownNow();
-        pool.awaitTermination(2, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      pool.shutdownNow();
-    }
+    NodeExecutors.closeQuietly(subscriptions);
+    NodeExecutors.shutdown(pool);
   }
 
   /** True once no invocation runs any more (so the storage may be closed). */

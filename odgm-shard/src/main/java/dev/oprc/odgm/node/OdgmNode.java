@@ -159,15 +159,8 @@ public final class OdgmNode implements AutoCloseable {
   }
 
   private static void closeAll(List<AutoCloseable> subs) {
-    if (subs == null) {
-      return;
-    }
-    for (AutoCloseable s : subs) {
-      try {
-        s.close();
-      } catch (Exception e) {
-        log.debug("unsubscribe failed: {}", e.toString());
-      }
+    if (subs != null) {
+      NodeExecutors.closeQuietly(subs);
     }
   }
 

@@ -6,11 +6,9 @@ import dev.oprc.odgm.shard.ObjectShard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,18 +55,9 @@ final class ZenohObjectApi implements AutoCloseable {
     this.transport = transport;
     this.shards = shards;
     this.server = server;
-    this.queries = pool("odgm-zapi-", threads, queueBound);
-    this.invocations = pool("odgm-zapi-invoke-", threads, queueBound);
-    this.samples = pool("odgm-zapi-samples", 1, queueBound);
-  }
-
-  private static ThreadPoolExecutor pool(String name, int threads, int queueBound) {
-    AtomicInteger n = new AtomicInteger();
-    return new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueBound), r -> {
-      Thread t = new Thread(r, threads == 1 ? name : name + n.getAndIncrement());
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
+    this.queries = NodeExecutors.bounded("odgm-zapi-", threads, queueBound);
+    this.invocations = NodeExecutors.bounded("odgm-zapi-invoke-", threads, queueBound);
+    this.samples = NodeExecutors.bounded("odgm-zapi-samples", 1, queueBound);
   }
 
   /** Declares everything; returns the key expressions declared (tokens included). */
@@ -229,25 +218,9 @@ final class ZenohObjectApi implements AutoCloseable {
   /** Undeclares everything, lets queued work finish (5 s), then answers what is left with an ERR. */
   @Override
   public void close() {
-    for (AutoCloseable d : declarations) {
-      try {
-        d.close();
-      } catch (Exception e) {
-        log.debug("undeclare failed: {}", e.toString());
-      }
-    }
-    declarations.clear();
+    NodeExecutors.closeQuietly(declarations);
     for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries, invocations}) {
-      p.shutdown();
-      try {
-        if (!p.awaitTermination(5, TimeUnit.SECONDS)) {
-          drop(p.shutdownNow());
-          p.awaitTermination(2, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        drop(p.shutdownNow());
-      }
+      drop(NodeExecutors.shutdown(p));
     }
   }
 

@@ -259,12 +259,10 @@ public final class ObjectShard implements AutoCloseable {
     Write w = new Write(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
-      TriggerIndex triggers = newTriggers != null ? newTriggers : before != null ? before.triggers() : TriggerIndex.EMPTY;
       boolean triggersChanged = newTriggers != null
           && (before == null || !obj.getEvent().equals(before.triggers().source()));
-      if (before != null && !triggersChanged) {
-        triggers = before.triggers(); // same config re-sent: keep the compiled index, no version bump
-      }
+      // same config re-sent: keep the compiled index, no version bump
+      TriggerIndex triggers = triggersChanged ? newTriggers : before != null ? before.triggers() : TriggerIndex.EMPTY;
       int created = applySets(txn, updates, w);
       if (before != null && w.isEmpty() && !triggersChanged) {
         return before.version();

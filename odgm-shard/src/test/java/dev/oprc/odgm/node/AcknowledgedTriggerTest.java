@@ -75,7 +75,7 @@ class AcknowledgedTriggerTest {
   void anAcknowledgedTriggerIsRetiredWhenItsFunctionsResultArrives() throws Exception {
     ObjectShard s = start();
     s.set("o1", withAckedTrigger("record"), WriteContext.CLIENT);
-    s.setValue("o1", "k", LoopbackTransportValues.val("1"), WriteContext.CLIENT);
+    s.setValue("o1", "k", OdgmNodeTest.val("1"), WriteContext.CLIENT);
     await(() -> s.eventStats().acknowledged() == 1, "acknowledged");
     assertThat(s.eventStats().retired()).isEqualTo(1);
     assertThat(s.eventStats().deadLettered()).isZero();
@@ -86,7 +86,7 @@ class AcknowledgedTriggerTest {
   void aResultSayingTheFunctionDidNotRunIsNotAnAcknowledgementAndEndsInTheDeadLetterKey() throws Exception {
     ObjectShard s = start();
     s.set("o1", withAckedTrigger("busy"), WriteContext.CLIENT); // route local:nope: refused, "not run"
-    s.setValue("o1", "k", LoopbackTransportValues.val("1"), WriteContext.CLIENT);
+    s.setValue("o1", "k", OdgmNodeTest.val("1"), WriteContext.CLIENT);
     await(() -> s.eventStats().deadLettered() == 1, "dead-lettered");
     assertThat(s.eventStats().acknowledged()).isZero();
     assertThat(s.eventStats().redelivered()).isEqualTo(2);

@@ -37,11 +37,6 @@ public final class InMemoryShardStorage extends StripedShardStorage {
     super(outboxMaxBytes);
   }
 
-  /** A store with a 64 MiB outbox. */
-  public InMemoryShardStorage() {
-    this(64L << 20);
-  }
-
   @Override
   public ObjectMeta meta(String objectId) {
     Obj o = objects.get(objectId);

@@ -32,16 +32,6 @@ public record StorageConfig(Kind kind, Path dataDir, SyncMode sync, long metaCac
     }
   }
 
-  /** In-memory storage (tests, and {@code ODGM_STORAGE=memory}). */
-  public static StorageConfig memory() {
-    return new StorageConfig(Kind.MEMORY, Path.of("odgm-data"), SyncMode.GROUP, 65_536);
-  }
-
-  /** RocksDB in {@code dir} with {@code sync}. */
-  public static StorageConfig rocksdb(Path dir, SyncMode sync) {
-    return new StorageConfig(Kind.ROCKSDB, dir, sync, 65_536);
-  }
-
   /** Reads {@code env}; throws {@link IllegalArgumentException} naming the first invalid variable. */
   public static StorageConfig fromEnv(Map<String, String> env) {
     String rawKind = env.get(STORAGE);
