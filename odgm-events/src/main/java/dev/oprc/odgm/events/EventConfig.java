@@ -15,7 +15,7 @@ import java.util.Objects;
  *   <tr><td>{@code ODGM_EVENT_QUEUE_BOUND}</td><td>8192</td><td>dispatch queue capacity per dispatcher; full → dropped (counted)</td></tr>
  *   <tr><td>{@code ODGM_MAX_BATCH_TRIGGER_FANOUT}</td><td>256</td><td>changed keys evaluated per write; the rest are counted</td></tr>
  *   <tr><td>{@code ODGM_EVENT_PAYLOAD_FORMAT}</td><td>json</td><td>json | protobuf</td></tr>
- *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>1</td><td>threads of the in-memory {@link EventDispatcher}; the node's outbox uses one per shard and warns when this is set higher</td></tr>
+ *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>cores, at most 4</td><td>threads shared by every shard's outbox ({@link DispatchPool}; each shard stays on one, so per-object order holds), and of the in-memory {@link EventDispatcher}</td></tr>
  *   <tr><td>{@code ODGM_EVENT_UPDATE_ON_SAME_VALUE}</td><td>false</td><td>true restores upstream's UPDATE for an identical rewrite</td></tr>
  * </table>
  *
@@ -42,6 +42,8 @@ public record EventConfig(
   public static final String MAX_BATCH_FANOUT = "ODGM_MAX_BATCH_TRIGGER_FANOUT";
   public static final String PAYLOAD_FORMAT = "ODGM_EVENT_PAYLOAD_FORMAT";
   public static final String DISPATCH_THREADS = "ODGM_EVENT_DISPATCH_THREADS";
+  /** About the number of cores: dispatch is CPU work, more threads only add switches. */
+  static final int DEFAULT_DISPATCH_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   public static final String UPDATE_ON_SAME_VALUE = "ODGM_EVENT_UPDATE_ON_SAME_VALUE";
 
   public EventConfig {
@@ -56,7 +58,7 @@ public record EventConfig(
 
   /** Upstream's defaults (queue bound aside, see the class comment). */
   public static EventConfig defaults() {
-    return new EventConfig(true, 10, 30_000, 8192, 256, PayloadFormat.JSON, 1, false);
+    return new EventConfig(true, 10, 30_000, 8192, 256, PayloadFormat.JSON, DEFAULT_DISPATCH_THREADS, false);
   }
 
   /** Reads the process environment. */
@@ -159,6 +161,12 @@ public record EventConfig(
   public EventConfig withUpdateOnSameValue(boolean on) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
         dispatchThreads, on);
+  }
+
+  /** A copy with a different number of dispatch threads. */
+  public EventConfig withDispatchThreads(int threads) {
+    return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
+        threads, updateOnSameValue);
   }
 
   /** A copy with a different trigger timeout. */

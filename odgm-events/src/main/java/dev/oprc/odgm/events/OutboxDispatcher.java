@@ -39,14 +39,20 @@ import org.slf4j.LoggerFactory;
  * {@link OutboxConfig#ackTimeoutMillis()} (doubling), and after
  * {@link OutboxConfig#ackMaxAttempts()} sends they go to {@code oprc/{c}/{p}/dlq/{fn}/{id}}.
  *
- * <p>Thread-safe. Owns one thread ({@code <name>}); {@link #close(Duration)} stops it. Records not
- * yet retired at close stay in the store.
+ * <p>Thread-safe. Runs on a {@link DispatchPool} shared with other shards ({@link Builder#pool}),
+ * or on a thread of its own ({@code <name>}); {@link #close(Duration)} stops it. Records not yet
+ * retired at close stay in the store.
  */
 public final class OutboxDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDispatcher.class);
   private static final int BATCH = 256;
   private static final long BUSY_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** With nothing in hand, only a sweep now and then: commits, acknowledgements and close wake it. */
+  private static final long IDLE_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long ERROR_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** One turn on a shared thread: at most this many rounds or this long, then other shards run. */
+  private static final int SLICE_ROUNDS = 64;
+  private static final long SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
   private static final long YIELD_BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_QUEUED_ACKS = 65_536;
@@ -58,8 +64,10 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final DurabilityGate gate;
   private final AckRegistry acks;
   private final BoundedMpmcQueue queue;
-  private final Thread thread;
-  private volatile boolean parked;
+  private final DispatchPool pool; // shared, or owned when ownsPool
+  private final boolean ownsPool;
+  private final Runner runner = new Runner();
+  private final java.util.concurrent.CountDownLatch exited = new java.util.concurrent.CountDownLatch(1);
   private volatile boolean backlog = true; // start by reading what an earlier run left
   private volatile boolean stopping;
   private volatile long drainDeadline;
@@ -143,9 +151,9 @@ public final class OutboxDispatcher implements AutoCloseable {
     this.queue = new BoundedMpmcQueue(events.queueBound());
     this.recovered = store.pendingCount();
     this.lastEpoch = link.epoch();
-    this.thread = new Thread(this::run, b.name);
-    thread.setDaemon(true);
-    thread.start();
+    this.ownsPool = b.pool == null;
+    this.pool = ownsPool ? DispatchPool.start(b.name, 1) : b.pool;
+    pool.register(runner);
   }
 
   /** Starts configuring a dispatcher. */
@@ -199,9 +207,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         warnRateLimited("event queue full (bound {}); reading back from the outbox", (long) events.queueBound());
       }
     }
-    if (parked) {
-      LockSupport.unpark(thread);
-    }
+    runner.wake();
   }
 
   /** Counts a write refused because its records did not fit (policy reject-writes). */
@@ -222,9 +228,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       return;
     }
     ackQueue.offer(invocationId);
-    if (parked) {
-      LockSupport.unpark(thread);
-    }
+    runner.wake();
   }
 
   public OutboxStats stats() {
@@ -237,37 +241,49 @@ public final class OutboxDispatcher implements AutoCloseable {
 
   // ------------------------------------------------------------------ dispatcher thread
 
-  private void run() {
-    int idle = 0;
-    long idleSince = 0;
-    while (true) {
-      boolean progress;
-      try {
-        progress = step();
-      } catch (Throwable e) { // a bad record or a failing store must not kill delivery
-        progress = false;
-        warnRateLimited("outbox dispatch error: {}", e.toString());
-        log.debug("outbox dispatch error", e);
-        forgetUnsent(); // whatever was in hand is still stored (retiring ones stay held): read it back
-        sleepQuietly();
+  /** The dispatcher's turn on its pool thread: rounds of duties while they make progress. */
+  private final class Runner extends DispatchPool.Task {
+    private long lastProgressNanos;
+
+    @Override
+    long runSlice() {
+      long sliceEnd = System.nanoTime() + SLICE_NANOS;
+      for (int i = 0; i < SLICE_ROUNDS; i++) {
+        boolean progress;
+        try {
+          progress = step();
+        } catch (Throwable e) { // a bad record or a failing store must not kill delivery
+          warnRateLimited("outbox dispatch error: {}", e.toString());
+          log.debug("outbox dispatch error", e);
+          forgetUnsent(); // whatever was in hand is still stored (retiring ones stay held): read it back
+          return ERROR_BACKOFF_NANOS;
+        }
+        if (stopping && (drained() || System.nanoTime() - drainDeadline > 0)) {
+          exit();
+          exited.countDown();
+          return -1;
+        }
+        if (!progress) {
+          return idleWait();
+        }
+        lastProgressNanos = System.nanoTime();
+        if (System.nanoTime() - sliceEnd > 0) {
+          break;
+        }
       }
-      if (stopping && (drained() || System.nanoTime() - drainDeadline > 0)) {
-        exit();
-        return;
+      return 0; // more to do: back of the queue, so other shards on this thread get their turn
+    }
+
+    /** How long to wait with nothing to do: briefly re-check under load, else until the next timed duty. */
+    private long idleWait() {
+      if (System.nanoTime() - lastProgressNanos < YIELD_BEFORE_PARK_NANOS) {
+        return YIELD_BEFORE_PARK_NANOS / 5; // just busy: under load the queue refills within microseconds
       }
-      if (progress) {
-        idle = 0;
-        continue;
+      if (stopping) {
+        return BUSY_PARK_NANOS;
       }
-      if (++idle == 1) {
-        idleSince = System.nanoTime();
-      }
-      if (System.nanoTime() - idleSince < YIELD_BEFORE_PARK_NANOS) {
-        Thread.yield(); // under load the queue refills within microseconds; spare writers an unpark
-        continue;
-      }
-      idle = 0;
-      park();
+      boolean busy = !inflight.isEmpty() || !unsent.isEmpty() || !ackWaits.isEmpty() || backlog;
+      return busy ? BUSY_PARK_NANOS : IDLE_PARK_NANOS;
     }
   }
 
@@ -289,19 +305,6 @@ public final class OutboxDispatcher implements AutoCloseable {
 
   private boolean drained() {
     return queue.size() == 0 && unsent.isEmpty() && !backlog;
-  }
-
-  private void park() {
-    parked = true;
-    if (queue.size() == 0 && ackQueue.isEmpty() && !stopping) {
-      boolean busy = !inflight.isEmpty() || !unsent.isEmpty() || !ackWaits.isEmpty() || backlog;
-      LockSupport.parkNanos(this, busy ? BUSY_PARK_NANOS : IDLE_PARK_NANOS);
-    }
-    parked = false;
-  }
-
-  private static void sleepQuietly() {
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
   }
 
   /** One round of every duty; true when anything moved. */
@@ -685,17 +688,21 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
     drainDeadline = System.nanoTime() + drain.toNanos();
     stopping = true;
-    LockSupport.unpark(thread);
+    runner.wake();
     try {
-      thread.join(drain.toMillis() + 2_000);
+      exited.await(drain.toMillis() + 2_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      if (ownsPool) {
+        pool.close();
+      }
     }
   }
 
-  /** True once the dispatcher's thread has ended (it no longer touches the store). */
+  /** True once the dispatcher has ended (it no longer touches the store). */
   public boolean stopped() {
-    return !thread.isAlive();
+    return exited.getCount() == 0;
   }
 
   /** What one write matched and what became of it, for {@link #committed}. Not thread-safe. */
@@ -740,6 +747,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     private DurabilityGate gate = DurabilityGate.IMMEDIATE;
     private AckRegistry acks = AckRegistry.NONE;
     private String name = "odgm-outbox";
+    private DispatchPool pool;
 
     public Builder events(EventConfig e) {
       this.events = Objects.requireNonNull(e, "events");
@@ -771,9 +779,15 @@ public final class OutboxDispatcher implements AutoCloseable {
       return this;
     }
 
-    /** The thread's name. */
+    /** The thread's name when the dispatcher runs on a thread of its own (no {@link #pool}). */
     public Builder name(String n) {
       this.name = Objects.requireNonNull(n, "name");
+      return this;
+    }
+
+    /** Runs the dispatcher on a shared pool instead of a thread of its own; the pool stays the caller's. */
+    public Builder pool(DispatchPool p) {
+      this.pool = Objects.requireNonNull(p, "pool");
       return this;
     }
 

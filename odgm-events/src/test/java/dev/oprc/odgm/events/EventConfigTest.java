@@ -24,7 +24,7 @@ class EventConfigTest {
     assertThat(config.queueBound()).isEqualTo(8192);
     assertThat(config.maxBatchFanout()).isEqualTo(256);
     assertThat(config.payloadFormat()).isEqualTo(PayloadFormat.JSON);
-    assertThat(config.dispatchThreads()).isEqualTo(1);
+    assertThat(config.dispatchThreads()).isEqualTo(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     assertThat(config.updateOnSameValue()).isFalse();
   }
 
@@ -45,7 +45,7 @@ class EventConfigTest {
         Arguments.of(EventConfig.MAX_BATCH_FANOUT, "1", (Function<EventConfig, Object>) EventConfig::maxBatchFanout, 1),
         Arguments.of(EventConfig.PAYLOAD_FORMAT, "protobuf",
             (Function<EventConfig, Object>) EventConfig::payloadFormat, PayloadFormat.PROTOBUF),
-        Arguments.of(EventConfig.DISPATCH_THREADS, "4", (Function<EventConfig, Object>) EventConfig::dispatchThreads, 4),
+        Arguments.of(EventConfig.DISPATCH_THREADS, "7", (Function<EventConfig, Object>) EventConfig::dispatchThreads, 7),
         Arguments.of(EventConfig.UPDATE_ON_SAME_VALUE, "true",
             (Function<EventConfig, Object>) EventConfig::updateOnSameValue, true));
   }
@@ -124,7 +124,8 @@ class EventConfigTest {
   void withersChangeOnlyTheirSetting() {
     EventConfig d = EventConfig.defaults();
 
-    assertThat(d.withQueueBound(5)).isEqualTo(new EventConfig(true, 10, 30_000, 5, 256, PayloadFormat.JSON, 1, false));
+    assertThat(d.withQueueBound(5)).isEqualTo(new EventConfig(true, 10, 30_000, 5, 256, PayloadFormat.JSON,
+        EventConfig.DEFAULT_DISPATCH_THREADS, false));
     assertThat(d.withPayloadFormat(PayloadFormat.PROTOBUF).payloadFormat()).isEqualTo(PayloadFormat.PROTOBUF);
     assertThat(d.withMaxTriggerDepth(2).maxTriggerDepth()).isEqualTo(2);
     assertThat(d.withMaxBatchFanout(3).maxBatchFanout()).isEqualTo(3);

@@ -60,6 +60,9 @@ class EventDispatcherTest {
     }
   }
 
+  /** These tests are written for one dispatch thread (the default follows the core count). */
+  private static final EventConfig ONE_THREAD = EventConfig.defaults().withDispatchThreads(1);
+
   private EventDispatcher start(EventConfig config, EventPublisher publisher) {
     return start(config, publisher, FIXED_ID);
   }
@@ -98,7 +101,7 @@ class EventDispatcherTest {
   @Test
   void aStatefulTargetIsPublishedOnItsObjectKeyAsAnObjectInvocationRequest() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
     EventContext ctx = event();
 
     assertThat(d.submit(ctx, List.of(STATEFUL))).isTrue();
@@ -116,7 +119,7 @@ class EventDispatcherTest {
   @Test
   void aStatelessTargetIsPublishedOnItsAsyncKeyAsAnInvocationRequest() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
 
     d.submit(event(), List.of(STATELESS));
     await("one publish", () -> publisher.calls.size() == 1);
@@ -131,7 +134,7 @@ class EventDispatcherTest {
   @Test
   void publishesRunOnTheDispatchersOwnThreadsWithTheTriggerTimeout() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withTriggerTimeoutMillis(1234), publisher);
+    EventDispatcher d = start(ONE_THREAD.withTriggerTimeoutMillis(1234), publisher);
 
     d.submit(event(), List.of(STATELESS));
     await("one publish", () -> publisher.calls.size() == 1);
@@ -143,7 +146,7 @@ class EventDispatcherTest {
   @Test
   void severalTargetsArePublishedInListOrderEachWithItsOwnId() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher, InvocationIdGenerator.unique());
+    EventDispatcher d = start(ONE_THREAD, publisher, InvocationIdGenerator.unique());
 
     d.submit(event(), List.of(STATELESS, STATEFUL, STATELESS));
     await("three publishes", () -> publisher.calls.size() == 3);
@@ -157,7 +160,7 @@ class EventDispatcherTest {
   @Test
   void theProtobufFormatPutsAProtobufPayloadInTheEnvelope() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF), publisher);
+    EventDispatcher d = start(ONE_THREAD.withPayloadFormat(PayloadFormat.PROTOBUF), publisher);
     EventContext ctx = event();
 
     d.submit(ctx, List.of(STATELESS));
@@ -171,7 +174,7 @@ class EventDispatcherTest {
   @Test
   void submitWithAnIndexDispatchesTheMatchingTargets() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
     TriggerIndex index = TriggerIndex.compile(dev.oprc.odgm.proto.ObjectEvent.newBuilder()
         .putDataTrigger("status", dev.oprc.odgm.proto.DataTrigger.newBuilder()
             .addOnUpdate(STATELESS.target()).build())
@@ -185,7 +188,7 @@ class EventDispatcherTest {
 
   @Test
   void submittingNoTargetsIsANoOp() {
-    EventDispatcher d = start(EventConfig.defaults(), new RecordingPublisher());
+    EventDispatcher d = start(ONE_THREAD, new RecordingPublisher());
 
     assertThat(d.submit(event(), List.of())).isTrue();
     assertThat(d.submit(event(), TriggerIndex.EMPTY)).isTrue();
@@ -198,7 +201,7 @@ class EventDispatcherTest {
   @Test
   void successfulPublishesAreCountedAsMatchedAndDispatched() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
 
     d.submit(event(), List.of(STATELESS, STATEFUL));
     await("dispatched == 2", () -> d.stats().dispatched() == 2);
@@ -212,7 +215,7 @@ class EventDispatcherTest {
   @Test
   void aFailedPublishIsCountedAndTheNextTargetStillGoesOut() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
 
     assertThat(d.submit(event(), List.of(FAILING, STATELESS))).isTrue();
     await("both targets handled", () -> d.stats().dispatched() + d.stats().publishFailures() == 2);
@@ -226,7 +229,7 @@ class EventDispatcherTest {
   @Test
   void aThrowingIdGeneratorCountsAFailureForThatTargetOnly() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher, (ctx, target) -> {
+    EventDispatcher d = start(ONE_THREAD, publisher, (ctx, target) -> {
       if (target == STATEFUL) {
         throw new IllegalStateException("no id");
       }
@@ -244,7 +247,7 @@ class EventDispatcherTest {
   void aPublisherThrowingAnErrorDoesNotKillTheDispatchThread() throws Exception {
     RecordingPublisher recorder = new RecordingPublisher();
     AtomicInteger calls = new AtomicInteger();
-    EventDispatcher d = start(EventConfig.defaults(), (k, e, t) -> {
+    EventDispatcher d = start(ONE_THREAD, (k, e, t) -> {
       if (calls.getAndIncrement() == 0) {
         throw new AssertionError("a bug in the publisher");
       }
@@ -261,7 +264,7 @@ class EventDispatcherTest {
 
   @Test
   void fanoutTruncationCountsKeysAndIgnoresNonPositiveCounts() {
-    EventDispatcher d = start(EventConfig.defaults(), new RecordingPublisher());
+    EventDispatcher d = start(ONE_THREAD, new RecordingPublisher());
 
     d.recordFanoutTruncated(5);
     d.recordFanoutTruncated(0);
@@ -277,7 +280,7 @@ class EventDispatcherTest {
   @Test
   void aFullQueueRefusesAndCountsEveryTargetWithoutBlocking() throws Exception {
     GatedPublisher publisher = new GatedPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withQueueBound(4), publisher);
+    EventDispatcher d = start(ONE_THREAD.withQueueBound(4), publisher);
 
     assertThat(d.submit(event(), List.of(STATELESS))).isTrue();
     awaitLatch(publisher.entered); // the only worker is now stuck; the queue is empty
@@ -305,7 +308,7 @@ class EventDispatcherTest {
   @Test
   void aQueueBoundOfOneHoldsOneEventBehindTheOneBeingPublished() throws Exception {
     GatedPublisher publisher = new GatedPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withQueueBound(1), publisher);
+    EventDispatcher d = start(ONE_THREAD.withQueueBound(1), publisher);
 
     d.submit(event(), List.of(STATELESS));
     awaitLatch(publisher.entered);
@@ -352,7 +355,7 @@ class EventDispatcherTest {
   @CsvSource({"10,0,true", "10,9,true", "10,10,false", "10,11,false", "1,0,true", "1,1,false", "0,0,false"})
   void eventsAtOrBeyondTheMaximumDepthAreNotDispatched(int max, int depth, boolean dispatched) throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withMaxTriggerDepth(max), publisher);
+    EventDispatcher d = start(ONE_THREAD.withMaxTriggerDepth(max), publisher);
 
     boolean accepted = d.submit(Fixtures.dataEventAtDepth(depth), List.of(STATELESS, STATEFUL));
 
@@ -374,7 +377,7 @@ class EventDispatcherTest {
   @Test
   void eventsThatWaitLongerThanTheTriggerTimeoutExpire() throws Exception {
     GatedPublisher publisher = new GatedPublisher();
-    EventDispatcher d = start(EventConfig.defaults().withTriggerTimeoutMillis(1), publisher);
+    EventDispatcher d = start(ONE_THREAD.withTriggerTimeoutMillis(1), publisher);
 
     // With a 1 ms timeout even the first event may expire before the worker picks it up; retry
     // until one reaches the (blocking) publisher. Single worker + FIFO: every earlier attempt has
@@ -407,7 +410,7 @@ class EventDispatcherTest {
   @Test
   void closeDrainsWhatIsQueuedWithinTheTimeout() throws Exception {
     AtomicInteger published = new AtomicInteger();
-    EventDispatcher d = start(EventConfig.defaults(), (k, e, t) -> {
+    EventDispatcher d = start(ONE_THREAD, (k, e, t) -> {
       Thread.sleep(1);
       published.incrementAndGet();
     });
@@ -426,7 +429,7 @@ class EventDispatcherTest {
   @Test
   void closeCountsWhatIsLeftWhenTheTimeoutRunsOut() throws Exception {
     GatedPublisher publisher = new GatedPublisher(); // never released: the first publish hangs
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
     d.submit(event(), List.of(STATELESS));
     awaitLatch(publisher.entered);
     for (int i = 0; i < 3; i++) {
@@ -448,7 +451,7 @@ class EventDispatcherTest {
   @Test
   void submitAfterCloseIsRefusedAndCounted() {
     RecordingPublisher publisher = new RecordingPublisher();
-    EventDispatcher d = start(EventConfig.defaults(), publisher);
+    EventDispatcher d = start(ONE_THREAD, publisher);
     d.close(Duration.ofSeconds(1));
 
     assertThat(d.submit(event(), List.of(STATELESS, STATEFUL))).isFalse();
@@ -460,7 +463,7 @@ class EventDispatcherTest {
 
   @Test
   void everySubmittedDispatchEndsInExactlyOneOutcomeWhenCloseRacesWithSubmitters() throws Exception {
-    EventDispatcher d = start(EventConfig.defaults().withQueueBound(32), (k, e, t) -> { });
+    EventDispatcher d = start(ONE_THREAD.withQueueBound(32), (k, e, t) -> { });
     int producers = 3;
     int perProducer = 20_000;
     CountDownLatch go = new CountDownLatch(1);
@@ -500,7 +503,7 @@ class EventDispatcherTest {
 
   @Test
   void closeIsIdempotent() {
-    EventDispatcher d = start(EventConfig.defaults(), new RecordingPublisher());
+    EventDispatcher d = start(ONE_THREAD, new RecordingPublisher());
 
     d.close(Duration.ofSeconds(1));
     d.close();

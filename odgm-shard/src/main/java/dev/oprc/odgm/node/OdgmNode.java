@@ -1,6 +1,7 @@
 package dev.oprc.odgm.node;
 
 import dev.oprc.odgm.events.AckRegistry;
+import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.shard.Ids;
 import dev.oprc.odgm.storage.InMemoryShardStorage;
 import dev.oprc.odgm.storage.RocksStorageEngine;
@@ -50,24 +51,24 @@ public final class OdgmNode implements AutoCloseable {
   private final List<String> subscribedKeys;
   private final RocksStorageEngine engine; // null with ODGM_STORAGE=memory
   private final AckRegistry acks = new AckRegistry();
+  private final DispatchPool dispatchPool;
   private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
-    if (config.events().dispatchThreads() > 1) {
-      log.warn("{}={} is ignored: each shard's outbox is delivered by one thread, which keeps per-object order",
-          dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
-    }
+    // every shard's outbox runs on these few threads, each shard pinned to one (per-object order)
+    this.dispatchPool = DispatchPool.start("odgm-dispatch", config.events().dispatchThreads());
     Ids ids = new Ids(config.maxStringIdLength());
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {
       this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
           ids, new TransportDeliveryLink(transport), acks, storageFactory(),
-          b.clock));
+          b.clock, dispatchPool));
     } catch (RuntimeException e) {
+      dispatchPool.close();
       closeEngine();
       throw e;
     }
@@ -154,6 +155,7 @@ public final class OdgmNode implements AutoCloseable {
     closeAll(resultSubscriptions);
     receiver.close();
     shards.close(0);
+    dispatchPool.close();
     invoker.close();
     closeEngine();
   }
@@ -216,6 +218,9 @@ public final class OdgmNode implements AutoCloseable {
     zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     boolean stopped = shards.close(config.shutdownDrainMillis());
+    if (stopped) {
+      dispatchPool.close();
+    }
     closeAll(resultSubscriptions);
     receiver.close();
     invoker.close();

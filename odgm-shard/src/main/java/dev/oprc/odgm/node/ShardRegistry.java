@@ -4,6 +4,7 @@ import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.events.DeliveryLink;
 import dev.oprc.odgm.events.EventConfig;
 import dev.oprc.odgm.events.OutboxConfig;
+import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.events.OutboxDispatcher;
 import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
@@ -43,7 +44,7 @@ public final class ShardRegistry implements AutoCloseable {
 
   /** What every shard of a node shares. */
   public record Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
-      StorageFactory storage, LongSupplier clock) {}
+      StorageFactory storage, LongSupplier clock, DispatchPool pool) {}
 
   public ShardRegistry(List<CreateCollectionRequest> collections, Wiring w) {
     try {
@@ -75,7 +76,7 @@ public final class ShardRegistry implements AutoCloseable {
     OutboxDispatcher d = null;
     if (w.events().enabled()) {
       d = OutboxDispatcher.builder().events(w.events()).config(w.outbox()).store(storage.outbox()).link(w.link())
-          .gate(storage.durability()).acks(w.acks()).name("odgm-events-" + collection + "-" + p).start();
+          .gate(storage.durability()).acks(w.acks()).pool(w.pool()).start();
     }
     return new ObjectShard(collection, p, shardId, storage, w.ids(), w.events(), d, w.clock(), ackAll);
   }
