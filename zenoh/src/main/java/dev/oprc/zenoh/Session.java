@@ -219,6 +219,56 @@ public final class Session implements AutoCloseable {
         return publish(key, Objects.requireNonNull(payload, "payload"), options, true);
     }
 
+    /**
+     * Like {@link #tryPut(KeyExpr, byte[], PutOptions)} on the key {@code prefix + suffix}, where
+     * {@code prefix} was declared with {@link #declareKeyExpr}: the message carries the prefix's
+     * numeric id and only the suffix (Zenoh's scope + suffix wire expression, as zenoh's own
+     * publishers send), so the router resolves a cached prefix instead of a fresh key string. The
+     * suffix is one or more chunks starting with {@code /}, without wildcards. An undeclared
+     * prefix is sent as the full key.
+     *
+     * @throws IllegalArgumentException if the suffix is not a valid concrete key tail
+     */
+    public boolean tryPut(KeyExpr prefix, String suffix, byte[] payload, PutOptions options) {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(payload, "payload");
+        checkSuffix(suffix);
+        String p = prefix.toString();
+        Integer scope = keyIds.get(p);
+        if (scope == null) {
+            return publish(KeyExpr.of(p + suffix), payload, options, true); // undeclared: the full key
+        }
+        ensureOpen();
+        if (prefix.isWild()) {
+            throw new ZenohException("cannot publish on wildcard key expression '" + p + suffix + "'");
+        }
+        if (payload.length > config.maxMessageSize() - 1024) {
+            throw new ZenohException("payload of " + payload.length + " bytes on '" + p + suffix
+                    + "' exceeds maxMessageSize " + config.maxMessageSize());
+        }
+        // local subscribers match on the whole key, which is only built when there are any
+        boolean local = subsSnapshot.length == 0 || deliverLocal(KeyExpr.of(p + suffix), payload, options, true);
+        if (transport == null) {
+            return local;
+        }
+        return sendPush(scope, suffix, payload, options, true, p) && local;
+    }
+
+    /** A concrete key tail: {@code /chunk[/chunk...]}, no wildcard, no empty chunk. */
+    private static void checkSuffix(String suffix) {
+        if (suffix == null || suffix.length() < 2 || suffix.charAt(0) != '/' || suffix.endsWith("/")) {
+            throw new IllegalArgumentException("key suffix '" + suffix + "' must be '/chunk[/chunk...]'");
+        }
+        for (int i = 1; i < suffix.length(); i++) {
+            char c = suffix.charAt(i);
+            if (c == '*' || c == '$' || c == '#' || c == '?' || (c == '/' && suffix.charAt(i - 1) == '/')) {
+                throw new IllegalArgumentException("key suffix '" + suffix + "' contains '" + c
+                        + "' (wildcards, '#', '?' and empty chunks are not allowed)");
+            }
+        }
+    }
+
     /** Deletes {@code key} (a DEL sample) with default options. */
     public void delete(String key) {
         delete(KeyExpr.of(key), PutOptions.DEFAULT);
@@ -250,13 +300,18 @@ public final class Session implements AutoCloseable {
         }
         String k = key.toString();
         Integer scope = keyIds.get(k);
-        int klen = k.length() * 3 + 16;
+        return sendPush(scope == null ? 0 : scope, scope == null ? k : null, payload, options, put, k) && local;
+    }
+
+    /** Encodes one PUSH (scope 0: {@code suffix} is the whole key) and hands it to the transport. */
+    private boolean sendPush(int scope, String suffix, byte[] payload, PutOptions options, boolean put, String keyForErrors) {
+        int klen = (suffix == null ? 0 : suffix.length() * 3) + 16;
         WireWriter w = new WireWriter(payload.length + klen
                 + (options.attachment() != null ? options.attachment().length + 8 : 0));
-        Wire.writePush(w, scope == null ? 0 : scope, scope == null ? k : null, options.qos().toWire(), put,
-                options.encoding(), null, options.attachment(), payload);
+        Wire.writePush(w, scope, suffix, options.qos().toWire(), put, options.encoding(), null, options.attachment(),
+                payload);
         return transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE,
-                options.express()), options.congestionControl(), k) && local;
+                options.express()), options.congestionControl(), keyForErrors);
     }
 
     /** Delivers to matching local subscribers; false when one of them dropped the sample. */

@@ -118,6 +118,22 @@ class InteropTest {
     }
 
     @Test
+    void aPutOnADeclaredPrefixPlusSuffixArrivesUnderTheWholeKey() {
+        try (Session s = Zenoh.open(client(router.endpoint()))) {
+            KeyExpr prefix = s.declareKeyExpr("oprc/scoped/0/async/fn");
+            PutOptions block = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);
+            assertThat(s.tryPut(prefix, "/inv-1", "a".getBytes(StandardCharsets.UTF_8), block)).isTrue();
+            assertThat(s.tryPut(prefix, "/inv-2", "b".getBytes(StandardCharsets.UTF_8), block.withAttachment(new byte[]{9})))
+                    .isTrue();
+            List<ReceivedSample> got = router.awaitSamples(2, WAIT);
+            assertThat(got).extracting(ReceivedSample::key)
+                    .containsExactly("oprc/scoped/0/async/fn/inv-1", "oprc/scoped/0/async/fn/inv-2");
+            assertThat(got).extracting(ReceivedSample::payloadAsString).containsExactly("a", "b");
+            assertThat(got.get(1).attachment()).containsExactly(9);
+        }
+    }
+
+    @Test
     void pythonPutReachesJavaWildcardSubscriber() throws Exception {
         try (Session s = Zenoh.open(client(router.endpoint()))) {
             BlockingSubscriber sub = s.declareSubscriber(KeyExpr.of("java/*/in/**"), 16);

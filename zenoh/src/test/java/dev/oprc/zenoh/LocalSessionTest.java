@@ -193,4 +193,27 @@ class LocalSessionTest {
             assertThat(List.of(s.zid())).allMatch(z -> z.matches("[0-9a-f]{1,32}"));
         }
     }
+
+    @Test
+    void aScopedPutReachesALocalSubscriberUnderTheWholeKey() throws Exception {
+        try (Session s = Zenoh.open(Config.defaults())) {
+            BlockingSubscriber sub = s.declareSubscriber(KeyExpr.of("oprc/c/0/async/**"), 4);
+            KeyExpr prefix = s.declareKeyExpr("oprc/c/0/async/fn");
+            assertThat(s.tryPut(prefix, "/id1", new byte[]{1}, PutOptions.DEFAULT)).isTrue();
+            Sample got = sub.poll(java.time.Duration.ofSeconds(5));
+            assertThat(got).isNotNull();
+            assertThat(got.keyExpr().toString()).isEqualTo("oprc/c/0/async/fn/id1");
+        }
+    }
+
+    @Test
+    void aScopedPutRefusesASuffixThatIsNotAConcreteKeyTail() {
+        try (Session s = Zenoh.open(Config.defaults())) {
+            KeyExpr prefix = s.declareKeyExpr("oprc/c/0/async/fn");
+            for (String bad : new String[]{"id", "/", "/a/", "/a//b", "/*", "/a/**", "/$*", "/a?b", "/a#b"}) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.tryPut(prefix, bad, new byte[0], PutOptions.DEFAULT))
+                        .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key suffix '" + bad + "'");
+            }
+        }
+    }
 }

@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * subscriber has counted all of them, so the score is delivered messages per second.
  * {@code javaPublisher} uses the pure-Java client's declared {@link Publisher} (key-expr id on the
  * wire, like a Zenoh publisher); {@code javaSessionPut} uses {@code Session.put} with the full key
- * string in every message; {@code pythonPublisher} uses a Python (Rust-core) client's declared
+ * string in every message; {@code javaFreshFullKeys} and {@code javaScopedFreshSuffix} send
+ * trigger-shaped keys (a fresh id per message under one prefix) as full keys or as the declared
+ * prefix's id plus the id as suffix; {@code pythonPublisher} uses a Python (Rust-core) client's declared
  * publisher through the same router in the same run. Requires python3 with
  * {@code pip install eclipse-zenoh==1.10.2}.
  */
@@ -53,6 +55,9 @@ public class ZenohPublishBenchmark {
     private final KeyExpr javaKey = KeyExpr.of("bench/java");
     private final KeyExpr plainKey = KeyExpr.of("bench/java-plain");
     private final PutOptions block = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);
+    private static final String TRIGGER_PREFIX = "bench/cls/0/async/fn";
+    private KeyExpr triggerPrefix;
+    private long round;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -62,6 +67,7 @@ public class ZenohPublishBenchmark {
         pythonClient = PythonZenohPeer.client(endpoint);
         session = Zenoh.open(Config.client(endpoint));
         publisher = session.declarePublisher(javaKey, block);
+        triggerPrefix = session.declareKeyExpr(TRIGGER_PREFIX);
         payload = new byte[size];
         java.util.Arrays.fill(payload, (byte) 'x');
     }
@@ -95,6 +101,30 @@ public class ZenohPublishBenchmark {
         long target = router.count() + N;
         for (int i = 0; i < N; i++) {
             session.put(plainKey, payload, block);
+        }
+        router.awaitCount(target, 60_000);
+    }
+
+    /** Trigger-shaped keys: a fresh invocation id under one prefix, the whole key in every message. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void javaFreshFullKeys() throws Exception {
+        long target = router.count() + N;
+        String base = TRIGGER_PREFIX + "/" + Long.toString(++round, 36) + "-";
+        for (int i = 0; i < N; i++) {
+            session.put(KeyExpr.of(base + i), payload, block);
+        }
+        router.awaitCount(target, 60_000);
+    }
+
+    /** The same fresh keys, sent as the declared prefix's id plus the id as suffix (what the node does). */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void javaScopedFreshSuffix() throws Exception {
+        long target = router.count() + N;
+        String base = "/" + Long.toString(++round, 36) + "-";
+        for (int i = 0; i < N; i++) {
+            session.tryPut(triggerPrefix, base + i, payload, block);
         }
         router.awaitCount(target, 60_000);
     }
