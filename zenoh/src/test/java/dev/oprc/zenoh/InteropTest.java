@@ -119,6 +119,7 @@ class InteropTest {
 
     @Test
     void aPutOnADeclaredPrefixPlusSuffixArrivesUnderTheWholeKey() {
+        router.clearSamples();
         try (Session s = Zenoh.open(client(router.endpoint()))) {
             KeyExpr prefix = s.declareKeyExpr("oprc/scoped/0/async/fn");
             PutOptions block = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);

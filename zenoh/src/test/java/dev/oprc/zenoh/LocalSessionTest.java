@@ -196,7 +196,7 @@ class LocalSessionTest {
 
     @Test
     void aScopedPutReachesALocalSubscriberUnderTheWholeKey() throws Exception {
-        try (Session s = Zenoh.open(Config.defaults())) {
+        try (Session s = Zenoh.open(Config.localOnly())) {
             BlockingSubscriber sub = s.declareSubscriber(KeyExpr.of("oprc/c/0/async/**"), 4);
             KeyExpr prefix = s.declareKeyExpr("oprc/c/0/async/fn");
             assertThat(s.tryPut(prefix, "/id1", new byte[]{1}, PutOptions.DEFAULT)).isTrue();
@@ -208,7 +208,7 @@ class LocalSessionTest {
 
     @Test
     void aScopedPutRefusesASuffixThatIsNotAConcreteKeyTail() {
-        try (Session s = Zenoh.open(Config.defaults())) {
+        try (Session s = Zenoh.open(Config.localOnly())) {
             KeyExpr prefix = s.declareKeyExpr("oprc/c/0/async/fn");
             for (String bad : new String[]{"id", "/", "/a/", "/a//b", "/*", "/a/**", "/$*", "/a?b", "/a#b"}) {
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.tryPut(prefix, bad, new byte[0], PutOptions.DEFAULT))
