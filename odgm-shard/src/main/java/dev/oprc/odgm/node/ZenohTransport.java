@@ -26,8 +26,9 @@ import java.util.function.Consumer;
 /**
  * {@link NodeTransport} over our pure-Java Zenoh session. Trigger PUTs use congestion control
  * DROP (as upstream), so publishing never blocks the dispatcher; encoding
- * {@code application/protobuf} (the envelope is protobuf), each on a declared key prefix plus the
- * invocation id as suffix (the router resolves a cached prefix instead of a fresh key string). Queryables detach every query and hand
+ * {@code application/protobuf} (the envelope is protobuf). Keys go in full: a declared prefix with
+ * the invocation id as suffix was measured no faster through a router (the router resolves the
+ * fresh key either way; {@code benchmarks/results/zenoh-publish.md}, run 3). Queryables detach every query and hand
  * it to the caller's handler; gets use upstream ObjectProxy's options (consolidation NONE, target
  * BEST_MATCHING).
  *
@@ -37,12 +38,8 @@ public final class ZenohTransport implements NodeTransport {
   private static final PutOptions DROP = PutOptions.defaults().withEncoding(Encoding.APPLICATION_PROTOBUF)
       .withCongestionControl(CongestionControl.DROP);
 
-  /** Bound on declared trigger-key prefixes (Zenoh ids are 16-bit; function names come from user triggers). */
-  static final int MAX_SCOPES = 4096;
-
   private final Session session;
   private final String description;
-  private final java.util.concurrent.ConcurrentHashMap<String, KeyExpr> scopes = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ZenohTransport(Session session, String description) {
     this.session = Objects.requireNonNull(session, "session");
@@ -79,35 +76,11 @@ public final class ZenohTransport implements NodeTransport {
 
   @Override
   public boolean tryPut(String key, byte[] payload, byte[] attachment) {
-    PutOptions o = attachment == null ? DROP : DROP.withAttachment(attachment);
     try {
-      int slash = key.lastIndexOf('/');
-      KeyExpr prefix = slash > 0 ? scope(key.substring(0, slash)) : null;
-      return prefix != null ? session.tryPut(prefix, key.substring(slash), payload, o)
-          : session.tryPut(KeyExpr.of(key), payload, o);
+      return session.tryPut(KeyExpr.of(key), payload, attachment == null ? DROP : DROP.withAttachment(attachment));
     } catch (ZenohException e) {
       return false; // closed session, oversize payload: the record stays in the outbox
     }
-  }
-
-  /**
-   * The declared key expression for {@code prefix} (every trigger key is a fresh invocation id
-   * under a few prefixes, {@code oprc/{c}/{p}/async/{fn}}), declared on first use; null once
-   * {@link #MAX_SCOPES} are declared (then keys go in full).
-   */
-  private KeyExpr scope(String prefix) {
-    KeyExpr k = scopes.get(prefix);
-    if (k != null || scopes.size() >= MAX_SCOPES) {
-      return k;
-    }
-    synchronized (scopes) {
-      k = scopes.get(prefix);
-      if (k == null && scopes.size() < MAX_SCOPES) {
-        k = session.declareKeyExpr(prefix);
-        scopes.put(prefix, k);
-      }
-    }
-    return k;
   }
 
   @Override
