@@ -82,6 +82,7 @@ record HarnessOptions(
         --watch last|all        trigger targets the subscriber watches per write (default: the last one)
         --node-env K=V          extra node variable (repeatable)
         --variant NAME:K=V,...  run the suite once per variant with these extra variables (repeatable)
+                                (JVM_OPTS=... in a variant: extra node JVM options, space-separated)
         --node-cp PATH          class path of the node JVM (default: this jar)
         --node-jvm-opt OPT      extra node JVM option (repeatable)
         --router-config P=V     Zenoh router setting, json5 value (repeatable), e.g. transport/link/tx/queue/size/data=16

@@ -145,7 +145,17 @@ public final class LoadHarness implements AutoCloseable {
     Map<String, String> env = nodeEnv(v, s, endpoint, port);
     String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
     Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
-    return NodeProcess.start(cp, opts.nodeJvmOpts(), env, port, log);
+    return NodeProcess.start(cp, jvmOpts(v), env, port, log);
+  }
+
+  /** {@code --node-jvm-opt}s, then the variant's {@code JVM_OPTS} (space-separated), to compare JVM flags. */
+  List<String> jvmOpts(HarnessOptions.Variant v) {
+    List<String> out = new java.util.ArrayList<>(opts.nodeJvmOpts());
+    String extra = v.env().get("JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      out.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    return out;
   }
 
   /** The harness's variables, then {@code --node-env}, then the variant's (later ones win). */

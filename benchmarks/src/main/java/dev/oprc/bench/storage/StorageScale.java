@@ -39,6 +39,10 @@ public final class StorageScale {
         Runtime.getRuntime().availableProcessors(), n);
     Path dir = Files.createTempDirectory("odgm-scale-");
     try {
+      if (what.equals("footprint")) {
+        footprint(n);
+        return;
+      }
       if (!what.equals("reopen")) {
         churnMemory(n);
         churnRocks(dir.resolve("churn"), n);
@@ -91,6 +95,33 @@ public final class StorageScale {
         + " disk %.1f -> %.1f MiB, after flush+compaction %.2f MiB, count %d%n", name, n, secs, heap0 / 1048576.0,
         heap1 / 1048576.0, (heap1 - heap0) / (double) n, disk0 / 1048576.0, disk1 / 1048576.0, disk2 / 1048576.0,
         s.count());
+  }
+
+  /**
+   * Heap per object in the memory store: {@code n} objects of 4 entries with 16-byte values,
+   * against the raw bytes of their ids, keys and values (issue 12's memory-per-object figure).
+   */
+  static void footprint(int n) throws InterruptedException {
+    ObjectShard s = shard(new InMemoryShardStorage(1L << 30));
+    String[] keys = {"field-0", "field-1", "field-2", "field-3"};
+    long heap0 = liveHeap();
+    long raw = 0;
+    for (int i = 0; i < n; i++) {
+      String id = "obj-" + i;
+      java.util.Map<String, ValData> m = new java.util.LinkedHashMap<>();
+      for (String k : keys) {
+        m.put(k, val(String.format("%016x", (long) i * 4 + k.charAt(6))));
+        raw += k.length() + 16;
+      }
+      raw += id.length();
+      s.batchSetValues(id, m, java.util.List.of(), null, WriteContext.CLIENT);
+    }
+    long heap1 = liveHeap();
+    double per = (heap1 - heap0) / (double) n;
+    System.out.printf("footprint memory: %,d objects x 4 entries of 16 B: live heap +%.1f MiB, %.0f B per object;"
+        + " raw ids+keys+values %.0f B per object; ratio %.1fx (count %d)%n", n, (heap1 - heap0) / 1048576.0, per,
+        raw / (double) n, per / (raw / (double) n), s.count());
+    s.close(5_000);
   }
 
   static void churnMemory(int n) throws InterruptedException {

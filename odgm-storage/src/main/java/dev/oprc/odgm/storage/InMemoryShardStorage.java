@@ -4,8 +4,6 @@ import dev.oprc.odgm.events.DurabilityGate;
 import dev.oprc.odgm.events.OutboxRecord;
 import dev.oprc.odgm.proto.ValData;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -17,15 +15,15 @@ import java.util.function.Consumer;
 
 /**
  * {@link ShardStorage} in the heap ({@code ODGM_STORAGE=memory}): objects in a
- * {@link ConcurrentHashMap} (each an immutable snapshot of metadata and entries, replaced per
- * write, so reads are consistent without locks), a sorted index of live ids for listing, and the
+ * {@link ConcurrentHashMap} (each an immutable snapshot of metadata and entries packed in one array
+ * ({@link PackedEntries}), replaced per write, so reads are consistent without locks), a sorted index of live ids for listing, and the
  * outbox in a sorted map. Nothing survives the process; deleted objects leave nothing behind but
  * their stripe's version floor.
  *
  * <p>Thread-safe.
  */
 public final class InMemoryShardStorage extends StripedShardStorage {
-  private record Obj(ObjectMeta meta, Map<String, ValData> entries) {}
+  private record Obj(ObjectMeta meta, PackedEntries entries) {}
 
   private final ConcurrentHashMap<String, Obj> objects = new ConcurrentHashMap<>();
   private final ConcurrentSkipListMap<String, Boolean> ids = new ConcurrentSkipListMap<>();
@@ -58,7 +56,7 @@ public final class InMemoryShardStorage extends StripedShardStorage {
   @Override
   public ObjectView view(String objectId) {
     Obj o = objects.get(objectId);
-    return o == null ? null : new ObjectView(o.meta, new TreeMap<>(o.entries));
+    return o == null ? null : new ObjectView(o.meta, o.entries.toSortedMap());
   }
 
   @Override
@@ -67,7 +65,7 @@ public final class InMemoryShardStorage extends StripedShardStorage {
     if (o == null) {
       return List.of();
     }
-    return Pages.page(new TreeMap<>(o.entries), prefix, after, limit);
+    return Pages.page(o.entries.toSortedMap(), prefix, after, limit);
   }
 
   @Override
@@ -106,7 +104,7 @@ public final class InMemoryShardStorage extends StripedShardStorage {
   @Override
   SortedMap<String, ValData> loadEntries(String objectId) {
     Obj o = objects.get(objectId);
-    return o == null ? new TreeMap<>() : new TreeMap<>(o.entries);
+    return o == null ? new TreeMap<>() : o.entries.toSortedMap();
   }
 
   @Override
@@ -118,13 +116,7 @@ public final class InMemoryShardStorage extends StripedShardStorage {
       }
     } else if (w.after != null) {
       Obj cur = objects.get(objectId);
-      Map<String, ValData> entries = cur == null ? Map.of() : cur.entries;
-      if (!w.puts.isEmpty() || !w.removes.isEmpty()) {
-        HashMap<String, ValData> m = new HashMap<>(entries);
-        m.putAll(w.puts);
-        m.keySet().removeAll(w.removes);
-        entries = Collections.unmodifiableMap(m);
-      }
+      PackedEntries entries = (cur == null ? PackedEntries.EMPTY : cur.entries).with(w.puts, w.removes);
       objects.put(objectId, new Obj(w.after, entries));
       if (cur == null) {
         ids.put(objectId, Boolean.TRUE);
