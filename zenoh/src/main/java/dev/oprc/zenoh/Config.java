@@ -154,7 +154,7 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         String peers = trimmed(env, "OPRC_ZENOH_PEERS");
         if (peers != null) {
             List<String> eps = new ArrayList<>();
-            for (String p : peers.split(",")) {
+            for (String p : peers.split(",", -1)) {
                 String e = p.trim();
                 if (e.isEmpty()) {
                     continue;

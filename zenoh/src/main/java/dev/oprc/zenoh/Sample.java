@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param attachment user attachment bytes, or null
  * @param qos        priority, congestion control and express flag it was sent with
  */
+@SuppressWarnings("ArrayRecordComponent") // payloads are handed over without a copy; documented as not to be modified
 public record Sample(KeyExpr keyExpr, byte[] payload, Encoding encoding, SampleKind kind,
                      Timestamp timestamp, byte[] attachment, QoS qos) {
     public Sample {

@@ -158,6 +158,7 @@ public final class DispatchPool implements AutoCloseable {
       return ready.pollFirst();
     }
 
+    @SuppressWarnings("ThreadPriorityCheck") // yielding while just busy spares the next writer an unpark (measured)
     private void loop() {
       while (!closed) {
         runTimers();

@@ -83,10 +83,10 @@ final class PackedEntries {
     if (count == 0) {
       return null;
     }
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
     if (offsets != null) {
-      return binarySearch(key, k);
+      return binarySearch(key);
     }
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
     int pos = 0;
     for (int i = 0; i < count; i++) {
       long kv = varint(pos);
@@ -103,7 +103,7 @@ final class PackedEntries {
     return null;
   }
 
-  private ValData binarySearch(String key, byte[] k) {
+  private ValData binarySearch(String key) {
     int lo = 0;
     int hi = count - 1;
     while (lo <= hi) {
@@ -125,7 +125,7 @@ final class PackedEntries {
   }
 
   /** Every entry, decoded, in key order (a new map the caller may change). */
-  TreeMap<String, ValData> toSortedMap() {
+  java.util.NavigableMap<String, ValData> toSortedMap() {
     TreeMap<String, ValData> out = new TreeMap<>();
     int pos = 0;
     for (int i = 0; i < count; i++) {
@@ -175,7 +175,7 @@ final class PackedEntries {
   }
 
   /** Writes (and drops from {@code sets}) the sets whose keys sort before {@code bound} (null: all). */
-  private static int emitSetsBefore(TreeMap<String, ValData> sets, String bound, Collection<String> removes,
+  private static int emitSetsBefore(java.util.NavigableMap<String, ValData> sets, String bound, Collection<String> removes,
       java.io.ByteArrayOutputStream buf) {
     int n = 0;
     Map.Entry<String, ValData> e;

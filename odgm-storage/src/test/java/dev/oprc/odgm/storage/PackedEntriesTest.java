@@ -42,7 +42,7 @@ class PackedEntriesTest {
 
   @Test
   void entriesComeBackInKeyOrder() {
-    TreeMap<String, ValData> back = PackedEntries.of(entries(20)).toSortedMap();
+    java.util.SortedMap<String, ValData> back = PackedEntries.of(entries(20)).toSortedMap();
     assertThat(back).isEqualTo(new TreeMap<>(entries(20)));
     assertThat(back.firstKey()).isEqualTo("key-0");
   }
