@@ -56,7 +56,16 @@ final class NodeProcess implements AutoCloseable {
 
   /** Like {@link #start} with another main class (one that runs an {@code OdgmNode} from the environment). */
   static NodeProcess startMain(String mainClass, Map<String, String> env, String... jvmArgs) throws Exception {
-    int port = ZenohRouterProcess.freePort();
+    return startOn(mainClass, ZenohRouterProcess.freePort(), env, jvmArgs);
+  }
+
+  /** Like {@link #start} on a given gRPC port (a cluster member's grpcPort in ODGM_MEMBERS). */
+  static NodeProcess startOn(int port, Map<String, String> env, String... jvmArgs) throws Exception {
+    return startOn(NODE_MAIN, port, env, jvmArgs);
+  }
+
+  private static NodeProcess startOn(String mainClass, int port, Map<String, String> env, String... jvmArgs)
+      throws Exception {
     Path log = Files.createTempFile("odgm-node-", ".log");
     Process p = builder(mainClass, env, port, log, jvmArgs).start();
     NodeProcess n = new NodeProcess(p, port, log);
