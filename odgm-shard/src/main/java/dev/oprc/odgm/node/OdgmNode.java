@@ -52,10 +52,13 @@ public final class OdgmNode implements AutoCloseable {
   private final AckRegistry acks = new AckRegistry();
   private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final dev.oprc.odgm.ops.OpsConfig ops;
+  private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
+    this.ops = b.ops;
     if (config.events().dispatchThreads() > 1) {
       log.warn("{}={} is ignored: each shard's outbox is delivered by one thread, which keeps per-object order",
           dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
@@ -87,11 +90,14 @@ public final class OdgmNode implements AutoCloseable {
       shutdownPartial();
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
+    dev.oprc.odgm.ops.GrpcLogGuard.install();
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-        .addService(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled()),
-            new WriteContextInterceptor()))
-        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor()));
+        .maxInboundMessageSize(ops.grpcMaxMessageBytes())
+        .addService(ServerInterceptors.intercept(strict.wrap(new DataServiceImpl(shards, config.events().enabled())
+            .bindService()), new WriteContextInterceptor()))
+        .addService(ServerInterceptors.intercept(strict.wrap(new FunctionServiceImpl(invoker, shards,
+            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()).bindService()),
+            new WriteContextInterceptor()));
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -251,12 +257,19 @@ public final class OdgmNode implements AutoCloseable {
     private NodeConfig config;
     private NodeTransport transport;
     private LongSupplier clock = System::currentTimeMillis;
+    private dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.embedded();
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
 
     private Builder() {}
 
     public Builder config(NodeConfig c) {
       this.config = Objects.requireNonNull(c, "config");
+      return this;
+    }
+
+    /** Operational settings (metrics, limits); {@link dev.oprc.odgm.ops.OpsConfig#embedded()} when unset. */
+    public Builder ops(dev.oprc.odgm.ops.OpsConfig o) {
+      this.ops = Objects.requireNonNull(o, "ops");
       return this;
     }
 
