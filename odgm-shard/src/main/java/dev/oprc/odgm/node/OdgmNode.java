@@ -76,6 +76,7 @@ public final class OdgmNode implements AutoCloseable {
     }
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
+    dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
     this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
         config.invokeQueueBound());
@@ -107,7 +108,7 @@ public final class OdgmNode implements AutoCloseable {
     } catch (IOException e) {
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
-          + e.getMessage(), e);
+          + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
     }
   }
 
@@ -314,19 +315,14 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, String> env = System.getenv();
     NodeConfig config;
     NodeTransport transport;
-    try {
-      config = NodeConfig.fromEnv(env);
-      transport = ZenohTransport.open(env);
-    } catch (IllegalArgumentException e) {
-      System.err.println("odgm: invalid configuration: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
     OdgmNode node;
-    try {
-      node = builder().config(config).transport(transport).start();
-    } catch (dev.oprc.odgm.storage.StorageException e) {
-      System.err.println("odgm: " + e.getMessage()); // names the data dir; nothing was changed in it
+    try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
+      config = NodeConfig.fromEnv(env);
+      dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
+      transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      node = builder().config(config).ops(ops).transport(transport).start();
+    } catch (Exception e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);
       return;
     }
