@@ -103,6 +103,8 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
     pb.environment().put("ODGM_HTTP_PORT", Integer.toString(port));
     pb.environment().putAll(env);
+    // many nodes run at once in the test suites: no metrics port unless a test asks for one
+    pb.environment().putIfAbsent("ODGM_METRICS_PORT", "0");
     pb.redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     return pb;

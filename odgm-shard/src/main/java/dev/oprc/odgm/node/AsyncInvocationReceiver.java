@@ -52,6 +52,9 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final LongAdder decodeErrors = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final LongAdder invalid = new LongAdder();
+  /** Each collection's partition count, to tell an invalid partition from one another node serves. */
+  private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
   /**
    * Recently received invocations (by result key), so a trigger re-sent by an outbox (same id) runs
    * once: RUNNING while it runs, then its encoded result (re-published to a duplicate, so an
@@ -84,8 +87,9 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   List<String> start() throws Exception {
     List<String> keys = new ArrayList<>();
     for (CreateCollectionRequest c : shards.collections()) {
+      partitionCounts.put(c.getName(), c.getPartitionCount());
       if (!ownership.membership().clustered()) {
-        keys.addAll(declare(c.getName(), "*")); // onPut checks the partition exists
+        keys.addAll(declare(c.getName(), "*")); // accepted() checks the partition exists
         continue;
       }
       for (int p = 0; p < c.getPartitionCount(); p++) {
@@ -186,11 +190,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       warn("ignoring async invocation on unexpected key '{}'", key);
       return;
     }
-    try {
-      shards.shard(k.cls(), k.partition());
-    } catch (RuntimeException e) {
-      decodeErrors.increment();
-      warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
+    if (!accepted(k, key)) {
       return;
     }
     String dedupKey = k.resultKey();
@@ -214,12 +214,51 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     }
   }
 
+  /**
+   * False when the invocation must not run: a partition outside the collection or an invalid
+   * object id get an INVALID_REQUEST result (a re-send would fail the same way); a partition
+   * another node serves is left to it.
+   */
+  private boolean accepted(AsyncKey k, String key) {
+    Integer partitions = partitionCounts.get(k.cls());
+    String problem = null;
+    if (partitions == null || k.partition() >= partitions) {
+      problem = "partition " + Integer.toUnsignedString(k.partition()) + " of collection '" + k.cls()
+          + "' does not exist" + (partitions == null ? "" : " (partitions 0.." + (partitions - 1) + ")");
+    }
+    dev.oprc.odgm.shard.ObjectShard shard = null;
+    if (problem == null) {
+      try {
+        shard = shards.shard(k.cls(), k.partition());
+      } catch (RuntimeException e) {
+        warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
+        return false;
+      }
+      try {
+        if (k.objectId() != null) {
+          shard.ids().objectId(k.objectId());
+        }
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    if (problem != null) {
+      invalid.increment();
+      warn("refusing async invocation on '{}': {}", key, problem);
+      publish(k, FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST, problem).toBuilder()
+          .setInvocationId(k.invocationId()).build());
+      return false;
+    }
+    return true;
+  }
+
   private void run(AsyncKey k, byte[] payload) {
     InvocationResponse resp;
     try {
       resp = execute(k, payload);
     } catch (Throwable e) { // an Error from a handler: not run to completion, let a re-send try again
-      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "SYSTEM_ERROR: " + e))
+      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR,
+          "SYSTEM_ERROR: " + FunctionInvoker.describe(e)))
           .toBuilder().setInvocationId(k.invocationId()).build();
     }
     completed.increment();
@@ -266,15 +305,19 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     }
   }
 
-  private void warn(String fmt, Object arg) {
-    rateLimited.warn(fmt, arg);
+  private void warn(String fmt, Object... args) {
+    rateLimited.warn(fmt, args);
   }
 
-  /** Counters: received, completed, decode errors, refused because the queue was full, duplicates not run. */
-  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates) {}
+  /**
+   * Counters: received, completed, decode errors, refused because the queue was full, duplicates
+   * not run, refused as invalid (partition outside the collection, bad object id).
+   */
+  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates, long invalid) {}
 
   Stats stats() {
-    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum());
+    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum(),
+        invalid.sum());
   }
 
   @Override

@@ -38,12 +38,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ODGM {@code oprc.DataService}, wire-compatible with upstream. Errors map to status codes:
- * bad ids, keys or trigger targets → INVALID_ARGUMENT; a missing collection, partition, object
- * or entry → NOT_FOUND; a CAS mismatch → ABORTED; a partition not owned here (ownership changing)
- * → UNAVAILABLE; anything else → INTERNAL. Stats and Capabilities include the node's partition view.
+ * bad ids, keys or trigger targets, a Set or Merge without {@code object} → INVALID_ARGUMENT; a
+ * missing collection, partition or object → NOT_FOUND (GetValue of a missing key or object is OK
+ * with no value, as upstream); a CAS mismatch → ABORTED; a partition not owned here (ownership
+ * changing) → UNAVAILABLE; anything else → INTERNAL. Stats and Capabilities include the node's
+ * partition view.
  */
 final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(DataServiceImpl.class);
+  private static final RateLimitedWarn INTERNAL_WARN = new RateLimitedWarn(log, 10_000);
 
   private final ShardRegistry shards;
   private final boolean eventsEnabled;
@@ -72,6 +75,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void set(SetObjectRequest req, StreamObserver<EmptyResponse> out) {
     unary(out, () -> {
+      requireObject(req);
       shard(req.getClsId(), req.getPartitionId()).set(objectId(req), req.getObject(), WriteContextInterceptor.current());
       return EmptyResponse.getDefaultInstance();
     });
@@ -79,8 +83,16 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void merge(SetObjectRequest req, StreamObserver<ObjectResponse> out) {
-    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), req.getPartitionId())
+    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), requireObject(req).getPartitionId())
         .merge(objectId(req), req.getObject(), WriteContextInterceptor.current())).build());
+  }
+
+  /** Upstream rejects a Set or Merge without {@code object} (it would otherwise create an empty object). */
+  private static SetObjectRequest requireObject(SetObjectRequest req) {
+    if (!req.hasObject()) {
+      throw new IllegalArgumentException("object is required");
+    }
+    return req;
   }
 
   /** The request's object_id, falling back to object.metadata.object_id as upstream clients send it. */
@@ -103,7 +115,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void getValue(SingleKeyRequest req, StreamObserver<ValueResponse> out) {
-    unary(out, () -> shard(req.getClsId(), req.getPartitionId()).getVersionedValue(req.getObjectId(), req.getKey()));
+    // upstream: a missing key or object is OK with no value
+    unary(out, () -> shard(req.getClsId(), req.getPartitionId()).findValue(req.getObjectId(), req.getKey()));
   }
 
   @Override
@@ -244,7 +257,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
     }
-    log.warn("internal error serving a request", e);
-    return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
+    INTERNAL_WARN.warn("internal error serving a request", e);
+    // the description goes to the client: no exception class, no stack
+    return Status.INTERNAL.withDescription("internal error" + (e.getMessage() == null ? "" : ": " + e.getMessage()))
+        .asRuntimeException();
   }
 }

@@ -178,15 +178,31 @@ public record NodeConfig(
     try {
       com.google.gson.JsonArray arr = com.google.gson.JsonParser.parseString(trimmed).getAsJsonArray();
       for (int i = 0; i < arr.size(); i++) {
-        CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
-        JsonFormat.parser().merge(arr.get(i).toString(), b);
-        out.add(b.build());
+        out.add(collection(i, arr.get(i).toString()));
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       throw new EventConfigException(COLLECTION + " is not a valid JSON array of CreateCollectionRequest: "
           + e.getMessage());
     }
+    if (out.isEmpty()) {
+      throw new EventConfigException(COLLECTION + "='" + abbreviate(trimmed) + "' serves no collection; accepted: a "
+          + "JSON array of at least one CreateCollectionRequest (unset: the example collection)");
+    }
     return out;
+  }
+
+  /** One element; an unknown field is ignored with a warning, as upstream ignores it. */
+  private static CreateCollectionRequest collection(int index, String json) throws InvalidProtocolBufferException {
+    CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, b);
+    } catch (InvalidProtocolBufferException e) {
+      b.clear();
+      JsonFormat.parser().ignoringUnknownFields().merge(json, b); // still fails on bad values
+      org.slf4j.LoggerFactory.getLogger(NodeConfig.class).warn("{}[{}]: ignoring what the node does not know ({})",
+          COLLECTION, index, e.getMessage());
+    }
+    return b.build();
   }
 
   private static String abbreviate(String s) {

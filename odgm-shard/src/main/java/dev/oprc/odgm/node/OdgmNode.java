@@ -65,10 +65,13 @@ public final class OdgmNode implements AutoCloseable {
   private final PartitionOwnership ownership;
   private final Forwarder forwarder;
   private final RaftWiring raft; // null without raft collections in a cluster
+  private final dev.oprc.odgm.ops.OpsConfig ops;
+  private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
+    this.ops = b.ops;
     if (config.events().dispatchThreads() > 1) {
       log.warn("{}={} is ignored: each shard's outbox is delivered by one thread, which keeps per-object order",
           dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
@@ -96,6 +99,7 @@ public final class OdgmNode implements AutoCloseable {
     }
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
+    dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
     this.receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
         config.invokeQueueBound());
@@ -112,11 +116,14 @@ public final class OdgmNode implements AutoCloseable {
     }
     ownership.addListener(this::ownershipChanged);
     this.forwarder = new Forwarder(ownership); // requests for partitions owned elsewhere go to their owner
+    dev.oprc.odgm.ops.GrpcLogGuard.install();
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-        .addService(forwarder.wrap(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled(),
-            ownership), new WriteContextInterceptor())))
-        .addService(forwarder.wrap(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor())));
+        .maxInboundMessageSize(ops.grpcMaxMessageBytes())
+        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new DataServiceImpl(shards,
+            config.events().enabled(), ownership).bindService()), new WriteContextInterceptor())))
+        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new FunctionServiceImpl(invoker, shards,
+            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()).bindService()),
+            new WriteContextInterceptor())));
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -127,7 +134,7 @@ public final class OdgmNode implements AutoCloseable {
       forwarder.close();
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
-          + e.getMessage(), e);
+          + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
     }
     if (raft != null) {
       raft.listen(); // leaders open their shards and declare their keys from here on
@@ -336,12 +343,19 @@ public final class OdgmNode implements AutoCloseable {
     private NodeConfig config;
     private NodeTransport transport;
     private LongSupplier clock = System::currentTimeMillis;
+    private dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.embedded();
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
 
     private Builder() {}
 
     public Builder config(NodeConfig c) {
       this.config = Objects.requireNonNull(c, "config");
+      return this;
+    }
+
+    /** Operational settings (metrics, limits); {@link dev.oprc.odgm.ops.OpsConfig#embedded()} when unset. */
+    public Builder ops(dev.oprc.odgm.ops.OpsConfig o) {
+      this.ops = Objects.requireNonNull(o, "ops");
       return this;
     }
 
@@ -386,19 +400,14 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, String> env = System.getenv();
     NodeConfig config;
     NodeTransport transport;
-    try {
-      config = NodeConfig.fromEnv(env);
-      transport = ZenohTransport.open(env);
-    } catch (IllegalArgumentException e) {
-      System.err.println("odgm: invalid configuration: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
     OdgmNode node;
-    try {
-      node = builder().config(config).transport(transport).start();
-    } catch (dev.oprc.odgm.storage.StorageException e) {
-      System.err.println("odgm: " + e.getMessage()); // names the data dir; nothing was changed in it
+    try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
+      config = NodeConfig.fromEnv(env);
+      dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
+      transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      node = builder().config(config).ops(ops).transport(transport).start();
+    } catch (Exception e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);
       return;
     }

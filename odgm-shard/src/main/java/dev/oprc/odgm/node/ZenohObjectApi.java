@@ -213,7 +213,7 @@ final class ZenohObjectApi implements AutoCloseable {
       return e.getMessage();
     }
     log.debug("Zenoh API request failed", e);
-    return "internal error: " + e;
+    return "internal error" + (e.getMessage() == null ? "" : ": " + e.getMessage()); // no class name
   }
 
   private void fail(NodeTransport.IncomingQuery q, String message) {
