@@ -156,6 +156,18 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void aForwardedListingStreamsEveryItemFromTheOwner() {
+    int p = partitionsOf(2).get(0);
+    for (int i = 0; i < 5; i++) {
+      set(a, p, "list-" + i, null);
+    }
+    List<String> ids = new ArrayList<>();
+    a.data().listObjects(dev.oprc.odgm.proto.ListObjectsRequest.newBuilder().setClsId(coll).setPartitionId(p)
+        .setLimit(100).build()).forEachRemaining(e -> ids.add(e.getObjectId()));
+    assertThat(ids).containsExactly("list-0", "list-1", "list-2", "list-3", "list-4");
+  }
+
+  @Test
   void eachTriggerRunsOnceOnTheOwnerOfItsTargetPartition() throws Exception {
     for (int i = 0; i < 10; i++) {
       int p = i % PARTITIONS;
