@@ -153,13 +153,18 @@ final class NodeProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    if (process.isAlive()) {
-      process.destroy(); // SIGTERM: the node's shutdown hook drains
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
+  public void close() {
+    try {
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      if (process.isAlive()) {
+        process.destroy(); // SIGTERM: the node's shutdown hook drains
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
   }
 }

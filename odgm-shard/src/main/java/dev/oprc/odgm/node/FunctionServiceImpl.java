@@ -100,7 +100,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       out.onError(DataServiceImpl.toStatus(e));
       return;
     }
-    f.whenComplete((resp, err) -> {
+    var unused = f.whenComplete((resp, err) -> {
       if (err == null) {
         out.onNext(resp);
         out.onCompleted();

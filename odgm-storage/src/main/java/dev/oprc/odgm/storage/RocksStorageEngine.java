@@ -297,7 +297,7 @@ public final class RocksStorageEngine implements AutoCloseable {
   StorageException failure(String what, RocksDBException e) {
     Status s = e.getStatus();
     String msg = "storage " + what + " failed in '" + dir + "': " + describe(e);
-    if (s != null && s.getSubCode() == Status.SubCode.NoSpace
+    if ((s != null && s.getSubCode() == Status.SubCode.NoSpace)
         || String.valueOf(e.getMessage()).contains("No space left")) {
       return new StorageFullException("disk full: " + msg, e);
     }
