@@ -124,10 +124,6 @@ class ClusterEndToEndTest {
     return out;
   }
 
-  private TestNode node(long id) {
-    return id == 1 ? a : b;
-  }
-
   private void set(TestNode via, int partition, String oid, ObjectEvent ev) {
     ObjData.Builder o = ObjData.newBuilder().putEntries("k", OdgmEndToEndTest.val("v-" + oid));
     if (ev != null) {
