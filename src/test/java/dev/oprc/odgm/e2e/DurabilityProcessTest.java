@@ -120,7 +120,7 @@ class DurabilityProcessTest {
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     for (int t = 0; t < threads; t++) {
-      pool.submit(() -> {
+      var unused = pool.submit(() -> { // failures show as missing acknowledged writes
         DataServiceGrpc.DataServiceBlockingStub data = node.data();
         int i;
         while (!stop.getAsBoolean() && (i = next.getAndIncrement()) < from + count) {

@@ -56,7 +56,16 @@ final class NodeProcess implements AutoCloseable {
 
   /** Like {@link #start} with another main class (one that runs an {@code OdgmNode} from the environment). */
   static NodeProcess startMain(String mainClass, Map<String, String> env, String... jvmArgs) throws Exception {
-    int port = ZenohRouterProcess.freePort();
+    return startOn(mainClass, ZenohRouterProcess.freePort(), env, jvmArgs);
+  }
+
+  /** Like {@link #start} on a given gRPC port (a cluster member's grpcPort in ODGM_MEMBERS). */
+  static NodeProcess startOn(int port, Map<String, String> env, String... jvmArgs) throws Exception {
+    return startOn(NODE_MAIN, port, env, jvmArgs);
+  }
+
+  private static NodeProcess startOn(String mainClass, int port, Map<String, String> env, String... jvmArgs)
+      throws Exception {
     Path log = Files.createTempFile("odgm-node-", ".log");
     Process p = builder(mainClass, env, port, log, jvmArgs).start();
     NodeProcess n = new NodeProcess(p, port, log);
@@ -94,6 +103,8 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
     pb.environment().put("ODGM_HTTP_PORT", Integer.toString(port));
     pb.environment().putAll(env);
+    // many nodes run at once in the test suites: no metrics port unless a test asks for one
+    pb.environment().putIfAbsent("ODGM_METRICS_PORT", "0");
     pb.redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     return pb;
@@ -142,13 +153,18 @@ final class NodeProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    if (process.isAlive()) {
-      process.destroy(); // SIGTERM: the node's shutdown hook drains
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
+  public void close() {
+    try {
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      if (process.isAlive()) {
+        process.destroy(); // SIGTERM: the node's shutdown hook drains
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor();
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
   }
 }

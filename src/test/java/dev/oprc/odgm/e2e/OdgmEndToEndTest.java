@@ -310,6 +310,7 @@ class OdgmEndToEndTest {
     assertThat(json(seen(1, notifyKey("del_batch")).get(0))).contains("\"event_type\":5", "\"key\":\"b\"");
   }
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   @Test
   void triggerChainAcrossTwoNodesStopsAtMaxDepth() throws Exception {
     // A hosts collection "alpha" with object x whose key "ping" triggers beta/0/pong, hosted on B.

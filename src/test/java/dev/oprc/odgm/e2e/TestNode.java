@@ -67,8 +67,13 @@ final class TestNode implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    node.close();
+  public void close() {
+    try {
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      node.close();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.oprc.odgm.e2e;
 
+import java.nio.charset.StandardCharsets;
 import com.google.protobuf.ByteString;
 import dev.oprc.odgm.node.NodeConfig;
 import dev.oprc.odgm.node.OdgmNode;
@@ -25,7 +26,7 @@ public final class WritingNodeMain {
           call.node().shards().shard(call.clsId(), call.partitionId()).setValue(call.objectId(), "status",
               ValData.newBuilder().setData(ByteString.copyFrom(call.payload())).build(), call.writeContext());
           return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY)
-              .setPayload(ByteString.copyFromUtf8("wrote " + new String(call.payload()))).build();
+              .setPayload(ByteString.copyFromUtf8("wrote " + new String(call.payload(), StandardCharsets.UTF_8))).build();
         })
         .start();
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "odgm-shutdown"));

@@ -137,7 +137,7 @@ final class ClosedLoop implements AutoCloseable {
 
     void retryLater(int lane) {
       try {
-        retry.schedule(() -> issue(lane), 1, TimeUnit.MILLISECONDS);
+        var unused = retry.schedule(() -> issue(lane), 1, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         stopped.countDown(); // closing
       }

@@ -182,7 +182,7 @@ record HarnessOptions(
     }
     Map<String, String> env = new LinkedHashMap<>();
     if (colon >= 0 && colon < v.length() - 1) {
-      for (String kv : v.substring(colon + 1).split(",(?=[A-Za-z_][A-Za-z0-9_]*=)")) {
+      for (String kv : v.substring(colon + 1).split(",(?=[A-Za-z_][A-Za-z0-9_]*=)", -1)) {
         Map.Entry<String, String> e = envEntry("--variant", kv);
         env.put(e.getKey(), e.getValue());
       }

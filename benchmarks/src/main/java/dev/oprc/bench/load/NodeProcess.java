@@ -47,6 +47,7 @@ final class NodeProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().keySet().removeIf(k -> k.startsWith("ODGM_") || k.startsWith("OPRC_"));
     pb.environment().putAll(env);
+    pb.environment().putIfAbsent("ODGM_METRICS_PORT", "0"); // several nodes per run: no fixed metrics port
     Process p = pb.start();
     return new NodeProcess("127.0.0.1:" + port, p, p.pid(), log);
   }

@@ -38,7 +38,7 @@ final class ProcStats {
     if (close < 0) {
       throw new IllegalArgumentException("not a /proc/PID/stat line: no ')'");
     }
-    String[] f = stat.substring(close + 1).trim().split("\\s+");
+    String[] f = stat.substring(close + 1).trim().split("\\s+", -1);
     // f[0] is field 3 (state), so field n is f[n - 3]
     if (f.length < 13) {
       throw new IllegalArgumentException("not a /proc/PID/stat line: " + f.length + " fields after the name");
@@ -48,9 +48,9 @@ final class ProcStats {
 
   /** The first number after {@code name} (e.g. {@code "VmRSS:"} in kB, {@code "Threads:"}), or -1 if absent. */
   static long parseStatusField(String status, String name) {
-    for (String line : status.split("\n")) {
+    for (String line : status.split("\n", -1)) {
       if (line.startsWith(name)) {
-        String[] p = line.substring(name.length()).trim().split("\\s+");
+        String[] p = line.substring(name.length()).trim().split("\\s+", -1);
         return Long.parseLong(p[0]);
       }
     }
@@ -75,7 +75,7 @@ final class ProcStats {
   /** Reads {@code /proc/loadavg}'s first three fields, or "n/a". */
   static String loadAverage() {
     try {
-      String[] p = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] p = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+", -1);
       return p[0] + " " + p[1] + " " + p[2];
     } catch (IOException | RuntimeException e) {
       return "n/a";

@@ -56,6 +56,7 @@ public final class SubscriberStallRepro {
 
   private SubscriberStallRepro() {}
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   public static void main(String[] args) throws IOException, InterruptedException {
     int burst = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int bursts = args.length > 1 ? Integer.parseInt(args[1]) : 500;

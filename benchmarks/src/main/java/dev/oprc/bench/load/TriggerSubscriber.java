@@ -47,6 +47,7 @@ final class TriggerSubscriber implements AutoCloseable {
   private volatile long lastSampleNanos = System.nanoTime();
 
   /** The tracker and objects of the point being measured; order-matching state for unversioned nodes. */
+  @SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
   private record Binding(TriggerTracker tracker, ObjectSet objects, int targets, long[] base, long[] arrivals) {}
 
   /** Subscribes to the trigger keys of {@code collection}, for function {@code fn} only unless it is null. */

@@ -60,6 +60,7 @@ public final class ZenohApiBenchmark {
 
   private ZenohApiBenchmark() {}
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   public static void main(String[] args) throws Exception {
     int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;

@@ -40,7 +40,7 @@ final class ClosedLoopTest {
     @Override
     public void issue(int lane, ClosedLoop.Completion done) {
       maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      ex.schedule(() -> {
+      var unused = ex.schedule(() -> {
         inFlight.decrementAndGet();
         done.done(fail ? new IllegalStateException("boom") : null);
       }, 1, TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.oprc.bench.load;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ final class TriggerTrackerTest {
     byte[] json = ("{\"event_info\":{\"source_cls_id\":\"bench\",\"source_partition_id\":0,\"source_object_id\":\"o-42\","
         + "\"event_type\":4},\"original_payload\":null}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(TriggerSubscriber.jsonSourceObjectId(json)).isEqualTo("o-42");
-    assertThat(TriggerSubscriber.jsonSourceObjectId("{\"source_object_id\":null}".getBytes())).isNull();
-    assertThat(TriggerSubscriber.jsonSourceObjectId("{}".getBytes())).isNull();
+    assertThat(TriggerSubscriber.jsonSourceObjectId("{\"source_object_id\":null}".getBytes(StandardCharsets.UTF_8))).isNull();
+    assertThat(TriggerSubscriber.jsonSourceObjectId("{}".getBytes(StandardCharsets.UTF_8))).isNull();
   }
 }

@@ -15,6 +15,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe, provided callers do not mutate {@code payload} after handing it over.
  */
+@SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
 public record EventContext(
     String clsId,
     int partitionId,

@@ -259,6 +259,7 @@ public final class EventDispatcher implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("ThreadPriorityCheck") // yielding before parking spares writers an unpark (measured)
     public void run() {
       BoundedMpmcQueue.Sink sink = EventDispatcher.this::dispatch;
       int idle = 0;

@@ -69,14 +69,11 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
     if (raw == null || raw.isBlank()) {
       return FullPolicy.DROP_NEW;
     }
-    switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "drop-new":
-        return FullPolicy.DROP_NEW;
-      case "reject-writes":
-        return FullPolicy.REJECT_WRITES;
-      default:
-        throw new EventConfigException(FULL + "='" + raw + "' is invalid; accepted: drop-new, reject-writes");
-    }
+    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "drop-new" -> FullPolicy.DROP_NEW;
+      case "reject-writes" -> FullPolicy.REJECT_WRITES;
+      default -> throw new EventConfigException(FULL + "='" + raw + "' is invalid; accepted: drop-new, reject-writes");
+    };
   }
 
   private static void check(boolean ok, String name, long value, String accepted) {

@@ -16,6 +16,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe, provided callers do not mutate {@code envelope}.
  */
+@SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
 public record OutboxRecord(long seq, String key, byte[] envelope, long createdAtMillis, boolean ack) {
   /** The seq of a record not yet committed. */
   public static final long UNASSIGNED = -1;

@@ -88,7 +88,7 @@ public final class TriggerIndex {
     return new TriggerIndex(Map.copyOf(data), Map.copyOf(func), event, count[0]);
   }
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // Java cannot create a List<CompiledTarget>[] directly
   private static List<CompiledTarget>[] newSlots() {
     List<CompiledTarget>[] slots = new List[5];
     java.util.Arrays.fill(slots, NONE);

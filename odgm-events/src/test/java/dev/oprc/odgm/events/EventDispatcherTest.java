@@ -29,6 +29,7 @@ class EventDispatcherTest {
   private final List<EventDispatcher> started = new ArrayList<>();
 
   /** One publish the fake publisher saw. */
+  @SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
   record Call(String key, byte[] envelope, long timeoutMillis, String thread) {}
 
   /** Collects publishes; throws for keys of the {@code fail} function. */
@@ -230,7 +231,7 @@ class EventDispatcherTest {
   void aThrowingIdGeneratorCountsAFailureForThatTargetOnly() throws Exception {
     RecordingPublisher publisher = new RecordingPublisher();
     EventDispatcher d = start(ONE_THREAD, publisher, (ctx, target) -> {
-      if (target == STATEFUL) {
+      if (target.equals(STATEFUL)) {
         throw new IllegalStateException("no id");
       }
       return "ok";

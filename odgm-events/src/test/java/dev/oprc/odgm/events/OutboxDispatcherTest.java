@@ -77,7 +77,7 @@ class OutboxDispatcherTest {
     volatile long written = Long.MAX_VALUE;
 
     @Override
-    public boolean tryPublish(String key, byte[] envelope) {
+    public synchronized boolean tryPublish(String key, byte[] envelope) {
       if (!up) {
         return false;
       }
@@ -117,12 +117,12 @@ class OutboxDispatcherTest {
       return settle;
     }
 
-    void down() {
+    synchronized void down() {
       up = false;
       epoch++;
     }
 
-    void restore() {
+    synchronized void restore() {
       up = true;
       epoch++;
     }

@@ -3,8 +3,8 @@ package dev.oprc.odgm.node;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
-import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives asynchronous invocations (Zenoh PUTs) for the functions this node hosts and runs them.
  *
- * <p>For every non-standby, non-disabled function route it subscribes, once for all partitions, to the
- * trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
+ * <p>For every non-standby, non-disabled function route it subscribes (standalone once for all
+ * partitions; in a cluster only for the partitions this node owns, so an invocation runs on one
+ * node) to the trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
  * and to upstream's {@code …/invokes/{fn}/async/*} variants, so triggers from this or any other
  * node (and upstream clients) reach it. The transport thread only parses the key and hands the
  * work to a bounded pool ({@code odgm-invoke-N}, ODGM_INVOKE_THREADS, queue ODGM_INVOKE_QUEUE_BOUND);
@@ -42,12 +43,18 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final ShardRegistry shards;
   private final FunctionInvoker invoker;
   private final ThreadPoolExecutor pool;
-  private final List<AutoCloseable> subscriptions = new ArrayList<>();
+  private final PartitionOwnership ownership;
+  /** Subscriptions by "collection/partition" ("collection/*" standalone); guarded by this. */
+  private final Map<String, List<AutoCloseable>> subscriptions = new java.util.HashMap<>();
+  private boolean closed; // guarded by this
   private final LongAdder received = new LongAdder();
   private final LongAdder completed = new LongAdder();
   private final LongAdder decodeErrors = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final LongAdder invalid = new LongAdder();
+  /** Each collection's partition count, to tell an invalid partition from one another node serves. */
+  private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
   /**
    * Recently received invocations (by result key), so a trigger re-sent by an outbox (same id) runs
    * once: RUNNING while it runs, then its encoded result (re-published to a duplicate, so an
@@ -63,37 +70,75 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private static final byte[] DONE = new byte[0];
   private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
 
-  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, FunctionInvoker invoker, int threads,
-      int queueBound) {
+  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
+      FunctionInvoker invoker, int threads, int queueBound) {
     this.transport = transport;
+    this.ownership = ownership;
     this.shards = shards;
     this.invoker = invoker;
     this.pool = NodeExecutors.bounded("odgm-invoke-", threads, queueBound);
   }
 
-  /** Subscribes for every hosted function; returns the key expressions subscribed. */
+  /**
+   * Subscribes for every hosted function: standalone once per key shape for all partitions, in a
+   * cluster per partition this node owns now (see {@link #ownershipChanged}). Returns the key
+   * expressions subscribed.
+   */
   List<String> start() throws Exception {
     List<String> keys = new ArrayList<>();
     for (CreateCollectionRequest c : shards.collections()) {
-      if (!c.hasInvocations()) {
+      partitionCounts.put(c.getName(), c.getPartitionCount());
+      if (!ownership.membership().clustered()) {
+        keys.addAll(declare(c.getName(), "*")); // accepted() checks the partition exists
         continue;
       }
-      for (Map.Entry<String, FuncInvokeRoute> e : c.getInvocations().getFnRoutesMap().entrySet()) {
-        String fn = e.getKey();
-        if (e.getValue().getStandby() || c.getInvocations().getDisabledFnList().contains(fn)) {
-          continue;
+      for (int p = 0; p < c.getPartitionCount(); p++) {
+        if (ownership.owns(c.getName(), p)) {
+          keys.addAll(declare(c.getName(), Integer.toString(p)));
         }
-        // one subscription per key shape covers every partition (this node serves them all);
-        // onPut checks the partition exists
-        String prefix = "oprc/" + c.getName() + "/*";
-        for (String k : new String[] {
-            prefix + "/async/" + fn + "/*",
-            prefix + "/objects/*/async/" + fn + "/*",
-            prefix + "/invokes/" + fn + "/async/*",
-            prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
-          subscriptions.add(transport.subscribe(k, this::onPut));
-          keys.add(k);
-        }
+      }
+    }
+    return keys;
+  }
+
+  /** This node gained or lost partition {@code p}: (un)subscribe its keys, so only the owner runs its invocations. */
+  void ownershipChanged(String collection, int p, boolean owned) {
+    try {
+      if (owned) {
+        declare(collection, Integer.toString(p));
+      } else {
+        NodeExecutors.closeQuietly(undeclare(collection + "/" + p));
+      }
+    } catch (Exception e) {
+      log.warn("cannot {} async invocation keys of {}/{}: {}", owned ? "subscribe" : "unsubscribe", collection, p,
+          e.toString());
+    }
+  }
+
+  private synchronized List<AutoCloseable> undeclare(String partitionKey) {
+    List<AutoCloseable> subs = subscriptions.remove(partitionKey);
+    return subs == null ? List.of() : subs;
+  }
+
+  private synchronized List<String> declare(String collection, String partition) throws Exception {
+    List<String> keys = new ArrayList<>();
+    String slot = collection + "/" + partition;
+    if (closed || subscriptions.containsKey(slot)) {
+      return keys;
+    }
+    List<AutoCloseable> subs = new ArrayList<>();
+    subscriptions.put(slot, subs);
+    CreateCollectionRequest c = shards.collections().stream().filter(x -> x.getName().equals(collection))
+        .findFirst().orElseThrow();
+    String prefix = "oprc/" + collection + "/" + partition;
+    for (String fn : ZenohObjectApi.hostedFunctions(c)) {
+      for (String k : new String[] {
+          prefix + "/async/" + fn + "/*",
+          prefix + "/objects/*/async/" + fn + "/*",
+          prefix + "/invokes/" + fn + "/async/*",
+          prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
+        subs.add(transport.subscribe(k, this::onPut));
+        keys.add(k);
       }
     }
     return keys;
@@ -145,11 +190,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       warn("ignoring async invocation on unexpected key '{}'", key);
       return;
     }
-    try {
-      shards.shard(k.cls(), k.partition());
-    } catch (RuntimeException e) {
-      decodeErrors.increment();
-      warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
+    if (!accepted(k, key)) {
       return;
     }
     String dedupKey = k.resultKey();
@@ -173,12 +214,51 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     }
   }
 
+  /**
+   * False when the invocation must not run: a partition outside the collection or an invalid
+   * object id get an INVALID_REQUEST result (a re-send would fail the same way); a partition
+   * another node serves is left to it.
+   */
+  private boolean accepted(AsyncKey k, String key) {
+    Integer partitions = partitionCounts.get(k.cls());
+    String problem = null;
+    if (partitions == null || k.partition() >= partitions) {
+      problem = "partition " + Integer.toUnsignedString(k.partition()) + " of collection '" + k.cls()
+          + "' does not exist" + (partitions == null ? "" : " (partitions 0.." + (partitions - 1) + ")");
+    }
+    dev.oprc.odgm.shard.ObjectShard shard = null;
+    if (problem == null) {
+      try {
+        shard = shards.shard(k.cls(), k.partition());
+      } catch (RuntimeException e) {
+        warn("ignoring async invocation for a partition this node does not serve: '{}'", key);
+        return false;
+      }
+      try {
+        if (k.objectId() != null) {
+          shard.ids().objectId(k.objectId());
+        }
+      } catch (IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+    }
+    if (problem != null) {
+      invalid.increment();
+      warn("refusing async invocation on '{}': {}", key, problem);
+      publish(k, FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST, problem).toBuilder()
+          .setInvocationId(k.invocationId()).build());
+      return false;
+    }
+    return true;
+  }
+
   private void run(AsyncKey k, byte[] payload) {
     InvocationResponse resp;
     try {
       resp = execute(k, payload);
     } catch (Throwable e) { // an Error from a handler: not run to completion, let a re-send try again
-      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "SYSTEM_ERROR: " + e))
+      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR,
+          "SYSTEM_ERROR: " + FunctionInvoker.describe(e)))
           .toBuilder().setInvocationId(k.invocationId()).build();
     }
     completed.increment();
@@ -225,20 +305,30 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     }
   }
 
-  private void warn(String fmt, Object arg) {
-    rateLimited.warn(fmt, arg);
+  private void warn(String fmt, Object... args) {
+    rateLimited.warn(fmt, args);
   }
 
-  /** Counters: received, completed, decode errors, refused because the queue was full, duplicates not run. */
-  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates) {}
+  /**
+   * Counters: received, completed, decode errors, refused because the queue was full, duplicates
+   * not run, refused as invalid (partition outside the collection, bad object id).
+   */
+  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates, long invalid) {}
 
   Stats stats() {
-    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum());
+    return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum(),
+        invalid.sum());
   }
 
   @Override
   public void close() {
-    NodeExecutors.closeQuietly(subscriptions);
+    List<AutoCloseable> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      subscriptions.values().forEach(all::addAll);
+      subscriptions.clear();
+    }
+    NodeExecutors.closeQuietly(all);
     NodeExecutors.shutdown(pool);
   }
 

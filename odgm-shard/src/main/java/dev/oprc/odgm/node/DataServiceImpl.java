@@ -1,6 +1,9 @@
 package dev.oprc.odgm.node;
 
 import com.google.protobuf.ByteString;
+import dev.oprc.odgm.cluster.NotOwnerException;
+import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.PartitionReport;
 import dev.oprc.odgm.events.OutboxStats;
 import dev.oprc.odgm.events.InvalidTriggerTargetException;
 import dev.oprc.odgm.proto.BatchSetValuesRequest;
@@ -35,18 +38,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ODGM {@code oprc.DataService}, wire-compatible with upstream. Errors map to status codes:
- * bad ids, keys or trigger targets → INVALID_ARGUMENT; a missing collection, partition, object
- * or entry → NOT_FOUND; a CAS mismatch → ABORTED; anything else → INTERNAL.
+ * bad ids, keys or trigger targets, a Set or Merge without {@code object} → INVALID_ARGUMENT; a
+ * missing collection, partition or object → NOT_FOUND (GetValue of a missing key or object is OK
+ * with no value, as upstream); a CAS mismatch → ABORTED; a partition not owned here (ownership
+ * changing) → UNAVAILABLE; anything else → INTERNAL. Stats and Capabilities include the node's
+ * partition view.
  */
 final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(DataServiceImpl.class);
+  private static final RateLimitedWarn INTERNAL_WARN = new RateLimitedWarn(log, 10_000);
 
   private final ShardRegistry shards;
   private final boolean eventsEnabled;
+  private final PartitionOwnership ownership;
 
-  DataServiceImpl(ShardRegistry shards, boolean eventsEnabled) {
+  DataServiceImpl(ShardRegistry shards, boolean eventsEnabled, PartitionOwnership ownership) {
     this.shards = shards;
     this.eventsEnabled = eventsEnabled;
+    this.ownership = ownership;
   }
 
   @Override
@@ -66,6 +75,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void set(SetObjectRequest req, StreamObserver<EmptyResponse> out) {
     unary(out, () -> {
+      requireObject(req);
       shard(req.getClsId(), req.getPartitionId()).set(objectId(req), req.getObject(), WriteContextInterceptor.current());
       return EmptyResponse.getDefaultInstance();
     });
@@ -73,8 +83,16 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void merge(SetObjectRequest req, StreamObserver<ObjectResponse> out) {
-    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), req.getPartitionId())
+    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), requireObject(req).getPartitionId())
         .merge(objectId(req), req.getObject(), WriteContextInterceptor.current())).build());
+  }
+
+  /** Upstream rejects a Set or Merge without {@code object} (it would otherwise create an empty object). */
+  private static SetObjectRequest requireObject(SetObjectRequest req) {
+    if (!req.hasObject()) {
+      throw new IllegalArgumentException("object is required");
+    }
+    return req;
   }
 
   /** The request's object_id, falling back to object.metadata.object_id as upstream clients send it. */
@@ -97,7 +115,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void getValue(SingleKeyRequest req, StreamObserver<ValueResponse> out) {
-    unary(out, () -> shard(req.getClsId(), req.getPartitionId()).getVersionedValue(req.getObjectId(), req.getKey()));
+    // upstream: a missing key or object is OK with no value
+    unary(out, () -> shard(req.getClsId(), req.getPartitionId()).findValue(req.getObjectId(), req.getKey()));
   }
 
   @Override
@@ -140,12 +159,15 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void stats(StatsRequest req, StreamObserver<StatsResponse> out) {
     unary(out, () -> {
-      StatsResponse.Builder b = StatsResponse.newBuilder();
+      StatsResponse.Builder b = StatsResponse.newBuilder().setNodeId(ownership.self());
       for (ObjectShard s : shards.all()) {
-        b.addShards(ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
-            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats())));
+        ShardStats.Builder sb = ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
+            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats()))
+            .setRole(PartitionReport.role(ownership, s.collection(), s.partition()));
+        ownership.owner(s.collection(), s.partition()).ifPresent(sb::setLeaderNodeId);
+        b.addShards(sb);
       }
-      return b.build();
+      return b.addAllPartitions(PartitionReport.of(ownership)).build();
     });
   }
 
@@ -162,7 +184,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void capabilities(CapabilitiesRequest req, StreamObserver<CapabilitiesResponse> out) {
     unary(out, () -> CapabilitiesResponse.newBuilder().setStringIds(true).setStringEntryKeys(true)
-        .setGranularEntryStorage(true).setEventPipelineV2(eventsEnabled).build());
+        .setGranularEntryStorage(true).setEventPipelineV2(eventsEnabled).setNodeId(ownership.self())
+        .addAllPartitions(PartitionReport.of(ownership)).build());
   }
 
   private ObjectShard shard(String cls, int partition) {
@@ -208,10 +231,18 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
+    if (e instanceof dev.oprc.odgm.replication.WriteOutcomeUnknownException) {
+      // committed or not, nobody knows yet: not UNAVAILABLE, which invites a blind retry
+      return Status.UNKNOWN.withDescription("write outcome unknown (it may have been applied): " + e.getMessage())
+          .asRuntimeException();
+    }
     if (e instanceof dev.oprc.odgm.storage.StorageFailedException) {
       return Status.DATA_LOSS.withDescription(e.getMessage()).asRuntimeException(); // applied maybe: no retry
     }
     if (e instanceof dev.oprc.odgm.storage.StorageException) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof NotOwnerException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof NotFoundException) {
@@ -226,7 +257,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
     }
-    log.warn("internal error serving a request", e);
-    return Status.INTERNAL.withDescription(e.toString()).withCause(e).asRuntimeException();
+    INTERNAL_WARN.warn("internal error serving a request", e);
+    // the description goes to the client: no exception class, no stack
+    return Status.INTERNAL.withDescription("internal error" + (e.getMessage() == null ? "" : ": " + e.getMessage()))
+        .asRuntimeException();
   }
 }

@@ -13,6 +13,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe (do not mutate {@code payload}).
  */
+@SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
 public record FunctionCall(
     String clsId, int partitionId, String fnId, String objectId, Map<String, String> options, byte[] payload,
     String invocationId, OdgmNode node) {

@@ -67,7 +67,7 @@ final class FunctionInvoker implements AutoCloseable {
           : ": " + e.getStatus().getDescription());
       resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
     } catch (Exception e) {
-      error = "SYSTEM_ERROR: " + e;
+      error = "SYSTEM_ERROR: " + describe(e);
       resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
     }
     if (invocationId != null) {
@@ -125,6 +125,11 @@ final class FunctionInvoker implements AutoCloseable {
       // the object or shard is not here, or the id is invalid: nothing to fire
       log.debug("no function event for {}/{}/{}: {}", call.clsId(), call.partitionId(), call.objectId(), e.toString());
     }
+  }
+
+  /** An exception as error text for a client: its message, never its class name. */
+  static String describe(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : "the function failed without a message";
   }
 
   static String target(String url) {

@@ -44,6 +44,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       return;
     }
     try {
+      requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId());
       out.onNext(invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
           req.getPayload().toByteArray(), UUID.randomUUID().toString()));
       out.onCompleted();
@@ -62,12 +63,26 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       if (!req.hasObjectId() || req.getObjectId().isEmpty()) {
         throw new IllegalArgumentException("object_id is required for InvokeObj");
       }
+      requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId()).ids().objectId(req.getObjectId());
       out.onNext(invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
           req.getOptionsMap(), req.getPayload().toByteArray(), UUID.randomUUID().toString()));
       out.onCompleted();
     } catch (RuntimeException e) {
       out.onError(DataServiceImpl.toStatus(e));
     }
+  }
+
+  /**
+   * NOT_FOUND (as upstream) for a partition outside the collection or a function without a route;
+   * returns the partition's shard.
+   */
+  private dev.oprc.odgm.shard.ObjectShard requireRoute(String cls, int partition, String fn) {
+    dev.oprc.odgm.shard.ObjectShard shard = shards.shard(cls, partition);
+    if (shards.route(cls, fn) == null) {
+      throw new dev.oprc.odgm.shard.NotFoundException("function '" + fn + "' has no route in collection '" + cls
+          + "'");
+    }
+    return shard;
   }
 
   private void proxied(StreamObserver<InvocationResponse> out,
@@ -85,7 +100,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       out.onError(DataServiceImpl.toStatus(e));
       return;
     }
-    f.whenComplete((resp, err) -> {
+    var unused = f.whenComplete((resp, err) -> {
       if (err == null) {
         out.onNext(resp);
         out.onCompleted();
@@ -93,7 +108,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
         Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         // a Status from the proxy's verdict; anything else is the transport (closed session, oversize payload)
         out.onError(cause instanceof io.grpc.StatusRuntimeException sre ? sre
-            : Status.UNAVAILABLE.withDescription("cannot query over Zenoh: " + cause).asRuntimeException());
+            : Status.UNAVAILABLE.withDescription("cannot query over Zenoh: " + cause.getMessage()).asRuntimeException());
       }
     });
   }

@@ -2,7 +2,10 @@ package dev.oprc.odgm.node;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.oprc.odgm.cluster.Membership;
+import dev.oprc.odgm.cluster.ReplicaSets;
 import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.replication.ReplicationConfig;
 import dev.oprc.odgm.events.EventConfigException;
 import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.storage.StorageConfig;
@@ -21,7 +24,11 @@ import java.util.Objects;
  * {@code ODGM_COLLECTION} (JSON array of CreateCollectionRequest; unset = the embedded
  * {@code example} collection), {@code ODGM_REFLECTION_ENABLED} (false),
  * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
- * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000). Event settings
+ * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000), {@code ODGM_MEMBERS}
+ * (unset = standalone; see {@link Membership#parse}; in a cluster ODGM_HTTP_PORT defaults to this
+ * node's grpcPort). Collections are checked against the members ({@link ReplicaSets}). In a cluster,
+ * {@link #replication()} holds the Raft settings ({@link ReplicationConfig#fromEnv}: the members'
+ * raft addresses, {@code ${ODGM_DATA_DIR}/raft}, {@code ODGM_RAFT_*}); null standalone. Event settings
  * are {@link EventConfig#fromEnv(Map)}, outbox settings {@link OutboxConfig#fromEnv(Map)}, storage
  * settings {@link StorageConfig#fromEnv(Map)}.
  *
@@ -38,7 +45,9 @@ public record NodeConfig(
     long shutdownDrainMillis,
     EventConfig events,
     OutboxConfig outbox,
-    StorageConfig storage) {
+    StorageConfig storage,
+    Membership members,
+    ReplicationConfig replication) {
 
   public static final String HTTP_PORT = "ODGM_HTTP_PORT";
   public static final String NODE_ID = "ODGM_NODE_ID";
@@ -53,6 +62,14 @@ public record NodeConfig(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(outbox, "outbox");
     Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(members, "members");
+    if (members.clustered() != (replication != null)) {
+      throw new IllegalArgumentException("replication settings are required exactly when ODGM_MEMBERS is set");
+    }
+    if (members.clustered() && members.self() != nodeId) {
+      throw new IllegalArgumentException(Membership.MEMBERS + " was read for node " + members.self() + ", not "
+          + nodeId);
+    }
     collections = List.copyOf(collections);
     range(port, 0, 65535, HTTP_PORT);
     range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
@@ -76,6 +93,7 @@ public record NodeConfig(
         throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
             + c.getPartitionCount() + "; accepted: 1..1024");
       }
+      ReplicaSets.of(c, members); // shard_type, replica_count and shard_assignments against ODGM_MEMBERS
     }
   }
 
@@ -118,8 +136,13 @@ public record NodeConfig(
         throw new EventConfigException(NODE_ID + "='" + rawId + "' is invalid; accepted: an unsigned 64-bit integer");
       }
     }
+    Integer httpPort = env.containsKey(HTTP_PORT) ? (int) EventConfig.integer(env, HTTP_PORT, 8080) : null;
+    Membership members = Membership.parse(env.get(Membership.MEMBERS), nodeId, httpPort);
+    int port = httpPort != null ? httpPort
+        : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(8080);
+    StorageConfig storage = StorageConfig.fromEnv(env);
     return new NodeConfig(
-        (int) EventConfig.integer(env, HTTP_PORT, 8080),
+        port,
         nodeId,
         collections(env.get(COLLECTION)),
         EventConfig.bool(env, REFLECTION_ENABLED, false),
@@ -129,7 +152,16 @@ public record NodeConfig(
         EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
         EventConfig.fromEnv(env),
         OutboxConfig.fromEnv(env),
-        StorageConfig.fromEnv(env));
+        storage,
+        members,
+        members.clustered() ? ReplicationConfig.fromEnv(nodeId, raftAddresses(members), storage.dataDir(),
+            storage.metaCacheSize(), env) : null);
+  }
+
+  private static Map<Long, java.net.InetSocketAddress> raftAddresses(Membership m) {
+    Map<Long, java.net.InetSocketAddress> out = new java.util.TreeMap<>();
+    m.members().forEach(x -> out.put(x.id(), x.raftAddress()));
+    return out;
   }
 
   /** Parses {@code ODGM_COLLECTION}: a JSON array of CreateCollectionRequest (proto JSON names). */
@@ -146,15 +178,31 @@ public record NodeConfig(
     try {
       com.google.gson.JsonArray arr = com.google.gson.JsonParser.parseString(trimmed).getAsJsonArray();
       for (int i = 0; i < arr.size(); i++) {
-        CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
-        JsonFormat.parser().merge(arr.get(i).toString(), b);
-        out.add(b.build());
+        out.add(collection(i, arr.get(i).toString()));
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       throw new EventConfigException(COLLECTION + " is not a valid JSON array of CreateCollectionRequest: "
           + e.getMessage());
     }
+    if (out.isEmpty()) {
+      throw new EventConfigException(COLLECTION + "='" + abbreviate(trimmed) + "' serves no collection; accepted: a "
+          + "JSON array of at least one CreateCollectionRequest (unset: the example collection)");
+    }
     return out;
+  }
+
+  /** One element; an unknown field is ignored with a warning, as upstream ignores it. */
+  private static CreateCollectionRequest collection(int index, String json) throws InvalidProtocolBufferException {
+    CreateCollectionRequest.Builder b = CreateCollectionRequest.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, b);
+    } catch (InvalidProtocolBufferException e) {
+      b.clear();
+      JsonFormat.parser().ignoringUnknownFields().merge(json, b); // still fails on bad values
+      org.slf4j.LoggerFactory.getLogger(NodeConfig.class).warn("{}[{}]: ignoring what the node does not know ({})",
+          COLLECTION, index, e.getMessage());
+    }
+    return b.build();
   }
 
   private static String abbreviate(String s) {
@@ -170,30 +218,37 @@ public record NodeConfig(
   /** A copy with another port. */
   public NodeConfig withPort(int p) {
     return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, storage);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members, replication);
   }
 
   /** A copy with other collections. */
   public NodeConfig withCollections(List<CreateCollectionRequest> c) {
     return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
-        shutdownDrainMillis, events, outbox, storage);
+        shutdownDrainMillis, events, outbox, storage, members, replication);
   }
 
   /** A copy with other outbox settings. */
   public NodeConfig withOutbox(OutboxConfig o) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, o, storage);
+        invokeQueueBound, shutdownDrainMillis, events, o, storage, members, replication);
   }
 
   /** A copy with other storage settings. */
   public NodeConfig withStorage(StorageConfig st) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, st);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members, replication);
+  }
+
+  /** A copy with another member list (checked against the collections). */
+  public NodeConfig withMembers(Membership m) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, m, !m.clustered() ? null
+            : ReplicationConfig.of(nodeId, raftAddresses(m), storage.dataDir()).withMetaCacheSize(storage.metaCacheSize()));
   }
 
   /** A copy with other event settings. */
   public NodeConfig withEvents(EventConfig e) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, e, outbox, storage);
+        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members, replication);
   }
 }

@@ -128,5 +128,6 @@ public interface NodeTransport extends AutoCloseable {
   }
 
   /** One reply to a {@link #get}: a sample ({@code ok}) or an error (payload = error bytes). Immutable. */
+  @SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
   record QueryReply(boolean ok, String key, byte[] payload) {}
 }

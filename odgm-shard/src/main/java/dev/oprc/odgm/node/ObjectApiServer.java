@@ -164,6 +164,7 @@ final class ObjectApiServer {
     q.reply(replyKey(k, q, inv.partition()), resp.toByteArray());
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
   private record Invocation(int partition, Map<String, String> options, byte[] payload) {}
 
   private static Invocation decodeInvocation(ApiKey k, byte[] payload) throws InvalidProtocolBufferException {

@@ -1,5 +1,10 @@
 package dev.oprc.odgm.node;
 
+import dev.oprc.odgm.cluster.Forwarder;
+import dev.oprc.odgm.cluster.Membership;
+import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.RaftWiring;
+import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.shard.Ids;
@@ -33,9 +38,14 @@ import org.slf4j.LoggerFactory;
  * variables) or embed it with {@link #builder()}. With no Zenoh peers configured the node uses a
  * local-only Zenoh session: triggers on functions it hosts still run, in-process.
  *
+ * <p>In a cluster ({@code ODGM_MEMBERS}) it opens only the partitions it owns (basic, mst) or
+ * leads (raft, as leadership moves), forwards gRPC requests for the others to their owner
+ * ({@link Forwarder}), and declares async-invocation and Zenoh API keys per owned partition.
+ *
  * <p>Thread-safe. {@link #close()} shuts down in dependency order: gRPC (no new writes), the
- * event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the invocation receiver
- * still runs functions hosted here), the receiver, the function channels, then the transport.
+ * Zenoh API, the event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the
+ * invocation receiver still runs functions hosted here), the receiver, the function channels, the
+ * transport, the Raft groups, then the storage engine.
  */
 public final class OdgmNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
@@ -54,30 +64,48 @@ public final class OdgmNode implements AutoCloseable {
   private final DispatchPool dispatchPool;
   private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final PartitionOwnership ownership;
+  private final Forwarder forwarder;
+  private final RaftWiring raft; // null without raft collections in a cluster
+  private final dev.oprc.odgm.ops.OpsConfig ops;
+  private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
     this.transport = b.transport;
+    this.ops = b.ops;
     // every shard's outbox runs on these few threads, each shard pinned to one (per-object order)
     this.dispatchPool = DispatchPool.start("odgm-dispatch", config.events().dispatchThreads());
     Ids ids = new Ids(config.maxStringIdLength());
+    this.ownership = PartitionOwnership.of(config.collections(), config.members());
+    logShardTypes(config);
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {
-      this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-          ids, new TransportDeliveryLink(transport), acks, storageFactory(),
-          b.clock, dispatchPool));
+      this.raft = ownership.raftReplicaSets().isEmpty() ? null : RaftWiring.start(config.replication(), ownership,
+          ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes());
     } catch (RuntimeException e) {
       dispatchPool.close();
       closeEngine();
       throw e;
     }
+    try {
+      this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
+          ids, new TransportDeliveryLink(transport), acks, storageFactory(),
+          b.clock, dispatchPool), ownership::owns);
+    } catch (RuntimeException e) {
+      dispatchPool.close();
+      closeRaft();
+      closeEngine();
+      throw e;
+    }
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
+    dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
-    this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
+    this.receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
         config.invokeQueueBound());
-    this.zenohApi = new ZenohObjectApi(transport, shards, new ObjectApiServer(shards, invoker,
+    this.zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
         config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
         config.invokeThreads(), config.invokeQueueBound());
     try { // from here on, a failure releases everything started so far
@@ -88,11 +116,16 @@ public final class OdgmNode implements AutoCloseable {
       shutdownPartial();
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
+    ownership.addListener(this::ownershipChanged);
+    this.forwarder = new Forwarder(ownership); // requests for partitions owned elsewhere go to their owner
+    dev.oprc.odgm.ops.GrpcLogGuard.install();
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-        .addService(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled()),
-            new WriteContextInterceptor()))
-        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor()));
+        .maxInboundMessageSize(ops.grpcMaxMessageBytes())
+        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new DataServiceImpl(shards,
+            config.events().enabled(), ownership).bindService()), new WriteContextInterceptor())))
+        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new FunctionServiceImpl(invoker, shards,
+            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()).bindService()),
+            new WriteContextInterceptor())));
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -100,9 +133,59 @@ public final class OdgmNode implements AutoCloseable {
     try {
       this.server = sb.build().start();
     } catch (IOException e) {
+      forwarder.close();
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
-          + e.getMessage(), e);
+          + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
+    }
+    if (raft != null) {
+      raft.listen(); // leaders open their shards and declare their keys from here on
+    }
+  }
+
+  /**
+   * This node became or stopped being a partition's owner (a raft leader change, on the group's
+   * listener thread): the shard (with its dispatcher, which recovers the replicated outbox) opens
+   * before the partition's keys are declared, and closes after they are undeclared.
+   */
+  private void ownershipChanged(String collection, int partition, boolean owned) {
+    log.debug("node {} {} partition {}/{}", Long.toUnsignedString(config.nodeId()), owned ? "now leads" : "no longer leads",
+        collection, partition);
+    if (owned) {
+      shards.open(collection, partition);
+      receiver.ownershipChanged(collection, partition, true);
+      zenohApi.ownershipChanged(collection, partition, true);
+    } else {
+      zenohApi.ownershipChanged(collection, partition, false);
+      receiver.ownershipChanged(collection, partition, false);
+      shards.release(collection, partition);
+    }
+  }
+
+  /** Logs once the cluster view and what each non-basic shard type runs as. */
+  private void logShardTypes(NodeConfig config) {
+    if (config.members().clustered()) {
+      java.util.List<String> owned = new ArrayList<>();
+      for (String c : ownership.collections()) {
+        for (int p = 0; p < ownership.partitionCount(c); p++) {
+          if (ownership.owns(c, p)) {
+            owned.add(c + "/" + p);
+          }
+        }
+      }
+      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft replica sets {}",
+          Long.toUnsignedString(config.nodeId()), config.members().members(), owned, ownership.raftReplicaSets().size(),
+          ownership.raftReplicaSets());
+    }
+    for (dev.oprc.odgm.proto.CreateCollectionRequest c : config.collections()) {
+      ShardType t = ShardType.of(c.getName(), c.getShardType());
+      if (t == ShardType.MST) {
+        log.info("collection '{}': shard_type mst runs as basic (one owner per partition, no replication): upstream's "
+            + "mst is eventually consistent and resurrects deleted keys, so it is not copied", c.getName());
+      } else if (t == ShardType.RAFT && !config.members().clustered()) {
+        log.info("collection '{}': shard_type raft on a standalone node (no {}) runs as basic: one copy, no "
+            + "replication", c.getName(), Membership.MEMBERS);
+      }
     }
   }
 
@@ -114,10 +197,17 @@ public final class OdgmNode implements AutoCloseable {
 
   private ShardRegistry.StorageFactory storageFactory() {
     long cache = config.storage().metaCacheSize();
-    if (engine == null) {
-      return (c, p, compiler, outboxMax) -> new InMemoryShardStorage(outboxMax);
+    ShardRegistry.StorageFactory local = engine == null
+        ? (c, p, compiler, outboxMax) -> new InMemoryShardStorage(outboxMax)
+        : (c, p, compiler, outboxMax) -> engine.shard(c, p, compiler, cache, outboxMax);
+    return (c, p, compiler, outboxMax) -> ownership.type(c) == ShardType.RAFT ? raft.storage(c, p)
+        : local.open(c, p, compiler, outboxMax);
+  }
+
+  private void closeRaft() {
+    if (raft != null) {
+      raft.close();
     }
-    return (c, p, compiler, outboxMax) -> engine.shard(c, p, compiler, cache, outboxMax);
   }
 
   /** Results of acknowledged triggers retire their outbox records (both result key shapes). */
@@ -157,6 +247,7 @@ public final class OdgmNode implements AutoCloseable {
     shards.close(0);
     dispatchPool.close();
     invoker.close();
+    closeRaft();
     closeEngine();
   }
 
@@ -215,6 +306,7 @@ public final class OdgmNode implements AutoCloseable {
       return;
     }
     stopServer();
+    forwarder.close();
     zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     boolean stopped = shards.close(config.shutdownDrainMillis());
@@ -225,6 +317,7 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     invoker.close();
     transport.close();
+    closeRaft(); // after the shards and their users: its groups own the replicated partitions
     if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it
     } else {
@@ -256,12 +349,19 @@ public final class OdgmNode implements AutoCloseable {
     private NodeConfig config;
     private NodeTransport transport;
     private LongSupplier clock = System::currentTimeMillis;
+    private dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.embedded();
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
 
     private Builder() {}
 
     public Builder config(NodeConfig c) {
       this.config = Objects.requireNonNull(c, "config");
+      return this;
+    }
+
+    /** Operational settings (metrics, limits); {@link dev.oprc.odgm.ops.OpsConfig#embedded()} when unset. */
+    public Builder ops(dev.oprc.odgm.ops.OpsConfig o) {
+      this.ops = Objects.requireNonNull(o, "ops");
       return this;
     }
 
@@ -306,19 +406,14 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, String> env = System.getenv();
     NodeConfig config;
     NodeTransport transport;
-    try {
-      config = NodeConfig.fromEnv(env);
-      transport = ZenohTransport.open(env);
-    } catch (IllegalArgumentException e) {
-      System.err.println("odgm: invalid configuration: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
     OdgmNode node;
-    try {
-      node = builder().config(config).transport(transport).start();
-    } catch (dev.oprc.odgm.storage.StorageException e) {
-      System.err.println("odgm: " + e.getMessage()); // names the data dir; nothing was changed in it
+    try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
+      config = NodeConfig.fromEnv(env);
+      dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
+      transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      node = builder().config(config).ops(ops).transport(transport).start();
+    } catch (Exception e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);
       return;
     }

@@ -197,6 +197,24 @@ public final class ObjectShard implements AutoCloseable {
     return ValueResponse.newBuilder().setValue(r.value()).setKey(key).setObjectVersion(r.meta().version()).build();
   }
 
+  /**
+   * GetValue as upstream answers it: the entry's value with the object version, or, when the key
+   * or the object is missing, no value (the key echoed, and the version when the object exists).
+   */
+  public ValueResponse findValue(String rawObjectId, String rawKey) {
+    String oid = ids.objectId(rawObjectId);
+    String key = ids.entryKey(rawKey);
+    ShardStorage.EntryRead r = storage.read(oid, key);
+    ValueResponse.Builder b = ValueResponse.newBuilder().setKey(key);
+    if (r != null) {
+      b.setObjectVersion(r.meta().version());
+      if (r.value() != null) {
+        b.setValue(r.value());
+      }
+    }
+    return b.build();
+  }
+
   /** A page of object metadata in id order; the last envelope carries the cursor when more remain. */
   public List<ObjectMetaEnvelope> listObjects(String rawPrefix, String afterExclusive, int limit) {
     String prefix = rawPrefix == null || rawPrefix.isEmpty() ? null : rawPrefix.toLowerCase(java.util.Locale.ROOT);

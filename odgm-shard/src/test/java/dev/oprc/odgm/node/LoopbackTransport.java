@@ -22,6 +22,7 @@ import java.util.function.Consumer;
  * Unit tests only; Zenoh itself is exercised by the zenoh and e2e suites.
  */
 final class LoopbackTransport implements NodeTransport {
+  @SuppressWarnings("ArrayRecordComponent") // bytes are passed through, never compared or hashed
   record Put(String key, byte[] payload) {}
 
   private record Sub(String expr, SampleListener handler) {}
@@ -40,7 +41,7 @@ final class LoopbackTransport implements NodeTransport {
   private volatile long epoch;
 
   /** Takes the link down or brings it back (a new link epoch either way). */
-  void setDown(boolean d) {
+  synchronized void setDown(boolean d) {
     down = d;
     epoch++;
   }
@@ -126,7 +127,7 @@ final class LoopbackTransport implements NodeTransport {
         finish.run();
         return;
       }
-      timer.schedule(finish, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      var unused = timer.schedule(finish, timeout.toMillis(), TimeUnit.MILLISECONDS); // finish reports itself
       for (Qbl q : hit) {
         q.handler.accept(new LoopQuery(key, payload, replies, () -> {
           if (open.decrementAndGet() == 0) {

@@ -1,5 +1,6 @@
 package dev.oprc.odgm.node;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,10 +114,10 @@ class OdgmNodeTest {
     // the two invocations run on the node's invocation pool, so they may complete in either order
     FunctionCall created = got.stream().filter(c -> c.objectId() == null).findFirst().orElseThrow();
     FunctionCall updated = got.stream().filter(c -> c.objectId() != null).findFirst().orElseThrow();
-    assertThat(new String(created.payload())).contains("\"source_object_id\":\"order-1\"", "\"event_type\":3",
+    assertThat(new String(created.payload(), StandardCharsets.UTF_8)).contains("\"source_object_id\":\"order-1\"", "\"event_type\":3",
         "\"key\":\"status\"");
     assertThat(updated.objectId()).isEqualTo("audit-1");
-    assertThat(new String(updated.payload())).contains("\"event_type\":4");
+    assertThat(new String(updated.payload(), StandardCharsets.UTF_8)).contains("\"event_type\":4");
     assertThat(created.options()).containsEntry(TriggerHeaders.DEPTH, "0").containsEntry(TriggerHeaders.OBJECT_VERSION, "1");
     // results are published for every async invocation
     assertThat(transport.puts).anyMatch(p -> p.key().startsWith("oprc/orders/0/results/record/async/"));
@@ -134,7 +135,7 @@ class OdgmNodeTest {
     data.batchSetValues(BatchSetValuesRequest.newBuilder().setClsId("orders").setPartitionId(0).setObjectId("o")
         .addDeleteKeys("b").build());
     List<FunctionCall> got = awaitCalls(2);
-    assertThat(got).extracting(c -> new String(c.payload()))
+    assertThat(got).extracting(c -> new String(c.payload(), StandardCharsets.UTF_8))
         .anyMatch(p -> p.contains("\"event_type\":5") && p.contains("\"key\":\"a\""))
         .anyMatch(p -> p.contains("\"event_type\":5") && p.contains("\"key\":\"b\""));
   }
@@ -204,7 +205,7 @@ class OdgmNodeTest {
         .setFnId("fail").setObjectId("v1").build());
     assertThat(failed.getStatus()).isEqualTo(ResponseStatus.APP_ERROR);
     List<FunctionCall> got = awaitCalls(1);
-    assertThat(new String(got.get(0).payload())).contains("\"event_type\":2", "\"fn_id\":\"fail\"",
+    assertThat(new String(got.get(0).payload(), StandardCharsets.UTF_8)).contains("\"event_type\":2", "\"fn_id\":\"fail\"",
         "\"context\":{\"error\":\"APP_ERROR: fail: this function always fails\"}");
   }
 
@@ -337,8 +338,8 @@ class OdgmNodeTest {
             .setFnId("gone").setObjectId("r1").build());
         assertThat(failed.getStatus()).isEqualTo(ResponseStatus.SYSTEM_ERROR);
         List<FunctionCall> got = awaitCalls(2);
-        assertThat(new String(got.get(0).payload())).contains("\"event_type\":1", "cmVtb3RlLW9r");
-        assertThat(new String(got.get(1).payload())).contains("\"event_type\":2", "transport: UNAVAILABLE");
+        assertThat(new String(got.get(0).payload(), StandardCharsets.UTF_8)).contains("\"event_type\":1", "cmVtb3RlLW9r");
+        assertThat(new String(got.get(1).payload(), StandardCharsets.UTF_8)).contains("\"event_type\":2", "transport: UNAVAILABLE");
       } finally {
         ch.shutdownNow();
       }

@@ -26,15 +26,16 @@ class ZenohTransportTest {
     transport.close();
   }
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   @Test
   void queryable_repliesAfterTheHandlerReturned_andGetCollectsEveryReply() throws Exception {
     try (AutoCloseable q = transport.declareQueryable("t/*/x", query -> later.execute(() -> {
       try (query) {
-        query.reply(query.key(), ("a:" + new String(query.payload(), StandardCharsets.UTF_8)).getBytes());
+        query.reply(query.key(), ("a:" + new String(query.payload(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
         query.replyErr("second");
       }
     }))) {
-      List<NodeTransport.QueryReply> r = transport.get("t/1/x", "p".getBytes(), Duration.ofSeconds(5))
+      List<NodeTransport.QueryReply> r = transport.get("t/1/x", "p".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5))
           .get(10, TimeUnit.SECONDS);
       assertThat(r).hasSize(2);
       assertThat(r.get(0).ok()).isTrue();
@@ -45,6 +46,7 @@ class ZenohTransportTest {
     }
   }
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   @Test
   void get_withNoQueryable_finishesAtOnceWithNoReply_andAnOpenQueryAtItsTimeout() throws Exception {
     long t0 = System.nanoTime();
@@ -56,6 +58,7 @@ class ZenohTransportTest {
     }
   }
 
+  @SuppressWarnings("try") // the resource is held open for the block's duration, not called
   @Test
   void subscribeSamples_reportsPutsAndDeletes_andTokensAreAlive() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();

@@ -1,5 +1,6 @@
 package dev.oprc.odgm.shard;
 
+import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -336,7 +337,7 @@ abstract class ObjectShardTest {
     ObjectEvent ev = ObjectEvent.newBuilder().putFuncTrigger("transcode", FuncTrigger.newBuilder()
         .addOnComplete(target("done")).addOnError(target("failed")).build()).build();
     s.set("v1", obj(ev, Map.of()), WriteContext.CLIENT);
-    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "transcode", "{\"ok\":true}".getBytes(), null,
+    assertThat(s.emitFunctionEvent("v1", EventType.FUNC_COMPLETE, "transcode", "{\"ok\":true}".getBytes(StandardCharsets.UTF_8), null,
         null, WriteContext.CLIENT)).isEqualTo(1);
     assertThat(s.emitFunctionEvent("v1", EventType.FUNC_ERROR, "transcode", null, "APP_ERROR: boom",
         null, WriteContext.CLIENT)).isEqualTo(1);
@@ -357,7 +358,7 @@ abstract class ObjectShardTest {
     CountDownLatch start = new CountDownLatch(1);
     for (int t = 0; t < threads; t++) {
       int id = t;
-      pool.submit(() -> {
+      var unused = pool.submit(() -> { // failures show as missing writes
         start.await();
         for (int i = 0; i < perThread; i++) {
           s.setValue("o1", "k", val(id + "-" + i), WriteContext.CLIENT);

@@ -1,5 +1,6 @@
 package dev.oprc.odgm.shard;
 
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +25,19 @@ final class TmpfsMount implements AutoCloseable {
 
   private static void run(String... cmd) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IOException(String.join(" ", cmd) + " failed: " + out);
     }
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    run("umount", path.toString());
+  public void close() throws IOException {
+    try {
+      run("umount", path.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while unmounting " + path, e);
+    }
   }
 }

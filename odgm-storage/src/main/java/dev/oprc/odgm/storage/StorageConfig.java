@@ -35,18 +35,12 @@ public record StorageConfig(Kind kind, Path dataDir, SyncMode sync, long metaCac
   /** Reads {@code env}; throws {@link IllegalArgumentException} naming the first invalid variable. */
   public static StorageConfig fromEnv(Map<String, String> env) {
     String rawKind = env.get(STORAGE);
-    Kind kind;
     String k = rawKind == null || rawKind.isBlank() ? "rocksdb" : rawKind.trim().toLowerCase(Locale.ROOT);
-    switch (k) {
-      case "rocksdb":
-        kind = Kind.ROCKSDB;
-        break;
-      case "memory":
-        kind = Kind.MEMORY;
-        break;
-      default:
-        throw new IllegalArgumentException(STORAGE + "='" + rawKind + "' is invalid; accepted: rocksdb, memory");
-    }
+    Kind kind = switch (k) {
+      case "rocksdb" -> Kind.ROCKSDB;
+      case "memory" -> Kind.MEMORY;
+      default -> throw new IllegalArgumentException(STORAGE + "='" + rawKind + "' is invalid; accepted: rocksdb, memory");
+    };
     String dir = env.get(DATA_DIR);
     Path path;
     try {

@@ -21,15 +21,11 @@ public enum SyncMode {
     if (raw == null || raw.isBlank()) {
       return GROUP;
     }
-    switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "none":
-        return NONE;
-      case "group":
-        return GROUP;
-      case "always":
-        return ALWAYS;
-      default:
-        throw new IllegalArgumentException(variable + "='" + raw + "' is invalid; accepted: none, group, always");
-    }
+    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "none" -> NONE;
+      case "group" -> GROUP;
+      case "always" -> ALWAYS;
+      default -> throw new IllegalArgumentException(variable + "='" + raw + "' is invalid; accepted: none, group, always");
+    };
   }
 }

@@ -1,0 +1,101 @@
+package dev.oprc.odgm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oprc.zenoh.testing.ZenohRouterProcess;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real {@code OdgmNode.main} as a process: every configuration or startup failure is one line
+ * {@code odgm: …} naming the variable or resource, exit code 2, no stack trace (issue 9 §4).
+ */
+class StartupFailureProcessTest {
+  private static final String ROUTE_COLLECTION = "[{\"name\":\"orders\",\"partitionCount\":1,\"invocations\":"
+      + "{\"fnRoutes\":{\"%s\":{\"url\":\"%s\"}}}}]";
+
+  /** Runs the node, expects exit 2 and one {@code odgm:} line containing {@code expected}. */
+  private static String failsWithOneLine(Map<String, String> env, String... expected) throws Exception {
+    Map<String, String> withMemory = new java.util.HashMap<>(env);
+    withMemory.putIfAbsent("ODGM_STORAGE", "memory");
+    NodeProcess.Exit exit = NodeProcess.run(withMemory, 60);
+    assertThat(exit.code()).as(exit.output()).isEqualTo(2);
+    List<String> odgmLines = Arrays.stream(exit.output().split("\n")).filter(l -> l.startsWith("odgm: ")).toList();
+    assertThat(odgmLines).as(exit.output()).hasSize(1);
+    assertThat(odgmLines.get(0)).contains(expected);
+    assertThat(exit.output()).doesNotContain("\tat ", "Exception");
+    return odgmLines.get(0);
+  }
+
+  @Test
+  void anUnsupportedZenohModeNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("OPRC_ZENOH_MODE", "router"), "OPRC_ZENOH_MODE", "client or peer");
+  }
+
+  @Test
+  void aNonNumericZenohDurationNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("OPRC_ZENOH_LEASE_MS", "soon"), "OPRC_ZENOH_LEASE_MS", "soon");
+  }
+
+  @Test
+  void aMalformedPeerEndpointNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("OPRC_ZENOH_PEERS", "udp/nowhere"), "OPRC_ZENOH_PEERS");
+  }
+
+  @Test
+  void anInvalidOdgmValueNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("ODGM_INVOKE_THREADS", "many"), "ODGM_INVOKE_THREADS", "'many'");
+  }
+
+  @Test
+  void anInvalidGrpcMessageLimitNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("ODGM_GRPC_MAX_MESSAGE_BYTES", "10"), "ODGM_GRPC_MAX_MESSAGE_BYTES", "1024..");
+  }
+
+  @Test
+  void anEmptyCollectionListIsRefused() throws Exception {
+    failsWithOneLine(Map.of("ODGM_COLLECTION", "[]"), "ODGM_COLLECTION", "at least one");
+  }
+
+  @Test
+  void aLocalRouteWithoutAHandlerIsRefused() throws Exception {
+    failsWithOneLine(Map.of("ODGM_COLLECTION", String.format(ROUTE_COLLECTION, "f", "local:nope")),
+        "ODGM_COLLECTION", "'local:nope'", "local:echo");
+  }
+
+  @Test
+  void aFunctionNameWithASlashIsRefused() throws Exception {
+    failsWithOneLine(Map.of("ODGM_COLLECTION", String.format(ROUTE_COLLECTION, "a/b", "local:echo")),
+        "ODGM_COLLECTION", "'a/b'", "'/'");
+  }
+
+  @Test
+  void aGrpcPortInUseNamesThePortAndTheVariable() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(0));
+      failsWithOneLine(Map.of("ODGM_HTTP_PORT", Integer.toString(taken.getLocalPort())),
+          "ODGM_HTTP_PORT", Integer.toString(taken.getLocalPort()));
+    }
+  }
+
+  @Test
+  void anUnreachableRouterFailsTheStartWhenRequired() throws Exception {
+    int nobody = ZenohRouterProcess.freePort();
+    failsWithOneLine(Map.of("OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_PEERS", "tcp/127.0.0.1:" + nobody,
+        "OPRC_ZENOH_CONNECT_TIMEOUT_MS", "500", "ODGM_REQUIRE_ROUTER", "true"),
+        "Zenoh router not reachable", "127.0.0.1:" + nobody, "ODGM_REQUIRE_ROUTER");
+  }
+
+  @Test
+  void anUnknownCollectionFieldIsAWarningAndTheNodeServes() throws Exception {
+    String json = "[{\"name\":\"orders\",\"partitionCount\":1,\"futureField\":7}]";
+    try (NodeProcess n = NodeProcess.start(Map.of("ODGM_COLLECTION", json, "ODGM_STORAGE", "memory"))) {
+      assertThat(n.shards()).hasSize(1);
+      assertThat(n.output()).contains("WARN", "ODGM_COLLECTION[0]", "futureField");
+    }
+  }
+}
