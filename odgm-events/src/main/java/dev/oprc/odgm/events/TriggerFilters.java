@@ -43,6 +43,90 @@ public final class TriggerFilters {
   private TriggerFilters() {}
 
   /**
+   * Reads a filter written as CloudEvents Subscriptions API JSON:
+   * {@code {"exact": {"type": "data.update"}}}, {@code {"all": [ ... ]}}, {@code {"not": { ... }}},
+   * {@code {"gt": {"new/amount": "1000"}}}, {@code {"changed": "/status"}}. A top-level array
+   * (the API's {@code filters} property) means all of its filters. Structure only: the result
+   * is validated when it is compiled.
+   *
+   * @throws IllegalArgumentException when the text is not JSON of that shape
+   */
+  public static TriggerFilter fromJson(String json) {
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(json)) {
+      p.nextToken();
+      TriggerFilter f = p.currentToken() == com.fasterxml.jackson.core.JsonToken.START_ARRAY
+          ? TriggerFilter.newBuilder().setAll(readList(p)).build() : readFilter(p);
+      if (p.nextToken() != null) {
+        throw new IllegalArgumentException("filter JSON has text after the filter");
+      }
+      return f;
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("filter JSON is malformed: " + e.getMessage(), e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.core.JsonFactory JSON = new com.fasterxml.jackson.core.JsonFactory();
+
+  private static TriggerFilter readFilter(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+    if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+      throw new IllegalArgumentException("a filter is a JSON object {\"dialect\": ...}, found " + p.currentToken());
+    }
+    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      throw new IllegalArgumentException("a filter object names one dialect, found none");
+    }
+    String dialect = p.currentName();
+    p.nextToken();
+    TriggerFilter.Builder b = TriggerFilter.newBuilder();
+    switch (dialect) {
+      case "exact" -> b.setExact(readAttributes(p));
+      case "prefix" -> b.setPrefix(readAttributes(p));
+      case "suffix" -> b.setSuffix(readAttributes(p));
+      case "lt" -> b.setLt(readAttributes(p));
+      case "le" -> b.setLe(readAttributes(p));
+      case "gt" -> b.setGt(readAttributes(p));
+      case "ge" -> b.setGe(readAttributes(p));
+      case "all" -> b.setAll(readList(p));
+      case "any" -> b.setAny(readList(p));
+      case "not" -> b.setNot(readFilter(p));
+      case "changed" -> b.setChanged(p.getValueAsString(""));
+      default -> throw new IllegalArgumentException("unsupported filter dialect '" + dialect
+          + "' (supported: exact, prefix, suffix, all, any, not, lt, le, gt, ge, changed)");
+    }
+    if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_OBJECT) {
+      throw new IllegalArgumentException("a filter object names exactly one dialect; '" + dialect
+          + "' is followed by '" + p.currentName() + "'");
+    }
+    return b.build();
+  }
+
+  private static FilterAttributes readAttributes(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+    if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+      throw new IllegalArgumentException("expected {\"attribute\": \"value\", ...}, found " + p.currentToken());
+    }
+    FilterAttributes.Builder a = FilterAttributes.newBuilder();
+    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+      if (!v.isScalarValue()) {
+        throw new IllegalArgumentException("attribute '" + name + "' needs a string or number value");
+      }
+      a.putAttributes(name, p.getText());
+    }
+    return a.build();
+  }
+
+  private static FilterList readList(com.fasterxml.jackson.core.JsonParser p) throws java.io.IOException {
+    if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+      throw new IllegalArgumentException("all/any take an array of filters, found " + p.currentToken());
+    }
+    FilterList.Builder l = FilterList.newBuilder();
+    while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+      l.addFilters(readFilter(p));
+    }
+    return l.build();
+  }
+
+  /**
    * Compiles {@code filter} for targets of {@code scope}.
    *
    * @throws InvalidTriggerTargetException naming the filter's bad part ({@code filter.all[1].exact['x']: ...})
