@@ -85,12 +85,33 @@ final class JsonScan {
       if (p >= n || b.byteAt(p) != '"') {
         return -1; // '}' (not found) or malformed
       }
-      int keyEnd = skipString(b, p, n);
-      if (keyEnd < 0) {
-        return -1;
+      // one pass over the key: find its end and compare it with the name (escapes decode apart)
+      int q = p + 1;
+      int matched = 0;
+      boolean equal = true;
+      boolean escaped = false;
+      while (true) {
+        if (q >= n) {
+          return -1;
+        }
+        byte c = b.byteAt(q);
+        if (c == '"') {
+          break;
+        }
+        if (c == '\\') {
+          escaped = true;
+          q += 2;
+          continue;
+        }
+        if (equal && matched < name.length && name[matched] == c) {
+          matched++;
+        } else {
+          equal = false;
+        }
+        q++;
       }
-      boolean match = textEquals(b, p + 1, keyEnd - 1, name, 0);
-      p = skipWs(b, keyEnd, n);
+      boolean match = escaped ? textEquals(b, p + 1, q, name, 0) : equal && matched == name.length;
+      p = skipWs(b, q + 1, n);
       if (p >= n || b.byteAt(p) != ':') {
         return -1;
       }

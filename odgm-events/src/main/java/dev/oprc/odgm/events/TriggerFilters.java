@@ -256,7 +256,7 @@ public final class TriggerFilters {
         }
         return new CompiledFilter.IntEquals(attr, Long.parseLong(value));
       }
-      return new CompiledFilter.IntCompare(attr, op.cmp, number(value, where));
+      return new CompiledFilter.IntRange(attr, op.cmp, number(value, where));
     }
 
     Node valuePredicate(String name, String value, String where, Op op) {

@@ -118,7 +118,7 @@ final class ReferenceFilter {
     Object n = e.newValue() == null ? null : resolve(parse(e.newValue().toStringUtf8()), pointer);
     Object o = e.oldValue() == null ? null : resolve(parse(e.oldValue().toStringUtf8()), pointer);
     if (n == null || o == null) {
-      return n != o;
+      return (n == null) != (o == null);
     }
     return !same(n, o);
   }

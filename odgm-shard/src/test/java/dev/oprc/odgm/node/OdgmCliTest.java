@@ -94,7 +94,7 @@ class OdgmCliTest {
     }
     assertThat(logged).hasSize(1);
     assertThat(new String(logged.get(0).payload(), StandardCharsets.UTF_8))
-        .contains("\"old_value\":\"" + java.util.Base64.getEncoder().encodeToString("paid".getBytes()) + "\"");
+        .contains("\"old_value\":\"" + java.util.Base64.getEncoder().encodeToString("paid".getBytes(StandardCharsets.UTF_8)) + "\"");
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("--when 'new == shipped'");
   }
 

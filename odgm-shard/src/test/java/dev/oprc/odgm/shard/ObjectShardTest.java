@@ -520,7 +520,7 @@ abstract class ObjectShardTest {
     var withValues = all.get(0).payload();
     assertThat(withValues.getOriginalPayload().toStringUtf8()).isEqualTo("newe");
     assertThat(withValues.getEventInfo().getContextMap())
-        .containsEntry("old_value", java.util.Base64.getEncoder().encodeToString("old".getBytes()))
+        .containsEntry("old_value", java.util.Base64.getEncoder().encodeToString("old".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .containsEntry("new_value_truncated", "true").containsEntry("new_value_size", "5")
         .doesNotContainKey("old_value_truncated");
     assertThat(all.get(1).payload().hasOriginalPayload()).isFalse();
