@@ -141,25 +141,34 @@ final class Decimals {
     int mantissaEnd = p;
     long exp = 0;
     if (p < e && (b.byteAt(p) == 'e' || b.byteAt(p) == 'E')) {
-      p++;
-      boolean neg = p < e && b.byteAt(p) == '-';
-      if (p < e && (b.byteAt(p) == '-' || b.byteAt(p) == '+')) {
-        p++;
-      }
-      int expStart = p;
-      while (p < e && b.byteAt(p) >= '0' && b.byteAt(p) <= '9') {
-        exp = Math.min(EXP_LIMIT, exp * 10 + (b.byteAt(p) - '0'));
-        p++;
-      }
-      if (p == expStart) {
+      exp = exponentPart(b, p + 1, e);
+      if (exp == Long.MIN_VALUE) {
         return Long.MIN_VALUE;
       }
-      exp = neg ? -exp : exp;
-    }
-    if (p != e) {
+    } else if (p != e) {
       return Long.MIN_VALUE;
     }
     return (exp << 32) | (mantissaEnd & 0xFFFF_FFFFL);
+  }
+
+  /** The exponent {@code [+-]digits} filling {@code [p, e)}, clamped; Long.MIN_VALUE when malformed. */
+  private static long exponentPart(ByteString b, int p, int e) {
+    boolean neg = p < e && b.byteAt(p) == '-';
+    if (p < e && (b.byteAt(p) == '-' || b.byteAt(p) == '+')) {
+      p++;
+    }
+    if (p == e) {
+      return Long.MIN_VALUE;
+    }
+    long exp = 0;
+    for (; p < e; p++) {
+      byte c = b.byteAt(p);
+      if (c < '0' || c > '9') {
+        return Long.MIN_VALUE;
+      }
+      exp = Math.min(EXP_LIMIT, exp * 10 + (c - '0'));
+    }
+    return neg ? -exp : exp;
   }
 
   private static int mantissaEnd(long shape) {

@@ -85,38 +85,16 @@ final class JsonScan {
       if (p >= n || b.byteAt(p) != '"') {
         return -1; // '}' (not found) or malformed
       }
-      // one pass over the key: find its end and compare it with the name (escapes decode apart)
-      int q = p + 1;
-      int matched = 0;
-      boolean equal = true;
-      boolean escaped = false;
-      while (true) {
-        if (q >= n) {
-          return -1;
-        }
-        byte c = b.byteAt(q);
-        if (c == '"') {
-          break;
-        }
-        if (c == '\\') {
-          escaped = true;
-          q += 2;
-          continue;
-        }
-        if (equal && matched < name.length && name[matched] == c) {
-          matched++;
-        } else {
-          equal = false;
-        }
-        q++;
+      long key = key(b, p, n, name);
+      if (key < 0) {
+        return -1;
       }
-      boolean match = escaped ? textEquals(b, p + 1, q, name, 0) : equal && matched == name.length;
-      p = skipWs(b, q + 1, n);
+      p = skipWs(b, (int) (key >>> 1), n);
       if (p >= n || b.byteAt(p) != ':') {
         return -1;
       }
       p = skipWs(b, p + 1, n);
-      if (match) {
+      if ((key & 1) != 0) {
         return p;
       }
       p = skipValue(b, p, n);
@@ -129,6 +107,37 @@ final class JsonScan {
       }
       p++;
     }
+  }
+
+  /**
+   * Reads the member name starting at the quote at {@code p} in one pass, comparing it with
+   * {@code name} (a name with escapes is decoded apart): {@code end << 1 | matched}, end being
+   * just after the closing quote; -1 when the string does not end.
+   */
+  private static long key(ByteString b, int p, int n, byte[] name) {
+    int q = p + 1;
+    int matched = 0;
+    boolean equal = true;
+    boolean escaped = false;
+    while (q < n) {
+      byte c = b.byteAt(q);
+      if (c == '"') {
+        boolean match = escaped ? textEquals(b, p + 1, q, name, 0) : equal && matched == name.length;
+        return ((long) (q + 1) << 1) | (match ? 1 : 0);
+      }
+      if (c == '\\') {
+        escaped = true;
+        q += 2;
+        continue;
+      }
+      if (equal && matched < name.length && name[matched] == c) {
+        matched++;
+      } else {
+        equal = false;
+      }
+      q++;
+    }
+    return -1;
   }
 
   /** Start of element {@code index} of the array whose body starts at {@code p}, or -1. */
@@ -355,7 +364,8 @@ final class JsonScan {
 
   /**
    * Decodes the JSON string contents {@code [s, e)} into scratch buffer {@code which} (0 = a,
-   * 1 = b) as UTF-8; returns the length, or -1 for an invalid escape.
+   * 1 = b) as UTF-8; returns the length, or -1 for an invalid escape. The output is never longer
+   * than the input (an escape is 2, 6 or 12 bytes and decodes to 1, at most 3, or 4).
    */
   static int decode(ByteString b, int s, int e, Scratch sc, int which) {
     byte[] out = which == 0 ? sc.a : sc.b;
@@ -370,43 +380,55 @@ final class JsonScan {
     int o = 0;
     int p = s;
     while (p < e) {
-      byte c = b.byteAt(p++);
+      byte c = b.byteAt(p);
       if (c != '\\') {
         out[o++] = c;
+        p++;
         continue;
       }
-      if (p >= e) {
+      long r = escape(b, p + 1, e, out, o);
+      if (r < 0) {
         return -1;
       }
-      byte x = b.byteAt(p++);
-      switch (x) {
-        case '"', '\\', '/' -> out[o++] = x;
-        case 'b' -> out[o++] = '\b';
-        case 'f' -> out[o++] = '\f';
-        case 'n' -> out[o++] = '\n';
-        case 'r' -> out[o++] = '\r';
-        case 't' -> out[o++] = '\t';
-        case 'u' -> {
-          int cp = hex4(b, p, e);
-          if (cp < 0) {
-            return -1;
-          }
-          p += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF && p + 6 <= e && b.byteAt(p) == '\\' && b.byteAt(p + 1) == 'u') {
-            int lo = hex4(b, p + 2, e);
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-              p += 6;
-            }
-          }
-          o = utf8(out, o, cp); // an escape is 6+ bytes and encodes to at most 4: never overflows
-        }
-        default -> {
-          return -1;
-        }
-      }
+      p = (int) (r >>> 32);
+      o = (int) r;
     }
     return o;
+  }
+
+  /** Decodes the escape after the backslash at {@code p - 1}: {@code next p << 32 | next o}, or -1. */
+  private static long escape(ByteString b, int p, int e, byte[] out, int o) {
+    if (p >= e) {
+      return -1;
+    }
+    byte x = b.byteAt(p++);
+    switch (x) {
+      case '"', '\\', '/' -> out[o++] = x;
+      case 'b' -> out[o++] = '\b';
+      case 'f' -> out[o++] = '\f';
+      case 'n' -> out[o++] = '\n';
+      case 'r' -> out[o++] = '\r';
+      case 't' -> out[o++] = '\t';
+      case 'u' -> {
+        int cp = hex4(b, p, e);
+        if (cp < 0) {
+          return -1;
+        }
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && p + 6 <= e && b.byteAt(p) == '\\' && b.byteAt(p + 1) == 'u') {
+          int lo = hex4(b, p + 2, e);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+          }
+        }
+        o = utf8(out, o, cp);
+      }
+      default -> {
+        return -1;
+      }
+    }
+    return ((long) p << 32) | o;
   }
 
   private static int hex4(ByteString b, int p, int e) {

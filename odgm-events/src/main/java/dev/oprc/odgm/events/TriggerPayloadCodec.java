@@ -132,13 +132,7 @@ public final class TriggerPayloadCodec {
       g.writeFieldName(CONTEXT_ERROR);
       g.writeString(ctx.error());
     }
-    if (values != null) {
-      String[] extra = values.contextEntries();
-      for (int i = 0; i < extra.length; i += 2) {
-        g.writeFieldName(extra[i]);
-        g.writeString(extra[i + 1]);
-      }
-    }
+    writeValueEntries(g, values);
     g.writeEndObject();
     g.writeEndObject();
     g.writeFieldName(ORIGINAL_PAYLOAD);
@@ -150,6 +144,18 @@ public final class TriggerPayloadCodec {
       g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
     }
     g.writeEndObject();
+  }
+
+  /** The context entries {@code values} adds (after "error": they sort after it). */
+  private static void writeValueEntries(JsonGenerator g, PayloadValues values) throws IOException {
+    if (values == null) {
+      return;
+    }
+    String[] extra = values.contextEntries();
+    for (int i = 0; i < extra.length; i += 2) {
+      g.writeFieldName(extra[i]);
+      g.writeString(extra[i + 1]);
+    }
   }
 
   /**
@@ -268,6 +274,25 @@ public final class TriggerPayloadCodec {
     return sizes;
   }
 
+  private static int entriesSize(int[] sizes) {
+    int total = 0;
+    for (int size : sizes) {
+      total += ProtoBytes.fieldSize(8, size);
+    }
+    return total;
+  }
+
+  /** Writes context map entries (field 8) from key, value pairs; returns the position after them. */
+  private static int putEntries(byte[] b, int p, String[] entries, int[] sizes) {
+    for (int i = 0; i < sizes.length; i++) {
+      b[p++] = (byte) ProtoBytes.tag(8, ProtoBytes.LEN);
+      p = ProtoBytes.putVarint(b, p, sizes[i]);
+      p = ProtoBytes.putString(b, p, 1, entries[2 * i], ProtoBytes.utf8Length(entries[2 * i]));
+      p = ProtoBytes.putString(b, p, 2, entries[2 * i + 1], ProtoBytes.utf8Length(entries[2 * i + 1]));
+    }
+    return p;
+  }
+
   /** The map entry's key field {@code 1: "error"}, encoded once. */
   private static final byte[] ERROR_KEY_FIELD = {0x0A, 5, 'e', 'r', 'r', 'o', 'r'};
 
@@ -314,9 +339,7 @@ public final class TriggerPayloadCodec {
     if (error != null) {
       info += ProtoBytes.fieldSize(8, errorEntry);
     }
-    for (int size : extraSizes) {
-      info += ProtoBytes.fieldSize(8, size);
-    }
+    info += entriesSize(extraSizes);
     info += ProtoBytes.fieldSize(9, objectIdLen);
     if (data) {
       info += 1 + ProtoBytes.varintSize(ctx.objectVersion());
@@ -352,12 +375,7 @@ public final class TriggerPayloadCodec {
       p += ERROR_KEY_FIELD.length;
       p = ProtoBytes.putString(b, p, 2, error, errorLen);
     }
-    for (int i = 0; i < extraSizes.length; i++) {
-      b[p++] = (byte) ProtoBytes.tag(8, ProtoBytes.LEN);
-      p = ProtoBytes.putVarint(b, p, extraSizes[i]);
-      p = ProtoBytes.putString(b, p, 1, extra[2 * i], ProtoBytes.utf8Length(extra[2 * i]));
-      p = ProtoBytes.putString(b, p, 2, extra[2 * i + 1], ProtoBytes.utf8Length(extra[2 * i + 1]));
-    }
+    p = putEntries(b, p, extra, extraSizes);
     p = ProtoBytes.putString(b, p, 9, objectId, objectIdLen);
     if (data) {
       b[p++] = (byte) ProtoBytes.tag(10, ProtoBytes.VARINT);
