@@ -1,6 +1,7 @@
 package dev.oprc.odgm.events;
 
 import dev.oprc.odgm.proto.TriggerTarget;
+import dev.oprc.odgm.proto.TriggerValues;
 import java.util.Objects;
 
 /**
@@ -14,17 +15,66 @@ import java.util.Objects;
 public final class CompiledTarget {
   private final TriggerTarget target;
   private final String keyPrefix;
+  private final CompiledFilter filter; // null: every event passes
+  private final TriggerValues values;
   final EnvelopeTemplate envelope;
 
   public CompiledTarget(TriggerTarget target, String keyPrefix) {
+    this(target, keyPrefix, TriggerFilters.Scope.ANY);
+  }
+
+  private CompiledTarget(TriggerTarget target, String keyPrefix, TriggerFilters.Scope scope) {
     this.target = Objects.requireNonNull(target, "target");
     this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+    this.filter = target.hasFilter() ? compileFilter(target, scope) : null;
+    this.values = target.getIncludeValues();
+    if (values == TriggerValues.UNRECOGNIZED) {
+      throw new InvalidTriggerTargetException("include_values " + target.getIncludeValuesValue()
+          + " is unknown (0 none, 1 new, 2 old, 3 both)");
+    }
+    if (scope == TriggerFilters.Scope.FUNCTION && values != TriggerValues.TRIGGER_VALUES_NONE) {
+      throw new InvalidTriggerTargetException("include_values " + values
+          + " is for data triggers; a function trigger's payload is the function's response");
+    }
     this.envelope = new EnvelopeTemplate(target);
   }
 
-  /** Validates {@code target} and computes its key prefix. */
+  private static CompiledFilter compileFilter(TriggerTarget target, TriggerFilters.Scope scope) {
+    try {
+      return TriggerFilters.compile(target.getFilter(), scope);
+    } catch (InvalidTriggerTargetException e) {
+      throw new InvalidTriggerTargetException("target fn '" + target.getFnId() + "': " + e.getMessage());
+    }
+  }
+
+  /** Validates {@code target} (its filter may use any attribute) and computes its key prefix. */
   public static CompiledTarget of(TriggerTarget target) {
-    return new CompiledTarget(target, TriggerKeys.keyPrefix(target));
+    return of(target, TriggerFilters.Scope.ANY);
+  }
+
+  /**
+   * Validates {@code target}, compiling its filter for events of {@code scope}, and computes its
+   * key prefix.
+   *
+   * @throws InvalidTriggerTargetException naming the bad field, or the bad part of the filter
+   */
+  public static CompiledTarget of(TriggerTarget target, TriggerFilters.Scope scope) {
+    return new CompiledTarget(target, TriggerKeys.keyPrefix(target), scope);
+  }
+
+  /** True when the target fires for {@code event}: it has no filter, or its filter passes. Allocation-free. */
+  public boolean accepts(EventContext event) {
+    return filter == null || filter.test(event);
+  }
+
+  /** The compiled filter, or null when the target has none. */
+  public CompiledFilter filter() {
+    return filter;
+  }
+
+  /** Which entry values the target's payload carries. */
+  public TriggerValues values() {
+    return values;
   }
 
   /** The target as configured. */

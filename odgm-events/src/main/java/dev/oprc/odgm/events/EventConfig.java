@@ -17,6 +17,7 @@ import java.util.Objects;
  *   <tr><td>{@code ODGM_EVENT_PAYLOAD_FORMAT}</td><td>json</td><td>json | protobuf</td></tr>
  *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>cores, at most 4</td><td>threads shared by every shard's outbox ({@link DispatchPool}; each shard stays on one, so per-object order holds), and of the in-memory {@link EventDispatcher}</td></tr>
  *   <tr><td>{@code ODGM_EVENT_UPDATE_ON_SAME_VALUE}</td><td>false</td><td>true restores upstream's UPDATE for an identical rewrite</td></tr>
+ *   <tr><td>{@code ODGM_EVENT_MAX_VALUE_BYTES}</td><td>65536</td><td>entry values a target asks for ({@code include_values}) are cut to this many bytes in its payload (counted, flagged in the context)</td></tr>
  * </table>
  *
  * <p>The default queue bound of 8192 absorbs a burst of 32 full-fan-out writes (256 keys each)
@@ -33,7 +34,8 @@ public record EventConfig(
     int maxBatchFanout,
     PayloadFormat payloadFormat,
     int dispatchThreads,
-    boolean updateOnSameValue) {
+    boolean updateOnSameValue,
+    int maxValueBytes) {
 
   public static final String ENABLED = "ODGM_EVENTS_ENABLED";
   public static final String MAX_TRIGGER_DEPTH = "ODGM_MAX_TRIGGER_DEPTH";
@@ -45,6 +47,9 @@ public record EventConfig(
   /** About the number of cores: dispatch is CPU work, more threads only add switches. */
   static final int DEFAULT_DISPATCH_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
   public static final String UPDATE_ON_SAME_VALUE = "ODGM_EVENT_UPDATE_ON_SAME_VALUE";
+  public static final String MAX_VALUE_BYTES = "ODGM_EVENT_MAX_VALUE_BYTES";
+  /** Default of {@link #MAX_VALUE_BYTES}. */
+  public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
 
   public EventConfig {
     Objects.requireNonNull(payloadFormat, "payloadFormat");
@@ -54,6 +59,14 @@ public record EventConfig(
     check(queueBound >= 1 && queueBound <= (1 << 24), QUEUE_BOUND, queueBound, "an integer 1..16777216");
     check(maxBatchFanout >= 1, MAX_BATCH_FANOUT, maxBatchFanout, "an integer >= 1");
     check(dispatchThreads >= 1 && dispatchThreads <= 64, DISPATCH_THREADS, dispatchThreads, "an integer 1..64");
+    check(maxValueBytes >= 0 && maxValueBytes <= (16 << 20), MAX_VALUE_BYTES, maxValueBytes, "bytes 0..16777216");
+  }
+
+  /** The settings without {@link #MAX_VALUE_BYTES} (its default). */
+  public EventConfig(boolean enabled, int maxTriggerDepth, long triggerTimeoutMillis, int queueBound,
+      int maxBatchFanout, PayloadFormat payloadFormat, int dispatchThreads, boolean updateOnSameValue) {
+    this(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat, dispatchThreads,
+        updateOnSameValue, DEFAULT_MAX_VALUE_BYTES);
   }
 
   /** Upstream's defaults (queue bound aside, see the class comment). */
@@ -88,7 +101,8 @@ public record EventConfig(
         (int) integer(env, MAX_BATCH_FANOUT, d.maxBatchFanout()),
         format,
         (int) integer(env, DISPATCH_THREADS, d.dispatchThreads()),
-        bool(env, UPDATE_ON_SAME_VALUE, d.updateOnSameValue()));
+        bool(env, UPDATE_ON_SAME_VALUE, d.updateOnSameValue()),
+        (int) integer(env, MAX_VALUE_BYTES, d.maxValueBytes()));
   }
 
   /** Parses a boolean variable: true/false/1/0 (case-insensitive). */
@@ -130,37 +144,43 @@ public record EventConfig(
   /** A copy with a different queue bound. */
   public EventConfig withQueueBound(int bound) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, bound, maxBatchFanout, payloadFormat,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with a different payload format. */
   public EventConfig withPayloadFormat(PayloadFormat format) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, format,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with a different maximum depth. */
   public EventConfig withMaxTriggerDepth(int depth) {
     return new EventConfig(enabled, depth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with a different fan-out cap. */
   public EventConfig withMaxBatchFanout(int fanout) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, fanout, payloadFormat,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with events switched on or off. */
   public EventConfig withEnabled(boolean on) {
     return new EventConfig(on, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with upstream's "always UPDATE on rewrite" behaviour switched on or off. */
   public EventConfig withUpdateOnSameValue(boolean on) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
-        dispatchThreads, on);
+        dispatchThreads, on, maxValueBytes);
+  }
+
+  /** A copy with a different cap on the entry values carried in payloads. */
+  public EventConfig withMaxValueBytes(int bytes) {
+    return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
+        dispatchThreads, updateOnSameValue, bytes);
   }
 
   /** A copy with a different number of dispatch threads. */
@@ -172,6 +192,6 @@ public record EventConfig(
   /** A copy with a different trigger timeout. */
   public EventConfig withTriggerTimeoutMillis(long ms) {
     return new EventConfig(enabled, maxTriggerDepth, ms, queueBound, maxBatchFanout, payloadFormat,
-        dispatchThreads, updateOnSameValue);
+        dispatchThreads, updateOnSameValue, maxValueBytes);
   }
 }

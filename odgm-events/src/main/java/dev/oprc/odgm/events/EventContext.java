@@ -1,5 +1,6 @@
 package dev.oprc.odgm.events;
 
+import com.google.protobuf.ByteString;
 import java.util.Objects;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Objects;
  * 0 for a client's write, {@code d + 1} for a write made by a function that a trigger invoked at
  * depth {@code d}. {@code payload} (nullable) becomes {@code original_payload}; {@code error}
  * (nullable, function errors only) is reported in {@code EventInfo.context["error"]}.
+ * {@code newValue} and {@code oldValue} (nullable, data events only) are the entry's value after
+ * and before the write: what trigger filters test and what a target that asks for values gets
+ * in its payload. {@code status} (nullable, function events only) is the function's
+ * {@code ResponseStatus} name.
  *
  * <p>Immutable and thread-safe, provided callers do not mutate {@code payload} after handing it over.
  */
@@ -27,7 +32,10 @@ public record EventContext(
     byte[] payload,
     String error,
     int depth,
-    String traceparent) {
+    String traceparent,
+    ByteString newValue,
+    ByteString oldValue,
+    String status) {
 
   public EventContext {
     Objects.requireNonNull(clsId, "clsId");
@@ -37,6 +45,13 @@ public record EventContext(
     if (depth < 0) {
       throw new IllegalArgumentException("depth must be >= 0, was " + depth);
     }
+  }
+
+  /** A context without entry values or function status (the shape before trigger filters). */
+  public EventContext(String clsId, int partitionId, String objectId, EventType type, String subject,
+      long objectVersion, long timestampMillis, byte[] payload, String error, int depth, String traceparent) {
+    this(clsId, partitionId, objectId, type, subject, objectVersion, timestampMillis, payload, error, depth,
+        traceparent, null, null, null);
   }
 
   /** A data event (create, update or delete of entry {@code key}) with no payload. */
@@ -64,7 +79,19 @@ public record EventContext(
   /** This context with a W3C {@code traceparent} to propagate to the triggered invocations. */
   public EventContext withTraceparent(String traceparent) {
     return new EventContext(clsId, partitionId, objectId, type, subject, objectVersion,
-        timestampMillis, payload, error, depth, traceparent);
+        timestampMillis, payload, error, depth, traceparent, newValue, oldValue, status);
+  }
+
+  /** This context with the entry's value after ({@code newValue}) and before ({@code oldValue}) the write. */
+  public EventContext withValues(ByteString newValue, ByteString oldValue) {
+    return new EventContext(clsId, partitionId, objectId, type, subject, objectVersion,
+        timestampMillis, payload, error, depth, traceparent, newValue, oldValue, status);
+  }
+
+  /** This context with the function's response status name (OKAY, APP_ERROR, ...). */
+  public EventContext withStatus(String status) {
+    return new EventContext(clsId, partitionId, objectId, type, subject, objectVersion,
+        timestampMillis, payload, error, depth, traceparent, newValue, oldValue, status);
   }
 
   @Override
@@ -74,7 +101,9 @@ public record EventContext(
         && timestampMillis == c.timestampMillis && depth == c.depth
         && clsId.equals(c.clsId) && objectId.equals(c.objectId) && type == c.type
         && subject.equals(c.subject) && java.util.Arrays.equals(payload, c.payload)
-        && Objects.equals(error, c.error) && Objects.equals(traceparent, c.traceparent);
+        && Objects.equals(error, c.error) && Objects.equals(traceparent, c.traceparent)
+        && Objects.equals(newValue, c.newValue) && Objects.equals(oldValue, c.oldValue)
+        && Objects.equals(status, c.status);
   }
 
   @Override

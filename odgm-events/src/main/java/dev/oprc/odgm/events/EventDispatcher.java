@@ -129,9 +129,25 @@ public final class EventDispatcher implements AutoCloseable {
     return true;
   }
 
-  /** Matches {@code ctx} against {@code index} and submits the targets. */
+  /** Matches {@code ctx} against {@code index} and submits the targets whose filters accept it. */
   public boolean submit(EventContext ctx, TriggerIndex index) {
-    return submit(ctx, index.match(ctx.type(), ctx.subject()));
+    return submit(ctx, accepted(ctx, index.match(ctx.type(), ctx.subject())));
+  }
+
+  /** {@code targets} without those whose filter refuses {@code ctx}; the same list when none does. */
+  static List<CompiledTarget> accepted(EventContext ctx, List<CompiledTarget> targets) {
+    for (int i = 0; i < targets.size(); i++) {
+      if (!targets.get(i).accepts(ctx)) {
+        List<CompiledTarget> out = new java.util.ArrayList<>(targets.size());
+        for (CompiledTarget t : targets) {
+          if (t.accepts(ctx)) {
+            out.add(t);
+          }
+        }
+        return out;
+      }
+    }
+    return targets;
   }
 
   /** Records {@code keys} changed keys that the shard skipped because of the fan-out cap. */

@@ -85,6 +85,8 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder fanoutTruncatedKeys = new LongAdder();
   private final LongAdder duplicatesSuppressed = new LongAdder();
+  private final LongAdder filteredOut = new LongAdder();
+  private final LongAdder valuesTruncated = new LongAdder();
   private final long recovered;
   private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
 
@@ -188,6 +190,12 @@ public final class OutboxDispatcher implements AutoCloseable {
       dropped.add(tally.dropped);
       failed.add(tally.failed);
     }
+    if (tally.filteredOut > 0) {
+      filteredOut.add(tally.filteredOut);
+    }
+    if (tally.valuesTruncated > 0) {
+      valuesTruncated.add(tally.valuesTruncated);
+    }
     if (tally.fanoutTruncatedKeys > 0) {
       fanoutTruncatedKeys.add(tally.fanoutTruncatedKeys);
       warnRateLimited("fan-out cap reached; {} changed keys not evaluated so far", fanoutTruncatedKeys.sum());
@@ -236,7 +244,8 @@ public final class OutboxDispatcher implements AutoCloseable {
     return new OutboxStats(matched.sum(), recovered, retired.sum(), redelivered.sum(), store.pendingCount(),
         store.pendingBytes(), oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest), dropped.sum(),
         rejectedWrites.sum(), depthLimited.sum(), expired.sum(), failed.sum(), deadLettered.sum(),
-        acknowledged.sum(), fanoutTruncatedKeys.sum(), queue.size(), duplicatesSuppressed.sum());
+        acknowledged.sum(), fanoutTruncatedKeys.sum(), queue.size(), duplicatesSuppressed.sum(), filteredOut.sum(),
+        valuesTruncated.sum());
   }
 
   // ------------------------------------------------------------------ dispatcher thread
@@ -711,6 +720,8 @@ public final class OutboxDispatcher implements AutoCloseable {
     int depthLimited;
     int dropped;
     int failed;
+    int filteredOut;
+    int valuesTruncated;
     long fanoutTruncatedKeys;
 
     public void matched(int n) {
@@ -727,6 +738,16 @@ public final class OutboxDispatcher implements AutoCloseable {
 
     public void failed(int n) {
       failed += n;
+    }
+
+    /** Targets matched by key whose filter refused the event (not matched: never in the outbox). */
+    public void filteredOut(int n) {
+      filteredOut += n;
+    }
+
+    /** Entry values cut to the payload cap. */
+    public void valuesTruncated(int n) {
+      valuesTruncated += n;
     }
 
     public void fanoutTruncated(long keys) {

@@ -24,6 +24,9 @@ package dev.oprc.odgm.events;
  * @param fanoutTruncatedKeys changed keys (not targets) skipped by ODGM_MAX_BATCH_TRIGGER_FANOUT
  * @param queueLength records in the in-memory fast path now
  * @param duplicatesSuppressed invocations of this shard's partition that arrived again and were not run
+ * @param filteredOut targets matched by key whose filter refused the event; never written to the
+ *     outbox, so not part of {@code matched} nor of the invariant
+ * @param valuesTruncated entry values cut to ODGM_EVENT_MAX_VALUE_BYTES in payloads (values, not targets)
  */
 public record OutboxStats(
     long matched,
@@ -42,10 +45,12 @@ public record OutboxStats(
     long acknowledged,
     long fanoutTruncatedKeys,
     long queueLength,
-    long duplicatesSuppressed) {
+    long duplicatesSuppressed,
+    long filteredOut,
+    long valuesTruncated) {
 
   /** Zero counters (events disabled). */
-  public static final OutboxStats EMPTY = new OutboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final OutboxStats EMPTY = new OutboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** True when every matched or recovered record is accounted for exactly once. */
   public boolean balanced() {

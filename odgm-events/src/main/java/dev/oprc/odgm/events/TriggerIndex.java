@@ -15,7 +15,9 @@ import java.util.function.UnaryOperator;
  * An object's triggers ({@link ObjectEvent}) compiled for O(1) matching: one hash lookup on the
  * entry key or function id, then an array index on the event type. Keys match exactly and
  * case-sensitively (after the optional key normalizer given at compile time); targets come back
- * in list order, duplicates included. Every target is validated at compile time.
+ * in list order, duplicates included. Every target is validated at compile time, and its filter
+ * compiled: {@link #match} returns targets by key, and the caller asks each one
+ * {@link CompiledTarget#accepts} (allocation-free) before it fires.
  *
  * <p>A miss allocates nothing. Immutable and thread-safe; compile once when the triggers are
  * stored and share the instance.
@@ -69,17 +71,17 @@ public final class TriggerIndex {
       DataTrigger t = e.getValue();
       List<CompiledTarget>[] slots = data.computeIfAbsent(key, k -> newSlots());
       String where = "data_trigger['" + e.getKey() + "']";
-      slots[2] = append(slots[2], t.getOnCreateList(), where + ".on_create", count);
-      slots[3] = append(slots[3], t.getOnUpdateList(), where + ".on_update", count);
-      slots[4] = append(slots[4], t.getOnDeleteList(), where + ".on_delete", count);
+      slots[2] = append(slots[2], t.getOnCreateList(), where + ".on_create", count, TriggerFilters.Scope.DATA);
+      slots[3] = append(slots[3], t.getOnUpdateList(), where + ".on_update", count, TriggerFilters.Scope.DATA);
+      slots[4] = append(slots[4], t.getOnDeleteList(), where + ".on_delete", count, TriggerFilters.Scope.DATA);
     }
     Map<String, List<CompiledTarget>[]> func = new HashMap<>();
     for (Map.Entry<String, FuncTrigger> e : event.getFuncTriggerMap().entrySet()) {
       FuncTrigger t = e.getValue();
       List<CompiledTarget>[] slots = func.computeIfAbsent(e.getKey(), k -> newSlots());
       String where = "func_trigger['" + e.getKey() + "']";
-      slots[0] = append(slots[0], t.getOnCompleteList(), where + ".on_complete", count);
-      slots[1] = append(slots[1], t.getOnErrorList(), where + ".on_error", count);
+      slots[0] = append(slots[0], t.getOnCompleteList(), where + ".on_complete", count, TriggerFilters.Scope.FUNCTION);
+      slots[1] = append(slots[1], t.getOnErrorList(), where + ".on_error", count, TriggerFilters.Scope.FUNCTION);
     }
     // entries whose lists are all empty can never fire: drop them so hasDataTriggers() and
     // hasFuncTriggers() tell the shard truthfully whether a write can fire anything
@@ -105,7 +107,7 @@ public final class TriggerIndex {
   }
 
   private static List<CompiledTarget> append(List<CompiledTarget> existing, List<TriggerTarget> targets,
-      String where, int[] count) {
+      String where, int[] count, TriggerFilters.Scope scope) {
     if (targets.isEmpty()) {
       return existing;
     }
@@ -113,7 +115,7 @@ public final class TriggerIndex {
     out.addAll(existing);
     for (int i = 0; i < targets.size(); i++) {
       try {
-        out.add(CompiledTarget.of(targets.get(i)));
+        out.add(CompiledTarget.of(targets.get(i), scope));
       } catch (InvalidTriggerTargetException ex) {
         throw new InvalidTriggerTargetException(where + "[" + i + "]: " + ex.getMessage());
       }

@@ -71,14 +71,24 @@ public final class TriggerPayloadCodec {
 
   /** The payload bytes in this codec's format. */
   public byte[] encode(EventContext ctx) {
-    return format == PayloadFormat.JSON ? toJson(ctx) : toProtobufBytes(ctx);
+    return encode(ctx, null);
+  }
+
+  /** The payload bytes in this codec's format, carrying {@code values} (nullable: none). */
+  public byte[] encode(EventContext ctx, PayloadValues values) {
+    return format == PayloadFormat.JSON ? toJson(ctx, values) : toProtobufBytes(ctx, values);
   }
 
   /** Upstream-shaped JSON for {@code ctx}. */
   public static byte[] toJson(EventContext ctx) {
+    return toJson(ctx, null);
+  }
+
+  /** Upstream-shaped JSON for {@code ctx}, carrying {@code values} (nullable: none). */
+  public static byte[] toJson(EventContext ctx, PayloadValues values) {
     JsonWriter w = JSON_WRITER.get();
     try {
-      return w.write(ctx);
+      return w.write(ctx, values);
     } catch (IOException | RuntimeException e) {
       JSON_WRITER.remove(); // the generator may be mid-document: never reuse it
       if (e instanceof IOException io) {
@@ -92,7 +102,7 @@ public final class TriggerPayloadCodec {
     }
   }
 
-  private static void writeJson(JsonGenerator g, EventContext ctx) throws IOException {
+  private static void writeJson(JsonGenerator g, EventContext ctx, PayloadValues values) throws IOException {
     g.writeStartObject();
     g.writeFieldName(EVENT_INFO);
     g.writeStartObject();
@@ -122,10 +132,11 @@ public final class TriggerPayloadCodec {
       g.writeFieldName(CONTEXT_ERROR);
       g.writeString(ctx.error());
     }
+    writeValueEntries(g, values);
     g.writeEndObject();
     g.writeEndObject();
     g.writeFieldName(ORIGINAL_PAYLOAD);
-    byte[] payload = ctx.payload();
+    byte[] payload = originalPayload(ctx, values);
     if (payload == null) {
       g.writeNull();
     } else {
@@ -133,6 +144,18 @@ public final class TriggerPayloadCodec {
       g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, payload, 0, payload.length);
     }
     g.writeEndObject();
+  }
+
+  /** The context entries {@code values} adds (after "error": they sort after it). */
+  private static void writeValueEntries(JsonGenerator g, PayloadValues values) throws IOException {
+    if (values == null) {
+      return;
+    }
+    String[] extra = values.contextEntries();
+    for (int i = 0; i < extra.length; i += 2) {
+      g.writeFieldName(extra[i]);
+      g.writeString(extra[i + 1]);
+    }
   }
 
   /**
@@ -153,9 +176,9 @@ public final class TriggerPayloadCodec {
       g.setRootValueSeparator(null);
     }
 
-    byte[] write(EventContext ctx) throws IOException {
+    byte[] write(EventContext ctx, PayloadValues values) throws IOException {
       out.count = 0;
-      writeJson(g, ctx);
+      writeJson(g, ctx, values);
       g.flush();
       return Arrays.copyOf(out.buf, out.count);
     }
@@ -188,8 +211,18 @@ public final class TriggerPayloadCodec {
     }
   }
 
+  /** The new value when {@code values} carries one, else the context's payload. */
+  private static byte[] originalPayload(EventContext ctx, PayloadValues values) {
+    return values != null && values.newValue() != null ? values.newValue() : ctx.payload();
+  }
+
   /** The protobuf message for {@code ctx}. */
   public static TriggerPayload toProtobuf(EventContext ctx) {
+    return toProtobuf(ctx, null);
+  }
+
+  /** The protobuf message for {@code ctx}, carrying {@code values} (nullable: none). */
+  public static TriggerPayload toProtobuf(EventContext ctx, PayloadValues values) {
     EventInfo.Builder info = EventInfo.newBuilder()
         .setSourceClsId(ctx.clsId())
         .setSourcePartitionId(ctx.partitionId())
@@ -205,9 +238,16 @@ public final class TriggerPayloadCodec {
     if (ctx.error() != null) {
       info.putContext(CONTEXT_ERROR, ctx.error());
     }
+    if (values != null) {
+      String[] extra = values.contextEntries();
+      for (int i = 0; i < extra.length; i += 2) {
+        info.putContext(extra[i], extra[i + 1]);
+      }
+    }
     TriggerPayload.Builder p = TriggerPayload.newBuilder().setEventInfo(info);
-    if (ctx.payload() != null) {
-      p.setOriginalPayload(ByteString.copyFrom(ctx.payload()));
+    byte[] payload = originalPayload(ctx, values);
+    if (payload != null) {
+      p.setOriginalPayload(ByteString.copyFrom(payload));
     }
     return p.build();
   }
@@ -218,6 +258,41 @@ public final class TriggerPayloadCodec {
   // 8 context, 9 source_object_id, 10 object_version, 11 depth}. Written in field-number order,
   // with proto3 presence rules, exactly as the generated toByteArray() does.
 
+  private static final String[] NO_ENTRIES = {};
+  private static final int[] NO_SIZES = {};
+
+  /** The encoded size of each context map entry (key field 1, value field 2). */
+  private static int[] entrySizes(String[] entries) {
+    if (entries.length == 0) {
+      return NO_SIZES;
+    }
+    int[] sizes = new int[entries.length / 2];
+    for (int i = 0; i < sizes.length; i++) {
+      sizes[i] = ProtoBytes.fieldSize(1, ProtoBytes.utf8Length(entries[2 * i]))
+          + ProtoBytes.fieldSize(2, ProtoBytes.utf8Length(entries[2 * i + 1]));
+    }
+    return sizes;
+  }
+
+  private static int entriesSize(int[] sizes) {
+    int total = 0;
+    for (int size : sizes) {
+      total += ProtoBytes.fieldSize(8, size);
+    }
+    return total;
+  }
+
+  /** Writes context map entries (field 8) from key, value pairs; returns the position after them. */
+  private static int putEntries(byte[] b, int p, String[] entries, int[] sizes) {
+    for (int i = 0; i < sizes.length; i++) {
+      b[p++] = (byte) ProtoBytes.tag(8, ProtoBytes.LEN);
+      p = ProtoBytes.putVarint(b, p, sizes[i]);
+      p = ProtoBytes.putString(b, p, 1, entries[2 * i], ProtoBytes.utf8Length(entries[2 * i]));
+      p = ProtoBytes.putString(b, p, 2, entries[2 * i + 1], ProtoBytes.utf8Length(entries[2 * i + 1]));
+    }
+    return p;
+  }
+
   /** The map entry's key field {@code 1: "error"}, encoded once. */
   private static final byte[] ERROR_KEY_FIELD = {0x0A, 5, 'e', 'r', 'r', 'o', 'r'};
 
@@ -225,11 +300,18 @@ public final class TriggerPayloadCodec {
    * {@code toProtobuf(ctx).toByteArray()}, byte for byte, without building the message.
    */
   public static byte[] toProtobufBytes(EventContext ctx) {
+    return toProtobufBytes(ctx, null);
+  }
+
+  /** {@code toProtobuf(ctx, values).toByteArray()}, byte for byte, without building the message. */
+  public static byte[] toProtobufBytes(EventContext ctx, PayloadValues values) {
     String cls = ctx.clsId();
     String subject = ctx.subject();
     String objectId = ctx.objectId();
     String error = ctx.error();
-    byte[] payload = ctx.payload();
+    byte[] payload = originalPayload(ctx, values);
+    String[] extra = values == null ? NO_ENTRIES : values.contextEntries();
+    int[] extraSizes = entrySizes(extra);
     boolean data = ctx.type().isData();
     int subjectField = data ? 6 : 5;
     long partition = Integer.toUnsignedLong(ctx.partitionId());
@@ -257,6 +339,7 @@ public final class TriggerPayloadCodec {
     if (error != null) {
       info += ProtoBytes.fieldSize(8, errorEntry);
     }
+    info += entriesSize(extraSizes);
     info += ProtoBytes.fieldSize(9, objectIdLen);
     if (data) {
       info += 1 + ProtoBytes.varintSize(ctx.objectVersion());
@@ -292,6 +375,7 @@ public final class TriggerPayloadCodec {
       p += ERROR_KEY_FIELD.length;
       p = ProtoBytes.putString(b, p, 2, error, errorLen);
     }
+    p = putEntries(b, p, extra, extraSizes);
     p = ProtoBytes.putString(b, p, 9, objectId, objectIdLen);
     if (data) {
       b[p++] = (byte) ProtoBytes.tag(10, ProtoBytes.VARINT);

@@ -47,7 +47,9 @@ class EventConfigTest {
             (Function<EventConfig, Object>) EventConfig::payloadFormat, PayloadFormat.PROTOBUF),
         Arguments.of(EventConfig.DISPATCH_THREADS, "7", (Function<EventConfig, Object>) EventConfig::dispatchThreads, 7),
         Arguments.of(EventConfig.UPDATE_ON_SAME_VALUE, "true",
-            (Function<EventConfig, Object>) EventConfig::updateOnSameValue, true));
+            (Function<EventConfig, Object>) EventConfig::updateOnSameValue, true),
+        Arguments.of(EventConfig.MAX_VALUE_BYTES, "1024", (Function<EventConfig, Object>) EventConfig::maxValueBytes,
+            1024));
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -98,7 +100,10 @@ class EventConfigTest {
         Arguments.of(EventConfig.PAYLOAD_FORMAT, "", "json | protobuf"),
         Arguments.of(EventConfig.DISPATCH_THREADS, "0", "1..64"),
         Arguments.of(EventConfig.DISPATCH_THREADS, "65", "1..64"),
-        Arguments.of(EventConfig.UPDATE_ON_SAME_VALUE, "maybe", "true | false"));
+        Arguments.of(EventConfig.UPDATE_ON_SAME_VALUE, "maybe", "true | false"),
+        Arguments.of(EventConfig.MAX_VALUE_BYTES, "-1", "0..16777216"),
+        Arguments.of(EventConfig.MAX_VALUE_BYTES, "16777217", "0..16777216"),
+        Arguments.of(EventConfig.MAX_VALUE_BYTES, "64k", "decimal integer"));
   }
 
   @ParameterizedTest(name = "{0}=''{1}''")

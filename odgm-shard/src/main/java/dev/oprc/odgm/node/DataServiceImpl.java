@@ -178,7 +178,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
         .setRedelivered(e.redelivered()).setPending(e.pending()).setPendingBytes(e.pendingBytes())
         .setOldestPendingAgeMs(e.oldestPendingAgeMillis()).setRejectedWrites(e.rejectedWrites())
         .setDeadLettered(e.deadLettered()).setAcknowledged(e.acknowledged())
-        .setDuplicatesSuppressed(e.duplicatesSuppressed()).build();
+        .setDuplicatesSuppressed(e.duplicatesSuppressed()).setFilteredOut(e.filteredOut())
+        .setValuesTruncated(e.valuesTruncated()).build();
   }
 
   @Override

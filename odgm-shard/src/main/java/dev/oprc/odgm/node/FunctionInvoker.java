@@ -115,11 +115,12 @@ final class FunctionInvoker implements AutoCloseable {
       ObjectShard shard = shards.shard(call.clsId(), call.partitionId());
       if (error == null) {
         shard.emitFunctionEvent(call.objectId(), EventType.FUNC_COMPLETE, call.fnId(),
-            resp.hasPayload() ? resp.getPayload().toByteArray() : null, null, call.invocationId(), call.writeContext());
+            resp.hasPayload() ? resp.getPayload().toByteArray() : null, null, resp.getStatus().name(),
+            call.invocationId(), call.writeContext());
       } else {
         shard.emitFunctionEvent(call.objectId(), EventType.FUNC_ERROR, call.fnId(), null,
-            error.length() > MAX_ERROR_TEXT ? error.substring(0, MAX_ERROR_TEXT) : error, call.invocationId(),
-            call.writeContext());
+            error.length() > MAX_ERROR_TEXT ? error.substring(0, MAX_ERROR_TEXT) : error, resp.getStatus().name(),
+            call.invocationId(), call.writeContext());
       }
     } catch (RuntimeException e) {
       // the object or shard is not here, or the id is invalid: nothing to fire

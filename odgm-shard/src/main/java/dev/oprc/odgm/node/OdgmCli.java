@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * odgm-cli [--node host:port] trigger  example/0/order-1 status on_update example/0/log
+ * odgm-cli [--node host:port] trigger  example/0/order-1 order on_update example/0/ship --when 'status changed to shipped'
  * odgm-cli [--node host:port] put      example/0/order-1 status=paid [key=value ...]
  * odgm-cli [--node host:port] get      example/0/order-1
  * odgm-cli [--node host:port] delete   example/0/order-1 [key]
@@ -84,8 +85,12 @@ public final class OdgmCli {
 
   static void usage(PrintStream p) {
     p.println("usage: odgm-cli [--node host:port] <command> ...");
-    p.println("  trigger <cls/p/obj> <key> <on_create|on_update|on_delete> <cls/p/fn[/obj]>");
-    p.println("  on-fn   <cls/p/obj> <fn> <on_complete|on_error> <cls/p/fn[/obj]>");
+    p.println("  trigger <cls/p/obj> <key> <on_create|on_update|on_delete> <cls/p/fn[/obj]> [target options]");
+    p.println("  on-fn   <cls/p/obj> <fn> <on_complete|on_error> <cls/p/fn[/obj]> [target options]");
+    p.println("    --when '<expr>'     fire only when it holds, e.g. 'status changed to shipped', 'amount > 1000',");
+    p.println("                        'key starts with audit.', 'not created by depth >= 1' (README: Trigger filters)");
+    p.println("    --filter '<json>'   the same as CloudEvents Subscriptions API JSON, e.g. '{\"prefix\": {\"key\": \"audit.\"}}'");
+    p.println("    --with-values new|old|both   put the entry's values in the payload");
     p.println("  put     <cls/p/obj> key=value [key=value ...]");
     p.println("  get     <cls/p/obj>");
     p.println("  delete  <cls/p/obj> [key]");
@@ -121,6 +126,7 @@ public final class OdgmCli {
         if (t.extra() != null) {
           target.setObjectId(t.extra());
         }
+        String options = targetOptions(a.subList(5, a.size()), target);
         ObjectEvent.Builder ev = currentEvent(obj).toBuilder();
         String key = a.get(2);
         if (cmd.equals("trigger")) {
@@ -143,7 +149,7 @@ public final class OdgmCli {
         }
         data.set(SetObjectRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
             .setObjectId(obj.id()).setObject(ObjData.newBuilder().setEvent(ev)).build());
-        out.println("trigger stored on " + a.get(1) + ": " + a.get(2) + " " + a.get(3) + " -> " + a.get(4));
+        out.println("trigger stored on " + a.get(1) + ": " + a.get(2) + " " + a.get(3) + " -> " + a.get(4) + options);
       }
       case "put" -> {
         need(a, 3);
@@ -195,6 +201,32 @@ public final class OdgmCli {
       default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
     }
     return 0;
+  }
+
+  /** Applies --when / --filter / --with-values to {@code target}; returns a note for the confirmation line. */
+  static String targetOptions(List<String> opts, TriggerTarget.Builder target) {
+    StringBuilder note = new StringBuilder();
+    for (int i = 0; i < opts.size(); i += 2) {
+      String opt = opts.get(i);
+      if (i + 1 >= opts.size()) {
+        throw new IllegalArgumentException("'" + opt + "' needs a value");
+      }
+      String v = opts.get(i + 1);
+      switch (opt) {
+        case "--when" -> target.setFilter(dev.oprc.odgm.events.FilterExpressions.parse(v));
+        case "--filter" -> target.setFilter(dev.oprc.odgm.events.TriggerFilters.fromJson(v));
+        case "--with-values" -> target.setIncludeValues(switch (v) {
+          case "new" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_NEW;
+          case "old" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_OLD;
+          case "both" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_BOTH;
+          default -> throw new IllegalArgumentException("--with-values '" + v + "' is not new|old|both");
+        });
+        default -> throw new IllegalArgumentException("unknown target option '" + opt
+            + "' (--when, --filter, --with-values)");
+      }
+      note.append(' ').append(opt).append(" '").append(v).append('\'');
+    }
+    return note.toString();
   }
 
   private ObjectEvent currentEvent(Ref obj) {

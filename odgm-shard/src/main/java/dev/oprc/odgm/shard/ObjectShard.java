@@ -13,6 +13,7 @@ import dev.oprc.odgm.events.OutboxDispatcher;
 import dev.oprc.odgm.events.OutboxDispatcher.WriteTally;
 import dev.oprc.odgm.events.OutboxRecord;
 import dev.oprc.odgm.events.OutboxStats;
+import dev.oprc.odgm.events.PayloadValues;
 import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.events.TriggerPayloadCodec;
 import dev.oprc.odgm.proto.ObjData;
@@ -308,7 +309,7 @@ public final class ObjectShard implements AutoCloseable {
       if (!same) {
         txn.put(key, value);
       }
-      w.change(key, old == null ? EventType.DATA_CREATE : EventType.DATA_UPDATE);
+      w.change(key, old == null ? EventType.DATA_CREATE : EventType.DATA_UPDATE, value, old);
       long version = txn.nextVersion();
       TriggerIndex triggers = before != null ? before.triggers() : TriggerIndex.EMPTY;
       txn.setMeta(new ObjectMeta(version, (before == null ? 0 : before.entryCount()) + (old == null ? 1 : 0),
@@ -325,11 +326,12 @@ public final class ObjectShard implements AutoCloseable {
     Write w = new Write(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
-      if (before == null || txn.get(key) == null) {
+      ValData old = before == null ? null : txn.get(key);
+      if (old == null) {
         return false;
       }
       txn.remove(key);
-      w.change(key, EventType.DATA_DELETE);
+      w.change(key, EventType.DATA_DELETE, null, old);
       long version = txn.nextVersion();
       txn.setMeta(new ObjectMeta(version, before.entryCount() - 1, before.triggers()));
       w.emit(txn, version, before.triggers());
@@ -365,9 +367,10 @@ public final class ObjectShard implements AutoCloseable {
       int count = (before == null ? 0 : before.entryCount()) + applySets(txn, sets, w);
       if (before != null) {
         for (String key : deletes) {
-          if (txn.get(key) != null) {
+          ValData old = txn.get(key);
+          if (old != null) {
             txn.remove(key);
-            w.change(key, EventType.DATA_DELETE);
+            w.change(key, EventType.DATA_DELETE, null, old);
             count--;
           }
         }
@@ -397,8 +400,8 @@ public final class ObjectShard implements AutoCloseable {
       }
       long version = txn.nextVersion();
       if (dispatcher != null && before.triggers().hasDataTriggers()) {
-        for (String key : txn.entries().keySet()) {
-          w.change(key, EventType.DATA_DELETE);
+        for (Map.Entry<String, ValData> e : txn.entries().entrySet()) {
+          w.change(e.getKey(), EventType.DATA_DELETE, null, e.getValue());
         }
         w.emit(txn, version, before.triggers());
       }
@@ -416,6 +419,16 @@ public final class ObjectShard implements AutoCloseable {
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
       String invocationId, WriteContext wc) {
+    return emitFunctionEvent(rawObjectId, type, fnId, payload, error, null, invocationId, wc);
+  }
+
+  /**
+   * {@link #emitFunctionEvent(String, EventType, String, byte[], String, String, WriteContext)} with
+   * the function's response status name ({@code status}, nullable), which filters read as
+   * {@code fnstatus}.
+   */
+  public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
+      String status, String invocationId, WriteContext wc) {
     if (type.isData()) {
       throw new IllegalArgumentException("not a function event type: " + type);
     }
@@ -437,7 +450,7 @@ public final class ObjectShard implements AutoCloseable {
       List<CompiledTarget> targets = m.triggers().match(type, fnId);
       // version 0 (as upstream): the id then depends on the invocation, not on what it did to the object
       EventContext ctx = new EventContext(collection, partition, oid, type, fnId, 0L, clock.getAsLong(),
-          payload, error, wc.depth(), wc.traceparent());
+          payload, error, wc.depth(), wc.traceparent(), null, null, status);
       return w.records(txn, ctx, targets, nonce);
     });
   }
@@ -477,13 +490,13 @@ public final class ObjectShard implements AutoCloseable {
     for (Map.Entry<String, ValData> e : new TreeMap<>(sets).entrySet()) {
       ValData old = exists ? txn.get(e.getKey()) : null;
       if (old == null) {
-        w.change(e.getKey(), EventType.DATA_CREATE);
+        w.change(e.getKey(), EventType.DATA_CREATE, e.getValue(), null);
         created++;
       } else if (!old.equals(e.getValue())) {
-        w.change(e.getKey(), EventType.DATA_UPDATE);
+        w.change(e.getKey(), EventType.DATA_UPDATE, e.getValue(), old);
       } else {
         if (eventConfig.updateOnSameValue()) {
-          w.change(e.getKey(), EventType.DATA_UPDATE);
+          w.change(e.getKey(), EventType.DATA_UPDATE, e.getValue(), old);
         }
         continue;
       }
@@ -506,15 +519,20 @@ public final class ObjectShard implements AutoCloseable {
     final WriteTally tally = new WriteTally();
     private final List<String> keys = new ArrayList<>(4);
     private final List<EventType> types = new ArrayList<>(4);
+    // the values the write read anyway to classify each change (no extra read): what filters test
+    private final List<ValData> newValues = new ArrayList<>(4);
+    private final List<ValData> oldValues = new ArrayList<>(4);
 
     Write(String oid, WriteContext wc) {
       this.oid = oid;
       this.wc = wc;
     }
 
-    void change(String key, EventType type) {
+    void change(String key, EventType type, ValData newValue, ValData oldValue) {
       keys.add(key);
       types.add(type);
+      newValues.add(newValue);
+      oldValues.add(oldValue);
     }
 
     boolean isEmpty() {
@@ -537,30 +555,48 @@ public final class ObjectShard implements AutoCloseable {
           continue;
         }
         fired++;
+        ValData nv = newValues.get(i);
+        ValData ov = oldValues.get(i);
         records(txn, new EventContext(collection, partition, oid, types.get(i), keys.get(i), version,
-            clock.getAsLong(), null, null, wc.depth(), wc.traceparent()), targets, null);
+            clock.getAsLong(), null, null, wc.depth(), wc.traceparent(), nv == null ? null : nv.getData(),
+            ov == null ? null : ov.getData(), null), targets, null);
       }
     }
 
-    /** Adds one record per target to the batch; returns how many were added. */
+    /**
+     * Adds one record per target that accepts the event to the batch; returns how many were added.
+     * Targets whose filter refuses it are counted as filtered out, not matched.
+     */
     int records(WriteTxn txn, EventContext ctx, List<CompiledTarget> targets, String nonce) {
       int n = targets.size();
-      tally.matched(n);
+      int accepted = 0;
+      for (int i = 0; i < n; i++) {
+        if (targets.get(i).accepts(ctx)) {
+          accepted++;
+        }
+      }
+      tally.filteredOut(n - accepted);
+      if (accepted == 0) {
+        return 0;
+      }
+      tally.matched(accepted);
       if (!dispatcher.depthAllowed(ctx.depth())) {
-        tally.depthLimited(n);
+        tally.depthLimited(accepted);
         return 0;
       }
-      ByteString payload;
-      try {
-        payload = UnsafeByteOperations.unsafeWrap(codec.encode(ctx)); // fresh array, never mutated
-      } catch (RuntimeException e) {
-        tally.failed(n);
-        return 0;
-      }
+      Payloads payloads = new Payloads(ctx);
       int added = 0;
       long now = System.currentTimeMillis(); // wall time for the outbox TTL, whatever clock stamps events
       for (int i = 0; i < n; i++) {
         CompiledTarget t = targets.get(i);
+        if (accepted < n && !t.accepts(ctx)) {
+          continue; // filters are pure: the same verdict as above
+        }
+        ByteString payload = payloads.forTarget(t);
+        if (payload == null) {
+          continue; // could not be encoded (counted)
+        }
+        // the id keeps the target's position in its list, so a filter never shifts another target's id
         String key = t.keyPrefix() + DeterministicInvocationIds.of(ctx, i, nonce);
         OutboxRecord r = OutboxRecord.fresh(key, InvocationEnvelopes.build(ctx, t, payload), now, ack(t));
         if (txn.addOutbox(r)) {
@@ -574,6 +610,39 @@ public final class ObjectShard implements AutoCloseable {
         }
       }
       return added;
+    }
+
+    /** One event's payloads, encoded once per kind of values the targets ask for. */
+    private final class Payloads {
+      private final EventContext ctx;
+      private final ByteString[] byValues = new ByteString[4]; // by TriggerValues number
+      private final boolean[] failed = new boolean[4];
+      private final int[] cuts = new int[4];
+
+      Payloads(EventContext ctx) {
+        this.ctx = ctx;
+      }
+
+      /** The target's payload, or null (counted as failed) when it cannot be encoded. */
+      ByteString forTarget(CompiledTarget t) {
+        int v = t.values().getNumber();
+        if (byValues[v] == null && !failed[v]) {
+          try {
+            PayloadValues pv = ctx.type().isData() ? PayloadValues.of(ctx, t.values(), eventConfig.maxValueBytes())
+                : null;
+            cuts[v] = pv == null ? 0 : pv.cuts();
+            byValues[v] = UnsafeByteOperations.unsafeWrap(codec.encode(ctx, pv)); // fresh array, never mutated
+          } catch (RuntimeException e) {
+            failed[v] = true;
+          }
+        }
+        if (failed[v]) {
+          tally.failed(1);
+          return null;
+        }
+        tally.valuesTruncated(cuts[v]);
+        return byValues[v];
+      }
     }
 
     @Override

@@ -75,4 +75,41 @@ class OdgmCliTest {
     assertThatThrownBy(() -> cli.run(List.of("frobnicate")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frobnicate");
   }
+
+  @Test
+  void whenOptionStoresAFilterSoOnlyTheMatchingUpdateFires() throws Exception {
+    assertThat(cli.run(List.of("trigger", "example/0/order-2", "status", "on_update", "example/0/log",
+        "--when", "new == shipped", "--with-values", "old"))).isZero();
+    cli.run(List.of("put", "example/0/order-2", "status=new"));
+    cli.run(List.of("put", "example/0/order-2", "status=paid"));
+    cli.run(List.of("put", "example/0/order-2", "status=shipped"));
+    cli.run(List.of("put", "example/0/order-2", "status=delivered"));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (filteredOut() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(filteredOut()).isEqualTo(2); // paid and delivered
+    while (logged.isEmpty() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(logged).hasSize(1);
+    assertThat(new String(logged.get(0).payload(), StandardCharsets.UTF_8))
+        .contains("\"old_value\":\"" + java.util.Base64.getEncoder().encodeToString("paid".getBytes(StandardCharsets.UTF_8)) + "\"");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--when 'new == shipped'");
+  }
+
+  @Test
+  void malformedWhenIsRejectedBeforeAnythingIsStored() {
+    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log",
+        "--when", "amount >")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("filter 'amount >'");
+    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log",
+        "--when", "error == x")))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class)
+        .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("attribute 'error' is only set on function events");
+  }
+
+  private long filteredOut() {
+    return node.shards().shard("example", 0).eventStats().filteredOut();
+  }
 }

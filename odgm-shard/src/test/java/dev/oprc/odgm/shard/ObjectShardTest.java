@@ -450,4 +450,112 @@ abstract class ObjectShardTest {
         .gate(st.durability()).name("test-outbox").start();
     return new ObjectShard("orders", 1, 7, st, new Ids(160), ev, d, () -> 1741200000000L);
   }
+
+  // ------------------------------------------------------------------ trigger filters (issue 10)
+
+  static TriggerTarget filtered(String fn, String when) {
+    return target(fn).toBuilder().setFilter(dev.oprc.odgm.events.FilterExpressions.parse(when)).build();
+  }
+
+  @Test
+  void filteredTargetFiresOnlyForWritesItsFilterAccepts() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("order", DataTrigger.newBuilder()
+        .addOnUpdate(filtered("shipped", "status changed to shipped")).addOnUpdate(target("any")).build()).build();
+    s.set("o1", obj(ev, Map.of("order", "{\"status\":\"new\"}")), WriteContext.CLIENT);
+    s.setValue("o1", "order", val("{\"status\":\"paid\"}"), WriteContext.CLIENT);
+    s.setValue("o1", "order", val("{\"status\":\"shipped\"}"), WriteContext.CLIENT);
+    s.setValue("o1", "order", val("{\"status\":\"shipped\",\"note\":\"gift\"}"), WriteContext.CLIENT);
+    var all = settled();
+    assertThat(all).extracting(RecordingPublisher.Published::fn).containsExactly("any", "shipped", "any", "any");
+    assertThat(all.get(1).payload().getEventInfo().getObjectVersion()).isEqualTo(3);
+    var st = s.eventStats();
+    assertThat(st.filteredOut()).isEqualTo(2);
+    assertThat(st.matched()).isEqualTo(4); // filtered-out targets are not matched into the outbox
+    assertThat(st.retired()).isEqualTo(4);
+    assertThat(st.balanced()).isTrue();
+  }
+
+  @Test
+  void depthFilterSkipsWritesMadeByTriggeredFunctions() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
+        .addOnCreate(filtered("clientOnly", "not created by depth >= 1")).build()).build();
+    s.set("o1", obj(ev, Map.of()), WriteContext.CLIENT);
+    s.set("o2", obj(ev, Map.of()), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("1"), new WriteContext(1, null));
+    s.setValue("o2", "k", val("1"), WriteContext.CLIENT);
+    var all = settled();
+    assertThat(all).hasSize(1);
+    assertThat(all.get(0).payload().getEventInfo().getSourceObjectId()).isEqualTo("o2");
+    assertThat(s.eventStats().filteredOut()).isEqualTo(1);
+  }
+
+  @Test
+  void numericFilterOnAJsonMemberAndOnDeletedObjectsOldValues() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("order", DataTrigger.newBuilder()
+        .addOnCreate(filtered("big", "amount > 1000"))
+        .addOnDelete(filtered("bigGone", "old.amount > 1000")).build()).build();
+    s.set("small", obj(ev, Map.of("order", "{\"amount\": 20}")), WriteContext.CLIENT);
+    s.set("large", obj(ev, Map.of("order", "{\"amount\": 1500.5}")), WriteContext.CLIENT);
+    s.delete("small", WriteContext.CLIENT);
+    s.delete("large", WriteContext.CLIENT);
+    var all = settled();
+    assertThat(all).extracting(p -> p.fn() + ":" + p.payload().getEventInfo().getSourceObjectId())
+        .containsExactly("big:large", "bigGone:large");
+    assertThat(s.eventStats().filteredOut()).isEqualTo(2);
+  }
+
+  @Test
+  void targetAskingForValuesGetsThemCappedAndFlagged() throws Exception {
+    ObjectShard s = shard(EventConfig.defaults().withPayloadFormat(PayloadFormat.PROTOBUF).withMaxValueBytes(4));
+    TriggerTarget both = target("both").toBuilder()
+        .setIncludeValues(dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_BOTH).build();
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
+        .addOnUpdate(both).addOnUpdate(target("plain")).build()).build();
+    s.set("o1", obj(ev, Map.of("k", "old")), WriteContext.CLIENT);
+    s.setValue("o1", "k", val("newer"), WriteContext.CLIENT);
+    var all = settled();
+    assertThat(all).extracting(RecordingPublisher.Published::fn).containsExactly("both", "plain");
+    var withValues = all.get(0).payload();
+    assertThat(withValues.getOriginalPayload().toStringUtf8()).isEqualTo("newe");
+    assertThat(withValues.getEventInfo().getContextMap())
+        .containsEntry("old_value", java.util.Base64.getEncoder().encodeToString("old".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .containsEntry("new_value_truncated", "true").containsEntry("new_value_size", "5")
+        .doesNotContainKey("old_value_truncated");
+    assertThat(all.get(1).payload().hasOriginalPayload()).isFalse();
+    assertThat(all.get(1).payload().getEventInfo().getContextMap()).isEmpty();
+    assertThat(s.eventStats().valuesTruncated()).isEqualTo(1);
+  }
+
+  @Test
+  void functionTriggerFiltersOnTheFunctionsStatus() throws Exception {
+    ObjectShard s = shard();
+    ObjectEvent ev = ObjectEvent.newBuilder().putFuncTrigger("charge", FuncTrigger.newBuilder()
+        .addOnError(filtered("page", "fnstatus == SYSTEM_ERROR or error starts with 'APP_ERROR: fraud'")).build())
+        .build();
+    s.set("o1", obj(ev, Map.of()), WriteContext.CLIENT);
+    assertThat(s.emitFunctionEvent("o1", EventType.FUNC_ERROR, "charge", null, "APP_ERROR: card declined",
+        "APP_ERROR", null, WriteContext.CLIENT)).isZero();
+    assertThat(s.emitFunctionEvent("o1", EventType.FUNC_ERROR, "charge", null, "APP_ERROR: fraud suspected",
+        "APP_ERROR", null, WriteContext.CLIENT)).isEqualTo(1);
+    assertThat(s.emitFunctionEvent("o1", EventType.FUNC_ERROR, "charge", null, "transport: UNAVAILABLE",
+        "SYSTEM_ERROR", null, WriteContext.CLIENT)).isEqualTo(1);
+    assertThat(settled()).hasSize(2);
+    assertThat(s.eventStats().filteredOut()).isEqualTo(1);
+  }
+
+  @Test
+  void invalidFilterIsRefusedWhenStoredAndNothingIsWritten() {
+    ObjectShard s = shard();
+    TriggerTarget bad = target("x").toBuilder().setFilter(dev.oprc.odgm.events.TriggerFilters.fromJson(
+        "{\"exact\": {\"colour\": \"red\"}}")).build();
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder().addOnUpdate(bad).build())
+        .build();
+    assertThatThrownBy(() -> s.set("o1", obj(ev, Map.of("k", "1")), WriteContext.CLIENT))
+        .isInstanceOf(InvalidTriggerTargetException.class)
+        .hasMessageContaining("data_trigger['k'].on_update[0]: target fn 'x': filter.exact['colour'] unknown attribute");
+    assertThatThrownBy(() -> s.get("o1")).isInstanceOf(NotFoundException.class);
+  }
 }
