@@ -1,0 +1,167 @@
+package dev.oprc.odgm.lincheck;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The WGL search for one key: the history as a doubly linked list of call and return entries in
+ * time order; the search repeatedly linearizes the first call it can (the model accepts its
+ * result and the resulting configuration is new), lifting the call and its return out of the
+ * list, and backtracks when it reaches a return whose call is not yet linearized. Not
+ * thread-safe; one instance per check.
+ */
+final class Wgl {
+  /** A call or return entry of the list. */
+  private static final class Entry {
+    final Operation op;
+    final int index; // the operation's index in this key's list
+    final boolean call;
+    final long time;
+    Entry match; // call <-> return
+    Entry prev;
+    Entry next;
+
+    Entry(Operation op, int index, boolean call, long time) {
+      this.op = op;
+      this.index = index;
+      this.call = call;
+      this.time = time;
+    }
+  }
+
+  /** A memoized configuration: which operations are linearized, and the state they lead to. */
+  private record Config(BitSet linearized, RegisterState state) {}
+
+  /** A linearized call and the state before it, to undo on backtrack. */
+  private record Frame(Entry call, RegisterState before) {}
+
+  private final Entry head = new Entry(null, -1, false, Long.MIN_VALUE);
+  private final List<Operation> ops;
+
+  private Wgl(List<Operation> ops) {
+    this.ops = ops;
+    List<Entry> entries = new ArrayList<>(2 * ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      Operation op = ops.get(i);
+      Entry c = new Entry(op, i, true, op.invokedAt());
+      Entry r = new Entry(op, i, false, op.returnedAt());
+      c.match = r;
+      r.match = c;
+      entries.add(c);
+      entries.add(r);
+    }
+    // calls before returns at equal times: touching intervals count as concurrent (never a false alarm)
+    entries.sort((a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Boolean.compare(b.call, a.call));
+    Entry prev = head;
+    for (Entry e : entries) {
+      prev.next = e;
+      e.prev = prev;
+      prev = e;
+    }
+  }
+
+  static LinearizabilityChecker.KeyVerdict check(String key, List<Operation> all, RegisterState initial,
+      long maxConfigurations) {
+    List<Operation> ops = new ArrayList<>();
+    for (Operation op : all) {
+      if (!(op.unknown() && op.kind() == Operation.Kind.READ)) {
+        ops.add(op);
+      }
+    }
+    return new Wgl(ops).search(key, initial, maxConfigurations);
+  }
+
+  private LinearizabilityChecker.KeyVerdict search(String key, RegisterState initial, long maxConfigurations) {
+    Set<Config> seen = new HashSet<>();
+    Deque<Frame> stack = new ArrayDeque<>();
+    BitSet linearized = new BitSet(ops.size());
+    RegisterState state = initial;
+    List<Operation> best = List.of();
+    RegisterState bestState = initial;
+    Entry entry = head.next;
+    long configurations = 0;
+    while (head.next != null) {
+      if (configurations > maxConfigurations) {
+        return verdict(key, LinearizabilityChecker.Outcome.UNDECIDED, initial, best, bestState, configurations);
+      }
+      if (entry.call) {
+        RegisterState after = state.step(entry.op);
+        boolean advanced = false;
+        if (after != null) {
+          BitSet next = (BitSet) linearized.clone();
+          next.set(entry.index);
+          configurations++;
+          if (seen.add(new Config(next, after))) {
+            stack.push(new Frame(entry, state));
+            state = after;
+            linearized = next;
+            lift(entry);
+            advanced = true;
+            if (stack.size() > best.size()) {
+              best = prefix(stack);
+              bestState = state;
+            }
+            entry = head.next;
+          }
+        }
+        if (!advanced) {
+          entry = entry.next;
+        }
+      } else {
+        if (stack.isEmpty()) {
+          return verdict(key, LinearizabilityChecker.Outcome.NOT_LINEARIZABLE, initial, best, bestState,
+              configurations);
+        }
+        Frame top = stack.pop();
+        state = top.before();
+        linearized = (BitSet) linearized.clone();
+        linearized.clear(top.call().index);
+        unlift(top.call());
+        entry = top.call().next;
+      }
+    }
+    return verdict(key, LinearizabilityChecker.Outcome.LINEARIZABLE, initial, best, bestState, configurations);
+  }
+
+  private LinearizabilityChecker.KeyVerdict verdict(String key, LinearizabilityChecker.Outcome outcome,
+      RegisterState initial, List<Operation> best, RegisterState bestState, long configurations) {
+    return new LinearizabilityChecker.KeyVerdict(key, outcome, initial, ops, best, bestState, configurations);
+  }
+
+  private static List<Operation> prefix(Deque<Frame> stack) {
+    List<Operation> out = new ArrayList<>(stack.size());
+    stack.descendingIterator().forEachRemaining(f -> out.add(f.call().op));
+    return out;
+  }
+
+  /** Takes a call and its return out of the list. */
+  private static void lift(Entry call) {
+    call.prev.next = call.next;
+    if (call.next != null) {
+      call.next.prev = call.prev;
+    }
+    Entry ret = call.match;
+    ret.prev.next = ret.next;
+    if (ret.next != null) {
+      ret.next.prev = ret.prev;
+    }
+  }
+
+  /** Puts them back, in the reverse order of {@link #lift}. */
+  private static void unlift(Entry call) {
+    Entry ret = call.match;
+    ret.prev.next = ret;
+    if (ret.next != null) {
+      ret.next.prev = ret;
+    }
+    call.prev.next = call;
+    if (call.next != null) {
+      call.next.prev = call;
+    }
+  }
+}
