@@ -3,8 +3,8 @@ package dev.oprc.odgm.node;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
-import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives asynchronous invocations (Zenoh PUTs) for the functions this node hosts and runs them.
  *
- * <p>For every non-standby, non-disabled function route it subscribes, once for all partitions, to the
- * trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
+ * <p>For every non-standby, non-disabled function route it subscribes (standalone once for all
+ * partitions; in a cluster only for the partitions this node owns, so an invocation runs on one
+ * node) to the trigger keys {@code oprc/{c}/{p}/async/{fn}/*} and {@code oprc/{c}/{p}/objects/*}{@code /async/{fn}/*}
  * and to upstream's {@code …/invokes/{fn}/async/*} variants, so triggers from this or any other
  * node (and upstream clients) reach it. The transport thread only parses the key and hands the
  * work to a bounded pool ({@code odgm-invoke-N}, ODGM_INVOKE_THREADS, queue ODGM_INVOKE_QUEUE_BOUND);
@@ -42,7 +43,10 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final ShardRegistry shards;
   private final FunctionInvoker invoker;
   private final ThreadPoolExecutor pool;
-  private final List<AutoCloseable> subscriptions = new ArrayList<>();
+  private final PartitionOwnership ownership;
+  /** Subscriptions by "collection/partition" ("collection/*" standalone); guarded by this. */
+  private final Map<String, List<AutoCloseable>> subscriptions = new java.util.HashMap<>();
+  private boolean closed; // guarded by this
   private final LongAdder received = new LongAdder();
   private final LongAdder completed = new LongAdder();
   private final LongAdder decodeErrors = new LongAdder();
@@ -63,37 +67,74 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private static final byte[] DONE = new byte[0];
   private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
 
-  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, FunctionInvoker invoker, int threads,
-      int queueBound) {
+  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
+      FunctionInvoker invoker, int threads, int queueBound) {
     this.transport = transport;
+    this.ownership = ownership;
     this.shards = shards;
     this.invoker = invoker;
     this.pool = NodeExecutors.bounded("odgm-invoke-", threads, queueBound);
   }
 
-  /** Subscribes for every hosted function; returns the key expressions subscribed. */
+  /**
+   * Subscribes for every hosted function: standalone once per key shape for all partitions, in a
+   * cluster per partition this node owns now (see {@link #ownershipChanged}). Returns the key
+   * expressions subscribed.
+   */
   List<String> start() throws Exception {
     List<String> keys = new ArrayList<>();
     for (CreateCollectionRequest c : shards.collections()) {
-      if (!c.hasInvocations()) {
+      if (!ownership.membership().clustered()) {
+        keys.addAll(declare(c.getName(), "*")); // onPut checks the partition exists
         continue;
       }
-      for (Map.Entry<String, FuncInvokeRoute> e : c.getInvocations().getFnRoutesMap().entrySet()) {
-        String fn = e.getKey();
-        if (e.getValue().getStandby() || c.getInvocations().getDisabledFnList().contains(fn)) {
-          continue;
+      for (int p = 0; p < c.getPartitionCount(); p++) {
+        if (ownership.owns(c.getName(), p)) {
+          keys.addAll(declare(c.getName(), Integer.toString(p)));
         }
-        // one subscription per key shape covers every partition (this node serves them all);
-        // onPut checks the partition exists
-        String prefix = "oprc/" + c.getName() + "/*";
-        for (String k : new String[] {
-            prefix + "/async/" + fn + "/*",
-            prefix + "/objects/*/async/" + fn + "/*",
-            prefix + "/invokes/" + fn + "/async/*",
-            prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
-          subscriptions.add(transport.subscribe(k, this::onPut));
-          keys.add(k);
-        }
+      }
+    }
+    return keys;
+  }
+
+  /** This node gained or lost partition {@code p}: (un)subscribe its keys, so only the owner runs its invocations. */
+  void ownershipChanged(String collection, int p, boolean owned) {
+    try {
+      if (owned) {
+        declare(collection, Integer.toString(p));
+      } else {
+        NodeExecutors.closeQuietly(undeclare(collection + "/" + p));
+      }
+    } catch (Exception e) {
+      log.warn("cannot {} async invocation keys of {}/{}: {}", owned ? "subscribe" : "unsubscribe", collection, p,
+          e.toString());
+    }
+  }
+
+  private synchronized List<AutoCloseable> undeclare(String partitionKey) {
+    List<AutoCloseable> subs = subscriptions.remove(partitionKey);
+    return subs == null ? List.of() : subs;
+  }
+
+  private synchronized List<String> declare(String collection, String partition) throws Exception {
+    List<String> keys = new ArrayList<>();
+    String slot = collection + "/" + partition;
+    if (closed || subscriptions.containsKey(slot)) {
+      return keys;
+    }
+    List<AutoCloseable> subs = new ArrayList<>();
+    subscriptions.put(slot, subs);
+    CreateCollectionRequest c = shards.collections().stream().filter(x -> x.getName().equals(collection))
+        .findFirst().orElseThrow();
+    String prefix = "oprc/" + collection + "/" + partition;
+    for (String fn : ZenohObjectApi.hostedFunctions(c)) {
+      for (String k : new String[] {
+          prefix + "/async/" + fn + "/*",
+          prefix + "/objects/*/async/" + fn + "/*",
+          prefix + "/invokes/" + fn + "/async/*",
+          prefix + "/objects/*/invokes/" + fn + "/async/*"}) {
+        subs.add(transport.subscribe(k, this::onPut));
+        keys.add(k);
       }
     }
     return keys;
@@ -238,7 +279,13 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   @Override
   public void close() {
-    NodeExecutors.closeQuietly(subscriptions);
+    List<AutoCloseable> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      subscriptions.values().forEach(all::addAll);
+      subscriptions.clear();
+    }
+    NodeExecutors.closeQuietly(all);
     NodeExecutors.shutdown(pool);
   }
 

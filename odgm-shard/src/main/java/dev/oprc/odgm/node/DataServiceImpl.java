@@ -1,6 +1,9 @@
 package dev.oprc.odgm.node;
 
 import com.google.protobuf.ByteString;
+import dev.oprc.odgm.cluster.NotOwnerException;
+import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.PartitionReport;
 import dev.oprc.odgm.events.OutboxStats;
 import dev.oprc.odgm.events.InvalidTriggerTargetException;
 import dev.oprc.odgm.proto.BatchSetValuesRequest;
@@ -36,17 +39,20 @@ import org.slf4j.LoggerFactory;
 /**
  * The ODGM {@code oprc.DataService}, wire-compatible with upstream. Errors map to status codes:
  * bad ids, keys or trigger targets → INVALID_ARGUMENT; a missing collection, partition, object
- * or entry → NOT_FOUND; a CAS mismatch → ABORTED; anything else → INTERNAL.
+ * or entry → NOT_FOUND; a CAS mismatch → ABORTED; a partition not owned here (ownership changing)
+ * → UNAVAILABLE; anything else → INTERNAL. Stats and Capabilities include the node's partition view.
  */
 final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(DataServiceImpl.class);
 
   private final ShardRegistry shards;
   private final boolean eventsEnabled;
+  private final PartitionOwnership ownership;
 
-  DataServiceImpl(ShardRegistry shards, boolean eventsEnabled) {
+  DataServiceImpl(ShardRegistry shards, boolean eventsEnabled, PartitionOwnership ownership) {
     this.shards = shards;
     this.eventsEnabled = eventsEnabled;
+    this.ownership = ownership;
   }
 
   @Override
@@ -140,12 +146,15 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void stats(StatsRequest req, StreamObserver<StatsResponse> out) {
     unary(out, () -> {
-      StatsResponse.Builder b = StatsResponse.newBuilder();
+      StatsResponse.Builder b = StatsResponse.newBuilder().setNodeId(ownership.self());
       for (ObjectShard s : shards.all()) {
-        b.addShards(ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
-            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats())));
+        ShardStats.Builder sb = ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
+            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats()))
+            .setRole(PartitionReport.role(ownership, s.collection(), s.partition()));
+        ownership.owner(s.collection(), s.partition()).ifPresent(sb::setLeaderNodeId);
+        b.addShards(sb);
       }
-      return b.build();
+      return b.addAllPartitions(PartitionReport.of(ownership)).build();
     });
   }
 
@@ -162,7 +171,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   @Override
   public void capabilities(CapabilitiesRequest req, StreamObserver<CapabilitiesResponse> out) {
     unary(out, () -> CapabilitiesResponse.newBuilder().setStringIds(true).setStringEntryKeys(true)
-        .setGranularEntryStorage(true).setEventPipelineV2(eventsEnabled).build());
+        .setGranularEntryStorage(true).setEventPipelineV2(eventsEnabled).setNodeId(ownership.self())
+        .addAllPartitions(PartitionReport.of(ownership)).build());
   }
 
   private ObjectShard shard(String cls, int partition) {
@@ -212,6 +222,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
       return Status.DATA_LOSS.withDescription(e.getMessage()).asRuntimeException(); // applied maybe: no retry
     }
     if (e instanceof dev.oprc.odgm.storage.StorageException) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (e instanceof NotOwnerException) {
       return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof NotFoundException) {

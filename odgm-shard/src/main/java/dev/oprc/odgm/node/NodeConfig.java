@@ -2,6 +2,8 @@ package dev.oprc.odgm.node;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.oprc.odgm.cluster.Membership;
+import dev.oprc.odgm.cluster.ReplicaSets;
 import dev.oprc.odgm.events.EventConfig;
 import dev.oprc.odgm.events.EventConfigException;
 import dev.oprc.odgm.events.OutboxConfig;
@@ -21,7 +23,9 @@ import java.util.Objects;
  * {@code ODGM_COLLECTION} (JSON array of CreateCollectionRequest; unset = the embedded
  * {@code example} collection), {@code ODGM_REFLECTION_ENABLED} (false),
  * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
- * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000). Event settings
+ * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000), {@code ODGM_MEMBERS}
+ * (unset = standalone; see {@link Membership#parse}; in a cluster ODGM_HTTP_PORT defaults to this
+ * node's grpcPort). Collections are checked against the members ({@link ReplicaSets}). Event settings
  * are {@link EventConfig#fromEnv(Map)}, outbox settings {@link OutboxConfig#fromEnv(Map)}, storage
  * settings {@link StorageConfig#fromEnv(Map)}.
  *
@@ -38,7 +42,8 @@ public record NodeConfig(
     long shutdownDrainMillis,
     EventConfig events,
     OutboxConfig outbox,
-    StorageConfig storage) {
+    StorageConfig storage,
+    Membership members) {
 
   public static final String HTTP_PORT = "ODGM_HTTP_PORT";
   public static final String NODE_ID = "ODGM_NODE_ID";
@@ -53,6 +58,7 @@ public record NodeConfig(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(outbox, "outbox");
     Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(members, "members");
     collections = List.copyOf(collections);
     range(port, 0, 65535, HTTP_PORT);
     range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
@@ -76,6 +82,7 @@ public record NodeConfig(
         throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
             + c.getPartitionCount() + "; accepted: 1..1024");
       }
+      ReplicaSets.of(c, members); // shard_type, replica_count and shard_assignments against ODGM_MEMBERS
     }
   }
 
@@ -118,8 +125,12 @@ public record NodeConfig(
         throw new EventConfigException(NODE_ID + "='" + rawId + "' is invalid; accepted: an unsigned 64-bit integer");
       }
     }
+    Integer httpPort = env.containsKey(HTTP_PORT) ? (int) EventConfig.integer(env, HTTP_PORT, 8080) : null;
+    Membership members = Membership.parse(env.get(Membership.MEMBERS), nodeId, httpPort);
+    int port = httpPort != null ? httpPort
+        : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(8080);
     return new NodeConfig(
-        (int) EventConfig.integer(env, HTTP_PORT, 8080),
+        port,
         nodeId,
         collections(env.get(COLLECTION)),
         EventConfig.bool(env, REFLECTION_ENABLED, false),
@@ -129,7 +140,8 @@ public record NodeConfig(
         EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
         EventConfig.fromEnv(env),
         OutboxConfig.fromEnv(env),
-        StorageConfig.fromEnv(env));
+        StorageConfig.fromEnv(env),
+        members);
   }
 
   /** Parses {@code ODGM_COLLECTION}: a JSON array of CreateCollectionRequest (proto JSON names). */
@@ -170,30 +182,36 @@ public record NodeConfig(
   /** A copy with another port. */
   public NodeConfig withPort(int p) {
     return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, storage);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members);
   }
 
   /** A copy with other collections. */
   public NodeConfig withCollections(List<CreateCollectionRequest> c) {
     return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
-        shutdownDrainMillis, events, outbox, storage);
+        shutdownDrainMillis, events, outbox, storage, members);
   }
 
   /** A copy with other outbox settings. */
   public NodeConfig withOutbox(OutboxConfig o) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, o, storage);
+        invokeQueueBound, shutdownDrainMillis, events, o, storage, members);
   }
 
   /** A copy with other storage settings. */
   public NodeConfig withStorage(StorageConfig st) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, st);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members);
+  }
+
+  /** A copy with another member list (checked against the collections). */
+  public NodeConfig withMembers(Membership m) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, m);
   }
 
   /** A copy with other event settings. */
   public NodeConfig withEvents(EventConfig e) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, e, outbox, storage);
+        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members);
   }
 }

@@ -1,5 +1,9 @@
 package dev.oprc.odgm.node;
 
+import dev.oprc.odgm.cluster.Forwarder;
+import dev.oprc.odgm.cluster.Membership;
+import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.shard.Ids;
 import dev.oprc.odgm.storage.InMemoryShardStorage;
@@ -52,6 +56,8 @@ public final class OdgmNode implements AutoCloseable {
   private final AckRegistry acks = new AckRegistry();
   private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final PartitionOwnership ownership;
+  private final Forwarder forwarder;
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
@@ -61,12 +67,14 @@ public final class OdgmNode implements AutoCloseable {
           dev.oprc.odgm.events.EventConfig.DISPATCH_THREADS, config.events().dispatchThreads());
     }
     Ids ids = new Ids(config.maxStringIdLength());
+    this.ownership = PartitionOwnership.of(config.collections(), config.members());
+    logShardTypes(config);
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {
       this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
           ids, new TransportDeliveryLink(transport), acks, storageFactory(),
-          b.clock));
+          b.clock), ownership::owns);
     } catch (RuntimeException e) {
       closeEngine();
       throw e;
@@ -74,9 +82,9 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
     this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
-    this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
+    this.receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
         config.invokeQueueBound());
-    this.zenohApi = new ZenohObjectApi(transport, shards, new ObjectApiServer(shards, invoker,
+    this.zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
         config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
         config.invokeThreads(), config.invokeQueueBound());
     try { // from here on, a failure releases everything started so far
@@ -87,11 +95,13 @@ public final class OdgmNode implements AutoCloseable {
       shutdownPartial();
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
+    ownership.addListener(this::ownershipChanged);
+    this.forwarder = new Forwarder(ownership); // requests for partitions owned elsewhere go to their owner
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-        .addService(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled()),
-            new WriteContextInterceptor()))
-        .addService(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor()));
+        .addService(forwarder.wrap(ServerInterceptors.intercept(new DataServiceImpl(shards, config.events().enabled(),
+            ownership), new WriteContextInterceptor())))
+        .addService(forwarder.wrap(ServerInterceptors.intercept(new FunctionServiceImpl(invoker, shards,
+            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()), new WriteContextInterceptor())));
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -99,9 +109,43 @@ public final class OdgmNode implements AutoCloseable {
     try {
       this.server = sb.build().start();
     } catch (IOException e) {
+      forwarder.close();
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This node became or stopped being a partition's owner (a raft leader change, on the group's
+   * listener thread): the shard (with its dispatcher, which recovers the replicated outbox) opens
+   * before the partition's keys are declared, and closes after they are undeclared.
+   */
+  private void ownershipChanged(String collection, int partition, boolean owned) {
+    log.info("node {} {} partition {}/{}", Long.toUnsignedString(config.nodeId()), owned ? "now leads" : "no longer leads",
+        collection, partition);
+    if (owned) {
+      shards.open(collection, partition);
+      receiver.ownershipChanged(collection, partition, true);
+      zenohApi.ownershipChanged(collection, partition, true);
+    } else {
+      zenohApi.ownershipChanged(collection, partition, false);
+      receiver.ownershipChanged(collection, partition, false);
+      shards.release(collection, partition);
+    }
+  }
+
+  /** Logs once what each non-basic shard type runs as. */
+  private static void logShardTypes(NodeConfig config) {
+    for (dev.oprc.odgm.proto.CreateCollectionRequest c : config.collections()) {
+      ShardType t = ShardType.of(c.getName(), c.getShardType());
+      if (t == ShardType.MST) {
+        log.info("collection '{}': shard_type mst runs as basic (one owner per partition, no replication): upstream's "
+            + "mst is eventually consistent and resurrects deleted keys, so it is not copied", c.getName());
+      } else if (t == ShardType.RAFT && !config.members().clustered()) {
+        log.info("collection '{}': shard_type raft on a standalone node (no {}) runs as basic: one copy, no "
+            + "replication", c.getName(), Membership.MEMBERS);
+      }
     }
   }
 
@@ -213,6 +257,7 @@ public final class OdgmNode implements AutoCloseable {
       return;
     }
     stopServer();
+    forwarder.close();
     zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     boolean stopped = shards.close(config.shutdownDrainMillis());

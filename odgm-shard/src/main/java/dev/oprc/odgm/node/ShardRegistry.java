@@ -17,22 +17,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The shards this node serves: one {@link ObjectShard} per (collection, partition), each with its
- * own storage and outbox dispatcher (thread {@code odgm-events-<collection>-<partition>}), plus
- * each collection's function routes.
+ * The shards this node serves: one {@link ObjectShard} per (collection, partition) it owns, each
+ * with its own storage and outbox dispatcher (thread {@code odgm-events-<collection>-<partition>}),
+ * plus each collection's function routes. In a cluster, partitions are opened and released as
+ * this node gains and loses their ownership; {@link #shard} of a partition not open here throws
+ * {@link dev.oprc.odgm.cluster.NotOwnerException}.
  *
- * <p>Immutable after construction; thread-safe.
+ * <p>Thread-safe: the collections are fixed at construction, open and release are serialized.
  */
 public final class ShardRegistry implements AutoCloseable {
   /** Collection option that makes every trigger of the collection acknowledged end to end. */
   public static final String ACK_OPTION = "odgm.event.ack";
 
   private final Map<String, CreateCollectionRequest> collections = new LinkedHashMap<>();
-  private final Map<String, ObjectShard[]> shards = new LinkedHashMap<>();
+  private final Map<String, AtomicReferenceArray<ObjectShard>> shards = new LinkedHashMap<>();
+  private final Map<String, Long> firstShardId = new LinkedHashMap<>();
+  private final Wiring wiring;
+  private boolean closed; // guarded by this
 
   /** Opens one shard's storage. */
   @FunctionalInterface
@@ -45,28 +51,74 @@ public final class ShardRegistry implements AutoCloseable {
   public record Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
       StorageFactory storage, LongSupplier clock) {}
 
+  /** Which partitions get a shard at start: in a cluster only those this node owns. */
+  @FunctionalInterface
+  public interface Placement {
+    boolean openAtStart(String collection, int partition);
+  }
+
+  /** A registry opening every partition (a standalone node). */
   public ShardRegistry(List<CreateCollectionRequest> collections, Wiring w) {
+    this(collections, w, (c, p) -> true);
+  }
+
+  /** A registry opening the partitions {@code placement} names; others are {@link #open}ed later. */
+  public ShardRegistry(List<CreateCollectionRequest> collections, Wiring w, Placement placement) {
+    this.wiring = w;
     try {
-      build(collections, w);
+      build(collections, placement);
     } catch (RuntimeException e) {
       close(0); // stop the dispatcher threads already started
       throw e;
     }
   }
 
-  private void build(List<CreateCollectionRequest> collections, Wiring w) {
+  private void build(List<CreateCollectionRequest> collections, Placement placement) {
     long shardId = 0;
     for (CreateCollectionRequest c : collections) {
       if (this.collections.putIfAbsent(c.getName(), c) != null) {
         throw new IllegalArgumentException("collection '" + c.getName() + "' is defined twice");
       }
-      boolean ackAll = "true".equalsIgnoreCase(c.getOptionsMap().get(ACK_OPTION));
-      ObjectShard[] parts = new ObjectShard[c.getPartitionCount()];
-      shards.put(c.getName(), parts);
-      for (int p = 0; p < parts.length; p++) {
-        parts[p] = shard(c.getName(), p, shardId++, ackAll, w);
+      shards.put(c.getName(), new AtomicReferenceArray<>(c.getPartitionCount()));
+      firstShardId.put(c.getName(), shardId);
+      shardId += c.getPartitionCount();
+      for (int p = 0; p < c.getPartitionCount(); p++) {
+        if (placement.openAtStart(c.getName(), p)) {
+          open(c.getName(), p);
+        }
       }
     }
+  }
+
+  /**
+   * Opens the shard of a configured partition (its storage and, with events on, its dispatcher,
+   * which recovers the partition's outbox backlog); a no-op when it is open. Called at start and
+   * when this node becomes a partition's leader.
+   */
+  public synchronized void open(String collection, int partition) {
+    AtomicReferenceArray<ObjectShard> parts = slots(collection, partition);
+    if (!closed && parts.get(partition) == null) {
+      boolean ackAll = "true".equalsIgnoreCase(collections.get(collection).getOptionsMap().get(ACK_OPTION));
+      parts.set(partition, shard(collection, partition, firstShardId.get(collection) + partition, ackAll, wiring));
+    }
+  }
+
+  /**
+   * Closes the shard of a partition this node stops owning: its dispatcher stops without draining
+   * (the new owner resumes from the replicated outbox) and its storage facade is closed; true
+   * when the dispatcher thread ended. A no-op (true) when it is not open.
+   */
+  public synchronized boolean release(String collection, int partition) {
+    ObjectShard s = slots(collection, partition).getAndSet(partition, null);
+    return s == null || s.close(0);
+  }
+
+  private AtomicReferenceArray<ObjectShard> slots(String collection, int partition) {
+    AtomicReferenceArray<ObjectShard> parts = shards.get(collection);
+    if (parts == null || partition < 0 || partition >= parts.length()) {
+      throw new IllegalArgumentException("no partition " + partition + " of collection '" + collection + "'");
+    }
+    return parts;
   }
 
   private static ObjectShard shard(String collection, int p, long shardId, boolean ackAll, Wiring w) {
@@ -82,16 +134,26 @@ public final class ShardRegistry implements AutoCloseable {
 
   /** The shard for {@code collection}/{@code partition}, or NOT_FOUND naming what is missing. */
   public ObjectShard shard(String collection, int partition) {
-    ObjectShard[] parts = shards.get(collection);
+    AtomicReferenceArray<ObjectShard> parts = shards.get(collection);
     if (parts == null) {
       throw new NotFoundException("collection '" + collection + "' is not served by this node (serving: "
           + shards.keySet() + ")");
     }
-    if (partition < 0 || partition >= parts.length) {
+    if (partition < 0 || partition >= parts.length()) {
       throw new NotFoundException("partition " + Integer.toUnsignedString(partition) + " of collection '"
-          + collection + "' does not exist (partitions 0.." + (parts.length - 1) + ")");
+          + collection + "' does not exist (partitions 0.." + (parts.length() - 1) + ")");
     }
-    return parts[partition];
+    ObjectShard s = parts.get(partition);
+    if (s == null) {
+      throw new dev.oprc.odgm.cluster.NotOwnerException(collection, partition);
+    }
+    return s;
+  }
+
+  /** True when this node has the partition's shard open (it owns or leads it). */
+  public boolean isOpen(String collection, int partition) {
+    AtomicReferenceArray<ObjectShard> parts = shards.get(collection);
+    return parts != null && partition >= 0 && partition < parts.length() && parts.get(partition) != null;
   }
 
   /** True when this node serves {@code collection}. */
@@ -102,8 +164,9 @@ public final class ShardRegistry implements AutoCloseable {
   /** Every shard, collection by collection. */
   public List<ObjectShard> all() {
     List<ObjectShard> out = new ArrayList<>();
-    for (ObjectShard[] parts : shards.values()) {
-      for (ObjectShard s : parts) {
+    for (AtomicReferenceArray<ObjectShard> parts : shards.values()) {
+      for (int p = 0; p < parts.length(); p++) {
+        ObjectShard s = parts.get(p);
         if (s != null) {
           out.add(s);
         }
@@ -132,7 +195,12 @@ public final class ShardRegistry implements AutoCloseable {
   public boolean close(long drainMillis) {
     long deadline = System.currentTimeMillis() + drainMillis;
     boolean stopped = true;
-    for (ObjectShard s : all()) {
+    List<ObjectShard> open;
+    synchronized (this) {
+      closed = true; // a late leadership change opens nothing more
+      open = all();
+    }
+    for (ObjectShard s : open) {
       stopped &= s.close(Math.max(0, deadline - System.currentTimeMillis()));
     }
     return stopped;

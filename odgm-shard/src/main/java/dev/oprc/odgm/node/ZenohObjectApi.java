@@ -1,5 +1,6 @@
 package dev.oprc.odgm.node;
 
+import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.shard.ObjectShard;
@@ -14,7 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ODGM's Zenoh API (upstream's keys, see {@link ApiKey}), for every collection the node serves:
+ * ODGM's Zenoh API (upstream's keys, see {@link ApiKey}), for every collection the node serves
+ * (standalone: for all partitions with {@code *}; in a cluster: per partition this node owns, with
+ * the partition number in place of {@code *}):
  *
  * <ul>
  *   <li>a subscriber on {@code oprc/{c}/*}{@code /objects/*}: PUT (ObjData) = upsert, DELETE = delete;
@@ -43,7 +46,10 @@ final class ZenohObjectApi implements AutoCloseable {
   private final ThreadPoolExecutor queries;
   private final ThreadPoolExecutor invocations; // sync invokes may block up to the call timeout
   private final ThreadPoolExecutor samples;
-  private final List<AutoCloseable> declarations = new ArrayList<>();
+  private final PartitionOwnership ownership;
+  /** Declarations by "collection/partition" ("collection/*" standalone); guarded by this. */
+  private final Map<String, List<AutoCloseable>> declarations = new java.util.HashMap<>();
+  private boolean closed; // guarded by this
   private final RateLimitedWarn warn = new RateLimitedWarn(log, 10_000);
   private final LongAdder received = new LongAdder();
   private final LongAdder served = new LongAdder();
@@ -51,8 +57,10 @@ final class ZenohObjectApi implements AutoCloseable {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder samplesApplied = new LongAdder();
 
-  ZenohObjectApi(NodeTransport transport, ShardRegistry shards, ObjectApiServer server, int threads, int queueBound) {
+  ZenohObjectApi(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership, ObjectApiServer server,
+      int threads, int queueBound) {
     this.transport = transport;
+    this.ownership = ownership;
     this.shards = shards;
     this.server = server;
     this.queries = NodeExecutors.bounded("odgm-zapi-", threads, queueBound);
@@ -60,30 +68,78 @@ final class ZenohObjectApi implements AutoCloseable {
     this.samples = NodeExecutors.bounded("odgm-zapi-samples", 1, queueBound);
   }
 
-  /** Declares everything; returns the key expressions declared (tokens included). */
+  /**
+   * Declares everything (standalone: one declaration per key shape for all partitions; in a
+   * cluster: per partition this node owns now, see {@link #ownershipChanged}); returns the key
+   * expressions declared (tokens included).
+   */
   List<String> start() throws Exception {
     List<String> keys = new ArrayList<>();
     for (CreateCollectionRequest c : shards.collections()) {
-      String any = "oprc/" + c.getName() + "/*";
-      declarations.add(transport.subscribeSamples(any + "/objects/*", this::onSample));
-      keys.add(any + "/objects/*");
-      keys.add(queryable(any + "/objects/**", false));
-      keys.add(queryable(any + "/shards/*/capabilities", false));
-      for (String fn : hostedFunctions(c)) {
-        keys.add(queryable(any + "/invokes/" + fn, true));
-        keys.add(queryable(any + "/objects/*/invokes/" + fn, true));
+      if (!ownership.membership().clustered()) {
+        keys.addAll(declare(c, "*"));
+        continue;
       }
-    }
-    for (ObjectShard s : shards.all()) {
-      String token = ApiKey.prefix(s.collection(), s.partition()) + "/liveliness/" + Long.toUnsignedString(s.shardId());
-      declarations.add(transport.declareToken(token));
-      keys.add(token);
+      for (int p = 0; p < c.getPartitionCount(); p++) {
+        if (ownership.owns(c.getName(), p)) {
+          keys.addAll(declare(c, Integer.toString(p)));
+        }
+      }
     }
     return keys;
   }
 
-  private String queryable(String keyExpr, boolean invokes) throws Exception {
-    declarations.add(transport.declareQueryable(keyExpr, q -> onQuery(q, invokes)));
+  /** This node gained or lost a partition: (un)declare its keys, so only the owner answers them. */
+  void ownershipChanged(String collection, int p, boolean owned) {
+    try {
+      if (owned) {
+        declare(shards.collections().stream().filter(x -> x.getName().equals(collection)).findFirst().orElseThrow(),
+            Integer.toString(p));
+      } else {
+        List<AutoCloseable> gone;
+        synchronized (this) {
+          gone = declarations.remove(collection + "/" + p);
+        }
+        if (gone != null) {
+          NodeExecutors.closeQuietly(gone);
+        }
+      }
+    } catch (Exception e) {
+      log.warn("cannot {} the Zenoh API keys of {}/{}: {}", owned ? "declare" : "undeclare", collection, p,
+          e.toString());
+    }
+  }
+
+  /** Declares the keys of {@code c}'s partition {@code partition} ("*" = all, with a token per shard). */
+  private synchronized List<String> declare(CreateCollectionRequest c, String partition) throws Exception {
+    List<String> keys = new ArrayList<>();
+    String slot = c.getName() + "/" + partition;
+    if (closed || declarations.containsKey(slot)) {
+      return keys;
+    }
+    List<AutoCloseable> decl = new ArrayList<>();
+    declarations.put(slot, decl);
+    String any = "oprc/" + c.getName() + "/" + partition;
+    decl.add(transport.subscribeSamples(any + "/objects/*", this::onSample));
+    keys.add(any + "/objects/*");
+    keys.add(queryable(decl, any + "/objects/**", false));
+    keys.add(queryable(decl, any + "/shards/*/capabilities", false));
+    for (String fn : hostedFunctions(c)) {
+      keys.add(queryable(decl, any + "/invokes/" + fn, true));
+      keys.add(queryable(decl, any + "/objects/*/invokes/" + fn, true));
+    }
+    for (ObjectShard s : shards.all()) {
+      if (s.collection().equals(c.getName()) && ("*".equals(partition) || partition.equals(Integer.toString(s.partition())))) {
+        String token = ApiKey.prefix(s.collection(), s.partition()) + "/liveliness/" + Long.toUnsignedString(s.shardId());
+        decl.add(transport.declareToken(token));
+        keys.add(token);
+      }
+    }
+    return keys;
+  }
+
+  private String queryable(List<AutoCloseable> decl, String keyExpr, boolean invokes) throws Exception {
+    decl.add(transport.declareQueryable(keyExpr, q -> onQuery(q, invokes)));
     return keyExpr;
   }
 
@@ -153,7 +209,7 @@ final class ZenohObjectApi implements AutoCloseable {
 
   private static String message(RuntimeException e) {
     if (e instanceof ObjectApiServer.ApiError || e instanceof IllegalArgumentException
-        || e instanceof dev.oprc.odgm.shard.NotFoundException) {
+        || e instanceof dev.oprc.odgm.shard.NotFoundException || e instanceof dev.oprc.odgm.cluster.NotOwnerException) {
       return e.getMessage();
     }
     log.debug("Zenoh API request failed", e);
@@ -218,7 +274,13 @@ final class ZenohObjectApi implements AutoCloseable {
   /** Undeclares everything, lets queued work finish (5 s), then answers what is left with an ERR. */
   @Override
   public void close() {
-    NodeExecutors.closeQuietly(declarations);
+    List<AutoCloseable> all = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      declarations.values().forEach(all::addAll);
+      declarations.clear();
+    }
+    NodeExecutors.closeQuietly(all);
     for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries, invocations}) {
       drop(NodeExecutors.shutdown(p));
     }
