@@ -1,18 +1,31 @@
 package dev.oprc.odgm.e2e;
 
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** The raft helper's knobs and counters the process tests use (snapshot threshold, snapshot installs). */
+/** The raft replication knobs and evidence the process tests use (odgm-replication's ReplicationConfig). Stateless. */
 final class RaftSettings {
+  /** What GroupStateMachine logs once per snapshot a follower installs from its leader. */
+  private static final Pattern INSTALLED = Pattern.compile("installed the leader's snapshot at");
+
   private RaftSettings() {}
 
-  /** Node env that makes the leader snapshot and compact its log every few hundred entries. */
+  /**
+   * Node env that makes a group snapshot every 500 applied entries and purge its log, with
+   * 64 KiB log segments so closed segments exist to purge.
+   */
   static Map<String, String> smallSnapshots() {
-    throw new UnsupportedOperationException("pending: the raft branch's snapshot threshold variable");
+    return Map.of("ODGM_RAFT_SNAPSHOT_THRESHOLD", "500", "ODGM_RAFT_LOG_SEGMENT_BYTES", "65536");
   }
 
-  /** How many snapshots the node installed from a leader, from its Stats. */
+  /** How many snapshots the node logged installing from a leader. */
   static long snapshotsInstalled(NodeProcess node) {
-    throw new UnsupportedOperationException("pending: the raft branch's snapshot counter");
+    Matcher m = INSTALLED.matcher(node.output());
+    long n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
   }
 }
