@@ -62,6 +62,13 @@ final class NodeProcess implements AutoCloseable {
     return n;
   }
 
+  /** Like {@link #start} on a given gRPC port (a cluster member's grpcPort in ODGM_MEMBERS). */
+  static NodeProcess startOn(int port, Map<String, String> env, String... jvmArgs) throws Exception {
+    NodeProcess n = launch(NODE_MAIN, port, env, jvmArgs);
+    n.awaitServing(Duration.ofSeconds(60));
+    return n;
+  }
+
   /**
    * Starts a node on gRPC port {@code port} without waiting for it (cluster members must all be
    * started before any of them can be ready); follow with {@link #awaitServing}.

@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class RocksShardStorage extends StripedShardStorage {
+final class RocksShardStorage extends StripedShardStorage implements ReloadableShardStorage {
   private static final Logger log = LoggerFactory.getLogger(RocksShardStorage.class);
   private static final byte META_FORMAT = 1;
 
   private final RocksStorageEngine engine;
+  private final BatchCommitter committer;
   private final RocksDB db;
   private final byte[] prefix;
   private final byte[] countKey;
@@ -50,16 +51,25 @@ final class RocksShardStorage extends StripedShardStorage {
   private final AtomicLong live = new AtomicLong();
   private final LongAdder corruptRecords = new LongAdder();
 
-  RocksShardStorage(RocksStorageEngine engine, byte[] prefix, Function<ObjectEvent, TriggerIndex> compiler,
-      long metaCacheSize, long outboxMaxBytes) {
+  RocksShardStorage(RocksStorageEngine engine, BatchCommitter committer, byte[] prefix,
+      Function<ObjectEvent, TriggerIndex> compiler, long metaCacheSize, long outboxMaxBytes) {
     super(outboxMaxBytes);
     this.engine = engine;
+    this.committer = committer;
     this.db = engine.db();
     this.prefix = prefix;
     this.countKey = RocksKeys.count(prefix);
     this.compiler = compiler;
     this.metaCache = Caffeine.newBuilder().maximumSize(metaCacheSize).build();
     reopen();
+  }
+
+  @Override
+  public void reload() {
+    underAllLocks(() -> {
+      metaCache.invalidateAll();
+      reopen();
+    });
   }
 
   /** Restores the live count, the stripes' version floors and the outbox totals. */
@@ -284,7 +294,7 @@ final class RocksShardStorage extends StripedShardStorage {
       for (OutboxRecord r : w.records) {
         b.put(engine.outboxCf, RocksKeys.outbox(prefix, r.seq()), r.encode());
       }
-      long ticket = engine.write(b);
+      long ticket = committer.commit(b);
       applyCommitted(objectId, w, delta);
       return ticket;
     } catch (RocksDBException e) {
@@ -303,12 +313,12 @@ final class RocksShardStorage extends StripedShardStorage {
 
   @Override
   void awaitCommitDurable(long ticket) {
-    engine.awaitDurable(ticket);
+    committer.gate().awaitDurable(ticket);
   }
 
   @Override
   public DurabilityGate durability() {
-    return engine.gate();
+    return committer.gate();
   }
 
   // ------------------------------------------------------------------ outbox
@@ -373,7 +383,7 @@ final class RocksShardStorage extends StripedShardStorage {
         }
         i = j + 1;
       }
-      db.write(engine.retireOptions, b); // unsynced: a crash re-delivers, under the same ids
+      committer.retire(b); // unsynced: a crash re-delivers, under the same ids
       return n;
     } catch (RocksDBException e) {
       throw engine.failure("outbox retire", e);
@@ -382,7 +392,7 @@ final class RocksShardStorage extends StripedShardStorage {
 
   @Override
   public void makeDurable() {
-    engine.syncNow();
+    committer.syncNow();
   }
 
   @Override

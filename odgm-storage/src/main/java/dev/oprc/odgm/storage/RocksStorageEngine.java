@@ -3,6 +3,7 @@ package dev.oprc.odgm.storage;
 import dev.oprc.odgm.events.TriggerIndex;
 import dev.oprc.odgm.proto.ObjectEvent;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ public final class RocksStorageEngine implements AutoCloseable {
   final WriteOptions writeOptions;
   final WriteOptions retireOptions;
   private final WalSyncer syncer; // GROUP only
+  private final BatchCommitter local = new LocalCommitter();
+  /** Key (default column family) of the last applied replicated-log position. */
+  private static final byte[] APPLIED_KEY = "raft.applied".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private RocksStorageEngine(Path dir, SyncMode sync) {
     this.dir = dir;
@@ -82,6 +86,15 @@ public final class RocksStorageEngine implements AutoCloseable {
     } catch (RocksDBException e) {
       closeOptions();
       throw new DataDirException("cannot open data dir '" + dir + "': " + describe(e), e);
+    }
+    for (int i = 0; i < handles.size(); i++) {
+      // replicas apply each other's serialized batches, which name column families by id
+      if (handles.get(i).getID() != i) {
+        closeHandlesAndDb();
+        closeOptions();
+        throw new DataDirException("data dir '" + dir + "': column family " + i + " has id " + handles.get(i).getID()
+            + "; expected the fixed creation order", null);
+      }
     }
     this.metaCf = handles.get(1);
     this.entriesCf = handles.get(2);
@@ -127,8 +140,101 @@ public final class RocksStorageEngine implements AutoCloseable {
    */
   public ShardStorage shard(String collection, int partition, Function<ObjectEvent, TriggerIndex> compiler,
       long metaCacheSize, long outboxMaxBytes) {
-    return new RocksShardStorage(this, RocksKeys.shardPrefix(collection, partition), compiler, metaCacheSize,
+    return new RocksShardStorage(this, local, RocksKeys.shardPrefix(collection, partition), compiler, metaCacheSize,
         outboxMaxBytes);
+  }
+
+  /**
+   * The storage of one shard whose batches go through {@code committer} instead of straight to
+   * this database (a replicated shard: the committer appends them to a log, and every replica
+   * applies them with {@link #applyReplicated}).
+   */
+  public ReloadableShardStorage shard(String collection, int partition, Function<ObjectEvent, TriggerIndex> compiler,
+      long metaCacheSize, long outboxMaxBytes, BatchCommitter committer) {
+    Objects.requireNonNull(committer, "committer");
+    return new RocksShardStorage(this, committer, RocksKeys.shardPrefix(collection, partition), compiler,
+        metaCacheSize, outboxMaxBytes);
+  }
+
+  /**
+   * Applies a serialized {@link WriteBatch} ({@link WriteBatch#data()} of a batch a shard of an
+   * engine with the same column families built) taken from a replicated log at {@code pos},
+   * together with {@code pos} itself in one atomic write. Unsynced: the log is the durable copy,
+   * and entries after {@link #appliedPosition()} are re-applied from it after a crash.
+   */
+  public void applyReplicated(byte[] batchData, LogPosition pos) {
+    try (WriteBatch b = new WriteBatch(batchData)) {
+      b.put(APPLIED_KEY, ByteBuffer.allocate(16).putLong(pos.term()).putLong(pos.index()).array());
+      db.write(retireOptions, b);
+    } catch (RocksDBException e) {
+      throw failure("replicated apply", e);
+    }
+  }
+
+  /** The position stored by the last {@link #applyReplicated}, or {@link LogPosition#NONE}. */
+  public LogPosition appliedPosition() {
+    try {
+      byte[] v = db.get(APPLIED_KEY);
+      if (v == null) {
+        return LogPosition.NONE;
+      }
+      ByteBuffer b = ByteBuffer.wrap(v);
+      return new LogPosition(b.getLong(), b.getLong());
+    } catch (RocksDBException e) {
+      throw failure("read", e);
+    }
+  }
+
+  /** Writes a consistent copy of the database (hard-linked SST files) into the new directory {@code target}. */
+  public void checkpoint(Path target) {
+    try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw failure("checkpoint", e);
+    }
+  }
+
+  /**
+   * Replaces the whole content of this database by that of the database (a {@link #checkpoint})
+   * in {@code source}: every key of every column family is deleted, then the source's keys are
+   * copied. The database instance, its column family ids and the shards on it stay as they are
+   * (shards must then {@link ReloadableShardStorage#reload()}).
+   */
+  public void replaceContentsFrom(Path source) {
+    try (RocksStorageEngine src = open(source, SyncMode.NONE)) {
+      for (int i = 0; i < handles.size(); i++) {
+        copyColumnFamily(src.db, src.handles.get(i), handles.get(i));
+      }
+      db.syncWal();
+    } catch (RocksDBException e) {
+      throw failure("snapshot install", e);
+    }
+  }
+
+  private void copyColumnFamily(RocksDB from, ColumnFamilyHandle fromCf, ColumnFamilyHandle toCf)
+      throws RocksDBException {
+    try (WriteBatch del = new WriteBatch(); org.rocksdb.RocksIterator it = db.newIterator(toCf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        del.delete(toCf, it.key());
+      }
+      it.status();
+      db.write(retireOptions, del);
+    }
+    WriteBatch b = new WriteBatch();
+    try (org.rocksdb.RocksIterator it = from.newIterator(fromCf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        b.put(toCf, it.key(), it.value());
+        if (b.getDataSize() > (4 << 20)) {
+          db.write(retireOptions, b);
+          b.close();
+          b = new WriteBatch();
+        }
+      }
+      it.status();
+      db.write(retireOptions, b);
+    } finally {
+      b.close();
+    }
   }
 
   /** Compacts every column family now (drops deleted data from disk); blocks until done. */
@@ -212,13 +318,44 @@ public final class RocksStorageEngine implements AutoCloseable {
     } catch (RocksDBException e) {
       // best effort: an unsynced tail is what NONE promises anyway
     }
+    closeHandlesAndDb();
+    writeOptions.close();
+    retireOptions.close();
+    closeOptions();
+  }
+
+  private void closeHandlesAndDb() {
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
     db.close();
-    writeOptions.close();
-    retireOptions.close();
-    closeOptions();
+  }
+
+  /** Commits straight to this database. */
+  private final class LocalCommitter implements BatchCommitter {
+    @Override
+    public long commit(WriteBatch batch) {
+      return write(batch);
+    }
+
+    @Override
+    public void retire(WriteBatch batch) {
+      try {
+        db.write(retireOptions, batch);
+      } catch (RocksDBException e) {
+        throw failure("outbox retire", e);
+      }
+    }
+
+    @Override
+    public dev.oprc.odgm.events.DurabilityGate gate() {
+      return RocksStorageEngine.this.gate();
+    }
+
+    @Override
+    public void syncNow() {
+      RocksStorageEngine.this.syncNow();
+    }
   }
 
   private void closeOptions() {

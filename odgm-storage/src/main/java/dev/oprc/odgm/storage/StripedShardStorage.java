@@ -52,6 +52,21 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
     pendingBytes.set(bytes);
   }
 
+  /** Runs {@code r} holding every stripe's lock: no write runs meanwhile, and writes in progress finish first. */
+  final void underAllLocks(Runnable r) {
+    lockFrom(0, r);
+  }
+
+  private void lockFrom(int i, Runnable r) {
+    if (i == STRIPES) {
+      r.run();
+      return;
+    }
+    synchronized (locks[i]) {
+      lockFrom(i + 1, r);
+    }
+  }
+
   // ------------------------------------------------------------------ engine primitives
 
   abstract ObjectMeta loadMeta(String objectId);

@@ -1,0 +1,308 @@
+package dev.oprc.odgm.replication;
+
+import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.storage.ReloadableShardStorage;
+import dev.oprc.odgm.storage.ShardStorage;
+import dev.oprc.odgm.storage.StorageException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of one Raft group: the group's partitions ({@link ReplicatedShard}), its
+ * leadership state and listeners, and the submission of entries to the local Ratis division.
+ *
+ * <p>Leadership: Ratis's events (leader changed, leader ready, not leader) only clear
+ * {@link #ready} at once and schedule {@link #refresh()} on the node's events thread, which, when
+ * this node leads a term it has not loaded yet, reloads every partition's in-memory state from
+ * the database (Ratis announced "leader ready" after applying the term's first entry, so the
+ * database holds every committed write) and only then sets {@link #ready} and tells the
+ * listeners.
+ *
+ * <p>Thread-safe.
+ */
+final class Group implements ReplicaGroup {
+  private static final Logger log = LoggerFactory.getLogger(Group.class);
+
+  private final RaftReplication node;
+  private final RaftGroupId gid;
+  private final GroupStateMachine machine;
+  private final RaftCommitter committer;
+  private final ConcurrentMap<String, ReplicatedShard> shards = new ConcurrentHashMap<>();
+  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile List<Long> members = List.of();
+  private volatile RaftServer.Division division;
+  private volatile boolean ready;
+  private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
+  private volatile boolean closed;
+  private long loadedTerm = -1; // events thread only
+  private boolean lastReady; // events thread only
+  private OptionalLong lastLeader = OptionalLong.empty(); // events thread only
+
+  Group(RaftReplication node, RaftGroupId gid) {
+    this.node = node;
+    this.gid = gid;
+    this.machine = new GroupStateMachine(this);
+    this.committer = new RaftCommitter(this);
+  }
+
+  GroupStateMachine machine() {
+    return machine;
+  }
+
+  RaftReplication node() {
+    return node;
+  }
+
+  void setMembers(List<Long> sorted) {
+    members = List.copyOf(sorted);
+  }
+
+  @Override
+  public String id() {
+    return gid.getUuid().toString();
+  }
+
+  @Override
+  public List<Long> members() {
+    return members;
+  }
+
+  @Override
+  public ShardStorage shard(String collection, int partition, Function<ObjectEvent, TriggerIndex> compiler,
+      long outboxMaxBytes) {
+    if (collection == null || collection.isEmpty() || collection.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("collection must be a non-empty name without NUL, was '" + collection + "'");
+    }
+    if (partition < 0) {
+      throw new IllegalArgumentException("partition must be >= 0, was " + partition);
+    }
+    Objects.requireNonNull(compiler, "compiler");
+    if (outboxMaxBytes < 1) {
+      throw new IllegalArgumentException("outboxMaxBytes must be >= 1, was " + outboxMaxBytes);
+    }
+    checkOpen();
+    return shards.computeIfAbsent(collection + '\0' + partition, k -> {
+      ReloadableShardStorage inner = machine.engine().shard(collection, partition, compiler,
+          node.config().metaCacheSize(), outboxMaxBytes, committer);
+      return new ReplicatedShard(this, k, inner);
+    });
+  }
+
+  void removeShard(String key) {
+    shards.remove(key);
+  }
+
+  @Override
+  public boolean isLeaderReady() {
+    if (!ready || closed) {
+      return false;
+    }
+    RaftServer.Division d = division;
+    return d != null && d.getInfo().isLeader() && d.getInfo().getCurrentTerm() == readyTerm;
+  }
+
+  @Override
+  public OptionalLong leaderId() {
+    RaftServer.Division d = division;
+    RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
+    return leader == null ? OptionalLong.empty() : OptionalLong.of(RaftReplication.nodeIdOf(leader));
+  }
+
+  @Override
+  public void addListener(LeadershipListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    post(() -> {
+      listeners.add(listener);
+      call(listener, lastReady, lastLeader);
+    });
+  }
+
+  // ------------------------------------------------------------------ checks used by the shards
+
+  void checkOpen() {
+    if (closed) {
+      throw new StorageException("replica group " + id() + " on node " + node.config().nodeId() + " is closed");
+    }
+  }
+
+  /** Throws {@link NotLeaderException} unless this node is the ready leader. */
+  void checkLeader() {
+    checkOpen();
+    if (!isLeaderReady()) {
+      throw new NotLeaderException(id(), node.config().nodeId(), leaderId());
+    }
+  }
+
+  /** {@link #checkLeader()}, then a ReadIndex round (local while the leader lease is valid). */
+  void readBarrier() {
+    checkLeader();
+    RaftClientReply r = await(submit(Message.EMPTY, RaftClientRequest.readRequestType()), "read");
+    if (r == null || !r.isSuccess()) {
+      throw new NotLeaderException(id(), node.config().nodeId(), leaderId());
+    }
+  }
+
+  CompletableFuture<RaftClientReply> submit(Message m, RaftClientRequest.Type type) {
+    RaftServer server = node.server();
+    RaftClientRequest req = RaftClientRequest.newBuilder().setClientId(node.clientId())
+        .setServerId(server.getId()).setGroupId(gid).setCallId(node.nextCallId()).setMessage(m).setType(type)
+        .build();
+    try {
+      return server.submitClientRequestAsync(req);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  static Message message(byte[] data) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(data));
+  }
+
+  /** The reply, or null when it did not come within the request timeout or failed. */
+  RaftClientReply await(CompletableFuture<RaftClientReply> f, String what) {
+    try {
+      return f.get(node.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("group {}: {} failed: {}", id(), what, e.toString());
+      return null;
+    }
+  }
+
+  /** A write's outcome is unknown while this node may still lead: reload and re-announce readiness. */
+  void outcomeUnknown() {
+    post(() -> {
+      loadedTerm = -1;
+      refresh();
+    });
+  }
+
+  // ------------------------------------------------------------------ Ratis events
+
+  void initialized(GroupStateMachine m) {
+    changed();
+  }
+
+  void leaderChanged(RaftPeerId leader) {
+    if (leader == null || !leader.equals(node.server().getId())) {
+      ready = false;
+    }
+    changed();
+  }
+
+  void leaderReady() {
+    RaftServer.Division d = division();
+    if (d != null) {
+      readyTerm = d.getInfo().getCurrentTerm();
+    }
+    changed();
+  }
+
+  void notLeader() {
+    ready = false;
+    changed();
+  }
+
+  void changed() {
+    if (!closed) {
+      post(this::refresh);
+    }
+  }
+
+  private void post(Runnable r) {
+    try {
+      node.events().execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the node is closing
+    }
+  }
+
+  void closing() {
+    closed = true;
+    ready = false;
+    for (ReplicatedShard s : shards.values()) {
+      s.closeInner();
+    }
+    shards.clear();
+  }
+
+  private RaftServer.Division division() {
+    RaftServer.Division d = division;
+    if (d == null) {
+      try {
+        d = node.server().getDivision(gid);
+        division = d;
+      } catch (IOException e) {
+        return null; // not registered yet: a later event refreshes again
+      }
+    }
+    return d;
+  }
+
+  /** On the events thread: brings {@link #ready} and the listeners up to date with Ratis's state. */
+  private void refresh() {
+    RaftServer.Division d = division();
+    if (closed || d == null) {
+      return;
+    }
+    DivisionInfo info = d.getInfo();
+    long term = info.getCurrentTerm();
+    boolean leading = info.isLeader() && readyTerm == term && machine.failure() == null;
+    if (leading && loadedTerm != term) {
+      ready = false;
+      if (lastReady) {
+        notifyListeners(false, leaderId());
+      }
+      for (ReplicatedShard s : shards.values()) {
+        s.reload();
+      }
+      loadedTerm = term;
+      ready = info.isLeader() && info.getCurrentTerm() == term;
+    } else if (!leading) {
+      ready = false;
+    }
+    notifyListeners(isLeaderReady(), leaderId());
+  }
+
+  private void notifyListeners(boolean nowReady, OptionalLong leader) {
+    if (nowReady == lastReady && leader.equals(lastLeader)) {
+      return;
+    }
+    lastReady = nowReady;
+    lastLeader = leader;
+    for (LeadershipListener l : listeners) {
+      call(l, nowReady, leader);
+    }
+  }
+
+  private void call(LeadershipListener l, boolean nowReady, OptionalLong leader) {
+    try {
+      l.changed(nowReady, leader);
+    } catch (RuntimeException e) {
+      log.warn("group {}: a leadership listener failed: {}", id(), e.toString(), e);
+    }
+  }
+}

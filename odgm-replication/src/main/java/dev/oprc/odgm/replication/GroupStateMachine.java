@@ -1,0 +1,227 @@
+package dev.oprc.odgm.replication;
+
+import dev.oprc.odgm.storage.LogPosition;
+import dev.oprc.odgm.storage.RocksStorageEngine;
+import dev.oprc.odgm.storage.StorageException;
+import dev.oprc.odgm.storage.SyncMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Raft state machine of one group: its RocksDB database ({@code <group>/db}). Every log entry
+ * is a serialized RocksDB write batch built by the leader; applying it writes it together with
+ * the entry's position, so entries up to the stored position are skipped when the log is
+ * replayed after a restart. Snapshots are checkpoints of the database ({@link CheckpointSnapshots});
+ * installing one replaces the database's content.
+ *
+ * <p>Ratis calls apply, snapshot and reinitialize from the group's one apply thread; leadership
+ * events are forwarded to the {@link Group}.
+ */
+final class GroupStateMachine extends BaseStateMachine {
+  private static final Logger log = LoggerFactory.getLogger(GroupStateMachine.class);
+
+  private final Group group;
+  private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+  private final AtomicLong installs = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private volatile RocksStorageEngine engine;
+  private volatile Path groupDir;
+  private volatile String failure; // an apply failed: the replica stops applying until restarted
+  private long dbApplied = -1; // apply thread only
+
+  GroupStateMachine(Group group) {
+    this.group = group;
+  }
+
+  RocksStorageEngine engine() {
+    RocksStorageEngine e = engine;
+    if (e == null) {
+      throw new StorageException("replica group " + group.id() + " is not initialized");
+    }
+    return e;
+  }
+
+  String failure() {
+    return failure;
+  }
+
+  long snapshotInstalls() {
+    return installs.get();
+  }
+
+  /** Entries skipped because the database had applied them before (replay after restart). */
+  long skippedReplays() {
+    return skipped.get();
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId id, RaftStorage storage) throws IOException {
+    getLifeCycle().startAndTransition(() -> {
+      super.initialize(server, id, storage);
+      snapshots.init(storage);
+      groupDir = storage.getStorageDir().getRoot().toPath();
+      engine = RocksStorageEngine.open(groupDir.resolve("db"), SyncMode.NONE);
+      if (Files.exists(restoringMarker())) {
+        log.warn("group {}: an interrupted snapshot install is redone", id);
+        restoreLatestSnapshot();
+      }
+      dbApplied = engine.appliedPosition().index();
+      SnapshotInfo s = snapshots.getLatestSnapshot();
+      if (s != null) {
+        setLastAppliedTermIndex(s.getTermIndex());
+      }
+    }, IOException.class);
+    group.initialized(this);
+  }
+
+  private Path restoringMarker() {
+    return groupDir.resolve("db.restoring");
+  }
+
+  @Override
+  public CheckpointSnapshots getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    TermIndex ti = TermIndex.valueOf(entry);
+    if (failure != null) {
+      return CompletableFuture.failedFuture(new StorageException("replica stopped applying: " + failure));
+    }
+    if (ti.getIndex() <= dbApplied) {
+      skipped.incrementAndGet();
+    } else {
+      try {
+        engine.applyReplicated(entry.getStateMachineLogEntry().getLogData().toByteArray(),
+            new LogPosition(ti.getTerm(), ti.getIndex()));
+        dbApplied = ti.getIndex();
+      } catch (RuntimeException e) {
+        // applying later entries without this one would diverge from the other replicas: stop here;
+        // a restart replays from the stored position
+        failure = "entry " + ti + ": " + e.getMessage();
+        log.error("group {}: cannot apply {}; this replica stops applying until it is restarted", group.id(), ti, e);
+        group.changed();
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    updateLastAppliedTermIndex(ti);
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  /** A read barrier: Ratis calls this once the ReadIndex (or lease) check passed and the entries up to it are applied. */
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    return CompletableFuture.completedFuture(Message.EMPTY);
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex ti = getLastAppliedTermIndex();
+    if (ti == null || ti.getIndex() < 0 || failure != null) {
+      return -1;
+    }
+    return snapshots.take(engine, ti);
+  }
+
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** After Ratis installed a leader's snapshot into {@code sm/}: the database becomes that snapshot. */
+  @Override
+  public void reinitialize() throws IOException {
+    SnapshotInfo s = snapshots.rescan();
+    if (s != null) {
+      restoreLatestSnapshot();
+      dbApplied = engine.appliedPosition().index();
+      setLastAppliedTermIndex(s.getTermIndex());
+      installs.incrementAndGet();
+      log.info("group {}: installed the leader's snapshot at {}", group.id(), s.getTermIndex());
+    }
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  /**
+   * Copies the latest snapshot into the database. A marker file makes an interrupted copy be redone
+   * at the next start (Ratis then believes the snapshot is applied).
+   */
+  private void restoreLatestSnapshot() throws IOException {
+    Path snap = snapshots.latestDir();
+    if (snap == null) {
+      return;
+    }
+    Path work = groupDir.resolve("restore");
+    CheckpointSnapshots.deleteRecursively(work);
+    Files.createDirectories(work);
+    try (java.util.stream.Stream<Path> files = Files.list(snap)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String n = f.getFileName().toString();
+        if (n.endsWith(".md5") || !Files.isRegularFile(f)) {
+          continue;
+        }
+        if (n.endsWith(".sst")) {
+          Files.createLink(work.resolve(n), f); // SST files are immutable
+        } else {
+          Files.copy(f, work.resolve(n)); // MANIFEST and WAL are appended to when opened
+        }
+      }
+    }
+    if (!Files.exists(restoringMarker())) {
+      Files.createFile(restoringMarker());
+    }
+    engine.replaceContentsFrom(work);
+    Files.delete(restoringMarker());
+    CheckpointSnapshots.deleteRecursively(work);
+  }
+
+  @Override
+  public void notifyLeaderChanged(RaftGroupMemberId memberId, RaftPeerId newLeaderId) {
+    group.leaderChanged(newLeaderId);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    group.leaderReady();
+  }
+
+  @Override
+  public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+    group.notLeader();
+  }
+
+  @Override
+  public void close() throws IOException {
+    group.closing();
+    RocksStorageEngine e = engine;
+    engine = null;
+    if (e != null) {
+      e.close();
+    }
+    super.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.oprc.odgm.replication;
+
+import dev.oprc.odgm.events.DurabilityGate;
+import dev.oprc.odgm.storage.BatchCommitter;
+import dev.oprc.odgm.storage.StorageException;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Commits a group's write batches through Raft: the batch's serialized form becomes a log entry;
+ * {@link #commit} returns once the entry committed (on a majority's synced logs) and this node's
+ * state machine applied it, which Ratis's reply waits for. Durable at return, so the gate is
+ * {@link DurabilityGate#IMMEDIATE}.
+ *
+ * <p>Thread-safe.
+ */
+final class RaftCommitter implements BatchCommitter {
+  private final Group group;
+  private final LongAdder retireFailures = new LongAdder();
+
+  RaftCommitter(Group group) {
+    this.group = group;
+  }
+
+  @Override
+  public long commit(WriteBatch batch) {
+    byte[] data = data(batch);
+    RaftClientReply r = group.await(group.submit(Group.message(data), RaftClientRequest.writeRequestType()), "write");
+    if (r != null && r.isSuccess()) {
+      return 0;
+    }
+    // after submission even a "not leader" reply is ambiguous: a leader that steps down answers
+    // its appended-but-uncommitted entries that way, and they may still commit under the next one
+    group.outcomeUnknown();
+    String why = r == null ? "no answer within " + group.node().config().requestTimeout().toMillis() + " ms"
+        : String.valueOf(r.getException());
+    throw new WriteOutcomeUnknownException("the write reached replica group " + group.id()
+        + "'s log but its outcome is unknown (" + why + "); it may or may not have been applied", r == null ? null
+        : r.getException());
+  }
+
+  @Override
+  public void retire(WriteBatch batch) {
+    byte[] data = data(batch);
+    group.submit(Group.message(data), RaftClientRequest.writeRequestType()).whenComplete((r, e) -> {
+      if (e != null || !r.isSuccess()) {
+        retireFailures.increment(); // the records are re-sent by a later leader under the same ids
+      }
+    });
+  }
+
+  long retireFailures() {
+    return retireFailures.sum();
+  }
+
+  @Override
+  public DurabilityGate gate() {
+    return DurabilityGate.IMMEDIATE;
+  }
+
+  @Override
+  public void syncNow() {
+    // committed entries are in a majority's synced Raft logs already
+  }
+
+  private static byte[] data(WriteBatch batch) {
+    try {
+      return batch.data();
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot serialize a write batch: " + e.getMessage(), e);
+    }
+  }
+}

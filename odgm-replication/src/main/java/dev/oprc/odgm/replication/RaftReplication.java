@@ -1,0 +1,239 @@
+package dev.oprc.odgm.replication;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's Apache Ratis server (gRPC transport, listening on this node's address in
+ * {@link ReplicationConfig#peers()}) hosting the Raft groups the node is a member of: one group per
+ * distinct replica set, holding every partition that shares it, so the thread and log cost grows
+ * with the number of replica sets, not partitions. Logs and databases live in
+ * {@code dataDir/raft/<group uuid>/} ({@code current/} Ratis log, {@code db/} RocksDB,
+ * {@code sm/} snapshots); groups found there are recovered at start.
+ *
+ * <p>Thread-safe. Owns the Ratis server and the {@code odgm-raft-events} thread; {@link #close()}
+ * stops both and closes every group's database, so close it after the users of its shards.
+ */
+public final class RaftReplication implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftReplication.class);
+
+  private final ReplicationConfig config;
+  private final ConcurrentMap<RaftGroupId, Group> groups = new ConcurrentHashMap<>();
+  private final ClientId clientId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
+  private final ExecutorService events;
+  private final RaftServer server;
+
+  private RaftReplication(ReplicationConfig config) throws IOException {
+    this.config = config;
+    this.events = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "odgm-raft-events-" + config.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))
+        .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine())
+        .setOption(RaftStorage.StartupOption.RECOVER).build();
+  }
+
+  /**
+   * Starts this node's Ratis server; groups whose data is in {@code dataDir/raft} rejoin.
+   *
+   * @throws IllegalStateException when the server cannot start (port taken, unreadable storage)
+   */
+  public static RaftReplication start(ReplicationConfig config) {
+    Objects.requireNonNull(config, "config");
+    RaftReplication r = null;
+    try {
+      r = new RaftReplication(config);
+      r.server.start();
+      log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
+          config.peers().keySet());
+      return r;
+    } catch (IOException | RuntimeException e) {
+      if (r != null) {
+        r.close();
+      }
+      throw new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
+          + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
+    }
+  }
+
+  static RaftProperties properties(ReplicationConfig c) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(new File(c.dataDir().resolve("raft").toString())));
+    GrpcConfigKeys.Server.setPort(p, c.selfAddress().getPort());
+    GrpcConfigKeys.Server.setHost(p, c.selfAddress().getHostString());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(c.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(c.electionTimeoutMax().toMillis()));
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(1000, c.electionTimeoutMin().toMillis())));
+    long seg = c.logSegmentBytes();
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(seg));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(seg, 4L << 20)));
+    // a follower that is behind the purged log gets the leader's snapshot instead
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, c.snapshotThreshold() / 2)));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, c.snapshotThreshold())));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
+    // local submissions get a unique call id each; replies need not be remembered for long
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+    return p;
+  }
+
+  private static TimeDuration ms(long millis) {
+    return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+  }
+
+  public ReplicationConfig config() {
+    return config;
+  }
+
+  /**
+   * The group of the replica set {@code replicaNodeIds} (any order; it must contain this node),
+   * created here on the first call with that set (and joined by the other members when they ask
+   * for it too), or recovered from disk.
+   *
+   * @throws IllegalArgumentException naming an id that is not a member, a duplicate, or a set without this node
+   */
+  public ReplicaGroup group(List<Long> replicaNodeIds) {
+    List<Long> sorted = validate(replicaNodeIds);
+    RaftGroupId gid = groupId(sorted);
+    synchronized (this) {
+      boolean exists = false;
+      for (RaftGroupId g : server.getGroupIds()) {
+        exists |= g.equals(gid);
+      }
+      if (!exists) {
+        addGroup(gid, sorted);
+      }
+      Group g = groups.get(gid);
+      if (g == null) {
+        throw new IllegalStateException("Ratis did not create the state machine of group " + gid);
+      }
+      g.setMembers(sorted);
+      return g;
+    }
+  }
+
+  private List<Long> validate(List<Long> ids) {
+    Objects.requireNonNull(ids, "replicaNodeIds");
+    if (new HashSet<>(ids).size() != ids.size()) {
+      throw new IllegalArgumentException("replica set " + ids + " has a duplicate node id");
+    }
+    for (Long id : ids) {
+      if (id == null || !config.peers().containsKey(id)) {
+        throw new IllegalArgumentException("replica set " + ids + ": node " + id + " is not a member "
+            + config.peers().keySet());
+      }
+    }
+    if (!ids.contains(config.nodeId())) {
+      throw new IllegalArgumentException("replica set " + ids + " does not contain this node " + config.nodeId());
+    }
+    List<Long> sorted = new ArrayList<>(ids);
+    sorted.sort(null);
+    return sorted;
+  }
+
+  private void addGroup(RaftGroupId gid, List<Long> sorted) {
+    List<RaftPeer> peers = new ArrayList<>();
+    for (long id : sorted) {
+      InetSocketAddress a = config.peers().get(id);
+      peers.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(a.getHostString() + ":" + a.getPort()).build());
+    }
+    RaftGroup group = RaftGroup.valueOf(gid, peers);
+    try {
+      RaftClientReply r = server.groupManagement(
+          GroupManagementRequest.newAdd(clientId, server.getId(), nextCallId(), group));
+      if (!r.isSuccess()) {
+        throw new IllegalStateException("cannot add replica group " + gid + " " + sorted + ": " + r.getException());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot add replica group " + gid + " " + sorted + ": " + e, e);
+    }
+  }
+
+  /** The group id of a sorted replica set: a name-based UUID, the same on every node. */
+  static RaftGroupId groupId(List<Long> sorted) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("odgm-raft-group:" + sorted).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  static RaftPeerId peerId(long nodeId) {
+    return RaftPeerId.valueOf("n" + nodeId);
+  }
+
+  static long nodeIdOf(RaftPeerId peer) {
+    return Long.parseLong(peer.toString().substring(1));
+  }
+
+  RaftServer server() {
+    return server;
+  }
+
+  ExecutorService events() {
+    return events;
+  }
+
+  ClientId clientId() {
+    return clientId;
+  }
+
+  long nextCallId() {
+    return callIds.incrementAndGet();
+  }
+
+  /** The group, if this node hosts it (tests). */
+  Group hosted(List<Long> sorted) {
+    return groups.get(groupId(sorted));
+  }
+
+  /** Stops the Ratis server (closing every group's database) and the events thread. */
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException | RuntimeException e) {
+      log.warn("raft node {}: closing the Ratis server failed: {}", config.nodeId(), e.toString());
+    }
+    events.shutdown();
+    try {
+      if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
+        events.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      events.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

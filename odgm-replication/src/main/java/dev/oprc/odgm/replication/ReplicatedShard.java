@@ -1,0 +1,148 @@
+package dev.oprc.odgm.replication;
+
+import dev.oprc.odgm.events.DurabilityGate;
+import dev.oprc.odgm.events.OutboxRecord;
+import dev.oprc.odgm.events.OutboxStore;
+import dev.oprc.odgm.proto.ValData;
+import dev.oprc.odgm.storage.CommitListener;
+import dev.oprc.odgm.storage.ObjectMeta;
+import dev.oprc.odgm.storage.ReloadableShardStorage;
+import dev.oprc.odgm.storage.ShardStorage;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * One partition of a {@link Group} as the node uses it: a RocksDB shard whose batches go through
+ * Raft, served only while this node is the group's ready leader. Reads pass a ReadIndex barrier
+ * first (linearizable). Outbox retires on a node that no longer leads are dropped (counted): the
+ * next leader re-sends those records under their original ids.
+ *
+ * <p>Thread-safe.
+ */
+final class ReplicatedShard implements ShardStorage, OutboxStore {
+  private final Group group;
+  private final String key;
+  private final ReloadableShardStorage inner;
+  private final LongAdder droppedRetires = new LongAdder();
+
+  ReplicatedShard(Group group, String key, ReloadableShardStorage inner) {
+    this.group = group;
+    this.key = key;
+    this.inner = inner;
+  }
+
+  void reload() {
+    inner.reload();
+  }
+
+  long droppedRetires() {
+    return droppedRetires.sum();
+  }
+
+  @Override
+  public ObjectMeta meta(String objectId) {
+    group.readBarrier();
+    return inner.meta(objectId);
+  }
+
+  @Override
+  public ValData entry(String objectId, String entryKey) {
+    group.readBarrier();
+    return inner.entry(objectId, entryKey);
+  }
+
+  @Override
+  public EntryRead read(String objectId, String entryKey) {
+    group.readBarrier();
+    return inner.read(objectId, entryKey);
+  }
+
+  @Override
+  public ObjectView view(String objectId) {
+    group.readBarrier();
+    return inner.view(objectId);
+  }
+
+  @Override
+  public List<Map.Entry<String, ValData>> entries(String objectId, String prefix, String afterExclusive, int limit) {
+    group.readBarrier();
+    return inner.entries(objectId, prefix, afterExclusive, limit);
+  }
+
+  @Override
+  public List<Map.Entry<String, ObjectMeta>> list(String prefix, String afterExclusive, int limit) {
+    group.readBarrier();
+    return inner.list(prefix, afterExclusive, limit);
+  }
+
+  @Override
+  public long count() {
+    group.checkLeader();
+    return inner.count();
+  }
+
+  @Override
+  public <R> R write(String objectId, Mutation<R> mutation, CommitListener listener) {
+    group.checkLeader();
+    return inner.write(objectId, mutation, listener);
+  }
+
+  @Override
+  public OutboxStore outbox() {
+    return this;
+  }
+
+  @Override
+  public int scan(long afterSeq, int max, Consumer<OutboxRecord> sink) {
+    group.checkLeader();
+    return inner.outbox().scan(afterSeq, max, sink);
+  }
+
+  @Override
+  public void retire(long[] seqs, int[] sizes, int n) {
+    if (!group.isLeaderReady()) {
+      droppedRetires.add(n);
+      return;
+    }
+    inner.outbox().retire(seqs, sizes, n);
+  }
+
+  @Override
+  public void makeDurable() {
+    // every committed write is in a majority's synced Raft logs
+  }
+
+  @Override
+  public long pendingCount() {
+    return inner.outbox().pendingCount();
+  }
+
+  @Override
+  public long pendingBytes() {
+    return inner.outbox().pendingBytes();
+  }
+
+  @Override
+  public long oldestCreatedAtMillis() {
+    group.checkOpen();
+    return inner.outbox().oldestCreatedAtMillis();
+  }
+
+  @Override
+  public DurabilityGate durability() {
+    return DurabilityGate.IMMEDIATE;
+  }
+
+  /** Forgets this partition (its data stays in the group's database). */
+  @Override
+  public void close() {
+    group.removeShard(key);
+    inner.close();
+  }
+
+  void closeInner() {
+    inner.close();
+  }
+}

@@ -1,0 +1,160 @@
+package dev.oprc.odgm.replication;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * How one node runs Raft replication: its id, every member's Raft address (including its own,
+ * where it listens), where groups keep their logs and databases ({@code dataDir/raft/<group>/}),
+ * and the timing and compaction knobs.
+ *
+ * <ul>
+ *   <li>{@code electionTimeoutMin/Max}: a follower that hears nothing from the leader for a random
+ *       time in this range starts an election (defaults 1 s / 2 s: failover in about 2-3 s on a
+ *       LAN). Env: {@code ODGM_RAFT_ELECTION_TIMEOUT_MS} (min; max = 2 x min).</li>
+ *   <li>{@code requestTimeout}: how long a write waits for its commit before it fails with
+ *       {@link WriteOutcomeUnknownException} (default 10 s). Env: {@code ODGM_RAFT_REQUEST_TIMEOUT_MS}.</li>
+ *   <li>{@code snapshotThreshold}: applied entries after which a group takes a snapshot (a RocksDB
+ *       checkpoint) and purges its log up to it (default 100000). Env: {@code ODGM_RAFT_SNAPSHOT_THRESHOLD}.</li>
+ *   <li>{@code logSegmentBytes}: Raft log segment size; only closed segments are purged (default
+ *       8 MiB). Env: {@code ODGM_RAFT_LOG_SEGMENT_BYTES}.</li>
+ *   <li>{@code leaderLease}: answer linearizable reads from the leader lease when it is valid
+ *       instead of a heartbeat round (default true). Env: {@code ODGM_RAFT_READ_LEASE}.</li>
+ *   <li>{@code metaCacheSize}: objects whose metadata is cached per partition (as {@code ODGM_META_CACHE_SIZE}).</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
+    Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout, long snapshotThreshold,
+    long logSegmentBytes, boolean leaderLease, long metaCacheSize) {
+  public static final String ELECTION_TIMEOUT_MS = "ODGM_RAFT_ELECTION_TIMEOUT_MS";
+  public static final String REQUEST_TIMEOUT_MS = "ODGM_RAFT_REQUEST_TIMEOUT_MS";
+  public static final String SNAPSHOT_THRESHOLD = "ODGM_RAFT_SNAPSHOT_THRESHOLD";
+  public static final String LOG_SEGMENT_BYTES = "ODGM_RAFT_LOG_SEGMENT_BYTES";
+  public static final String READ_LEASE = "ODGM_RAFT_READ_LEASE";
+
+  public ReplicationConfig {
+    Objects.requireNonNull(peers, "peers");
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
+    Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
+    if (nodeId < 0) {
+      throw new IllegalArgumentException("nodeId must be >= 0, was " + nodeId);
+    }
+    if (!peers.containsKey(nodeId)) {
+      throw new IllegalArgumentException("peers " + peers.keySet() + " do not contain this node's id " + nodeId);
+    }
+    if (electionTimeoutMin.toMillis() < 50 || electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+      throw new IllegalArgumentException("election timeout must be >= 50 ms with max > min, was "
+          + electionTimeoutMin.toMillis() + ".." + electionTimeoutMax.toMillis() + " ms");
+    }
+    if (requestTimeout.toMillis() < 100) {
+      throw new IllegalArgumentException("requestTimeout must be >= 100 ms, was " + requestTimeout.toMillis() + " ms");
+    }
+    if (snapshotThreshold < 1) {
+      throw new IllegalArgumentException("snapshotThreshold must be >= 1, was " + snapshotThreshold);
+    }
+    if (logSegmentBytes < 1024) {
+      throw new IllegalArgumentException("logSegmentBytes must be >= 1024, was " + logSegmentBytes);
+    }
+    if (metaCacheSize < 0) {
+      throw new IllegalArgumentException("metaCacheSize must be >= 0, was " + metaCacheSize);
+    }
+  }
+
+  /** The defaults listed above. */
+  public static ReplicationConfig of(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir) {
+    return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofMillis(1000), Duration.ofMillis(2000),
+        Duration.ofSeconds(10), 100_000, 8L << 20, true, 65_536);
+  }
+
+  /** {@link #of} with the {@code ODGM_RAFT_*} variables of {@code env} applied; throws naming a bad one. */
+  public static ReplicationConfig fromEnv(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
+      long metaCacheSize, Map<String, String> env) {
+    ReplicationConfig c = of(nodeId, peers, dataDir).withMetaCacheSize(metaCacheSize);
+    long election = longVar(env, ELECTION_TIMEOUT_MS, 50, 60_000);
+    if (election > 0) {
+      c = c.withElectionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election));
+    }
+    long request = longVar(env, REQUEST_TIMEOUT_MS, 100, 600_000);
+    if (request > 0) {
+      c = c.withRequestTimeout(Duration.ofMillis(request));
+    }
+    long threshold = longVar(env, SNAPSHOT_THRESHOLD, 1, Long.MAX_VALUE);
+    if (threshold > 0) {
+      c = c.withSnapshotThreshold(threshold);
+    }
+    long segment = longVar(env, LOG_SEGMENT_BYTES, 1024, 1L << 32);
+    if (segment > 0) {
+      c = c.withLogSegmentBytes(segment);
+    }
+    String lease = env.get(READ_LEASE);
+    if (lease != null && !lease.isBlank()) {
+      String l = lease.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!l.equals("true") && !l.equals("false")) {
+        throw new IllegalArgumentException(READ_LEASE + "='" + lease + "' is invalid; accepted: true, false");
+      }
+      c = c.withLeaderLease(l.equals("true"));
+    }
+    return c;
+  }
+
+  /** The variable as a number in [min, max], or -1 when unset. */
+  private static long longVar(Map<String, String> env, String name, long min, long max) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return -1;
+    }
+    try {
+      long v = Long.parseLong(raw.trim());
+      if (v < min || v > max) {
+        throw new IllegalArgumentException(name + "=" + v + " is out of range; accepted: " + min + ".." + max);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + "='" + raw + "' is invalid; accepted: an integer");
+    }
+  }
+
+  public ReplicationConfig withElectionTimeout(Duration min, Duration max) {
+    return new ReplicationConfig(nodeId, peers, dataDir, min, max, requestTimeout, snapshotThreshold,
+        logSegmentBytes, leaderLease, metaCacheSize);
+  }
+
+  public ReplicationConfig withRequestTimeout(Duration timeout) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, timeout,
+        snapshotThreshold, logSegmentBytes, leaderLease, metaCacheSize);
+  }
+
+  public ReplicationConfig withSnapshotThreshold(long entries) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        entries, logSegmentBytes, leaderLease, metaCacheSize);
+  }
+
+  public ReplicationConfig withLogSegmentBytes(long bytes) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, bytes, leaderLease, metaCacheSize);
+  }
+
+  public ReplicationConfig withLeaderLease(boolean lease) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, lease, metaCacheSize);
+  }
+
+  public ReplicationConfig withMetaCacheSize(long size) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, leaderLease, size);
+  }
+
+  /** This node's own Raft address. */
+  public InetSocketAddress selfAddress() {
+    return peers.get(nodeId);
+  }
+}
