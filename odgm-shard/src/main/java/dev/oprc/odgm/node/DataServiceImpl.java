@@ -218,6 +218,11 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
+    if (e instanceof dev.oprc.odgm.replication.WriteOutcomeUnknownException) {
+      // committed or not, nobody knows yet: not UNAVAILABLE, which invites a blind retry
+      return Status.UNKNOWN.withDescription("write outcome unknown (it may have been applied): " + e.getMessage())
+          .asRuntimeException();
+    }
     if (e instanceof dev.oprc.odgm.storage.StorageFailedException) {
       return Status.DATA_LOSS.withDescription(e.getMessage()).asRuntimeException(); // applied maybe: no retry
     }

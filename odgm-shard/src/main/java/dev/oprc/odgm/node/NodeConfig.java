@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.oprc.odgm.cluster.Membership;
 import dev.oprc.odgm.cluster.ReplicaSets;
 import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.replication.ReplicationConfig;
 import dev.oprc.odgm.events.EventConfigException;
 import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.storage.StorageConfig;
@@ -25,7 +26,9 @@ import java.util.Objects;
  * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
  * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000), {@code ODGM_MEMBERS}
  * (unset = standalone; see {@link Membership#parse}; in a cluster ODGM_HTTP_PORT defaults to this
- * node's grpcPort). Collections are checked against the members ({@link ReplicaSets}). Event settings
+ * node's grpcPort). Collections are checked against the members ({@link ReplicaSets}). In a cluster,
+ * {@link #replication()} holds the Raft settings ({@link ReplicationConfig#fromEnv}: the members'
+ * raft addresses, {@code ${ODGM_DATA_DIR}/raft}, {@code ODGM_RAFT_*}); null standalone. Event settings
  * are {@link EventConfig#fromEnv(Map)}, outbox settings {@link OutboxConfig#fromEnv(Map)}, storage
  * settings {@link StorageConfig#fromEnv(Map)}.
  *
@@ -43,7 +46,8 @@ public record NodeConfig(
     EventConfig events,
     OutboxConfig outbox,
     StorageConfig storage,
-    Membership members) {
+    Membership members,
+    ReplicationConfig replication) {
 
   public static final String HTTP_PORT = "ODGM_HTTP_PORT";
   public static final String NODE_ID = "ODGM_NODE_ID";
@@ -59,6 +63,13 @@ public record NodeConfig(
     Objects.requireNonNull(outbox, "outbox");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(members, "members");
+    if (members.clustered() != (replication != null)) {
+      throw new IllegalArgumentException("replication settings are required exactly when ODGM_MEMBERS is set");
+    }
+    if (members.clustered() && members.self() != nodeId) {
+      throw new IllegalArgumentException(Membership.MEMBERS + " was read for node " + members.self() + ", not "
+          + nodeId);
+    }
     collections = List.copyOf(collections);
     range(port, 0, 65535, HTTP_PORT);
     range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
@@ -129,6 +140,7 @@ public record NodeConfig(
     Membership members = Membership.parse(env.get(Membership.MEMBERS), nodeId, httpPort);
     int port = httpPort != null ? httpPort
         : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(8080);
+    StorageConfig storage = StorageConfig.fromEnv(env);
     return new NodeConfig(
         port,
         nodeId,
@@ -140,8 +152,16 @@ public record NodeConfig(
         EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
         EventConfig.fromEnv(env),
         OutboxConfig.fromEnv(env),
-        StorageConfig.fromEnv(env),
-        members);
+        storage,
+        members,
+        members.clustered() ? ReplicationConfig.fromEnv(nodeId, raftAddresses(members), storage.dataDir(),
+            storage.metaCacheSize(), env) : null);
+  }
+
+  private static Map<Long, java.net.InetSocketAddress> raftAddresses(Membership m) {
+    Map<Long, java.net.InetSocketAddress> out = new java.util.TreeMap<>();
+    m.members().forEach(x -> out.put(x.id(), x.raftAddress()));
+    return out;
   }
 
   /** Parses {@code ODGM_COLLECTION}: a JSON array of CreateCollectionRequest (proto JSON names). */
@@ -182,36 +202,37 @@ public record NodeConfig(
   /** A copy with another port. */
   public NodeConfig withPort(int p) {
     return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members, replication);
   }
 
   /** A copy with other collections. */
   public NodeConfig withCollections(List<CreateCollectionRequest> c) {
     return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
-        shutdownDrainMillis, events, outbox, storage, members);
+        shutdownDrainMillis, events, outbox, storage, members, replication);
   }
 
   /** A copy with other outbox settings. */
   public NodeConfig withOutbox(OutboxConfig o) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, o, storage, members);
+        invokeQueueBound, shutdownDrainMillis, events, o, storage, members, replication);
   }
 
   /** A copy with other storage settings. */
   public NodeConfig withStorage(StorageConfig st) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members, replication);
   }
 
   /** A copy with another member list (checked against the collections). */
   public NodeConfig withMembers(Membership m) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, m);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, m, !m.clustered() ? null
+            : ReplicationConfig.of(nodeId, raftAddresses(m), storage.dataDir()).withMetaCacheSize(storage.metaCacheSize()));
   }
 
   /** A copy with other event settings. */
   public NodeConfig withEvents(EventConfig e) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members);
+        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members, replication);
   }
 }

@@ -3,6 +3,7 @@ package dev.oprc.odgm.node;
 import dev.oprc.odgm.cluster.Forwarder;
 import dev.oprc.odgm.cluster.Membership;
 import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.RaftWiring;
 import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.shard.Ids;
@@ -36,9 +37,14 @@ import org.slf4j.LoggerFactory;
  * variables) or embed it with {@link #builder()}. With no Zenoh peers configured the node uses a
  * local-only Zenoh session: triggers on functions it hosts still run, in-process.
  *
+ * <p>In a cluster ({@code ODGM_MEMBERS}) it opens only the partitions it owns (basic, mst) or
+ * leads (raft, as leadership moves), forwards gRPC requests for the others to their owner
+ * ({@link Forwarder}), and declares async-invocation and Zenoh API keys per owned partition.
+ *
  * <p>Thread-safe. {@link #close()} shuts down in dependency order: gRPC (no new writes), the
- * event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the invocation receiver
- * still runs functions hosted here), the receiver, the function channels, then the transport.
+ * Zenoh API, the event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the
+ * invocation receiver still runs functions hosted here), the receiver, the function channels, the
+ * transport, the Raft groups, then the storage engine.
  */
 public final class OdgmNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
@@ -58,6 +64,7 @@ public final class OdgmNode implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final PartitionOwnership ownership;
   private final Forwarder forwarder;
+  private final RaftWiring raft; // null without raft collections in a cluster
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
@@ -72,10 +79,18 @@ public final class OdgmNode implements AutoCloseable {
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
         ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
     try {
+      this.raft = ownership.raftReplicaSets().isEmpty() ? null : RaftWiring.start(config.replication(), ownership,
+          ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes());
+    } catch (RuntimeException e) {
+      closeEngine();
+      throw e;
+    }
+    try {
       this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
           ids, new TransportDeliveryLink(transport), acks, storageFactory(),
           b.clock), ownership::owns);
     } catch (RuntimeException e) {
+      closeRaft();
       closeEngine();
       throw e;
     }
@@ -113,6 +128,9 @@ public final class OdgmNode implements AutoCloseable {
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
           + e.getMessage(), e);
+    }
+    if (raft != null) {
+      raft.listen(); // leaders open their shards and declare their keys from here on
     }
   }
 
@@ -157,10 +175,17 @@ public final class OdgmNode implements AutoCloseable {
 
   private ShardRegistry.StorageFactory storageFactory() {
     long cache = config.storage().metaCacheSize();
-    if (engine == null) {
-      return (c, p, compiler, outboxMax) -> new InMemoryShardStorage(outboxMax);
+    ShardRegistry.StorageFactory local = engine == null
+        ? (c, p, compiler, outboxMax) -> new InMemoryShardStorage(outboxMax)
+        : (c, p, compiler, outboxMax) -> engine.shard(c, p, compiler, cache, outboxMax);
+    return (c, p, compiler, outboxMax) -> ownership.type(c) == ShardType.RAFT ? raft.storage(c, p)
+        : local.open(c, p, compiler, outboxMax);
+  }
+
+  private void closeRaft() {
+    if (raft != null) {
+      raft.close();
     }
-    return (c, p, compiler, outboxMax) -> engine.shard(c, p, compiler, cache, outboxMax);
   }
 
   /** Results of acknowledged triggers retire their outbox records (both result key shapes). */
@@ -199,6 +224,7 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     shards.close(0);
     invoker.close();
+    closeRaft();
     closeEngine();
   }
 
@@ -265,6 +291,7 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     invoker.close();
     transport.close();
+    closeRaft(); // after the shards and their users: its groups own the replicated partitions
     if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it
     } else {

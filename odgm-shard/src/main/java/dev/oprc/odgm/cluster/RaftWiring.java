@@ -1,0 +1,87 @@
+package dev.oprc.odgm.cluster;
+
+import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.replication.RaftReplication;
+import dev.oprc.odgm.replication.ReplicaGroup;
+import dev.oprc.odgm.replication.ReplicationConfig;
+import dev.oprc.odgm.storage.ShardStorage;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * This node's part of the raft collections: one Ratis server ({@link RaftReplication}), one
+ * {@link ReplicaGroup} per distinct replica set this node is in, and each held partition's
+ * replicated storage, opened at start so a follower applies the log from the beginning. Group
+ * leadership feeds {@link PartitionOwnership#leadershipChanged} once {@link #listen()} is called.
+ *
+ * <p>Thread-safe after construction; {@link #close()} stops the Ratis server and closes every
+ * group's database (call it after the shards' users stopped).
+ */
+public final class RaftWiring implements AutoCloseable {
+  private final RaftReplication replication;
+  private final PartitionOwnership ownership;
+  private final Map<List<Long>, ReplicaGroup> groups = new HashMap<>();
+  private final Map<String, ShardStorage> storages = new HashMap<>();
+
+  private RaftWiring(RaftReplication replication, PartitionOwnership ownership) {
+    this.replication = replication;
+    this.ownership = ownership;
+  }
+
+  /**
+   * Starts the Ratis server and opens the groups and partitions this node holds.
+   *
+   * @throws IllegalStateException when the Raft server cannot start
+   */
+  public static RaftWiring start(ReplicationConfig config, PartitionOwnership ownership,
+      Function<ObjectEvent, TriggerIndex> compiler, long outboxMaxBytes) {
+    RaftWiring w = new RaftWiring(RaftReplication.start(config), ownership);
+    try {
+      for (List<Long> set : ownership.raftReplicaSets()) {
+        w.groups.put(set, w.replication.group(set));
+      }
+      for (String c : ownership.collections()) {
+        if (ownership.type(c) != ShardType.RAFT) {
+          continue;
+        }
+        for (int p = 0; p < ownership.partitionCount(c); p++) {
+          if (ownership.holds(c, p)) {
+            ReplicaGroup g = w.groups.get(PartitionOwnership.groupKey(ownership.replicas(c, p)));
+            w.storages.put(c + "/" + p, new RetainedStorage(g.shard(c, p, compiler, outboxMaxBytes)));
+          }
+        }
+      }
+      return w;
+    } catch (RuntimeException e) {
+      w.close();
+      throw e;
+    }
+  }
+
+  /** Starts feeding leadership changes into the ownership (call once the node can serve). */
+  public void listen() {
+    groups.forEach((set, g) -> g.addListener((ready, leader) -> ownership.leadershipChanged(set, ready, leader)));
+  }
+
+  /** The replicated storage of a held raft partition. */
+  public ShardStorage storage(String collection, int partition) {
+    ShardStorage s = storages.get(collection + "/" + partition);
+    if (s == null) {
+      throw new IllegalStateException("partition " + partition + " of '" + collection + "' is not a raft replica here");
+    }
+    return s;
+  }
+
+  /** The number of groups this node is a member of. */
+  public int groupCount() {
+    return groups.size();
+  }
+
+  @Override
+  public void close() {
+    replication.close();
+  }
+}
