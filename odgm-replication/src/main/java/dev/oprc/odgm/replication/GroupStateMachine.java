@@ -144,14 +144,17 @@ final class GroupStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public void pause() {
-    getLifeCycle().transition(LifeCycle.State.PAUSING);
-    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  public synchronized void pause() {
+    // Ratis pauses once per snapshot chunk it receives
+    if (getLifeCycleState() != LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   /** After Ratis installed a leader's snapshot into {@code sm/}: the database becomes that snapshot. */
   @Override
-  public void reinitialize() throws IOException {
+  public synchronized void reinitialize() throws IOException {
     SnapshotInfo s = snapshots.rescan();
     if (s != null) {
       restoreLatestSnapshot();

@@ -103,6 +103,8 @@ public final class RaftReplication implements AutoCloseable {
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, c.snapshotThreshold() / 2)));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    // no snapshot at shutdown: a restart replays the log tail (applied entries are skipped), as after a crash
+    RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold());
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, c.snapshotThreshold())));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

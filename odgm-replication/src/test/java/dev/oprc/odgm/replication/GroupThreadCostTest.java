@@ -1,0 +1,57 @@
+package dev.oprc.odgm.replication;
+
+import static dev.oprc.odgm.replication.RaftTestCluster.put;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Partitions that share a replica set share one Raft group: their number costs no threads. */
+class GroupThreadCostTest {
+  @TempDir
+  Path dir;
+  private RaftTestCluster cluster;
+
+  @AfterEach
+  void close() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static int threads() {
+    return ManagementFactory.getThreadMXBean().getThreadCount();
+  }
+
+  @Test
+  void oneThousandPartitionsOfOneReplicaSetCostNoMoreThreadsThanOne() {
+    int before = threads();
+    cluster = new RaftTestCluster(dir, 3, c -> c);
+    long leader = cluster.awaitLeader();
+    Map<Integer, Integer> threadsAt = new LinkedHashMap<>();
+    int created = 0;
+    long start = System.nanoTime();
+    for (int target : new int[] {1, 64, 1024}) {
+      for (int p = created; p < target; p++) {
+        for (long id : cluster.members) {
+          cluster.shard(id, p); // every replica opens the partition, as a node holding it does
+        }
+        put(cluster.shard(leader, p), "o", "v" + p, new ArrayList<>());
+      }
+      created = target;
+      threadsAt.put(target, threads());
+    }
+    double writeMs = (System.nanoTime() - start) / 1e6 / 1024;
+    System.out.printf("threads before the cluster: %d; with a 3-node in-JVM cluster (one group) by partitions: %s;"
+        + " %.2f ms per sequential write%n", before, threadsAt, writeMs);
+    assertThat(threadsAt.get(1024) - threadsAt.get(1)).as("threads added by 1023 more partitions: " + threadsAt)
+        .isLessThanOrEqualTo(6);
+    assertThat(cluster.shard(leader, 1023).count()).isEqualTo(1);
+  }
+}

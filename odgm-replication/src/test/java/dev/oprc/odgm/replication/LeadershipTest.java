@@ -1,0 +1,71 @@
+package dev.oprc.odgm.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the leadership listeners are told, and how long a failover takes with the default timeouts. */
+class LeadershipTest {
+  @TempDir
+  Path dir;
+  private RaftTestCluster cluster;
+
+  @AfterEach
+  void close() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  record Change(boolean ready, OptionalLong leader) {}
+
+  private Map<Long, List<Change>> listen() {
+    Map<Long, List<Change>> seen = new ConcurrentHashMap<>();
+    for (long id : cluster.members) {
+      List<Change> l = new CopyOnWriteArrayList<>();
+      seen.put(id, l);
+      cluster.group(id).addListener((ready, leader) -> l.add(new Change(ready, leader)));
+    }
+    return seen;
+  }
+
+  private static Change last(List<Change> l) {
+    return l.isEmpty() ? null : l.get(l.size() - 1);
+  }
+
+  @Test
+  void listenersLearnWhoLeadsAndOnlyTheLeaderIsReady() {
+    cluster = new RaftTestCluster(dir, 3, c -> c);
+    long leader = cluster.awaitLeader();
+    Map<Long, List<Change>> seen = listen();
+    Change expectedLeader = new Change(true, OptionalLong.of(leader));
+    Change expectedFollower = new Change(false, OptionalLong.of(leader));
+    RaftTestCluster.await("every listener to know the leader", () -> cluster.members.stream()
+        .allMatch(id -> (id == leader ? expectedLeader : expectedFollower).equals(last(seen.get(id)))));
+    assertThat(cluster.members.stream().filter(id -> cluster.group(id).isLeaderReady())).containsExactly(leader);
+  }
+
+  @Test
+  void whenTheLeaderStopsAnotherNodeBecomesReadyWithinThreeSeconds() {
+    cluster = new RaftTestCluster(dir, 3, c -> ReplicationConfig.of(c.nodeId(), c.peers(), c.dataDir()));
+    long leader = cluster.awaitLeader();
+    Map<Long, List<Change>> seen = listen();
+    RaftTestCluster.await("listeners to be registered", () -> seen.values().stream().noneMatch(List::isEmpty));
+    long t0 = System.nanoTime();
+    cluster.stop(leader);
+    long next = cluster.awaitLeader();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("failover (leader closed -> next leader ready, election timeout 1-2 s): %.2f s%n", seconds);
+    assertThat(seconds).isLessThanOrEqualTo(3.0);
+    RaftTestCluster.await("the new leader's listener to say ready",
+        () -> new Change(true, OptionalLong.of(next)).equals(last(seen.get(next))));
+  }
+}
