@@ -70,8 +70,9 @@ class RaftLinearizabilityProcessTest {
     List<Operation> history = clients.history();
     long acknowledged = history.stream().filter(o -> o.status() != Operation.Status.UNKNOWN).count();
     LinearizabilityChecker.Verdict verdict = LinearizabilityChecker.check(history, initial);
-    System.out.printf("lincheck: %d operations (%d answered, %d unknown), leader %d killed: %s%n", history.size(),
-        acknowledged, clients.unknownOutcomes(), leader, verdict.linearizable() ? "linearizable" : "VIOLATION");
+    System.out.printf("lincheck: %d operations (%d answered, %d unknown, %d refused before replication), leader %d"
+        + " killed: %s%n", history.size(), acknowledged, clients.unknownOutcomes(), clients.refusedBeforeSubmit(), leader,
+        verdict.linearizable() ? "linearizable" : "VIOLATION");
     if (!verdict.linearizable()) {
       Path file = verdict.writeReport(ARTIFACTS, "raft-leader-kill-" + Instant.now().toEpochMilli());
       throw new AssertionError("history not linearizable, kept in " + file.toAbsolutePath() + "\n"

@@ -29,9 +29,10 @@ import java.util.function.Supplier;
  * Concurrent clients of a few registers (objects with one entry {@code v}, in one partition):
  * each client loops over random GetValue, SetValue (a value no one else writes) and CAS
  * (BatchSetValues with expected_object_version = the version it last read), recording each as
- * an {@link Operation} with its invoke and response times. An answer that never came (deadline,
- * UNAVAILABLE, any error but a CAS's version mismatch or a read's NOT_FOUND) is recorded as of
- * unknown outcome; the client then moves to another member.
+ * an {@link Operation} with its invoke and response times. A write the node refused before
+ * replicating it ({@link #refusedBeforeSubmit}) is left out; any other failure (deadline, UNKNOWN,
+ * a transport UNAVAILABLE, anything but a CAS's version mismatch or a read's NOT_FOUND) is
+ * recorded as of unknown outcome. After a failure the client moves to another member.
  *
  * <p>Thread-safe; {@link #run} blocks its caller while its own pool runs the clients.
  */
@@ -46,6 +47,7 @@ final class RegisterClients {
   private final AtomicInteger ids = new AtomicInteger();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicInteger unknown = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
 
   RegisterClients(LocalCluster cluster, String collection, int partition, List<String> keys) {
     this.cluster = cluster;
@@ -102,6 +104,11 @@ final class RegisterClients {
     return unknown.get();
   }
 
+  /** Writes and CAS the nodes refused before replicating them (left out of the history: they did not happen). */
+  int refusedBeforeSubmit() {
+    return refused.get();
+  }
+
   private void loop(int client, SplittableRandom rnd, Supplier<List<Long>> targets) throws InterruptedException {
     Map<String, Long> lastVersion = new TreeMap<>();
     int node = client;
@@ -151,10 +158,26 @@ final class RegisterClients {
       history.add(Operation.write(ids.getAndIncrement(), client, key, t0, System.nanoTime(), value));
       return true;
     } catch (StatusRuntimeException e) {
+      if (refusedBeforeSubmit(e)) {
+        refused.incrementAndGet();
+        return false;
+      }
       unknown.incrementAndGet();
       history.add(Operation.unknownWrite(ids.getAndIncrement(), client, key, t0, value));
       return false;
     }
+  }
+
+  /**
+   * True for the node's own refusals that precede any replication (so the write certainly did not
+   * happen): not the ready leader, no ready owner known, a forwarded call landing on a non-owner,
+   * shutting down. A transport UNAVAILABLE (a member died mid-call) is not one of them.
+   */
+  static boolean refusedBeforeSubmit(StatusRuntimeException e) {
+    String d = e.getStatus().getDescription();
+    return e.getStatus().getCode() == Status.Code.UNAVAILABLE && d != null
+        && (d.contains("is not the ready leader of replica group") || d.contains("no ready owner for")
+            || d.contains("but does not own it (ownership is changing)") || d.contains("node is shutting down"));
   }
 
   private boolean cas(int client, long via, String key, long expected, String value) {
@@ -170,6 +193,10 @@ final class RegisterClients {
       if (e.getStatus().getCode() == Status.Code.ABORTED && desc != null && desc.contains("version mismatch")) {
         history.add(Operation.cas(ids.getAndIncrement(), client, key, t0, t1, expected, value, false));
         return true;
+      }
+      if (refusedBeforeSubmit(e)) {
+        refused.incrementAndGet();
+        return false;
       }
       unknown.incrementAndGet();
       history.add(Operation.unknownCas(ids.getAndIncrement(), client, key, t0, expected, value));

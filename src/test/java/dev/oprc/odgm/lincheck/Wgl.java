@@ -23,6 +23,7 @@ final class Wgl {
     final boolean call;
     final long time;
     Entry match; // call <-> return
+    boolean lifted; // calls: linearized (out of the list)
     Entry prev;
     Entry next;
 
@@ -37,11 +38,16 @@ final class Wgl {
   /** A memoized configuration: which operations are linearized, and the state they lead to. */
   private record Config(BitSet linearized, RegisterState state) {}
 
-  /** A linearized call and the state before it, to undo on backtrack. */
-  private record Frame(Entry call, RegisterState before) {}
+  /**
+   * A linearized call, the state before it, and the unknown CAS calls lifted with it because they
+   * became dead (see {@link #liftDead}), to undo on backtrack.
+   */
+  private record Frame(Entry call, RegisterState before, List<Entry> dead) {}
 
   private final Entry head = new Entry(null, -1, false, Long.MIN_VALUE);
   private final List<Operation> ops;
+  /** The calls of unknown-outcome CAS operations, the candidates of {@link #liftDead}. */
+  private final List<Entry> unknownCas = new ArrayList<>();
 
   private Wgl(List<Operation> ops) {
     this.ops = ops;
@@ -52,6 +58,9 @@ final class Wgl {
       Entry r = new Entry(op, i, false, op.returnedAt());
       c.match = r;
       r.match = c;
+      if (op.unknown() && op.kind() == Operation.Kind.CAS) {
+        unknownCas.add(c);
+      }
       entries.add(c);
       entries.add(r);
     }
@@ -95,23 +104,23 @@ final class Wgl {
         if (after != null) {
           BitSet next = (BitSet) linearized.clone();
           next.set(entry.index);
+          lift(entry);
+          List<Entry> dead = liftDead(after, next);
           configurations++;
           if (seen.add(new Config(next, after))) {
-            stack.push(new Frame(entry, state));
+            stack.push(new Frame(entry, state, dead));
             state = after;
             linearized = next;
-            lift(entry);
             advanced = true;
             if (stack.size() > best.size()) {
               best = prefix(stack);
               bestState = state;
             }
-            entry = head.next;
+          } else {
+            undo(entry, dead); // this configuration was explored already
           }
         }
-        if (!advanced) {
-          entry = entry.next;
-        }
+        entry = advanced ? head.next : entry.next;
       } else {
         if (stack.isEmpty()) {
           return verdict(key, LinearizabilityChecker.Outcome.NOT_LINEARIZABLE, initial, best, bestState,
@@ -121,7 +130,10 @@ final class Wgl {
         state = top.before();
         linearized = (BitSet) linearized.clone();
         linearized.clear(top.call().index);
-        unlift(top.call());
+        for (Entry d : top.dead()) {
+          linearized.clear(d.index);
+        }
+        undo(top.call(), top.dead());
         entry = top.call().next;
       }
     }
@@ -139,8 +151,43 @@ final class Wgl {
     return out;
   }
 
+  /**
+   * Lifts every unknown-outcome CAS still in the list whose expected version is below {@code s}'s:
+   * versions never decrease (the model has no delete), so such a CAS can never apply again and is
+   * a no-op wherever it is placed; deciding that once, here, keeps the search from exploring every
+   * place of every such no-op. Marks them in {@code linearized}; returns them for {@link #undo}.
+   */
+  private List<Entry> liftDead(RegisterState s, BitSet linearized) {
+    List<Entry> dead = null;
+    for (Entry e : unknownCas) {
+      if (!e.lifted && e.op.version() < s.version()) {
+        if (dead == null) {
+          dead = new ArrayList<>();
+        }
+        dead.add(e);
+      }
+    }
+    if (dead == null) {
+      return List.of();
+    }
+    for (Entry e : dead) {
+      lift(e);
+      linearized.set(e.index);
+    }
+    return dead;
+  }
+
+  /** Puts back {@code call} and the dead calls lifted with it, in reverse order. */
+  private static void undo(Entry call, List<Entry> dead) {
+    for (int i = dead.size() - 1; i >= 0; i--) {
+      unlift(dead.get(i));
+    }
+    unlift(call);
+  }
+
   /** Takes a call and its return out of the list. */
   private static void lift(Entry call) {
+    call.lifted = true;
     call.prev.next = call.next;
     if (call.next != null) {
       call.next.prev = call.prev;
@@ -154,6 +201,7 @@ final class Wgl {
 
   /** Puts them back, in the reverse order of {@link #lift}. */
   private static void unlift(Entry call) {
+    call.lifted = false;
     Entry ret = call.match;
     ret.prev.next = ret;
     if (ret.next != null) {
