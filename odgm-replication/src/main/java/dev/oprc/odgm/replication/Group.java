@@ -63,7 +63,7 @@ final class Group implements ReplicaGroup {
     this.node = node;
     this.gid = gid;
     this.machine = new GroupStateMachine(this);
-    this.committer = new RaftCommitter(this);
+    this.committer = new RaftCommitter(this, node.batcher().lane(this));
   }
 
   GroupStateMachine machine() {

@@ -5,7 +5,6 @@ import dev.oprc.odgm.storage.BatchCommitter;
 import dev.oprc.odgm.storage.StorageException;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -19,16 +18,18 @@ import org.rocksdb.WriteBatch;
  */
 final class RaftCommitter implements BatchCommitter {
   private final Group group;
+  private final EntryBatcher.Lane lane;
   private final LongAdder retireFailures = new LongAdder();
 
-  RaftCommitter(Group group) {
+  RaftCommitter(Group group, EntryBatcher.Lane lane) {
     this.group = group;
+    this.lane = lane;
   }
 
   @Override
   public long commit(WriteBatch batch) {
     byte[] data = data(batch);
-    RaftClientReply r = group.await(group.submit(Group.message(data), RaftClientRequest.writeRequestType()), "write");
+    RaftClientReply r = group.await(lane.submit(data), "write");
     if (r != null && r.isSuccess()) {
       return 0;
     }
@@ -45,11 +46,15 @@ final class RaftCommitter implements BatchCommitter {
   @Override
   public void retire(WriteBatch batch) {
     byte[] data = data(batch);
-    group.submit(Group.message(data), RaftClientRequest.writeRequestType()).whenComplete((r, e) -> {
-      if (e != null || !r.isSuccess()) {
-        retireFailures.increment(); // the records are re-sent by a later leader under the same ids
-      }
-    });
+    try {
+      lane.submit(data).whenComplete((r, e) -> {
+        if (e != null || !r.isSuccess()) {
+          retireFailures.increment(); // the records are re-sent by a later leader under the same ids
+        }
+      });
+    } catch (StorageException e) {
+      retireFailures.increment(); // queue full or closing: as above
+    }
   }
 
   long retireFailures() {

@@ -51,6 +51,7 @@ public final class RaftReplication implements AutoCloseable {
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
   private final ExecutorService events;
+  private final EntryBatcher batcher;
   private final RaftServer server;
 
   private RaftReplication(ReplicationConfig config) throws IOException {
@@ -60,9 +61,16 @@ public final class RaftReplication implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))
-        .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine())
-        .setOption(RaftStorage.StartupOption.RECOVER).build();
+    this.batcher = new EntryBatcher(config.nodeId());
+    try {
+      this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))
+          .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine())
+          .setOption(RaftStorage.StartupOption.RECOVER).build();
+    } catch (IOException | RuntimeException e) {
+      batcher.close();
+      events.shutdownNow();
+      throw e;
+    }
   }
 
   /**
@@ -109,6 +117,11 @@ public final class RaftReplication implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, c.snapshotThreshold())));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
+    // fixed pools: Ratis's default cached client pool grows a thread per concurrent request
+    RaftServerConfigKeys.ThreadPool.setClientCached(p, false);
+    RaftServerConfigKeys.ThreadPool.setClientSize(p, 4);
+    RaftServerConfigKeys.ThreadPool.setServerCached(p, false);
+    RaftServerConfigKeys.ThreadPool.setServerSize(p, 8);
     // local submissions get a unique call id each; replies need not be remembered for long
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
     return p;
@@ -203,6 +216,10 @@ public final class RaftReplication implements AutoCloseable {
     return server;
   }
 
+  EntryBatcher batcher() {
+    return batcher;
+  }
+
   ExecutorService events() {
     return events;
   }
@@ -220,9 +237,10 @@ public final class RaftReplication implements AutoCloseable {
     return groups.get(groupId(sorted));
   }
 
-  /** Stops the Ratis server (closing every group's database) and the events thread. */
+  /** Stops the submit thread, the Ratis server (closing every group's database) and the events thread. */
   @Override
   public void close() {
+    batcher.close();
     try {
       server.close();
     } catch (IOException | RuntimeException e) {

@@ -1,0 +1,175 @@
+package dev.oprc.odgm.replication;
+
+import dev.oprc.odgm.storage.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+
+/**
+ * Group commit in front of Ratis: concurrent writes of a group are queued and joined
+ * ({@link WriteBatches#join}) into one Raft entry while up to {@link #MAX_IN_FLIGHT} entries of
+ * that group are already on their way, so Ratis's per-entry cost (its appends are serialized per
+ * group) is paid once per batch rather than once per write. One thread per node
+ * ({@code odgm-raft-submit-<node>}) submits for every group.
+ *
+ * <p>Thread-safe. Owns its thread; {@link #close()} stops it and fails what is still queued.
+ */
+final class EntryBatcher implements AutoCloseable {
+  static final int MAX_IN_FLIGHT = 2;
+  static final int MAX_BATCH_BYTES = 1 << 20;
+  static final int MAX_BATCH_WRITES = 1024;
+  /** Writes a group may have queued (not yet submitted); beyond it a write fails at once. */
+  static final int MAX_QUEUED = 16_384;
+
+  private final List<Lane> lanes = new CopyOnWriteArrayList<>();
+  private final Thread thread;
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+  private volatile boolean signal;
+  private volatile boolean closed;
+
+  EntryBatcher(long nodeId) {
+    thread = new Thread(this::run, "odgm-raft-submit-" + nodeId);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The queue of one group. */
+  final class Lane {
+    private final Group group;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    Lane(Group group) {
+      this.group = group;
+    }
+
+    /** Queues {@code batch}; the future completes when the entry holding it committed and was applied here. */
+    CompletableFuture<RaftClientReply> submit(byte[] batch) {
+      if (closed) {
+        throw new StorageException("replication of group " + group.id() + " is closed");
+      }
+      if (queued.incrementAndGet() > MAX_QUEUED) {
+        queued.decrementAndGet();
+        refused.increment();
+        throw new StorageException("replication queue of group " + group.id() + " is full (" + MAX_QUEUED
+            + " writes waiting); nothing was applied");
+      }
+      Pending p = new Pending(batch, new CompletableFuture<>());
+      queue.add(p);
+      wake();
+      return p.done;
+    }
+
+    /** Submits one joined entry if there is work and room; true when it did. */
+    private boolean pump() {
+      if (queue.isEmpty() || inFlight.get() >= MAX_IN_FLIGHT) {
+        return false;
+      }
+      List<Pending> taken = new ArrayList<>();
+      List<byte[]> datas = new ArrayList<>();
+      int bytes = 0;
+      Pending p;
+      while (bytes < MAX_BATCH_BYTES && taken.size() < MAX_BATCH_WRITES && (p = queue.poll()) != null) {
+        taken.add(p);
+        datas.add(p.batch);
+        bytes += p.batch.length;
+      }
+      if (taken.isEmpty()) {
+        return false;
+      }
+      queued.addAndGet(-taken.size());
+      inFlight.incrementAndGet();
+      batches.increment();
+      writes.add(taken.size());
+      group.submit(Group.message(WriteBatches.join(datas)), RaftClientRequest.writeRequestType())
+          .whenComplete((r, e) -> {
+            inFlight.decrementAndGet();
+            for (Pending t : taken) {
+              if (e != null) {
+                t.done.completeExceptionally(e);
+              } else {
+                t.done.complete(r);
+              }
+            }
+            wake();
+          });
+      return true;
+    }
+
+    private void failAll(String why) {
+      Pending p;
+      while ((p = queue.poll()) != null) {
+        queued.decrementAndGet();
+        p.done.completeExceptionally(new StorageException(why));
+      }
+    }
+  }
+
+  private record Pending(byte[] batch, CompletableFuture<RaftClientReply> done) {}
+
+  Lane lane(Group group) {
+    Lane l = new Lane(group);
+    lanes.add(l);
+    return l;
+  }
+
+  /** Entries submitted and writes they carried (writes / batches is the mean batch size). */
+  long batches() {
+    return batches.sum();
+  }
+
+  long writes() {
+    return writes.sum();
+  }
+
+  long refused() {
+    return refused.sum();
+  }
+
+  private void wake() {
+    signal = true;
+    LockSupport.unpark(thread);
+  }
+
+  private void run() {
+    while (!closed) {
+      signal = false;
+      boolean did = false;
+      for (Lane l : lanes) {
+        try {
+          did |= l.pump();
+        } catch (RuntimeException e) {
+          l.failAll("replication submit failed: " + e);
+        }
+      }
+      if (!did && !signal) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(thread);
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Lane l : lanes) {
+      l.failAll("replication closed before the write was submitted");
+    }
+  }
+}
