@@ -203,6 +203,17 @@ class ClusterEndToEndTest {
   }
 
   @Test
+  void aCallForAPartitionWhoseOwnerIsDownIsUnavailableNamingTheOwner() throws Exception {
+    int p = partitionsOf(2).get(0);
+    b.close();
+    b = null;
+    assertThatThrownBy(() -> get(a, p, "x")).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getDescription()).contains("cannot reach node 2, the owner of this partition");
+    });
+  }
+
+  @Test
   void aForwardedCallKeepsTheCallersDeadline() {
     int p = partitionsOf(2).get(0);
     long start = System.nanoTime();

@@ -54,13 +54,16 @@ class ClusterProcessTest {
         + "\"invocations\":{\"fn_routes\":{\"echo\":{\"url\":\"local:echo\"}}}}]";
     PartitionOwnership ownership = PartitionOwnership.of(NodeConfig.fromEnv(Map.of("ODGM_COLLECTION", collections,
         "ODGM_NODE_ID", "1", "ODGM_MEMBERS", members)).collections(), Membership.parse(members, 1, null));
-    try (NodeProcess n1 = NodeProcess.startOn(g1, env("1", members, collections));
-        NodeProcess n2 = NodeProcess.startOn(g2, env("2", members, collections))) {
+    NodeProcess n1 = NodeProcess.startOn(g1, env("1", members, collections));
+    NodeProcess n2 = null;
+    try {
+      n2 = NodeProcess.startOn(g2, env("2", members, collections));
       Thread.sleep(500); // let the router learn both nodes' subscriptions (the trigger PUTs are not retried)
       for (int i = 0; i < 10; i++) {
         int p = i % PARTITIONS;
         TriggerTarget t = TriggerTarget.newBuilder().setClsId(COLL).setPartitionId(p).setFnId("echo").build();
-        (i % 2 == 0 ? n1 : n2).data().set(SetObjectRequest.newBuilder().setClsId(COLL).setPartitionId(p)
+        NodeProcess via = i % 2 == 0 ? n1 : n2;
+        via.data().set(SetObjectRequest.newBuilder().setClsId(COLL).setPartitionId(p)
             .setObjectId("o" + i).setObject(ObjData.newBuilder()
                 .putEntries("k", ValData.newBuilder().setData(ByteString.copyFromUtf8("v")).build())
                 .setEvent(ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder().addOnCreate(t).build())))
@@ -81,6 +84,11 @@ class ClusterProcessTest {
               && !s.key().contains("marker-")).toList();
       assertThat(got).as("one result per trigger; node logs:\n%s\n%s", n1.output(), n2.output()).hasSize(10);
       assertThat(got.stream().map(ReceivedSample::key).distinct()).hasSize(10);
+    } finally {
+      if (n2 != null) {
+        n2.close();
+      }
+      n1.close();
     }
   }
 

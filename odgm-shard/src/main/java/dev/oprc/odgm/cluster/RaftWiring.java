@@ -21,6 +21,8 @@ import java.util.function.Function;
  * group's database (call it after the shards' users stopped).
  */
 public final class RaftWiring implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RaftWiring.class);
+
   private final RaftReplication replication;
   private final PartitionOwnership ownership;
   private final Map<List<Long>, ReplicaGroup> groups = new HashMap<>();
@@ -63,7 +65,11 @@ public final class RaftWiring implements AutoCloseable {
 
   /** Starts feeding leadership changes into the ownership (call once the node can serve). */
   public void listen() {
-    groups.forEach((set, g) -> g.addListener((ready, leader) -> ownership.leadershipChanged(set, ready, leader)));
+    groups.forEach((set, g) -> g.addListener((ready, leader) -> {
+      log.info("raft group {} {}: leader {}", set, g.id(), ready ? "is this node (ready)"
+          : leader.isPresent() ? "node " + Long.toUnsignedString(leader.getAsLong()) : "unknown (election)");
+      ownership.leadershipChanged(set, ready, leader);
+    }));
   }
 
   /** The replicated storage of a held raft partition. */

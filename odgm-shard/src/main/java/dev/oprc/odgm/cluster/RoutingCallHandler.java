@@ -82,7 +82,7 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       remote = ch.newCall(method, opts);
       Metadata out = copy(headers);
       out.put(Forwarder.FORWARDED_KEY, Long.toUnsignedString(forwarder.self()));
-      remote.start(new Relay<>(call, remote), out);
+      remote.start(new Relay<>(call, remote, owner), out);
       remote.sendMessage(request);
       remote.request(1);
     }
@@ -123,15 +123,21 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
     }
   }
 
-  /** Passes the owner's headers, messages and status back to the caller unchanged. */
+  /**
+   * Passes the owner's headers, messages and status back to the caller unchanged, except an
+   * UNAVAILABLE raised by this node's channel (it carries a cause; a status the owner sent does
+   * not), which is reworded to name the unreachable owner.
+   */
   private static final class Relay<Q, R> extends ClientCall.Listener<R> {
     private final ServerCall<Q, R> call;
     private final ClientCall<Q, R> remote;
+    private final long owner;
     private boolean headersSent;
 
-    Relay(ServerCall<Q, R> call, ClientCall<Q, R> remote) {
+    Relay(ServerCall<Q, R> call, ClientCall<Q, R> remote, long owner) {
       this.call = call;
       this.remote = remote;
+      this.owner = owner;
     }
 
     @Override
@@ -152,6 +158,12 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+        // our channel failed (the owner never answered): say so, or the caller blames the node it called
+        status = Status.UNAVAILABLE.withCause(status.getCause()).withDescription("cannot reach node "
+            + Long.toUnsignedString(owner) + ", the owner of this partition (" + status.getDescription()
+            + "); retry once it is back or a new leader is elected");
+      }
       call.close(status, copy(trailers));
     }
   }

@@ -140,7 +140,7 @@ public final class OdgmNode implements AutoCloseable {
    * before the partition's keys are declared, and closes after they are undeclared.
    */
   private void ownershipChanged(String collection, int partition, boolean owned) {
-    log.info("node {} {} partition {}/{}", Long.toUnsignedString(config.nodeId()), owned ? "now leads" : "no longer leads",
+    log.debug("node {} {} partition {}/{}", Long.toUnsignedString(config.nodeId()), owned ? "now leads" : "no longer leads",
         collection, partition);
     if (owned) {
       shards.open(collection, partition);
@@ -153,8 +153,21 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
-  /** Logs once what each non-basic shard type runs as. */
-  private static void logShardTypes(NodeConfig config) {
+  /** Logs once the cluster view and what each non-basic shard type runs as. */
+  private void logShardTypes(NodeConfig config) {
+    if (config.members().clustered()) {
+      java.util.List<String> owned = new ArrayList<>();
+      for (String c : ownership.collections()) {
+        for (int p = 0; p < ownership.partitionCount(c); p++) {
+          if (ownership.owns(c, p)) {
+            owned.add(c + "/" + p);
+          }
+        }
+      }
+      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft replica sets {}",
+          Long.toUnsignedString(config.nodeId()), config.members().members(), owned, ownership.raftReplicaSets().size(),
+          ownership.raftReplicaSets());
+    }
     for (dev.oprc.odgm.proto.CreateCollectionRequest c : config.collections()) {
       ShardType t = ShardType.of(c.getName(), c.getShardType());
       if (t == ShardType.MST) {
