@@ -205,7 +205,8 @@ final class RegisterClients {
   }
 
   private DataServiceGrpc.DataServiceBlockingStub stub(long via) {
-    return cluster.data(via).withDeadlineAfter(1, TimeUnit.SECONDS);
+    // long enough to ride out a failover on a loaded machine: every timeout is an operation of unknown outcome
+    return cluster.data(via).withDeadlineAfter(5, TimeUnit.SECONDS);
   }
 
   private SingleKeyRequest readReq(String key) {

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  */
 public final class LinearizabilityChecker {
   /** Explored configurations per key after which the check gives up (a test must then fail). */
-  static final long DEFAULT_MAX_CONFIGURATIONS = 20_000_000;
+  static final long DEFAULT_MAX_CONFIGURATIONS = 5_000_000;
 
   private LinearizabilityChecker() {}
 
@@ -112,10 +112,17 @@ public final class LinearizabilityChecker {
           + "an operation that cannot\n");
     }
 
-    /** Writes {@link #report()} to {@code dir/name.txt} (creating {@code dir}); returns the file. */
+    /**
+     * Writes {@link #report()} to {@code dir/name.txt} and the whole history, one operation per
+     * line in {@link HistoryFile}'s format, to {@code dir/name.history.tsv} (creating {@code dir});
+     * returns the report.
+     */
     public Path writeReport(Path dir, String name) {
       try {
         Files.createDirectories(dir);
+        Map<String, RegisterState> initial = new TreeMap<>();
+        keys.forEach(k -> initial.put(k.key(), k.initial()));
+        HistoryFile.write(dir.resolve(name + ".history.tsv"), history, initial);
         return Files.writeString(dir.resolve(name + ".txt"), report(), StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the history report under " + dir, e);

@@ -6,7 +6,9 @@ import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The WGL search for one key: the history as a doubly linked list of call and return entries in
@@ -46,6 +48,8 @@ final class Wgl {
 
   private final Entry head = new Entry(null, -1, false, Long.MIN_VALUE);
   private final List<Operation> ops;
+  /** Versions seen by the reads and successful CAS not linearized yet, with their counts. */
+  private final TreeMap<Long, Integer> pinned = new TreeMap<>();
   /** The calls of unknown-outcome CAS operations, the candidates of {@link #liftDead}. */
   private final List<Entry> unknownCas = new ArrayList<>();
 
@@ -61,6 +65,7 @@ final class Wgl {
       if (op.unknown() && op.kind() == Operation.Kind.CAS) {
         unknownCas.add(c);
       }
+      pin(op);
       entries.add(c);
       entries.add(r);
     }
@@ -94,13 +99,20 @@ final class Wgl {
     RegisterState bestState = initial;
     Entry entry = head.next;
     long configurations = 0;
-    while (head.next != null) {
+    int known = 0;
+    for (Operation op : ops) {
+      known += op.unknown() ? 0 : 1;
+    }
+    while (head.next != null && known > 0) { // only ops of unknown outcome left: they may never have happened
       if (configurations > maxConfigurations) {
         return verdict(key, LinearizabilityChecker.Outcome.UNDECIDED, initial, best, bestState, configurations);
       }
       if (entry.call) {
         RegisterState after = state.step(entry.op);
         boolean advanced = false;
+        if (after != null && overtakes(entry.op, after)) {
+          after = null; // a pending read or CAS can no longer see the version it saw
+        }
         if (after != null) {
           BitSet next = (BitSet) linearized.clone();
           next.set(entry.index);
@@ -108,6 +120,8 @@ final class Wgl {
           List<Entry> dead = liftDead(after, next);
           configurations++;
           if (seen.add(new Config(next, after))) {
+            known -= entry.op.unknown() ? 0 : 1;
+            unpin(entry.op);
             stack.push(new Frame(entry, state, dead));
             state = after;
             linearized = next;
@@ -127,6 +141,8 @@ final class Wgl {
               configurations);
         }
         Frame top = stack.pop();
+        known += top.call().op.unknown() ? 0 : 1;
+        pin(top.call().op);
         state = top.before();
         linearized = (BitSet) linearized.clone();
         linearized.clear(top.call().index);
@@ -183,6 +199,46 @@ final class Wgl {
       unlift(dead.get(i));
     }
     unlift(call);
+  }
+
+  /** The version a known read (of a value) or successful CAS saw, or -1: such an op must be placed at exactly it. */
+  private static long pinnedVersion(Operation op) {
+    boolean pinned = op.status() == Operation.Status.OK
+        && (op.kind() == Operation.Kind.READ && op.value() != null || op.kind() == Operation.Kind.CAS);
+    return pinned ? op.version() : -1;
+  }
+
+  private void pin(Operation op) {
+    long v = pinnedVersion(op);
+    if (v >= 0) {
+      pinned.merge(v, 1, Integer::sum);
+    }
+  }
+
+  private void unpin(Operation op) {
+    long v = pinnedVersion(op);
+    if (v >= 0) {
+      pinned.compute(v, (k, n) -> n == 1 ? null : n - 1);
+    }
+  }
+
+  /**
+   * True when linearizing {@code op} to reach {@code after} leaves some other not yet linearized
+   * read or successful CAS pinned to a version below {@code after}'s: versions never decrease, so
+   * that op could never be placed. Prunes the subsets of unknown-outcome writes that would run
+   * the version ahead of what clients saw.
+   */
+  private boolean overtakes(Operation op, RegisterState after) {
+    long own = pinnedVersion(op);
+    for (Map.Entry<Long, Integer> e : pinned.entrySet()) {
+      if (e.getKey() >= after.version()) {
+        return false;
+      }
+      if (e.getKey() != own || e.getValue() > 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Takes a call and its return out of the list. */
