@@ -92,8 +92,8 @@ final class EntryBatcher implements AutoCloseable {
       inFlight.incrementAndGet();
       batches.increment();
       writes.add(taken.size());
-      group.submit(Group.message(WriteBatches.join(datas)), RaftClientRequest.writeRequestType())
-          .whenComplete((r, e) -> {
+      CompletableFuture<?> unused = group.submit(Group.message(WriteBatches.join(datas)),
+          RaftClientRequest.writeRequestType()).whenComplete((r, e) -> {
             inFlight.decrementAndGet();
             for (Pending t : taken) {
               if (e != null) {
@@ -116,7 +116,16 @@ final class EntryBatcher implements AutoCloseable {
     }
   }
 
-  private record Pending(byte[] batch, CompletableFuture<RaftClientReply> done) {}
+  /** A queued write: its serialized batch and who waits for it. */
+  private static final class Pending {
+    final byte[] batch;
+    final CompletableFuture<RaftClientReply> done;
+
+    Pending(byte[] batch, CompletableFuture<RaftClientReply> done) {
+      this.batch = batch;
+      this.done = done;
+    }
+  }
 
   Lane lane(Group group) {
     Lane l = new Lane(group);

@@ -3,6 +3,7 @@ package dev.oprc.odgm.replication;
 import dev.oprc.odgm.events.DurabilityGate;
 import dev.oprc.odgm.storage.BatchCommitter;
 import dev.oprc.odgm.storage.StorageException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.rocksdb.RocksDBException;
@@ -47,7 +48,7 @@ final class RaftCommitter implements BatchCommitter {
   public void retire(WriteBatch batch) {
     byte[] data = data(batch);
     try {
-      lane.submit(data).whenComplete((r, e) -> {
+      CompletableFuture<?> unused = lane.submit(data).whenComplete((r, e) -> {
         if (e != null || !r.isSuccess()) {
           retireFailures.increment(); // the records are re-sent by a later leader under the same ids
         }

@@ -71,7 +71,7 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
 
   /** The defaults listed above. */
   public static ReplicationConfig of(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir) {
-    return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofMillis(1000), Duration.ofMillis(2000),
+    return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofSeconds(1), Duration.ofSeconds(2),
         Duration.ofSeconds(10), 100_000, 8L << 20, true, 65_536);
   }
 

@@ -32,7 +32,7 @@ final class RaftTestCluster implements AutoCloseable {
     this.root = root;
     this.tune = tune;
     for (long id = 1; id <= n; id++) {
-      peers.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+      peers.put(id, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), freePort()));
       members.add(id);
     }
     for (long id : members) {

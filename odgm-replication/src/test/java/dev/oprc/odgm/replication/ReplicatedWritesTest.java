@@ -107,7 +107,9 @@ class ReplicatedWritesTest {
 
   @Test
   void aWriteWithoutAQuorumFailsAsOutcomeUnknownNotAsSuccess() {
-    RaftTestCluster c = cluster(cfg -> cfg.withRequestTimeout(Duration.ofMillis(300)));
+    // a long election timeout: the leader keeps believing it leads while its followers are gone
+    RaftTestCluster c = cluster(cfg -> cfg.withRequestTimeout(Duration.ofMillis(300))
+        .withElectionTimeout(Duration.ofSeconds(4), Duration.ofSeconds(6)));
     long leader = c.awaitLeader();
     ShardStorage s = c.shard(leader, 0);
     put(s, "o1", "a", new ArrayList<>());

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReplicationConfigTest {
-  private static final Map<Long, InetSocketAddress> PEERS = Map.of(1L, new InetSocketAddress("127.0.0.1", 7101),
-      2L, new InetSocketAddress("127.0.0.1", 7102));
+  private static final Map<Long, InetSocketAddress> PEERS = Map.of(1L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 7101),
+      2L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 7102));
 
   @Test
   void environmentVariablesOverrideTheDefaults() {
@@ -60,8 +60,8 @@ class ReplicationConfigTest {
 
   @Test
   void aReplicaSetWithoutThisNodeWithAStrangerOrADuplicateIsRefusedByName(@TempDir Path dir) {
-    Map<Long, InetSocketAddress> peers = Map.of(1L, new InetSocketAddress("127.0.0.1", RaftTestCluster.freePort()),
-        2L, new InetSocketAddress("127.0.0.1", RaftTestCluster.freePort()));
+    Map<Long, InetSocketAddress> peers = Map.of(1L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), RaftTestCluster.freePort()),
+        2L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), RaftTestCluster.freePort()));
     try (RaftReplication r = RaftReplication.start(ReplicationConfig.of(1, peers, dir))) {
       assertThatThrownBy(() -> r.group(List.of(2L))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("does not contain this node 1");
@@ -74,8 +74,8 @@ class ReplicationConfigTest {
 
   @Test
   void aSingleMemberGroupLeadsAloneAndTheSameSetInAnyOrderIsTheSameGroup(@TempDir Path dir) {
-    Map<Long, InetSocketAddress> peers = Map.of(1L, new InetSocketAddress("127.0.0.1", RaftTestCluster.freePort()),
-        2L, new InetSocketAddress("127.0.0.1", RaftTestCluster.freePort()));
+    Map<Long, InetSocketAddress> peers = Map.of(1L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), RaftTestCluster.freePort()),
+        2L, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), RaftTestCluster.freePort()));
     try (RaftReplication r = RaftReplication.start(ReplicationConfig.of(1, peers, dir))) {
       ReplicaGroup g = r.group(List.of(1L));
       RaftTestCluster.await("the single member to lead", g::isLeaderReady);

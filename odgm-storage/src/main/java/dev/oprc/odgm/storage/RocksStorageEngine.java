@@ -87,15 +87,7 @@ public final class RocksStorageEngine implements AutoCloseable {
       closeOptions();
       throw new DataDirException("cannot open data dir '" + dir + "': " + describe(e), e);
     }
-    for (int i = 0; i < handles.size(); i++) {
-      // replicas apply each other's serialized batches, which name column families by id
-      if (handles.get(i).getID() != i) {
-        closeHandlesAndDb();
-        closeOptions();
-        throw new DataDirException("data dir '" + dir + "': column family " + i + " has id " + handles.get(i).getID()
-            + "; expected the fixed creation order", null);
-      }
-    }
+    checkColumnFamilyIds();
     this.metaCf = handles.get(1);
     this.entriesCf = handles.get(2);
     this.outboxCf = handles.get(3);
@@ -103,6 +95,19 @@ public final class RocksStorageEngine implements AutoCloseable {
     this.writeOptions = new WriteOptions().setSync(sync == SyncMode.ALWAYS);
     this.retireOptions = new WriteOptions().setSync(false);
     this.syncer = sync == SyncMode.GROUP ? new WalSyncer(db) : null;
+  }
+
+  /** Replicas apply each other's serialized batches, which name column families by id: ids must be the creation order. */
+  private void checkColumnFamilyIds() {
+    for (int i = 0; i < handles.size(); i++) {
+      if (handles.get(i).getID() != i) {
+        int id = handles.get(i).getID();
+        closeHandlesAndDb();
+        closeOptions();
+        throw new DataDirException("data dir '" + dir + "': column family " + i + " has id " + id
+            + "; expected the fixed creation order", null);
+      }
+    }
   }
 
   /**
