@@ -124,10 +124,6 @@ class ClusterEndToEndTest {
     return out;
   }
 
-  private TestNode node(long id) {
-    return id == 1 ? a : b;
-  }
-
   private void set(TestNode via, int partition, String oid, ObjectEvent ev) {
     ObjData.Builder o = ObjData.newBuilder().putEntries("k", OdgmEndToEndTest.val("v-" + oid));
     if (ev != null) {
@@ -153,6 +149,18 @@ class ClusterEndToEndTest {
         .anySatisfy(s -> assertThat(s.getPartitionId() == p && s.getCount() == 1).isTrue());
     assertThat(a.data().stats(StatsRequest.getDefaultInstance()).getShardsList())
         .noneSatisfy(s -> assertThat(s.getPartitionId()).isEqualTo(p));
+  }
+
+  @Test
+  void aForwardedListingStreamsEveryItemFromTheOwner() {
+    int p = partitionsOf(2).get(0);
+    for (int i = 0; i < 5; i++) {
+      set(a, p, "list-" + i, null);
+    }
+    List<String> ids = new ArrayList<>();
+    a.data().listObjects(dev.oprc.odgm.proto.ListObjectsRequest.newBuilder().setClsId(coll).setPartitionId(p)
+        .setLimit(100).build()).forEachRemaining(e -> ids.add(e.getObjectId()));
+    assertThat(ids).containsExactly("list-0", "list-1", "list-2", "list-3", "list-4");
   }
 
   @Test
