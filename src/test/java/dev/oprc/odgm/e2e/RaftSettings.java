@@ -12,11 +12,11 @@ final class RaftSettings {
   private RaftSettings() {}
 
   /**
-   * Node env that makes a group snapshot every 50 applied entries (group commit joins many writes
+   * Node env that makes a group snapshot every 200 applied entries (group commit joins many writes
    * into one entry) and purge its log, with 8 KiB log segments so closed segments exist to purge.
    */
   static Map<String, String> smallSnapshots() {
-    return Map.of("ODGM_RAFT_SNAPSHOT_THRESHOLD", "50", "ODGM_RAFT_LOG_SEGMENT_BYTES", "8192");
+    return Map.of("ODGM_RAFT_SNAPSHOT_THRESHOLD", "200", "ODGM_RAFT_LOG_SEGMENT_BYTES", "8192");
   }
 
   /** How many snapshots the node logged installing from a leader. */
