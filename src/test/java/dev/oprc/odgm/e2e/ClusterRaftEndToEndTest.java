@@ -159,6 +159,18 @@ class ClusterRaftEndToEndTest {
     assertThat(failoverMs).as("failover time").isLessThan(15_000);
     System.out.println("in-process raft failover: first write through a survivor acknowledged " + failoverMs
         + " ms after the leader closed (election timeout 400 ms)");
+    // the new leader declared the partition's async keys when it became ready
+    router.put("oprc/" + COLL + "/0/async/count/after-failover", dev.oprc.odgm.proto.InvocationRequest.newBuilder()
+        .setClsId(COLL).setFnId("count").build().toByteArray(), null, null);
+    long newLeader = survivor.data().capabilities(CapabilitiesRequest.getDefaultInstance()).getPartitions(0)
+        .getLeaderNodeId();
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (runs.stream().noneMatch(c -> c.invocationId().equals("after-failover"))
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(runs).filteredOn(c -> c.invocationId().equals("after-failover"))
+        .singleElement().satisfies(c -> assertThat(c.node().config().nodeId()).isEqualTo(newLeader));
     for (TestNode n : nodes) {
       for (String oid : new String[] {"before", "after"}) {
         assertThat(retrying(() -> n.data().get(SingleObjectRequest.newBuilder().setClsId(COLL).setPartitionId(0)
