@@ -201,15 +201,22 @@ final class LocalCluster implements AutoCloseable {
     return b.toString();
   }
 
+  /** Resumes paused members (a paused process ignores SIGTERM), then stops every member. */
   @Override
-  public void close() throws Exception {
-    for (NodeProcess n : nodes.values()) {
-      if (n.process.isAlive()) {
-        n.resume(); // a paused process would ignore SIGTERM
+  public void close() {
+    try {
+      for (NodeProcess n : nodes.values()) {
+        if (n.process.isAlive()) {
+          n.resume();
+        }
       }
-    }
-    for (NodeProcess n : nodes.values()) {
-      n.close();
+      for (NodeProcess n : nodes.values()) {
+        n.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the cluster: " + e.getMessage(), e);
     }
   }
 }
