@@ -87,9 +87,14 @@ class DurabilityProcessTest {
 
   /** Creates object {@code o<i>} (partition i % 2) with entry k and an on_create trigger on k. */
   static void write(DataServiceGrpc.DataServiceBlockingStub data, int i) {
+    write(data, "crash", i % 2, i);
+  }
+
+  /** Creates object {@code o<i>} of {@code collection} in {@code partition} with entry k and an on_create trigger on k. */
+  static void write(DataServiceGrpc.DataServiceBlockingStub data, String collection, int partition, int i) {
     ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("k", DataTrigger.newBuilder()
         .addOnCreate(TriggerTarget.newBuilder().setClsId("sink").setPartitionId(0).setFnId("fire")).build()).build();
-    data.set(SetObjectRequest.newBuilder().setClsId("crash").setPartitionId(i % 2).setObjectId("o" + i)
+    data.set(SetObjectRequest.newBuilder().setClsId(collection).setPartitionId(partition).setObjectId("o" + i)
         .setObject(ObjData.newBuilder().setEvent(ev).putEntries("k", val("v" + i))).build());
   }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,32 +57,44 @@ final class NodeProcess implements AutoCloseable {
 
   /** Like {@link #start} with another main class (one that runs an {@code OdgmNode} from the environment). */
   static NodeProcess startMain(String mainClass, Map<String, String> env, String... jvmArgs) throws Exception {
-    return startOn(mainClass, ZenohRouterProcess.freePort(), env, jvmArgs);
+    NodeProcess n = launch(mainClass, ZenohRouterProcess.freePort(), env, jvmArgs);
+    n.awaitServing(Duration.ofSeconds(60));
+    return n;
   }
 
   /** Like {@link #start} on a given gRPC port (a cluster member's grpcPort in ODGM_MEMBERS). */
   static NodeProcess startOn(int port, Map<String, String> env, String... jvmArgs) throws Exception {
-    return startOn(NODE_MAIN, port, env, jvmArgs);
+    NodeProcess n = launch(NODE_MAIN, port, env, jvmArgs);
+    n.awaitServing(Duration.ofSeconds(60));
+    return n;
   }
 
-  private static NodeProcess startOn(String mainClass, int port, Map<String, String> env, String... jvmArgs)
-      throws Exception {
+  /**
+   * Starts a node on gRPC port {@code port} without waiting for it (cluster members must all be
+   * started before any of them can be ready); follow with {@link #awaitServing}.
+   */
+  static NodeProcess launch(String mainClass, int port, Map<String, String> env, String... jvmArgs)
+      throws IOException {
     Path log = Files.createTempFile("odgm-node-", ".log");
     Process p = builder(mainClass, env, port, log, jvmArgs).start();
-    NodeProcess n = new NodeProcess(p, port, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    return new NodeProcess(p, port, log);
+  }
+
+  /** Waits until the node answers Capabilities over gRPC; fails with its log when it exits or times out. */
+  void awaitServing(Duration within) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
     while (true) {
-      if (!p.isAlive()) {
-        n.channel.shutdownNow();
-        throw new AssertionError("node exited with " + p.exitValue() + ":\n" + Files.readString(log));
+      if (!process.isAlive()) {
+        channel.shutdownNow();
+        throw new AssertionError("node exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
       try {
-        n.data().withDeadlineAfter(1, TimeUnit.SECONDS).capabilities(CapabilitiesRequest.getDefaultInstance());
-        return n;
+        data().withDeadlineAfter(1, TimeUnit.SECONDS).capabilities(CapabilitiesRequest.getDefaultInstance());
+        return;
       } catch (RuntimeException e) {
         if (System.nanoTime() > deadline) {
-          n.close();
-          throw new AssertionError("node did not serve gRPC within 60 s:\n" + Files.readString(log), e);
+          close();
+          throw new AssertionError("node did not serve gRPC within " + within + ":\n" + Files.readString(log), e);
         }
         Thread.sleep(100);
       }
@@ -129,6 +142,23 @@ final class NodeProcess implements AutoCloseable {
   void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGSTOP: the process is frozen (no thread runs, sockets stay open) until {@link #resume()}. */
+  void pause() throws Exception {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  void resume() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String sig) throws Exception {
+    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new AssertionError("kill -" + sig + " " + process.pid() + " failed");
+    }
   }
 
   /** The node's thread stacks (jcmd), for failure messages. */

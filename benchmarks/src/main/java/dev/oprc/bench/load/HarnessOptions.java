@@ -59,11 +59,26 @@ record HarnessOptions(
     Path outDir,
     String name) {
 
-  /** A named set of extra node variables, e.g. {@code rocksdb:ODGM_STORAGE=rocksdb,ODGM_STORAGE_SYNC=group}. */
-  record Variant(String name, Map<String, String> env) {
+  /**
+   * A named set of extra node variables, e.g. {@code rocksdb:ODGM_STORAGE=rocksdb,ODGM_STORAGE_SYNC=group},
+   * run on {@code nodes} nodes: 1 is a single node; more is a cluster of that many nodes on loopback
+   * ({@code ODGM_MEMBERS}) whose collection is {@code shard_type raft} with {@code replica_count = nodes}.
+   */
+  record Variant(String name, Map<String, String> env, int nodes) {
     Variant {
       Objects.requireNonNull(name, "name");
       env = Map.copyOf(env);
+      if (nodes < 1 || nodes > 9) {
+        throw new IllegalArgumentException("variant '" + name + "': " + nodes + " nodes is outside 1..9");
+      }
+    }
+
+    Variant(String name, Map<String, String> env) {
+      this(name, env, 1);
+    }
+
+    boolean clustered() {
+      return nodes > 1;
     }
   }
 
@@ -83,6 +98,9 @@ record HarnessOptions(
         --node-env K=V          extra node variable (repeatable)
         --variant NAME:K=V,...  run the suite once per variant with these extra variables (repeatable)
                                 (JVM_OPTS=... in a variant: extra node JVM options, space-separated)
+        --cluster-variant NAME:N[:K=V,...]  a variant on N raft nodes (ODGM_MEMBERS on loopback, shard_type raft,
+                                replica_count N; lanes spread over the nodes), followed by a leader kill -9
+                                that measures failover (repeatable)
         --node-cp PATH          class path of the node JVM (default: this jar)
         --node-jvm-opt OPT      extra node JVM option (repeatable)
         --router-config P=V     Zenoh router setting, json5 value (repeatable), e.g. transport/link/tx/queue/size/data=16
@@ -112,6 +130,8 @@ record HarnessOptions(
     require(nodePid == null || target != null, "--node-pid needs --target");
     require(zenoh == null || target != null, "--zenoh needs --target (a started node uses the harness's router)");
     require(target == null || variants.size() <= 1, "--variant needs started nodes (no --target)");
+    require(target == null || variants.stream().noneMatch(Variant::clustered),
+        "--cluster-variant needs started nodes (no --target)");
   }
 
   private static void require(boolean ok, String message) {
@@ -190,6 +210,25 @@ record HarnessOptions(
     return new Variant(name, env);
   }
 
+  /** Parses {@code NAME:N} or {@code NAME:N:K=V,K=V} (a variant on N raft nodes, N >= 2). */
+  static Variant clusterVariant(String v) {
+    String[] parts = v.split(":", 3);
+    if (parts.length < 2) {
+      throw new IllegalArgumentException("--cluster-variant '" + v + "' is not NAME:NODES[:K=V,...]");
+    }
+    int nodes;
+    try {
+      nodes = Integer.parseInt(parts[1].trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--cluster-variant '" + v + "': nodes '" + parts[1] + "' is not an integer");
+    }
+    if (nodes < 2 || nodes > 9) {
+      throw new IllegalArgumentException("--cluster-variant '" + v + "': nodes " + nodes + " is outside 2..9");
+    }
+    Variant base = variant(parts.length == 3 ? parts[0] + ":" + parts[2] : parts[0]);
+    return new Variant(base.name(), base.env(), nodes);
+  }
+
   /** Mutable state of one parse; not thread-safe. */
   private static final class Parser {
     private final String[] args;
@@ -262,6 +301,7 @@ record HarnessOptions(
           nodeEnv.put(e.getKey(), e.getValue());
         }
         case "--variant" -> variants.add(variant(value(o)));
+        case "--cluster-variant" -> variants.add(clusterVariant(value(o)));
         case "--node-cp" -> nodeClasspath = value(o);
         case "--node-jvm-opt" -> nodeJvmOpts.add(value(o));
         case "--router-config" -> {

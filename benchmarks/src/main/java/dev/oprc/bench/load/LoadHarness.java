@@ -14,6 +14,7 @@ import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -50,6 +51,7 @@ public final class LoadHarness implements AutoCloseable {
   private final Path logDir;
   private final List<PointResult> points = new ArrayList<>();
   private final List<String> failures = new ArrayList<>();
+  private final List<String> failovers = new ArrayList<>();
   private final ClosedLoop loop = new ClosedLoop();
   private ZenohRouter router;
 
@@ -111,23 +113,32 @@ public final class LoadHarness implements AutoCloseable {
       throws Exception {
     System.out.println("load: " + v.name() + " / " + s.id() + " (" + s.description() + ")");
     List<ManagedChannel> channels = new ArrayList<>();
-    try (NodeProcess node = node(v, s, endpoint)) {
-      node.awaitReady(60_000);
-      for (int i = 0; i < opts.channels(); i++) {
-        channels.add(ManagedChannelBuilder.forTarget(node.target()).usePlaintext().directExecutor().build());
+    try (NodeGroup nodes = nodes(v, s, endpoint)) {
+      nodes.awaitReady(120_000, opts.collection(), opts.partitions());
+      // lanes spread over a cluster's members (channel i -> node i mod n); Stats asked of partition 0's leader
+      for (int i = 0; i < Math.max(opts.channels(), nodes.size()); i++) {
+        channels.add(ManagedChannelBuilder.forTarget(nodes.get(i % nodes.size()).target()).usePlaintext()
+            .directExecutor().build());
       }
-      DataServiceGrpc.DataServiceBlockingStub admin = DataServiceGrpc.newBlockingStub(channels.get(0));
+      int adminNode = (int) nodes.leader(opts.collection(), 0).orElse(0);
+      DataServiceGrpc.DataServiceBlockingStub admin = DataServiceGrpc.newBlockingStub(channels.get(adminNode));
       ObjectSet objects = new ObjectSet(opts.effectiveObjects(), opts.partitions());
       if (s.needsObjects()) {
         setUpObjects(admin, objects, s.triggers());
       }
       TriggerTracker tracker = new TriggerTracker(objects.size(), s.triggers(), opts.firstWatched(s.triggers()));
       ClosedLoop.Operation op = new Workloads(channels, opts.collection()).forScenario(s, objects, tracker);
-      PointRunner.Target target = new PointRunner.Target(v.name(), s, node, admin, op, objects, tracker);
+      PointRunner.Target target = new PointRunner.Target(v.name(), s, nodes, admin, op, objects, tracker);
       for (int i = 0; i < opts.concurrency().size(); i++) {
         PointResult p = runner.run(target, opts.concurrency().get(i), i == 0);
         points.add(p);
         System.out.println("  " + line(p));
+      }
+      if (v.clustered()) {
+        FailoverProbe.Result f = FailoverProbe.run(nodes, opts.collection(), opts.partitions(), 16,
+            Duration.ofSeconds(3), Duration.ofSeconds(8));
+        System.out.println("  failover: " + f.describe());
+        failovers.add(v.name() + " / " + s.id() + ": " + f.describe());
       }
     } finally {
       for (ManagedChannel ch : channels) {
@@ -136,16 +147,22 @@ public final class LoadHarness implements AutoCloseable {
     }
   }
 
-  /** Starts the scenario's node, or returns the attached one. */
-  private NodeProcess node(HarnessOptions.Variant v, Scenario s, String endpoint) throws IOException {
+  /** Starts the scenario's node (or cluster), or returns the attached one. */
+  private NodeGroup nodes(HarnessOptions.Variant v, Scenario s, String endpoint) throws IOException {
     if (opts.attached()) {
-      return NodeProcess.attach(opts.target(), opts.nodePid());
+      return NodeGroup.of(NodeProcess.attach(opts.target(), opts.nodePid()));
+    }
+    String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
+    if (v.clustered()) {
+      Map<String, String> env = nodeEnv(v, s, endpoint, 0);
+      env.remove("ODGM_HTTP_PORT");
+      Path dir = Files.createDirectories(logDir.resolve(v.name() + "-" + s.id()));
+      return NodeGroup.startCluster(v.nodes(), cp, jvmOpts(v), env, dir);
     }
     int port = ZenohRouter.freeLoopbackPort();
     Map<String, String> env = nodeEnv(v, s, endpoint, port);
-    String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
     Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
-    return NodeProcess.start(cp, jvmOpts(v), env, port, log);
+    return NodeGroup.of(NodeProcess.start(cp, jvmOpts(v), env, port, log));
   }
 
   /** {@code --node-jvm-opt}s, then the variant's {@code JVM_OPTS} (space-separated), to compare JVM flags. */
@@ -165,15 +182,18 @@ public final class LoadHarness implements AutoCloseable {
     env.put("OPRC_ZENOH_MODE", "client");
     env.put("OPRC_ZENOH_PEERS", endpoint);
     env.put("ODGM_EVENTS_ENABLED", Boolean.toString(s.eventsEnabled()));
-    env.put("ODGM_COLLECTION", collectionJson());
+    env.put("ODGM_COLLECTION", collectionJson(v));
     env.putAll(opts.nodeEnv());
     env.putAll(v.env());
     return env;
   }
 
-  String collectionJson() {
+  /** The collection; a cluster variant's is shard_type raft over all its nodes. */
+  String collectionJson(HarnessOptions.Variant v) {
+    String sharding = v.clustered() ? ",\"replica_count\":" + v.nodes() + ",\"shard_type\":\"raft\""
+        : ",\"replica_count\":1";
     return "[{\"name\":\"" + opts.collection() + "\",\"partition_count\":" + opts.partitions()
-        + ",\"replica_count\":1,\"invocations\":{\"fn_routes\":{\"echo\":{\"url\":\"local:echo\"}}}}]";
+        + sharding + ",\"invocations\":{\"fn_routes\":{\"echo\":{\"url\":\"local:echo\"}}}}]";
   }
 
   /**
@@ -272,6 +292,12 @@ public final class LoadHarness implements AutoCloseable {
         "Each scenario gets a fresh node; its points run in the order given, on the same node.",
         "Trigger targets are functions no node hosts (unless --trigger-fn names one), so the figures cover the "
             + "write path, dispatch and Zenoh, not function execution."));
+    if (opts.variants().stream().anyMatch(HarnessOptions.Variant::clustered)) {
+      notes.add("Cluster variants: N node JVMs on this machine's loopback (ODGM_MEMBERS), collection shard_type raft "
+          + "with replica_count N; lanes spread over the members (a call to a follower is forwarded to the leader); "
+          + "node CPU, RSS and threads are summed over the members; Stats counters are the leader's.");
+    }
+    failovers.forEach(f -> notes.add("failover, " + f));
     failures.forEach(f -> notes.add("FAILED: " + f));
     if (opts.attached()) {
       notes.add("Attached: one node for every scenario, its own configuration applies; set-events-off writes objects "

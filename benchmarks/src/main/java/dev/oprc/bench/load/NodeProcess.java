@@ -97,6 +97,18 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL to a started node; returns once it is gone. */
+  void kill9() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** True while a started node runs (an attached one counts as running). */
+  boolean alive() {
+    return process == null || process.isAlive();
+  }
+
   @Override
   public void close() {
     if (process == null) {

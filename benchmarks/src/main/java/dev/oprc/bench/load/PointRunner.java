@@ -32,7 +32,7 @@ final class PointRunner {
   }
 
   /** What one scenario on one node needs for its points. */
-  record Target(String variant, Scenario scenario, NodeProcess node, DataServiceGrpc.DataServiceBlockingStub admin,
+  record Target(String variant, Scenario scenario, NodeGroup nodes, DataServiceGrpc.DataServiceBlockingStub admin,
       ClosedLoop.Operation op, ObjectSet objects, TriggerTracker tracker) {}
 
   /** CPU ticks of node, harness and router at one instant (-1: unknown). */
@@ -61,12 +61,12 @@ final class PointRunner {
     @Override
     public void opened() {
       t.tracker().open();
-      open = cpu(t.node());
+      open = cpu(t.nodes());
     }
 
     @Override
     public void closed() {
-      close = cpu(t.node());
+      close = cpu(t.nodes());
       t.tracker().close();
       stalled = sub != null && System.nanoTime() - sub.lastSampleNanos() > STALL_NANOS;
     }
@@ -89,7 +89,7 @@ final class PointRunner {
         view = new SubscriberView(view.triggers(), view.triggers().outsideWindow() + sub.undecodable(),
             sub.sessionDrops(), sub.samplesReceived(), view.stalled());
       }
-      ProcStats.Sample end = t.node().pid() == null ? null : ProcStats.read(t.node().pid());
+      ProcStats.Sample end = t.nodes().sample();
       return result(t, concurrency, o, edges, end, view, before, nodeCounters(t.admin()));
     }
   }
@@ -152,8 +152,10 @@ final class PointRunner {
     return tracker.summarize();
   }
 
-  private Cpu cpu(NodeProcess node) {
-    return new Cpu(ticks(node.pid()), ticks(ProcessHandle.current().pid()), ticks(routerPid));
+  /** CPU of the nodes (summed over a cluster's members), this JVM and the router. */
+  private Cpu cpu(NodeGroup nodes) {
+    ProcStats.Sample n = nodes.sample();
+    return new Cpu(n == null ? -1 : n.cpuTicks(), ticks(ProcessHandle.current().pid()), ticks(routerPid));
   }
 
   private static long ticks(Long pid) {

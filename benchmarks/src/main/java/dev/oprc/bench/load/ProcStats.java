@@ -28,6 +28,23 @@ final class ProcStats {
     }
   }
 
+  /** The sum of the samples of {@code pids}, or null if one cannot be read. */
+  static Sample sum(java.util.List<Long> pids) {
+    long ticks = 0;
+    long rss = 0;
+    int threads = 0;
+    for (long pid : pids) {
+      Sample s = read(pid);
+      if (s == null) {
+        return null;
+      }
+      ticks += s.cpuTicks();
+      rss += s.rssKib();
+      threads += s.threads();
+    }
+    return new Sample(ticks, rss, threads);
+  }
+
   /**
    * utime + stime (fields 14 and 15 of {@code /proc/PID/stat}, in clock ticks). The command name
    * (field 2) is in parentheses and may hold spaces or ')' itself, so fields are counted after the

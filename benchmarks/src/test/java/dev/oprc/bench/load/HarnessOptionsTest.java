@@ -74,4 +74,24 @@ final class HarnessOptionsTest {
           .hasMessageContaining(bad.get(0));
     }
   }
+
+  @Test
+  void clusterVariant_namesItsNodeCountAndVariables() {
+    HarnessOptions.Variant v = HarnessOptions.clusterVariant("raft3:3:ODGM_RAFT_READ_LEASE=false");
+    assertThat(v.name()).isEqualTo("raft3");
+    assertThat(v.nodes()).isEqualTo(3);
+    assertThat(v.clustered()).isTrue();
+    assertThat(v.env()).containsExactly(Map.entry("ODGM_RAFT_READ_LEASE", "false"));
+    assertThat(HarnessOptions.clusterVariant("r:2").env()).isEmpty();
+  }
+
+  @Test
+  void clusterVariant_refusesABadNodeCountNamingIt() {
+    assertThatThrownBy(() -> HarnessOptions.clusterVariant("r:one"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'one' is not an integer");
+    assertThatThrownBy(() -> HarnessOptions.clusterVariant("r:1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nodes 1 is outside 2..9");
+    assertThatThrownBy(() -> HarnessOptions.clusterVariant("r"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NAME:NODES");
+  }
 }

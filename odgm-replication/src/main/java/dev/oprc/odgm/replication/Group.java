@@ -55,6 +55,9 @@ final class Group implements ReplicaGroup {
   private volatile boolean ready;
   private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
   private volatile boolean closed;
+  /** Read: an operation using the group's database; write: closing it (no operation may run meanwhile). */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock engineLock =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
   private long loadedTerm = -1; // events thread only
   private boolean lastReady; // events thread only
   private OptionalLong lastLeader = OptionalLong.empty(); // events thread only
@@ -101,12 +104,25 @@ final class Group implements ReplicaGroup {
     if (outboxMaxBytes < 1) {
       throw new IllegalArgumentException("outboxMaxBytes must be >= 1, was " + outboxMaxBytes);
     }
-    checkOpen();
-    return shards.computeIfAbsent(collection + '\0' + partition, k -> {
+    return guard(() -> shards.computeIfAbsent(collection + '\0' + partition, k -> {
       ReloadableShardStorage inner = machine.engine().shard(collection, partition, compiler,
           node.config().metaCacheSize(), outboxMaxBytes, committer);
       return new ReplicatedShard(this, k, inner);
-    });
+    }));
+  }
+
+  /**
+   * Runs {@code op} while the group's database stays open (closing waits for it); throws
+   * {@link StorageException} when the group is closed.
+   */
+  <T> T guard(java.util.function.Supplier<T> op) {
+    engineLock.readLock().lock();
+    try {
+      checkOpen();
+      return op.get();
+    } finally {
+      engineLock.readLock().unlock();
+    }
   }
 
   void removeShard(String key) {
@@ -240,13 +256,19 @@ final class Group implements ReplicaGroup {
     }
   }
 
+  /** Before the state machine closes the database: refuses new operations, waits for running ones. */
   void closing() {
-    closed = true;
+    closed = true; // new operations fail at once; running ones finish (a write's wait ends with Ratis's close)
     ready = false;
-    for (ReplicatedShard s : shards.values()) {
-      s.closeInner();
+    engineLock.writeLock().lock();
+    try {
+      for (ReplicatedShard s : shards.values()) {
+        s.closeInner();
+      }
+      shards.clear();
+    } finally {
+      engineLock.writeLock().unlock();
     }
-    shards.clear();
   }
 
   private RaftServer.Division division() {
@@ -276,8 +298,13 @@ final class Group implements ReplicaGroup {
       if (lastReady) {
         notifyListeners(false, leaderId());
       }
-      for (ReplicatedShard s : shards.values()) {
-        s.reload();
+      try {
+        guard(() -> {
+          shards.values().forEach(ReplicatedShard::reload);
+          return null;
+        });
+      } catch (StorageException e) {
+        return; // closed meanwhile
       }
       loadedTerm = term;
       ready = info.isLeader() && info.getCurrentTerm() == term;

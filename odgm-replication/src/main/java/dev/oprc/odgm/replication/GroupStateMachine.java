@@ -135,12 +135,17 @@ final class GroupStateMachine extends BaseStateMachine {
   }
 
   @Override
-  public long takeSnapshot() throws IOException {
+  public synchronized long takeSnapshot() throws IOException {
     TermIndex ti = getLastAppliedTermIndex();
-    if (ti == null || ti.getIndex() < 0 || failure != null) {
-      return -1;
+    if (ti == null || ti.getIndex() < 0 || failure != null || getLifeCycleState() != LifeCycle.State.RUNNING) {
+      return -1; // paused: a leader's snapshot is being installed and the database is about to be replaced
     }
-    return snapshots.take(engine, ti);
+    try {
+      return snapshots.take(engine, ti);
+    } catch (StorageException e) {
+      // Ratis logs an IOException and keeps going; any RuntimeException would stop this group's applier for good
+      throw new IOException("group " + group.id() + ": snapshot at " + ti + " failed: " + e.getMessage(), e);
+    }
   }
 
   @Override

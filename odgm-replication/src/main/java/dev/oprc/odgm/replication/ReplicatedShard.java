@@ -33,6 +33,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
     this.inner = inner;
   }
 
+  /** Re-reads the partition's in-memory state (called under {@link Group#guard}). */
   void reload() {
     inner.reload();
   }
@@ -43,38 +44,50 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
 
   @Override
   public ObjectMeta meta(String objectId) {
-    group.readBarrier();
-    return inner.meta(objectId);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.meta(objectId);
+    });
   }
 
   @Override
   public ValData entry(String objectId, String entryKey) {
-    group.readBarrier();
-    return inner.entry(objectId, entryKey);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.entry(objectId, entryKey);
+    });
   }
 
   @Override
   public EntryRead read(String objectId, String entryKey) {
-    group.readBarrier();
-    return inner.read(objectId, entryKey);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.read(objectId, entryKey);
+    });
   }
 
   @Override
   public ObjectView view(String objectId) {
-    group.readBarrier();
-    return inner.view(objectId);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.view(objectId);
+    });
   }
 
   @Override
   public List<Map.Entry<String, ValData>> entries(String objectId, String prefix, String afterExclusive, int limit) {
-    group.readBarrier();
-    return inner.entries(objectId, prefix, afterExclusive, limit);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.entries(objectId, prefix, afterExclusive, limit);
+    });
   }
 
   @Override
   public List<Map.Entry<String, ObjectMeta>> list(String prefix, String afterExclusive, int limit) {
-    group.readBarrier();
-    return inner.list(prefix, afterExclusive, limit);
+    return group.guard(() -> {
+      group.readBarrier();
+      return inner.list(prefix, afterExclusive, limit);
+    });
   }
 
   @Override
@@ -85,8 +98,10 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
 
   @Override
   public <R> R write(String objectId, Mutation<R> mutation, CommitListener listener) {
-    group.checkLeader();
-    return inner.write(objectId, mutation, listener);
+    return group.guard(() -> {
+      group.checkLeader();
+      return inner.write(objectId, mutation, listener);
+    });
   }
 
   @Override
@@ -96,8 +111,10 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
 
   @Override
   public int scan(long afterSeq, int max, Consumer<OutboxRecord> sink) {
-    group.checkLeader();
-    return inner.outbox().scan(afterSeq, max, sink);
+    return group.guard(() -> {
+      group.checkLeader();
+      return inner.outbox().scan(afterSeq, max, sink);
+    });
   }
 
   @Override
@@ -106,7 +123,10 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
       droppedRetires.add(n);
       return;
     }
-    inner.outbox().retire(seqs, sizes, n);
+    group.guard(() -> {
+      inner.outbox().retire(seqs, sizes, n);
+      return null;
+    });
   }
 
   @Override
@@ -126,8 +146,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
 
   @Override
   public long oldestCreatedAtMillis() {
-    group.checkOpen();
-    return inner.outbox().oldestCreatedAtMillis();
+    return group.guard(() -> inner.outbox().oldestCreatedAtMillis());
   }
 
   @Override
@@ -139,7 +158,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
   @Override
   public void close() {
     group.removeShard(key);
-    inner.close();
+    inner.close(); // drops the metadata cache only: no database access
   }
 
   void closeInner() {

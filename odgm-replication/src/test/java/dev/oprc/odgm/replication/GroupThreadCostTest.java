@@ -47,6 +47,29 @@ class GroupThreadCostTest {
     }
   }
 
+  /** Process CPU time over {@code millis} of doing nothing, in cores. */
+  private static double idleCpuCores(long millis) {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - t0);
+  }
+
+  private static String rss() {
+    try {
+      return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?").replaceAll("\\s+", " ");
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+
   private static int threads() {
     return ManagementFactory.getThreadMXBean().getThreadCount();
   }
@@ -76,6 +99,10 @@ class GroupThreadCostTest {
     assertThat(threadsAt.get(1024) - threadsAt.get(1)).as("threads added by 1023 more partitions: " + threadsAt)
         .isLessThanOrEqualTo(6);
     assertThat(cluster.shard(leader, 1023).count()).isEqualTo(1);
+    double idleCores = idleCpuCores(3_000);
+    System.out.printf("idle CPU of the 3 nodes with 1024 partitions: %.3f cores; RSS of the JVM: %s%n", idleCores,
+        rss());
+    assertThat(idleCores).as("idle CPU (heartbeats only)").isLessThan(0.5);
     assertThat(threadsAt.get(1024) - before).as("threads of three nodes").isLessThanOrEqualTo(3 * 30);
   }
 }

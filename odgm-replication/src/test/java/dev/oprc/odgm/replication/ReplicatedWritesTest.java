@@ -39,14 +39,20 @@ class ReplicatedWritesTest {
   void aWriteOnTheLeaderIsReadableOnTheNewLeaderAfterTheOldLeaderIsClosed() {
     RaftTestCluster c = cluster(UnaryOperator.identity());
     long leader = c.awaitLeader();
+    for (long id : c.members) {
+      c.shard(id, 3); // opened on every replica first: the new leader reloads it, it is not opened fresh
+    }
+    put(c.shard(leader, 3), "o1", "hello", new ArrayList<>());
     put(c.shard(leader, 3), "o1", "hello", new ArrayList<>());
     c.stop(leader);
     long next = c.awaitLeader();
     assertThat(next).isNotEqualTo(leader);
     ShardStorage s = c.shard(next, 3);
     assertThat(value(s, "o1")).isEqualTo("hello");
-    assertThat(s.meta("o1").version()).isEqualTo(1);
+    assertThat(s.meta("o1").version()).isEqualTo(2);
     assertThat(s.count()).isEqualTo(1);
+    assertThat(s.outbox().pendingCount()).isEqualTo(2);
+    assertThat(put(s, "o1", "again", new ArrayList<>())).as("the next version").isEqualTo(3);
   }
 
   @Test
@@ -89,6 +95,9 @@ class ReplicatedWritesTest {
   void aNewLeadersOutboxHoldsTheUnretiredRecordsUnderTheirIds() {
     RaftTestCluster c = cluster(UnaryOperator.identity());
     long leader = c.awaitLeader();
+    for (long id : c.members) {
+      c.shard(id, 5);
+    }
     ShardStorage s = c.shard(leader, 5);
     List<OutboxRecord> seen = new ArrayList<>();
     put(s, "o1", "a", seen);
