@@ -204,7 +204,7 @@ final class Wgl {
   /** The version a known read (of a value) or successful CAS saw, or -1: such an op must be placed at exactly it. */
   private static long pinnedVersion(Operation op) {
     boolean pinned = op.status() == Operation.Status.OK
-        && (op.kind() == Operation.Kind.READ && op.value() != null || op.kind() == Operation.Kind.CAS);
+        && ((op.kind() == Operation.Kind.READ && op.value() != null) || op.kind() == Operation.Kind.CAS);
     return pinned ? op.version() : -1;
   }
 

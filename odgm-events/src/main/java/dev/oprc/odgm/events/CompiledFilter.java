@@ -339,7 +339,7 @@ public final class CompiledFilter {
       ByteString n = e.newValue();
       ByteString o = e.oldValue();
       if (newRef.pointer == null) {
-        return n == null || o == null ? (n == null) != (o == null) : !n.equals(o);
+        return (n == null || o == null) ? (n == null) != (o == null) : !n.equals(o);
       }
       long ns = n == null ? JsonScan.MISSING : newRef.locate(n);
       long os = o == null ? JsonScan.MISSING : oldRef.locate(o);

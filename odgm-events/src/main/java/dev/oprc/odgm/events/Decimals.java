@@ -24,6 +24,7 @@ final class Decimals {
    * trailing zeros) and the exponent; {@code floor}/{@code ceil} (clamped to long) for comparing
    * integers. Immutable.
    */
+  @SuppressWarnings("ArrayRecordComponent") // digits are private to the compiled filter, never handed out
   record Literal(String text, int signum, byte[] digits, long exp, long floor, long ceil) {
     static Literal parse(String text) {
       BigDecimal v;
@@ -62,14 +63,14 @@ final class Decimals {
     if (shape == Long.MIN_VALUE) {
       return NOT_NUMERIC;
     }
-    int sign = sign(b, s, e, shape);
+    int sign = sign(b, s, shape);
     if (sign != lit.signum()) {
       return Integer.compare(sign, lit.signum());
     }
     if (sign == 0) {
       return 0;
     }
-    long exp = exponent(b, s, e, shape);
+    long exp = exponent(b, s, shape);
     if (exp != lit.exp()) {
       return exp > lit.exp() ? sign : -sign;
     }
@@ -83,13 +84,13 @@ final class Decimals {
     if (sx == Long.MIN_VALUE || sy == Long.MIN_VALUE) {
       return NOT_NUMERIC;
     }
-    int signX = sign(x, xs, xe, sx);
-    int signY = sign(y, ys, ye, sy);
+    int signX = sign(x, xs, sx);
+    int signY = sign(y, ys, sy);
     if (signX != signY || signX == 0) {
       return Integer.compare(signX, signY);
     }
-    long ex = exponent(x, xs, xe, sx);
-    long ey = exponent(y, ys, ye, sy);
+    long ex = exponent(x, xs, sx);
+    long ey = exponent(y, ys, sy);
     if (ex != ey) {
       return ex > ey ? signX : -signX;
     }
@@ -175,7 +176,7 @@ final class Decimals {
     return (int) shape;
   }
 
-  private static int sign(ByteString b, int s, int e, long shape) {
+  private static int sign(ByteString b, int s, long shape) {
     int end = mantissaEnd(shape);
     if (firstSignificant(b, s, end) >= end) {
       return 0;
@@ -195,7 +196,7 @@ final class Decimals {
   }
 
   /** The number's exponent as {@code 0.d1d2... x 10^exp}, for a non-zero number. */
-  private static long exponent(ByteString b, int s, int e, long shape) {
+  private static long exponent(ByteString b, int s, long shape) {
     int end = mantissaEnd(shape);
     long intDigits = 0;
     long leadingZeros = 0;

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param newCut whether the new value was cut
  * @param oldCut whether the old value was cut
  */
+@SuppressWarnings("ArrayRecordComponent") // the bytes go into one payload as they are; not copied, not modified
 public record PayloadValues(byte[] newValue, int newSize, String oldValueBase64, int oldSize, boolean newCut,
     boolean oldCut) {
   public static final String OLD_VALUE = "old_value";

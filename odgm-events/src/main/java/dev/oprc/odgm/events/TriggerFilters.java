@@ -310,10 +310,12 @@ public final class TriggerFilters {
 
     static String unescape(String token, String pointer, String where) {
       StringBuilder b = new StringBuilder(token.length());
-      for (int i = 0; i < token.length(); i++) {
+      int i = 0;
+      while (i < token.length()) {
         char c = token.charAt(i);
         if (c != '~') {
           b.append(c);
+          i++;
           continue;
         }
         char next = i + 1 < token.length() ? token.charAt(i + 1) : ' ';
@@ -321,7 +323,7 @@ public final class TriggerFilters {
           throw bad(where, "JSON pointer '" + pointer + "' has '~' not followed by 0 or 1 (RFC 6901)");
         }
         b.append(next == '0' ? '~' : '/');
-        i++;
+        i += 2;
       }
       return b.toString();
     }

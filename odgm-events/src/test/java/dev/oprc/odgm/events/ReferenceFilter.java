@@ -224,7 +224,8 @@ final class ReferenceFilter {
   static String write(Object v) {
     if (v instanceof String s) {
       StringBuilder b = new StringBuilder("\"");
-      for (char c : s.toCharArray()) {
+      for (int ci = 0; ci < s.length(); ci++) {
+        char c = s.charAt(ci);
         switch (c) {
           case '"' -> b.append("\\\"");
           case '\\' -> b.append("\\\\");

@@ -129,7 +129,7 @@ class TriggerFilterPropertyTest {
     Arbitrary<Object> scalar = Arbitraries.oneOf(
         Arbitraries.of(STRINGS).map(s -> (Object) s),
         Arbitraries.of(NUMBERS).map(n -> (Object) new ReferenceFilter.Num(n)),
-        Arbitraries.of(Boolean.TRUE, Boolean.FALSE, ReferenceFilter.Null.NULL).map(x -> (Object) x));
+        Arbitraries.of(true, false, ReferenceFilter.Null.NULL).map(x -> (Object) x));
     if (depth == 0) {
       return scalar;
     }

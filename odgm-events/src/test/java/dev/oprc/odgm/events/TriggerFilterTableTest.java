@@ -63,7 +63,7 @@ class TriggerFilterTableTest {
         arguments(STATUS_CHANGED_TO_SHIPPED, SHIPPED, true),
         arguments(STATUS_CHANGED_TO_SHIPPED, STILL_SHIPPED, false),
         arguments(STATUS_CHANGED_TO_SHIPPED, CREATED_BY_FUNCTION, false),
-        arguments(STATUS_CHANGED_TO_SHIPPED, ESCAPED, false), // "sh\u0069pped" is "shipped": not changed
+        arguments(STATUS_CHANGED_TO_SHIPPED, ESCAPED, false), // a JSON escape of the i spells "shipped": not changed
         // amount > 1000
         arguments("{\"gt\": {\"new/amount\": \"1000\"}}", SHIPPED, true),
         arguments("{\"gt\": {\"new/amount\": \"1000\"}}", CREATED_BY_FUNCTION, false),

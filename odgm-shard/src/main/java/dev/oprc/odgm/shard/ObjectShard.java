@@ -424,8 +424,8 @@ public final class ObjectShard implements AutoCloseable {
 
   /**
    * {@link #emitFunctionEvent(String, EventType, String, byte[], String, String, WriteContext)} with
-   * the function's response status name ({@code status}, nullable), which filters read as
-   * {@code fnstatus}.
+   * the function's response status name ({@code status}, nullable), which filters read as the
+   * function status attribute.
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
       String status, String invocationId, WriteContext wc) {
