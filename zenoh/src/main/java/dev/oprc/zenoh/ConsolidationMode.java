@@ -9,14 +9,21 @@ package dev.oprc.zenoh;
  * consolidated. Immutable.
  */
 public enum ConsolidationMode {
-    AUTO,
-    NONE,
-    MONOTONIC,
-    LATEST;
+    AUTO(0),
+    NONE(1),
+    MONOTONIC(2),
+    LATEST(3);
+
+    /** Wire code, fixed by the protocol rather than by declaration order. */
+    private final int wire;
+
+    ConsolidationMode(int wire) {
+        this.wire = wire;
+    }
 
     /** Wire value: Auto 0, None 1, Monotonic 2, Latest 3. */
     int wire() {
-        return ordinal();
+        return wire;
     }
 
     /** The mode the querier applies ({@link #AUTO} resolved). */

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
+    @SuppressWarnings("ArrayRecordComponent") // a snapshot of the subscribers, only iterated; never compared or hashed
     private record Delivery(Sample sample, Subscriber[] targets) {
     }
 
@@ -80,6 +81,7 @@ final class Dispatcher {
         }
     }
 
+    @SuppressWarnings("ReferenceEquality") // STOP is a sentinel instance: identity is the intended test
     private void run() {
         while (true) {
             Delivery d;

@@ -9,6 +9,7 @@ import java.util.Objects;
  * {@code queries_default_timeout}). Immutable value with withers; thread-safe (arrays are not
  * copied and must not be mutated after use).
  */
+@SuppressWarnings("ArrayRecordComponent") // query payload/attachment are handed over without a copy; documented as not to be mutated
 public record GetOptions(byte[] payload, Encoding encoding, byte[] attachment, QueryTarget target,
                          ConsolidationMode consolidation, Duration timeout) {
     /** No payload, BEST_MATCHING, AUTO consolidation, 10 s timeout. */

@@ -8,6 +8,7 @@ import java.util.Objects;
  * DROP, DATA, RELIABLE, not express, no attachment. Immutable value with withers; thread-safe
  * (the attachment array is not copied and must not be mutated after use).
  */
+@SuppressWarnings("ArrayRecordComponent") // the attachment is handed over without a copy; documented as not to be mutated
 public record PutOptions(Encoding encoding, CongestionControl congestionControl, Priority priority,
                          Reliability reliability, boolean express, byte[] attachment) {
     /** Zenoh defaults. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -153,7 +154,7 @@ final class Queries {
         pg.setTimer(timer.schedule(() -> pg.complete(true), o.timeout().toMillis(), TimeUnit.MILLISECONDS));
         for (Queryable q : local) {
             Query query = new Query(key, params, o.payload(), o.encoding(), o.attachment(), new LocalResponder(pg));
-            submit(q, query, o.timeout().toMillis(), false);
+            submit(q, query, o.timeout().toMillis());
         }
         pg.start();
     }
@@ -227,12 +228,12 @@ final class Queries {
         long deadline = r.timeoutMs() > 0 ? Math.min(r.timeoutMs(), 86_400_000L) : DEFAULT_QUERY_DEADLINE_MS;
         for (Queryable q : targets) {
             Query query = new Query(key, r.parameters(), r.payload(), r.encoding(), r.attachment(), in);
-            submit(q, query, deadline, true);
+            submit(q, query, deadline);
         }
     }
 
     /** Hands {@code query} to {@code q}'s handler on the executor; overflow is answered with an ERR. */
-    private void submit(Queryable q, Query query, long deadlineMs, boolean fromReader) {
+    private void submit(Queryable q, Query query, long deadlineMs) {
         queriesReceived.increment();
         try {
             executor.execute(() -> runHandler(q, query, deadlineMs));
@@ -257,7 +258,8 @@ final class Queries {
             if (!query.isDetached()) {
                 query.close();
             } else if (!query.isClosed()) {
-                timer.schedule(() -> expire(query), deadlineMs, TimeUnit.MILLISECONDS);
+                // Not kept: expire() is a no-op once the query closed, and counts what it expired.
+                ScheduledFuture<?> unused = timer.schedule(() -> expire(query), deadlineMs, TimeUnit.MILLISECONDS);
             }
         }
     }

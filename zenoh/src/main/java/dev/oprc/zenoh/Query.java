@@ -227,7 +227,7 @@ public final class Query implements AutoCloseable {
             return Collections.emptyMap();
         }
         Map<String, String> out = new LinkedHashMap<>();
-        for (String part : s.split(";")) {
+        for (String part : s.split(";", -1)) { // -1 keeps trailing empty parts; they are skipped below
             if (part.isEmpty()) {
                 continue;
             }

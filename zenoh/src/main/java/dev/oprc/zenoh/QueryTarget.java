@@ -7,16 +7,29 @@ package dev.oprc.zenoh;
  * key expression covers the whole query. Immutable.
  */
 public enum QueryTarget {
-    BEST_MATCHING,
-    ALL,
-    ALL_COMPLETE;
+    BEST_MATCHING(0),
+    ALL(1),
+    ALL_COMPLETE(2);
+
+    /** Wire code, fixed by the protocol rather than by declaration order. */
+    private final int wire;
+
+    QueryTarget(int wire) {
+        this.wire = wire;
+    }
 
     /** Wire value 0..2. */
     int wire() {
-        return ordinal();
+        return wire;
     }
 
+    /** The target for wire value {@code v}; the decoder has already checked it is 0..2. */
     static QueryTarget fromWire(int v) {
-        return values()[v];
+        for (QueryTarget t : values()) {
+            if (t.wire == v) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("query target wire value must be 0..2, got " + v);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Objects;
  * produced by a router (payload {@code Timeout}) or by an overloaded queryable. Immutable value;
  * the payload array is handed over without copying and must be treated as read-only.
  */
+@SuppressWarnings("ArrayRecordComponent") // the payload is handed over without a copy; documented as read-only
 public record ReplyError(byte[] payload, Encoding encoding) {
     public ReplyError {
         Objects.requireNonNull(payload, "payload");

@@ -54,8 +54,13 @@ final class Transport {
     private volatile long linkLeaseMs;
     /** Puts accepted into the outbound queue (any thread). */
     private final java.util.concurrent.atomic.AtomicLong offeredPuts = new java.util.concurrent.atomic.AtomicLong();
-    /** Puts written to a socket (flushed) or dropped with a broken link; written by the I/O thread only. */
+    /**
+     * Puts written to a socket (flushed) or dropped with a broken link: a volatile copy of
+     * {@link #resolvedTotal}, published by the I/O thread for readers on any thread.
+     */
     private volatile long resolvedPuts;
+    /** The running count behind {@link #resolvedPuts}; I/O thread only (see {@link #addResolved}). */
+    private long resolvedTotal;
     private long writtenSinceFlush; // I/O thread only
     private final Object offerLock = new Object();
     private volatile boolean closed;
@@ -342,9 +347,24 @@ final class Transport {
     /** Puts appended since the last flush are now on the socket (I/O thread). */
     private void resolvePuts() {
         if (writtenSinceFlush > 0) {
-            resolvedPuts += writtenSinceFlush; // single writer: the I/O thread
+            addResolved(writtenSinceFlush);
             writtenSinceFlush = 0;
         }
+    }
+
+    /**
+     * Advances {@link #resolvedPuts} by {@code n}. I/O thread only: the single writer keeps a plain
+     * running total and publishes it with one volatile write, so no update can be lost.
+     */
+    private void addResolved(long n) {
+        resolvedTotal += n;
+        resolvedPuts = resolvedTotal;
+    }
+
+    /** True for the wake-up marker. */
+    @SuppressWarnings("ReferenceEquality") // WAKE is a sentinel instance: identity is the intended test
+    private static boolean isWake(OutMsg m) {
+        return m == WAKE;
     }
 
     private void dropQueued() {
@@ -353,14 +373,14 @@ final class Transport {
         long dropped = writtenSinceFlush; // appended but never flushed: gone with the link
         writtenSinceFlush = 0;
         for (OutMsg m : stale) {
-            if (m != WAKE) {
+            if (!isWake(m)) {
                 session.droppedDisconnected.increment();
                 if (m.data()) {
                     dropped++;
                 }
             }
         }
-        resolvedPuts += dropped; // resolved as lost: the link epoch changed, senders re-send
+        addResolved(dropped); // resolved as lost: the link epoch changed, senders re-send
         control.clear();
         controlSize.set(0);
     }
@@ -502,14 +522,14 @@ final class Transport {
             queue.drainTo(stale);
             long dropped = 0;
             for (OutMsg m : stale) {
-                if (m != WAKE) {
+                if (!isWake(m)) {
                     session.droppedDisconnected.increment();
                     if (m.data()) {
                         dropped++;
                     }
                 }
             }
-            resolvedPuts += dropped; // queued while the last link went down: lost with it, senders re-send
+            addResolved(dropped); // queued while the last link went down: lost with it, senders re-send
             for (byte[] d : session.declarationsLocked()) {
                 l.append(d, true);
             }
@@ -539,7 +559,7 @@ final class Transport {
             } catch (InterruptedException e) {
                 m = null;
             }
-            if (m != null && m.data() && m != WAKE) {
+            if (m != null && m.data() && !isWake(m)) {
                 writtenSinceFlush++; // counted when taken: written or lost with this link from here on
             }
             drainControl(l);
@@ -562,12 +582,12 @@ final class Transport {
                 return;
             }
             for (OutMsg o : drained) {
-                if (o != WAKE && o.data()) {
+                if (!isWake(o) && o.data()) {
                     writtenSinceFlush++; // counted when taken, so a failed write mid-batch loses none
                 }
             }
             for (OutMsg o : drained) {
-                if (o == WAKE) {
+                if (isWake(o)) {
                     drainControl(l); // a declaration queued before the data behind its wake-up goes first
                 } else {
                     l.appendMsg(o);
@@ -724,7 +744,7 @@ final class Transport {
         }
 
         void appendMsg(OutMsg m) throws IOException {
-            if (m == WAKE) {
+            if (isWake(m)) {
                 return;
             }
             append(m.bytes(), m.reliable());

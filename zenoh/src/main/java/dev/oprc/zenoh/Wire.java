@@ -188,6 +188,7 @@ final class Wire {
      * INIT Syn/Ack. {@code qos}: the QoS extension (unit 0x01) — 8 priority channels per link; a
      * router answers with it only if the client sent it and its {@code transport/unicast/qos} is on.
      */
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record Init(boolean ack, int version, int whatAmI, byte[] zid, int resolution, int batchSize, byte[] cookie,
                 int patch, boolean qos) {
         /** Without the QoS extension. */
@@ -274,6 +275,7 @@ final class Wire {
         return true;
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record Open(boolean ack, long leaseMs, long initialSn, byte[] cookie) {
     }
 
@@ -454,6 +456,7 @@ final class Wire {
     // ------------------------------------------------------------------ network messages: decode
 
     /** A decoded PUSH (PUT or DEL). {@code rejected}: carried an unknown mandatory extension. */
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record Push(int scope, boolean senderMapping, String suffix, int qos, boolean put, Timestamp timestamp,
                 Encoding encoding, byte[] payload, byte[] attachment, boolean rejected) {
     }
@@ -552,6 +555,7 @@ final class Wire {
     }
 
     /** A decoded PUT/DEL body. {@code rejected}: carried an unknown mandatory extension. */
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record PushBody(boolean put, Timestamp timestamp, Encoding encoding, byte[] payload, byte[] attachment,
                     boolean rejected) {
     }

@@ -40,6 +40,7 @@ final class WireQueries {
      * value; {@code budget} and {@code timeoutMs} are 0 when absent; {@code rejected}: an unknown
      * mandatory extension was present.
      */
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record Request(long id, int scope, boolean senderMapping, String suffix, int qos, int target, long budget,
                    long timeoutMs, int consolidation, String parameters, Encoding encoding, byte[] payload,
                    byte[] attachment, boolean rejected) {
@@ -49,6 +50,7 @@ final class WireQueries {
      * A decoded RESPONSE. {@code kind}: {@link #Z_REPLY} (then {@code put} tells PUT from DEL) or
      * {@link #Z_ERR}. {@code responderZid} is hex or null.
      */
+    @SuppressWarnings("ArrayRecordComponent") // decoded wire bytes, zero-copy; never compared or hashed
     record Response(long requestId, int scope, boolean senderMapping, String suffix, int qos, String responderZid,
                     long responderEid, int kind, boolean put, Timestamp timestamp, Encoding encoding, byte[] payload,
                     byte[] attachment, boolean rejected) {
@@ -57,6 +59,7 @@ final class WireQueries {
     // ------------------------------------------------------------------ encode
 
     /** What a REQUEST carries besides its id and key (all optional except target/consolidation). */
+    @SuppressWarnings("ArrayRecordComponent") // bytes to encode, passed through without a copy; never compared or hashed
     record QuerySpec(int qos, int target, long timeoutMs, int consolidation, String parameters, Encoding encoding,
                      byte[] payload, byte[] attachment) {
     }

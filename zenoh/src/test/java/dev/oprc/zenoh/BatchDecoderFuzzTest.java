@@ -16,10 +16,14 @@ import java.util.List;
 class BatchDecoderFuzzTest {
     private static final Session SESSION = new Session(Config.localOnly());
     private static final BlockingSubscriber SUB = SESSION.declareSubscriber("**", 16);
-    /** Queries and token changes from the fuzzed router reach a queryable and a liveliness subscriber. */
-    private static final Queryable QUERYABLE = SESSION.declareQueryable(KeyExpr.of("**"), q -> q.replyErr("fuzz"),
-            false);
-    private static final LivelinessSubscriber LIVELINESS = SESSION.liveliness().declareSubscriber("**", s -> { });
+
+    static {
+        // Queries and token changes from the fuzzed router reach a queryable and a liveliness subscriber;
+        // both stay declared for the whole run (no handle needed: nothing closes them before the JVM exits).
+        SESSION.declareQueryable(KeyExpr.of("**"), q -> q.replyErr("fuzz"), false);
+        SESSION.liveliness().declareSubscriber("**", s -> { });
+    }
+
     private static final Transport TRANSPORT = new Transport(SESSION, Config.localOnly(), List.of(),
             WireVectorsTest.ZID, "fuzz");
 

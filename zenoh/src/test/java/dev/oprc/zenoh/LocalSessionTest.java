@@ -100,9 +100,7 @@ class LocalSessionTest {
         Config c = Config.builder().deliveryQueueCapacity(4).build();
         try (Session s = Zenoh.open(c)) {
             CountDownLatch done = new CountDownLatch(1);
-            CopyOnWriteArrayList<String> seen = new CopyOnWriteArrayList<>();
             s.declareSubscriber("loop/**", smp -> {
-                seen.add(smp.keyExpr().toString());
                 if (smp.keyExpr().toString().equals("loop/start")) {
                     for (int i = 0; i < 50; i++) { // more than the queue holds, BLOCK: must not wait on itself
                         s.put(KeyExpr.of("loop/" + i), new byte[0],

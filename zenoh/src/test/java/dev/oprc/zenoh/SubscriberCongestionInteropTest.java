@@ -23,6 +23,7 @@ class SubscriberCongestionInteropTest {
     private static final int AFTER = 200;
 
     @Test
+    @SuppressWarnings("try") // the subscriber is held open for the block's duration, not called
     void subscriberStillReceivesAfterTheRouterDroppedPartOfABurst() throws InterruptedException {
         LongAdder burst = new LongAdder();
         LongAdder after = new LongAdder();

@@ -72,7 +72,8 @@ final class Json {
             return "null";
         }
         StringBuilder b = new StringBuilder("\"");
-        for (char c : v.toCharArray()) {
+        for (int k = 0; k < v.length(); k++) {
+            char c = v.charAt(k);
             switch (c) {
                 case '"' -> b.append("\\\"");
                 case '\\' -> b.append("\\\\");
@@ -123,11 +124,11 @@ final class Json {
         }
         if (s.startsWith("true", i)) {
             i += 4;
-            return Boolean.TRUE;
+            return true;
         }
         if (s.startsWith("false", i)) {
             i += 5;
-            return Boolean.FALSE;
+            return false;
         }
         int start = i;
         while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {

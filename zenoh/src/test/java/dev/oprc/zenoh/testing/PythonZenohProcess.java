@@ -37,7 +37,8 @@ public class PythonZenohProcess implements AutoCloseable {
     private final List<ReceivedSample> samples = new ArrayList<>();
     private final List<Map<String, Object>> events = new ArrayList<>();
     private final BlockingQueue<Map<String, Object>> replies = new LinkedBlockingQueue<>();
-    private final StringBuffer stderr = new StringBuffer();
+    /** Guarded by itself: written by the stdout and stderr reader threads, read by callers. */
+    private final StringBuilder stderr = new StringBuilder();
     private Process process;
     private Writer stdin;
     private String zid;
@@ -117,7 +118,7 @@ public class PythonZenohProcess implements AutoCloseable {
                 try {
                     m = Json.parseObject(line);
                 } catch (RuntimeException e) {
-                    stderr.append("unparseable stdout: ").append(line).append('\n');
+                    appendStderr("unparseable stdout: " + line, false);
                     continue;
                 }
                 if ("sample".equals(m.get("event"))) {
@@ -148,9 +149,7 @@ public class PythonZenohProcess implements AutoCloseable {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (stderr.length() < 64_000) {
-                    stderr.append(line).append('\n');
-                }
+                appendStderr(line, true);
             }
         } catch (IOException e) {
             // process ended
@@ -186,7 +185,7 @@ public class PythonZenohProcess implements AutoCloseable {
             }
             if (m == null) {
                 throw new IllegalStateException("Python Zenoh peer sent no '" + event + "' within " + timeout.toMillis()
-                        + " ms; stderr:\n" + stderr);
+                        + " ms; stderr:\n" + stderr());
             }
             Object ev = m.get("event");
             if (event.equals(ev)) {
@@ -194,12 +193,13 @@ public class PythonZenohProcess implements AutoCloseable {
             }
             if ("fatal".equals(ev) || "exited".equals(ev)) {
                 String msg = String.valueOf(m.get("message"));
-                if ("exited".equals(ev) && (stderr.indexOf("No module named 'zenoh'") >= 0
-                        || stderr.indexOf("ModuleNotFoundError") >= 0)) {
+                String err = stderr();
+                if ("exited".equals(ev) && (err.contains("No module named 'zenoh'")
+                        || err.contains("ModuleNotFoundError"))) {
                     msg = "python module 'zenoh' missing";
                 }
                 throw new IllegalStateException("Python Zenoh peer failed (" + msg + "). Install real Zenoh with: "
-                        + INSTALL_HINT + "\nstderr:\n" + stderr);
+                        + INSTALL_HINT + "\nstderr:\n" + err);
             }
             if ("error".equals(ev)) {
                 throw new IllegalStateException("Python Zenoh peer error: " + m.get("message"));
@@ -213,7 +213,7 @@ public class PythonZenohProcess implements AutoCloseable {
             stdin.write('\n');
             stdin.flush();
         } catch (IOException e) {
-            throw new IllegalStateException("Python Zenoh peer is not running; stderr:\n" + stderr, e);
+            throw new IllegalStateException("Python Zenoh peer is not running; stderr:\n" + stderr(), e);
         }
         return awaitReply(event, timeout);
     }
@@ -234,7 +234,7 @@ public class PythonZenohProcess implements AutoCloseable {
     public void putMany(String key, String prefix, int count) {
         command("{\"op\":\"put\",\"key\":" + Json.quote(key) + ",\"payload\":"
                 + Json.quote(b64(prefix.getBytes(StandardCharsets.UTF_8))) + ",\"count\":" + count + "}",
-                "put_done", Duration.ofSeconds(120));
+                "put_done", Duration.ofMinutes(2));
     }
 
     /**
@@ -244,7 +244,7 @@ public class PythonZenohProcess implements AutoCloseable {
     public void putMany(String key, String prefix, int count, boolean drop) {
         command("{\"op\":\"put\",\"key\":" + Json.quote(key) + ",\"payload\":"
                 + Json.quote(b64(prefix.getBytes(StandardCharsets.UTF_8))) + ",\"count\":" + count
-                + ",\"congestion\":\"" + (drop ? "drop" : "block") + "\"}", "put_done", Duration.ofSeconds(120));
+                + ",\"congestion\":\"" + (drop ? "drop" : "block") + "\"}", "put_done", Duration.ofMinutes(2));
     }
 
     /** Deletes {@code key} from the Python session. */
@@ -306,6 +306,7 @@ public class PythonZenohProcess implements AutoCloseable {
     }
 
     /** One reply as seen by Python: ok (key, payload, encoding, attachment) or err (payload, encoding). Immutable. */
+    @SuppressWarnings("ArrayRecordComponent") // bytes as decoded from Python, passed through; never compared or hashed
     public record PyReply(boolean ok, String key, byte[] payload, String encoding, byte[] attachment) {
         public String payloadAsString() {
             return new String(payload, StandardCharsets.UTF_8);
@@ -505,6 +506,17 @@ public class PythonZenohProcess implements AutoCloseable {
 
     /** Recent stderr of the Python process (diagnostics). */
     public String stderr() {
-        return stderr.toString();
+        synchronized (stderr) {
+            return stderr.toString();
+        }
+    }
+
+    /** Appends one line; {@code capped}: only while fewer than 64 000 chars are kept. */
+    private void appendStderr(String line, boolean capped) {
+        synchronized (stderr) {
+            if (!capped || stderr.length() < 64_000) {
+                stderr.append(line).append('\n');
+            }
+        }
     }
 }

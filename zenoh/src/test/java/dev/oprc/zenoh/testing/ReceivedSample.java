@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * @param congestion "DROP" or "BLOCK"
  * @param express    express flag
  */
+@SuppressWarnings("ArrayRecordComponent") // bytes as decoded from Python, passed through; never compared or hashed
 public record ReceivedSample(String key, String kind, String encoding, byte[] payload, byte[] attachment,
                              String timestamp, String priority, String congestion, boolean express) {
     public String payloadAsString() {
