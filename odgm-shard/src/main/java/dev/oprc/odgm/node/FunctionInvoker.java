@@ -50,12 +50,24 @@ final class FunctionInvoker implements AutoCloseable {
     this.node = node;
   }
 
+  /** Observes every function run (for metrics); called on the invoking thread, must not block. */
+  interface DurationObserver {
+    void observe(String collection, String fn, long nanos, boolean ok);
+  }
+
+  private volatile DurationObserver observer;
+
+  void observe(DurationObserver o) {
+    this.observer = o;
+  }
+
   /** Invokes and fires function events; never throws for a function failure (it is in the response). */
   InvocationResponse invoke(String cls, int partition, String fn, String objectId, Map<String, String> options,
       byte[] payload, String invocationId) {
     FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
     InvocationResponse resp;
     String error = null;
+    long started = System.nanoTime();
     try {
       resp = run(call);
       if (resp.getStatus() != ResponseStatus.OKAY) {
@@ -69,6 +81,10 @@ final class FunctionInvoker implements AutoCloseable {
     } catch (Exception e) {
       error = "SYSTEM_ERROR: " + describe(e);
       resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
+    }
+    DurationObserver o = observer;
+    if (o != null) {
+      o.observe(cls, fn, System.nanoTime() - started, error == null);
     }
     if (invocationId != null) {
       resp = resp.toBuilder().setInvocationId(invocationId).build();

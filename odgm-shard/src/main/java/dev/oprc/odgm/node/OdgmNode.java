@@ -54,6 +54,8 @@ public final class OdgmNode implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
+  private final dev.oprc.odgm.ops.NodeMetrics metrics; // null with ODGM_METRICS_PORT=0
+  private final dev.oprc.odgm.ops.OpsServer opsServer;
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
@@ -92,13 +94,24 @@ public final class OdgmNode implements AutoCloseable {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     dev.oprc.odgm.ops.GrpcLogGuard.install();
+    this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics();
+    if (metrics != null) {
+      NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
+    }
+    this.opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
+        .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
+    List<io.grpc.ServerServiceDefinition> services = List.of(
+        strict.wrap(new DataServiceImpl(shards, config.events().enabled()).bindService()),
+        strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
+            config.events().triggerTimeoutMillis()).bindService()));
+    io.grpc.ServerInterceptor counted = metrics == null ? new WriteContextInterceptor()
+        : new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services);
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
         .maxInboundMessageSize(ops.grpcMaxMessageBytes())
-        .addService(ServerInterceptors.intercept(strict.wrap(new DataServiceImpl(shards, config.events().enabled())
-            .bindService()), new WriteContextInterceptor()))
-        .addService(ServerInterceptors.intercept(strict.wrap(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()).bindService()),
-            new WriteContextInterceptor()));
+        .addService(opsServer.healthService());
+    for (io.grpc.ServerServiceDefinition s : services) {
+      sb.addService(ServerInterceptors.intercept(s, new WriteContextInterceptor(), counted));
+    }
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -110,6 +123,34 @@ public final class OdgmNode implements AutoCloseable {
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
           + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
     }
+    try {
+      opsServer.start(ops.metricsPort(), metrics);
+    } catch (IOException e) {
+      server.shutdownNow();
+      shutdownPartial();
+      throw e;
+    }
+  }
+
+  /** Null when the node is ready to serve (gRPC up; Zenoh linked or local-only), else why not. */
+  private String notReadyReason() {
+    if (closed.get()) {
+      return "shutting down";
+    }
+    if (!transport.linkUp()) {
+      return "Zenoh: no router link (" + transport + "); connecting in the background";
+    }
+    return null;
+  }
+
+  /** Why the node is not ready, or null when it is ({@code /readyz}). */
+  public String readiness() {
+    return opsServer.reason();
+  }
+
+  /** The bound metrics and health HTTP port, or 0 when ODGM_METRICS_PORT=0. */
+  public int metricsPort() {
+    return opsServer.port();
   }
 
   @SuppressWarnings("deprecation")
@@ -157,6 +198,12 @@ public final class OdgmNode implements AutoCloseable {
   }
 
   private void shutdownPartial() {
+    if (opsServer != null) {
+      opsServer.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
     zenohApi.close();
     closeAll(resultSubscriptions);
     receiver.close();
@@ -219,6 +266,7 @@ public final class OdgmNode implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    opsServer.draining(); // NOT_SERVING first, so balancers stop sending
     stopServer();
     zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
@@ -227,6 +275,10 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     invoker.close();
     transport.close();
+    opsServer.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it
     } else {
