@@ -79,9 +79,10 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
     dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
-    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
+    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this,
+        ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound());
     this.receiver = new AsyncInvocationReceiver(transport, shards, invoker, config.invokeThreads(),
-        config.invokeQueueBound());
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
     this.zenohApi = new ZenohObjectApi(transport, shards, new ObjectApiServer(shards, invoker,
         config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
         config.invokeThreads(), config.invokeQueueBound());
