@@ -98,4 +98,35 @@ class StartupFailureProcessTest {
       assertThat(n.output()).contains("WARN", "ODGM_COLLECTION[0]", "futureField");
     }
   }
+
+  private static int status(int port, String path) throws Exception {
+    java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + path)
+        .toURL().openConnection();
+    try {
+      return c.getResponseCode();
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  @Test
+  void anUnreachableRouterAtStartIsServedAndConnectedInTheBackground() throws Exception {
+    try (ZenohRouterProcess router = ZenohRouterProcess.start()) {
+      router.stop(); // its port is known and nobody listens on it
+      int metrics = ZenohRouterProcess.freePort();
+      try (NodeProcess n = NodeProcess.start(Map.of("ODGM_STORAGE", "memory", "OPRC_ZENOH_MODE", "client",
+          "OPRC_ZENOH_PEERS", router.endpoint(), "OPRC_ZENOH_CONNECT_TIMEOUT_MS", "300",
+          "ODGM_METRICS_PORT", Integer.toString(metrics)))) {
+        assertThat(n.shards()).isNotEmpty(); // serving gRPC without a router
+        assertThat(status(metrics, "/healthz")).isEqualTo(200);
+        assertThat(status(metrics, "/readyz")).isEqualTo(503);
+        router.restart();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (status(metrics, "/readyz") != 200) {
+          assertThat(System.nanoTime()).as("ready once the router is up:\n" + n.output()).isLessThan(deadline);
+          Thread.sleep(100);
+        }
+      }
+    }
+  }
 }

@@ -46,9 +46,29 @@ final class TestNode implements AutoCloseable {
     OdgmNode.Builder b = OdgmNode.builder().config(cfg).transport(t).clock(() -> FIXED_CLOCK);
     handlers.forEach(b::handler);
     TestNode n = new TestNode(b.start(), t);
-    // let the router learn this node's subscriptions before tests publish to them
-    Thread.sleep(300);
+    awaitDeclared(router, collections);
     return n;
+  }
+
+  /**
+   * Waits until the router answers a liveliness query with this node's token: the node declares
+   * its subscriptions before its tokens on the same link, so then the router knows them too.
+   */
+  private static void awaitDeclared(dev.oprc.zenoh.testing.ZenohRouterProcess router,
+      List<CreateCollectionRequest> collections) throws InterruptedException {
+    if (collections.isEmpty()) {
+      return;
+    }
+    String key = "oprc/" + collections.get(0).getName() + "/*/liveliness/*";
+    try (dev.oprc.zenoh.Session probe = dev.oprc.zenoh.Zenoh.open(dev.oprc.zenoh.Config.client(router.endpoint()))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (probe.liveliness().get(key, java.time.Duration.ofSeconds(1)).collect(java.time.Duration.ofSeconds(2))
+          .isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the router did not learn the node's declarations within 20 s");
+        }
+      }
+    }
   }
 
   DataServiceGrpc.DataServiceBlockingStub data() {

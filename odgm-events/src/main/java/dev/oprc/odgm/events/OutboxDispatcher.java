@@ -499,7 +499,21 @@ public final class OutboxDispatcher implements AutoCloseable {
     if (!ok && register) {
       acks.forget(r.invocationId());
     }
+    java.util.function.LongConsumer l = publishLatency;
+    if (ok && l != null) {
+      l.accept(System.currentTimeMillis() - r.createdAtMillis());
+    }
     return ok;
+  }
+
+  private volatile java.util.function.LongConsumer publishLatency;
+
+  /**
+   * Observes each record's time from its write to its first hand-over to the link (ms, wall
+   * clock), on the dispatcher thread; it must not block. For metrics.
+   */
+  public void onPublished(java.util.function.LongConsumer latencyMillis) {
+    this.publishLatency = latencyMillis;
   }
 
   private void handed(OutboxRecord r) {

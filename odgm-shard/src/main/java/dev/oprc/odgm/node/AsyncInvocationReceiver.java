@@ -12,6 +12,7 @@ import dev.oprc.odgm.proto.ResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,11 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder invalid = new LongAdder();
+  /** Payload bytes of invocations accepted and not finished (queued, waiting for a route, running). */
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final long maxQueuedBytes;
+  /** Invocations accepted and not finished: a remote one outlives the pool thread that started it. */
+  private final java.util.concurrent.atomic.AtomicInteger unfinished = new java.util.concurrent.atomic.AtomicInteger();
   /** Each collection's partition count, to tell an invalid partition from one another node serves. */
   private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
   /**
@@ -71,7 +77,8 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
-      FunctionInvoker invoker, int threads, int queueBound) {
+      FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes) {
+    this.maxQueuedBytes = maxQueuedBytes;
     this.transport = transport;
     this.ownership = ownership;
     this.shards = shards;
@@ -203,15 +210,30 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       }
       return;
     }
+    int size = payload == null ? 0 : payload.length;
+    if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
+      queuedBytes.addAndGet(-size);
+      refuse(k, key, dedupKey);
+      return;
+    }
+    unfinished.incrementAndGet();
     try {
       pool.execute(() -> run(k, payload));
     } catch (RejectedExecutionException e) {
-      recent.invalidate(dedupKey); // not run: a re-send may try again
-      rejected.increment();
-      warn("invocation queue full; refused invocation on '{}'", key);
-      publish(k, FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full"))
-          .toBuilder().setInvocationId(k.invocationId()).build());
+      unfinished.decrementAndGet();
+      queuedBytes.addAndGet(-size);
+      refuse(k, key, dedupKey);
     }
+  }
+
+  /** Queue full (count or bytes): not run, answered SYSTEM_ERROR marked not-run, so a re-send may try again. */
+  private void refuse(AsyncKey k, String key, String dedupKey) {
+    recent.invalidate(dedupKey);
+    rejected.increment();
+    warn("invocation queue full (ODGM_INVOKE_QUEUE_BOUND / ODGM_INVOKE_QUEUE_MAX_BYTES); refused invocation on '{}'",
+        key);
+    publish(k, FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR, "invocation queue full"))
+        .toBuilder().setInvocationId(k.invocationId()).build());
   }
 
   /**
@@ -253,14 +275,29 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   }
 
   private void run(AsyncKey k, byte[] payload) {
-    InvocationResponse resp;
+    CompletableFuture<InvocationResponse> resp;
     try {
-      resp = execute(k, payload);
+      resp = execute(k, payload); // a remote route completes later, without holding this thread
     } catch (Throwable e) { // an Error from a handler: not run to completion, let a re-send try again
-      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR,
-          "SYSTEM_ERROR: " + FunctionInvoker.describe(e)))
-          .toBuilder().setInvocationId(k.invocationId()).build();
+      resp = CompletableFuture.completedFuture(notRunError(k, e));
     }
+    int size = payload == null ? 0 : payload.length;
+    var unused = resp.whenComplete((r, e) -> {
+      queuedBytes.addAndGet(-size);
+      try {
+        finished(k, e == null ? r : notRunError(k, e));
+      } finally {
+        unfinished.decrementAndGet();
+      }
+    });
+  }
+
+  private static InvocationResponse notRunError(AsyncKey k, Throwable e) {
+    return FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.SYSTEM_ERROR,
+        "SYSTEM_ERROR: " + FunctionInvoker.describe(e))).toBuilder().setInvocationId(k.invocationId()).build();
+  }
+
+  private void finished(AsyncKey k, InvocationResponse resp) {
     completed.increment();
     byte[] bytes = resp.toByteArray();
     if (resp.containsHeaders(FunctionInvoker.NOT_RUN_HEADER)) {
@@ -271,26 +308,23 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     republish(k, bytes);
   }
 
-  private InvocationResponse execute(AsyncKey k, byte[] payload) {
-    InvocationResponse resp;
+  private CompletableFuture<InvocationResponse> execute(AsyncKey k, byte[] payload) {
     try {
       if (k.objectId() != null) {
         ObjectInvocationRequest req = ObjectInvocationRequest.parseFrom(payload);
-        resp = invoker.invoke(k.cls(), k.partition(), k.fn(), k.objectId(), req.getOptionsMap(),
-            req.getPayload().toByteArray(), k.invocationId());
-      } else {
-        InvocationRequest req = InvocationRequest.parseFrom(payload);
-        resp = invoker.invoke(k.cls(), k.partition(), k.fn(), null, req.getOptionsMap(),
+        return invoker.invokeAsync(k.cls(), k.partition(), k.fn(), k.objectId(), req.getOptionsMap(),
             req.getPayload().toByteArray(), k.invocationId());
       }
+      InvocationRequest req = InvocationRequest.parseFrom(payload);
+      return invoker.invokeAsync(k.cls(), k.partition(), k.fn(), null, req.getOptionsMap(),
+          req.getPayload().toByteArray(), k.invocationId());
     } catch (InvalidProtocolBufferException e) {
       decodeErrors.increment();
       warn("malformed invocation envelope on '{}'", k.resultKey());
-      resp = FunctionInvoker.notRun(FunctionInvoker.failure(ResponseStatus.INVALID_REQUEST,
-          "malformed invocation envelope: " + e.getMessage()))
-          .toBuilder().setInvocationId(k.invocationId()).build();
+      return CompletableFuture.completedFuture(FunctionInvoker.notRun(FunctionInvoker.failure(
+          ResponseStatus.INVALID_REQUEST, "malformed invocation envelope: " + e.getMessage()))
+          .toBuilder().setInvocationId(k.invocationId()).build());
     }
-    return resp;
   }
 
   private void publish(AsyncKey k, InvocationResponse resp) {
@@ -334,6 +368,6 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   /** True once no invocation runs any more (so the storage may be closed). */
   boolean terminated() {
-    return pool.isTerminated();
+    return pool.isTerminated() && unfinished.get() == 0;
   }
 }

@@ -15,6 +15,8 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,41 +44,134 @@ final class FunctionInvoker implements AutoCloseable {
   private final long timeoutMillis;
   private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final OdgmNode node;
+  private final ConcurrentHashMap<String, RouteGate> gates = new ConcurrentHashMap<>();
+  private final int maxPerRoute;
+  private final int routeQueueBound;
 
   FunctionInvoker(ShardRegistry shards, Map<String, FunctionHandler> handlers, long timeoutMillis, OdgmNode node) {
+    this(shards, handlers, timeoutMillis, node, 16, 1024);
+  }
+
+  FunctionInvoker(ShardRegistry shards, Map<String, FunctionHandler> handlers, long timeoutMillis, OdgmNode node,
+      int maxPerRoute, int routeQueueBound) {
+    this.maxPerRoute = maxPerRoute;
+    this.routeQueueBound = routeQueueBound;
     this.shards = shards;
     this.handlers = Map.copyOf(handlers);
     this.timeoutMillis = timeoutMillis;
     this.node = node;
   }
 
+  /** Observes every function run (for metrics); called on the invoking thread, must not block. */
+  interface DurationObserver {
+    void observe(String collection, String fn, long nanos, boolean ok);
+  }
+
+  private volatile DurationObserver observer;
+
+  void observe(DurationObserver o) {
+    this.observer = o;
+  }
+
   /** Invokes and fires function events; never throws for a function failure (it is in the response). */
   InvocationResponse invoke(String cls, int partition, String fn, String objectId, Map<String, String> options,
       byte[] payload, String invocationId) {
     FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
-    InvocationResponse resp;
-    String error = null;
+    long started = System.nanoTime();
     try {
-      resp = run(call);
-      if (resp.getStatus() != ResponseStatus.OKAY) {
-        error = resp.getStatus().name()
-            + (resp.hasPayload() && !resp.getPayload().isEmpty() ? ": " + text(resp.getPayload()) : "");
-      }
-    } catch (StatusRuntimeException e) {
+      return finish(call, run(call), null, started);
+    } catch (Exception e) {
+      return finish(call, null, e, started);
+    }
+  }
+
+  /**
+   * Like {@link #invoke}, but a remote route is called without blocking the calling thread, at
+   * most ODGM_INVOKE_MAX_CONCURRENCY_PER_ROUTE calls per route at once (others wait in the
+   * route's queue), so one slow function cannot hold the threads other functions need. Local
+   * routes run on the calling thread. The future never fails: failures are in the response.
+   */
+  CompletableFuture<InvocationResponse> invokeAsync(String cls, int partition, String fn, String objectId,
+      Map<String, String> options, byte[] payload, String invocationId) {
+    FuncInvokeRoute route = shards.route(cls, fn);
+    if (route == null || route.getUrl().startsWith("local:")) {
+      return CompletableFuture.completedFuture(invoke(cls, partition, fn, objectId, options, payload, invocationId));
+    }
+    FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
+    long started = System.nanoTime();
+    RouteGate gate = gates.computeIfAbsent(cls + "/" + fn, k -> new RouteGate(maxPerRoute, routeQueueBound));
+    return gate.submit(() -> remote(call, route.getUrl()))
+        .handle((resp, err) -> finish(call, resp, err instanceof CompletionException && err.getCause() != null
+            ? err.getCause() : err, started));
+  }
+
+  /** The outcome of a run: error text, not-run mark, duration, invocation id and function events. */
+  private InvocationResponse finish(FunctionCall call, InvocationResponse ran, Throwable failure, long started) {
+    InvocationResponse resp = ran;
+    String error = null;
+    if (failure instanceof StatusRuntimeException e) {
       error = "transport: " + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? ""
           : ": " + e.getStatus().getDescription());
       resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
-    } catch (Exception e) {
-      error = "SYSTEM_ERROR: " + describe(e);
+    } else if (failure != null) {
+      error = "SYSTEM_ERROR: " + describe(failure);
       resp = notRun(failure(ResponseStatus.SYSTEM_ERROR, error));
+    } else if (resp.getStatus() != ResponseStatus.OKAY) {
+      error = resp.getStatus().name()
+          + (resp.hasPayload() && !resp.getPayload().isEmpty() ? ": " + text(resp.getPayload()) : "");
     }
-    if (invocationId != null) {
-      resp = resp.toBuilder().setInvocationId(invocationId).build();
+    DurationObserver o = observer;
+    if (o != null) {
+      o.observe(call.clsId(), call.fnId(), System.nanoTime() - started, error == null);
     }
-    if (objectId != null) {
+    if (call.invocationId() != null) {
+      resp = resp.toBuilder().setInvocationId(call.invocationId()).build();
+    }
+    if (call.objectId() != null) {
       fireFunctionEvent(call, resp, error);
     }
     return resp;
+  }
+
+  /** One asynchronous gRPC call of a remote route, with the trigger timeout as deadline. */
+  private CompletableFuture<InvocationResponse> remote(FunctionCall call, String url) {
+    CompletableFuture<InvocationResponse> f = new CompletableFuture<>();
+    io.grpc.stub.StreamObserver<InvocationResponse> done = new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(InvocationResponse r) {
+        f.complete(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        f.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        f.complete(InvocationResponse.getDefaultInstance()); // no-op when onNext came first
+      }
+    };
+    OprcFunctionGrpc.OprcFunctionStub stub = OprcFunctionGrpc.newStub(channel(url))
+        .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+    if (call.stateful()) {
+      stub.invokeObj(ObjectInvocationRequest.newBuilder().setClsId(call.clsId()).setPartitionId(call.partitionId())
+          .setFnId(call.fnId()).setObjectId(call.objectId()).putAllOptions(call.options())
+          .setPayload(ByteString.copyFrom(call.payload())).build(), done);
+    } else {
+      stub.invokeFn(InvocationRequest.newBuilder().setClsId(call.clsId()).setPartitionId(call.partitionId())
+          .setFnId(call.fnId()).putAllOptions(call.options()).setPayload(ByteString.copyFrom(call.payload())).build(),
+          done);
+    }
+    return f;
+  }
+
+  private ManagedChannel channel(String url) {
+    boolean tls = url.startsWith("https://");
+    return channels.computeIfAbsent((tls ? "tls:" : "") + target(url), k -> {
+      ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(target(url));
+      return (tls ? b.useTransportSecurity() : b.usePlaintext()).build();
+    });
   }
 
   private InvocationResponse run(FunctionCall call) throws Exception {
@@ -94,13 +189,8 @@ final class FunctionInvoker implements AutoCloseable {
       InvocationResponse r = h.invoke(call);
       return r == null ? InvocationResponse.getDefaultInstance() : r;
     }
-    boolean tls = url.startsWith("https://");
-    ManagedChannel ch = channels.computeIfAbsent((tls ? "tls:" : "") + target(url), k -> {
-      ManagedChannelBuilder<?> b = ManagedChannelBuilder.forTarget(target(url));
-      return (tls ? b.useTransportSecurity() : b.usePlaintext()).build();
-    });
     OprcFunctionGrpc.OprcFunctionBlockingStub stub =
-        OprcFunctionGrpc.newBlockingStub(ch).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+        OprcFunctionGrpc.newBlockingStub(channel(url)).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
     if (call.stateful()) {
       return stub.invokeObj(ObjectInvocationRequest.newBuilder().setClsId(call.clsId())
           .setPartitionId(call.partitionId()).setFnId(call.fnId()).setObjectId(call.objectId())

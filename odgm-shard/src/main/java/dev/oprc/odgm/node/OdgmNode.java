@@ -69,6 +69,8 @@ public final class OdgmNode implements AutoCloseable {
   private final RaftWiring raft; // null without raft collections in a cluster
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
+  private final dev.oprc.odgm.ops.NodeMetrics metrics; // null with ODGM_METRICS_PORT=0
+  private final dev.oprc.odgm.ops.OpsServer opsServer;
 
   private OdgmNode(Builder b) throws IOException {
     this.config = b.config;
@@ -102,9 +104,10 @@ public final class OdgmNode implements AutoCloseable {
     Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
     handlers.putAll(b.handlers);
     dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
-    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this);
+    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this,
+        ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound());
     this.receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
-        config.invokeQueueBound());
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
     this.zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
         config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
         config.invokeThreads(), config.invokeQueueBound());
@@ -119,13 +122,25 @@ public final class OdgmNode implements AutoCloseable {
     ownership.addListener(this::ownershipChanged);
     this.forwarder = new Forwarder(ownership); // requests for partitions owned elsewhere go to their owner
     dev.oprc.odgm.ops.GrpcLogGuard.install();
+    this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics();
+    if (metrics != null) {
+      NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
+    }
+    this.opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
+        .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
+    List<io.grpc.ServerServiceDefinition> services = List.of(
+        strict.wrap(new DataServiceImpl(shards, config.events().enabled(), ownership).bindService()),
+        strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
+            config.events().triggerTimeoutMillis()).bindService()));
+    io.grpc.ServerInterceptor counted = metrics == null ? new WriteContextInterceptor()
+        : new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services);
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
         .maxInboundMessageSize(ops.grpcMaxMessageBytes())
-        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new DataServiceImpl(shards,
-            config.events().enabled(), ownership).bindService()), new WriteContextInterceptor())))
-        .addService(forwarder.wrap(ServerInterceptors.intercept(strict.wrap(new FunctionServiceImpl(invoker, shards,
-            new ZenohInvokeProxy(transport, ids), config.events().triggerTimeoutMillis()).bindService()),
-            new WriteContextInterceptor())));
+        .addService(opsServer.healthService());
+    for (io.grpc.ServerServiceDefinition s : services) {
+      // requests for partitions owned elsewhere are forwarded before any local interceptor runs
+      sb.addService(forwarder.wrap(ServerInterceptors.intercept(s, new WriteContextInterceptor(), counted)));
+    }
     if (config.reflectionEnabled()) {
       sb.addService(ProtoReflectionServiceV1.newInstance());
       sb.addService(legacyReflection());
@@ -137,6 +152,14 @@ public final class OdgmNode implements AutoCloseable {
       shutdownPartial();
       throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
           + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
+    }
+    try {
+      opsServer.start(ops.metricsPort(), metrics);
+    } catch (IOException e) {
+      server.shutdownNow();
+      forwarder.close();
+      shutdownPartial();
+      throw e;
     }
     if (raft != null) {
       raft.listen(); // leaders open their shards and declare their keys from here on
@@ -187,6 +210,27 @@ public final class OdgmNode implements AutoCloseable {
             + "replication", c.getName(), Membership.MEMBERS);
       }
     }
+  }
+
+  /** Null when the node is ready to serve (gRPC up; Zenoh linked or local-only), else why not. */
+  private String notReadyReason() {
+    if (closed.get()) {
+      return "shutting down";
+    }
+    if (!transport.linkUp()) {
+      return "Zenoh: no router link (" + transport + "); connecting in the background";
+    }
+    return null;
+  }
+
+  /** Why the node is not ready, or null when it is ({@code /readyz}). */
+  public String readiness() {
+    return opsServer.reason();
+  }
+
+  /** The bound metrics and health HTTP port, or 0 when ODGM_METRICS_PORT=0. */
+  public int metricsPort() {
+    return opsServer.port();
   }
 
   @SuppressWarnings("deprecation")
@@ -241,6 +285,12 @@ public final class OdgmNode implements AutoCloseable {
   }
 
   private void shutdownPartial() {
+    if (opsServer != null) {
+      opsServer.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
     zenohApi.close();
     closeAll(resultSubscriptions);
     receiver.close();
@@ -305,6 +355,7 @@ public final class OdgmNode implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    opsServer.draining(); // NOT_SERVING first, so balancers stop sending
     stopServer();
     forwarder.close();
     zenohApi.close(); // no more Zenoh writes or sync invocations
@@ -317,6 +368,10 @@ public final class OdgmNode implements AutoCloseable {
     receiver.close();
     invoker.close();
     transport.close();
+    opsServer.close();
+    if (metrics != null) {
+      metrics.close();
+    }
     closeRaft(); // after the shards and their users: its groups own the replicated partitions
     if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it

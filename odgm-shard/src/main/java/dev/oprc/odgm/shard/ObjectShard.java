@@ -76,6 +76,9 @@ public final class ObjectShard implements AutoCloseable {
   private final UnaryOperator<String> keyRule;
   private final TriggerPayloadCodec codec;
   private final boolean ackAll;
+  private final java.util.concurrent.atomic.LongAdder emittedCreate = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder emittedUpdate = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder emittedDelete = new java.util.concurrent.atomic.LongAdder();
   private final dev.oprc.odgm.events.InvocationIdGenerator nonces = dev.oprc.odgm.events.InvocationIdGenerator.unique();
 
   public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
@@ -128,6 +131,19 @@ public final class ObjectShard implements AutoCloseable {
   /** This shard's dispatcher, or null when events are disabled. */
   public OutboxDispatcher dispatcher() {
     return dispatcher;
+  }
+
+  /**
+   * Targets queued by committed writes for data events of {@code type} (DATA_CREATE, DATA_UPDATE or
+   * DATA_DELETE; upstream's {@code odgm.events.emitted.*}); 0 for other types.
+   */
+  public long emitted(EventType type) {
+    return switch (type) {
+      case DATA_CREATE -> emittedCreate.sum();
+      case DATA_UPDATE -> emittedUpdate.sum();
+      case DATA_DELETE -> emittedDelete.sum();
+      default -> 0;
+    };
   }
 
   /** Counts an invocation of this partition received again (same id) and not run. */
@@ -522,6 +538,9 @@ public final class ObjectShard implements AutoCloseable {
     // the values the write read anyway to classify each change (no extra read): what filters test
     private final List<ValData> newValues = new ArrayList<>(4);
     private final List<ValData> oldValues = new ArrayList<>(4);
+    private int created; // targets queued per data event type, counted once the write committed
+    private int updated;
+    private int deleted;
 
     Write(String oid, WriteContext wc) {
       this.oid = oid;
@@ -601,6 +620,7 @@ public final class ObjectShard implements AutoCloseable {
         OutboxRecord r = OutboxRecord.fresh(key, InvocationEnvelopes.build(ctx, t, payload), now, ack(t));
         if (txn.addOutbox(r)) {
           added++;
+          countQueued(ctx.type());
         } else if (dispatcher.config().fullPolicy() == OutboxConfig.FullPolicy.REJECT_WRITES) {
           throw new OutboxFullException("event outbox of " + collection + "/" + partition + " is full ("
               + dispatcher.config().maxBytes() + " bytes, ODGM_OUTBOX_MAX_BYTES); write refused (ODGM_OUTBOX_FULL="
@@ -645,8 +665,22 @@ public final class ObjectShard implements AutoCloseable {
       }
     }
 
+    private void countQueued(EventType type) {
+      switch (type) {
+        case DATA_CREATE -> created++;
+        case DATA_UPDATE -> updated++;
+        case DATA_DELETE -> deleted++;
+        default -> { } // function events are not upstream's emitted.* counters
+      }
+    }
+
     @Override
     public void committed(List<OutboxRecord> records, long durableTicket) {
+      if (created + updated + deleted > 0) {
+        emittedCreate.add(created);
+        emittedUpdate.add(updated);
+        emittedDelete.add(deleted);
+      }
       if (HALT_AFTER_COMMITS > 0 && COMMITS.incrementAndGet() == HALT_AFTER_COMMITS) {
         Runtime.getRuntime().halt(99);
       }

@@ -35,7 +35,7 @@ class AcknowledgedTriggerTest {
     CreateCollectionRequest orders = CreateCollectionRequest.newBuilder().setName("orders").setPartitionCount(1)
         .setInvocations(InvocationRoute.newBuilder()
             .putFnRoutes("record", FuncInvokeRoute.newBuilder().setUrl("local:record").build())
-            .putFnRoutes("busy", FuncInvokeRoute.newBuilder().setUrl("local:nope").build()))
+            .putFnRoutes("busy", FuncInvokeRoute.newBuilder().setUrl("local:busy").build()))
         .build();
     NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_STORAGE", "memory",
         "ODGM_EVENT_ACK_TIMEOUT_MS", "50", "ODGM_EVENT_ACK_MAX_ATTEMPTS", "3", "ODGM_OUTBOX_RESUME_DELAY_MS", "0"))
@@ -43,6 +43,8 @@ class AcknowledgedTriggerTest {
     node = OdgmNode.builder().config(cfg).transport(transport).handler("record", call -> {
       runs.incrementAndGet();
       return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY).build();
+    }).handler("busy", call -> {
+      throw new IllegalStateException("busy"); // did not run to completion: the result says "not run"
     }).start();
     return node.shards().shard("orders", 0);
   }
@@ -85,7 +87,7 @@ class AcknowledgedTriggerTest {
   @Test
   void aResultSayingTheFunctionDidNotRunIsNotAnAcknowledgementAndEndsInTheDeadLetterKey() throws Exception {
     ObjectShard s = start();
-    s.set("o1", withAckedTrigger("busy"), WriteContext.CLIENT); // route local:nope: refused, "not run"
+    s.set("o1", withAckedTrigger("busy"), WriteContext.CLIENT); // its handler throws: "not run"
     s.setValue("o1", "k", OdgmNodeTest.val("1"), WriteContext.CLIENT);
     await(() -> s.eventStats().deadLettered() == 1, "dead-lettered");
     assertThat(s.eventStats().acknowledged()).isZero();

@@ -217,7 +217,12 @@ class OdgmNodeTest {
         .setObject(ObjData.newBuilder().setEvent(ev).putEntries("n", val("0"))).build());
     // depth 0 (client) .. 3 dispatch; the write at depth 4 is not dispatched
     awaitCalls(4);
-    Thread.sleep(300);
+    // the fourth call's write is the depth-limited one: once it is counted, no fifth call can come
+    long deadline = System.currentTimeMillis() + 5000;
+    while (node.shards().shard("orders", 0).eventStats().depthLimited() < 1 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(node.shards().shard("orders", 0).eventStats().depthLimited()).isEqualTo(1);
     assertThat(calls).hasSize(4);
     assertThat(calls).extracting(c -> c.options().get(TriggerHeaders.DEPTH)).containsExactly("0", "1", "2", "3");
     var stats = data.stats(StatsRequest.getDefaultInstance()).getShardsList().stream()
