@@ -36,7 +36,8 @@ public class PythonZenohProcess implements AutoCloseable {
     private final List<String> args;
     private final List<ReceivedSample> samples = new ArrayList<>();
     private final List<Map<String, Object>> events = new ArrayList<>();
-    private final BlockingQueue<Map<String, Object>> replies = new LinkedBlockingQueue<>();
+    /** Replies of the current process; a new queue per launch, so a killed process's last words never reach the next. */
+    private volatile BlockingQueue<Map<String, Object>> replies = new LinkedBlockingQueue<>();
     /** Guarded by itself: written by the stdout and stderr reader threads, read by callers. */
     private final StringBuilder stderr = new StringBuilder();
     private Process process;
@@ -88,11 +89,12 @@ public class PythonZenohProcess implements AutoCloseable {
             throw new IllegalStateException("cannot start " + cmd.get(0) + " for the Zenoh interop peer (install Python 3 and "
                     + INSTALL_HINT + ")", e);
         }
-        replies.clear();
+        BlockingQueue<Map<String, Object>> q = new LinkedBlockingQueue<>();
+        replies = q;
         Process proc = process;
         Runtime.getRuntime().addShutdownHook(new Thread(proc::destroyForcibly, "zenoh-py-reaper"));
         stdin = new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8);
-        Thread out = new Thread(() -> readStdout(proc), "zenoh-py-stdout");
+        Thread out = new Thread(() -> readStdout(proc, q), "zenoh-py-stdout");
         out.setDaemon(true);
         out.start();
         Thread err = new Thread(() -> readStderr(proc), "zenoh-py-stderr");
@@ -107,7 +109,7 @@ public class PythonZenohProcess implements AutoCloseable {
         return p != null && !p.isBlank() ? p : "python3";
     }
 
-    private void readStdout(Process proc) {
+    private void readStdout(Process proc, BlockingQueue<Map<String, Object>> q) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -136,13 +138,13 @@ public class PythonZenohProcess implements AutoCloseable {
                         events.notifyAll();
                     }
                 } else {
-                    replies.add(m);
+                    q.add(m);
                 }
             }
         } catch (IOException e) {
             // process ended
         }
-        replies.add(Map.of("event", "exited"));
+        q.add(Map.of("event", "exited"));
     }
 
     private void readStderr(Process proc) {
