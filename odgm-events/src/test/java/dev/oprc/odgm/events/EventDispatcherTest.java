@@ -494,7 +494,7 @@ class EventDispatcherTest {
     long total = (long) producers * perProducer;
     await("every dispatch accounted for", () -> outcomes(d.stats()) == total);
     assertThat(d.stats().queueLength()).as("nothing stranded in the queue").isZero();
-    Thread.sleep(50);
+    await("every worker ended (nothing can count any more)", () -> dispatchThreads().isEmpty());
     assertThat(outcomes(d.stats())).as("and nothing counted twice").isEqualTo(total);
   }
 

@@ -75,6 +75,8 @@ class OutboxDispatcherTest {
     volatile long settle;
     volatile long position;
     volatile long written = Long.MAX_VALUE;
+    /** How often the dispatcher looked at {@link #writtenPosition()}: one look per round of its duties. */
+    final java.util.concurrent.atomic.AtomicLong writtenReads = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public synchronized boolean tryPublish(String key, byte[] envelope) {
@@ -93,6 +95,7 @@ class OutboxDispatcherTest {
 
     @Override
     public long writtenPosition() {
+      writtenReads.incrementAndGet();
       return written;
     }
 
@@ -253,7 +256,11 @@ class OutboxDispatcherTest {
     start();
     commit("k/1");
     await(() -> link.published.size() == 1, "published");
-    Thread.sleep(200); // ten settle periods: a written record would be retired by now
+    long seen = link.writtenReads.get();
+    long since = System.nanoTime();
+    // the dispatcher looked at the unwritten position ten more times, over more than ten settle periods
+    await(() -> link.writtenReads.get() >= seen + 10 && System.nanoTime() - since > 10 * 20_000_000L,
+        "ten more rounds");
     assertThat(d.stats().retired()).isZero();
     link.written = link.position;
     await(() -> d.stats().retired() == 1, "retired once written and settled");

@@ -56,7 +56,14 @@ class OdgmCliTest {
     while (logged.isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
     }
-    Thread.sleep(100);
+    // once the outbox holds nothing and published its one record once, no second run can come
+    dev.oprc.odgm.shard.ObjectShard shard = node.shards().shard("example", 0);
+    while (!(shard.eventStats().pending() == 0 && shard.eventStats().retired() == 1)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(shard.eventStats().matched()).isEqualTo(1);
+    assertThat(shard.eventStats().redelivered()).isZero();
     assertThat(logged).hasSize(1);
     assertThat(new String(logged.get(0).payload(), StandardCharsets.UTF_8))
         .contains("\"source_object_id\":\"order-1\"", "\"event_type\":4", "\"key\":\"status\"");
