@@ -69,19 +69,20 @@ class ClusterEndToEndTest {
 
   @BeforeEach
   void startNodes() throws Exception {
-    coll = "orders_" + UUID.randomUUID().toString().substring(0, 8); // no cross-talk between tests on one router
     int g1 = ZenohRouterProcess.freePort();
     int g2 = ZenohRouterProcess.freePort();
     String members = "1=127.0.0.1:" + ZenohRouterProcess.freePort() + ":" + g1 + ",2=127.0.0.1:"
         + ZenohRouterProcess.freePort() + ":" + g2;
-    CreateCollectionRequest c = CreateCollectionRequest.newBuilder().setName(coll).setPartitionCount(PARTITIONS)
-        .setShardType("basic").setInvocations(InvocationRoute.newBuilder()
-            .putFnRoutes("count", FuncInvokeRoute.newBuilder().setUrl("local:count").build())
-            .putFnRoutes("slow", FuncInvokeRoute.newBuilder().setUrl("local:slow").build()))
-        .build();
-    ownership = PartitionOwnership.of(List.of(c), Membership.parse(members, 1, null));
-    assertThat(partitionsOf(1)).isNotEmpty();
-    assertThat(partitionsOf(2)).isNotEmpty();
+    CreateCollectionRequest c;
+    do { // a fresh name per test (no cross-talk on one router) whose partitions both nodes own some of
+      coll = "orders_" + UUID.randomUUID().toString().substring(0, 8);
+      c = CreateCollectionRequest.newBuilder().setName(coll).setPartitionCount(PARTITIONS)
+          .setShardType("basic").setInvocations(InvocationRoute.newBuilder()
+              .putFnRoutes("count", FuncInvokeRoute.newBuilder().setUrl("local:count").build())
+              .putFnRoutes("slow", FuncInvokeRoute.newBuilder().setUrl("local:slow").build()))
+          .build();
+      ownership = PartitionOwnership.of(List.of(c), Membership.parse(members, 1, null));
+    } while (partitionsOf(1).isEmpty() || partitionsOf(2).isEmpty());
     a = TestNode.start(router, Map.of("ODGM_NODE_ID", "1", "ODGM_MEMBERS", members, "ODGM_HTTP_PORT",
         Integer.toString(g1)), List.of(c), handlers(1));
     b = TestNode.start(router, Map.of("ODGM_NODE_ID", "2", "ODGM_MEMBERS", members, "ODGM_HTTP_PORT",
