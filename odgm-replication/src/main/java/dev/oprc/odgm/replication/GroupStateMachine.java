@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 final class GroupStateMachine extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(GroupStateMachine.class);
   private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  // below the leader's 1 s request timeout, after which it cancels and resends the snapshot
-  private static final long QUIET_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(700);
+  // the leader heartbeats wait for the lock meanwhile: beyond its 1 s request timeout it restarts the install
+  private static final long QUIET_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long QUIET_POLL_MS = 10;
 
   private final Group group;
