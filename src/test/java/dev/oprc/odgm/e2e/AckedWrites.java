@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.ObjData;
 import dev.oprc.odgm.proto.SingleObjectRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,16 +170,28 @@ final class AckedWrites {
     assertThat(wrong).as("acknowledged writes not read back (of %d)", acked.size()).isEmpty();
   }
 
-  private String check(int i, long via) {
-    DataServiceGrpc.DataServiceBlockingStub data = cluster.node(via).data().withDeadlineAfter(10, TimeUnit.SECONDS);
+  /**
+   * Reads write {@code i} back; UNAVAILABLE (the partition's new leader is still loading, "retry")
+   * is retried for up to 10 s, as a client would, since the reads may start right after an election.
+   */
+  private String check(int i, long via) throws InterruptedException {
     SingleObjectRequest req = SingleObjectRequest.newBuilder().setClsId(collection).setPartitionId(i % partitions)
         .setObjectId("o" + i).build();
-    try {
-      ObjData o = data.get(req).getObj();
-      String v = o.getEntriesMap().containsKey("k") ? o.getEntriesMap().get("k").getData().toStringUtf8() : null;
-      return ("v" + i).equals(v) ? null : "o" + i + " has k=" + v;
-    } catch (RuntimeException e) {
-      return "o" + i + ": " + e.getMessage();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      DataServiceGrpc.DataServiceBlockingStub data = cluster.node(via).data().withDeadlineAfter(10, TimeUnit.SECONDS);
+      try {
+        ObjData o = data.get(req).getObj();
+        String v = o.getEntriesMap().containsKey("k") ? o.getEntriesMap().get("k").getData().toStringUtf8() : null;
+        return ("v" + i).equals(v) ? null : "o" + i + " has k=" + v;
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          return "o" + i + ": " + e.getMessage();
+        }
+        Thread.sleep(100);
+      } catch (RuntimeException e) {
+        return "o" + i + ": " + e.getMessage();
+      }
     }
   }
 }

@@ -13,10 +13,12 @@ final class RaftSettings {
 
   /**
    * Node env that makes a group snapshot every 200 applied entries (group commit joins many writes
-   * into one entry) and purge its log, with 8 KiB log segments so closed segments exist to purge.
+   * into one entry) and purge its log, with 8 KiB log segments so closed segments exist to purge,
+   * keeping only 100 entries behind the snapshot, so that a follower paused for seconds needs one.
    */
   static Map<String, String> smallSnapshots() {
-    return Map.of("ODGM_RAFT_SNAPSHOT_THRESHOLD", "200", "ODGM_RAFT_LOG_SEGMENT_BYTES", "8192");
+    return Map.of("ODGM_RAFT_SNAPSHOT_THRESHOLD", "200", "ODGM_RAFT_LOG_SEGMENT_BYTES", "8192",
+        "ODGM_RAFT_LOG_PRESERVE_ENTRIES", "100");
   }
 
   /** How many snapshots the node logged installing from a leader. */

@@ -22,7 +22,7 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 
 /**
  * A group's snapshots: RocksDB checkpoints in {@code <group>/sm/snapshot.<term>_<index>/}, the
- * latest one only. Ratis sends the files of the latest one to a follower that needs entries the
+ * latest {@link #RETAINED} ones. Ratis sends the files of the latest one to a follower that needs entries the
  * log no longer has, and replaces that follower's {@code sm} directory with them (plus one
  * {@code .md5} file per file, which we skip).
  *
@@ -30,6 +30,8 @@ import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
  */
 final class CheckpointSnapshots implements StateMachineStorage {
   private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
+  /** Snapshots kept: the latest and two before it, which may still be streaming to a follower. */
+  static final int RETAINED = 3;
 
   private volatile File smDir;
   private volatile FileListSnapshotInfo latest;
@@ -117,17 +119,33 @@ final class CheckpointSnapshots implements StateMachineStorage {
     return new FileListSnapshotInfo(files, ti);
   }
 
+  /**
+   * Deletes all but the {@link #RETAINED} newest snapshots (and leftover temporary ones). Older ones
+   * are kept because Ratis streams a snapshot's files to a lagging follower for seconds while new
+   * snapshots are taken; deleting the one being sent fails that install and restarts it.
+   */
   @Override
   public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
-    Path keep = latestDir();
+    List<Path> snapshots = new ArrayList<>();
     try (Stream<Path> dirs = Files.list(smDir.toPath())) {
       for (Path d : (Iterable<Path>) dirs::iterator) {
         String n = d.getFileName().toString();
-        if (!d.equals(keep) && (NAME.matcher(n).matches() || n.startsWith("tmp-"))) {
+        if (n.startsWith("tmp-")) {
           deleteRecursively(d);
+        } else if (NAME.matcher(n).matches() && Files.isDirectory(d)) {
+          snapshots.add(d);
         }
       }
     }
+    snapshots.sort(Comparator.comparingLong(CheckpointSnapshots::indexOf).reversed());
+    for (Path d : snapshots.subList(Math.min(RETAINED, snapshots.size()), snapshots.size())) {
+      deleteRecursively(d);
+    }
+  }
+
+  private static long indexOf(Path dir) {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
   }
 
   static void deleteRecursively(Path p) throws IOException {

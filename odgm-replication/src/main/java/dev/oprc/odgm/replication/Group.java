@@ -54,6 +54,7 @@ final class Group implements ReplicaGroup {
   private volatile RaftServer.Division division;
   private volatile boolean ready;
   private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
+  private volatile boolean stale; // a write's outcome is unknown: in-memory state needs a reload
   private volatile boolean closed;
   /** Read: an operation using the group's database; write: closing it (no operation may run meanwhile). */
   private final java.util.concurrent.locks.ReentrantReadWriteLock engineLock =
@@ -208,8 +209,13 @@ final class Group implements ReplicaGroup {
     }
   }
 
-  /** A write's outcome is unknown while this node may still lead: reload and re-announce readiness. */
+  /**
+   * A write's outcome is unknown while this node may still lead: the in-memory state may miss it,
+   * so writes are refused at once (NotLeader) until the reload on the events thread completed.
+   */
   void outcomeUnknown() {
+    stale = true;
+    ready = false;
     post(() -> {
       loadedTerm = -1;
       refresh();
@@ -293,11 +299,12 @@ final class Group implements ReplicaGroup {
     DivisionInfo info = d.getInfo();
     long term = info.getCurrentTerm();
     boolean leading = info.isLeader() && readyTerm == term && machine.failure() == null;
-    if (leading && loadedTerm != term) {
+    if (leading && (loadedTerm != term || stale)) {
       ready = false;
       if (lastReady) {
         notifyListeners(false, leaderId());
       }
+      stale = false; // set again by an unknown outcome during this reload, which then posts another one
       try {
         guard(() -> {
           shards.values().forEach(ReplicatedShard::reload);
@@ -307,7 +314,7 @@ final class Group implements ReplicaGroup {
         return; // closed meanwhile
       }
       loadedTerm = term;
-      ready = info.isLeader() && info.getCurrentTerm() == term;
+      ready = !stale && info.isLeader() && info.getCurrentTerm() == term;
     } else if (!leading) {
       ready = false;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -17,6 +18,7 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -37,6 +39,10 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupStateMachine extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(GroupStateMachine.class);
+  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  // the leader heartbeats wait for the lock meanwhile: beyond its 1 s request timeout it restarts the install
+  private static final long QUIET_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long QUIET_POLL_MS = 10;
 
   private final Group group;
   private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
@@ -148,13 +154,74 @@ final class GroupStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * Ratis calls this once per snapshot chunk it receives, holding the division's lock, before it
+   * writes the chunk. After the last chunk it resets its log to the snapshot index at once, without
+   * waiting for the log appends of AppendEntries requests that passed their checks before it took
+   * the lock (Ratis 3.2.2; a resumed follower processes a backlog of them while the leader already
+   * sends the snapshot). Such an append landing during the reset stops the log worker for good
+   * ("lastWrittenIndex == 49, entry index 31") and closes the group. No new append passes the
+   * checks while the lock is held, so waiting here until the log is quiet closes that window.
+   */
   @Override
   public synchronized void pause() {
-    // Ratis pauses once per snapshot chunk it receives
     if (getLifeCycleState() != LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.PAUSING);
       getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
+    awaitQuietLog();
+  }
+
+  /** Waits until the log's last and flushed index stayed equal and unchanged for {@link #QUIET_NANOS}. */
+  private void awaitQuietLog() {
+    RaftLog raftLog = raftLog();
+    if (raftLog == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    long quietSince = start;
+    long seen = logState(raftLog);
+    while (System.nanoTime() - start < QUIET_MAX_NANOS) {
+      try {
+        Thread.sleep(QUIET_POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      long now = logState(raftLog);
+      if (now != seen || raftLog.getFlushIndex() < lastIndex(raftLog)) {
+        seen = now;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= QUIET_NANOS) {
+        log.debug("group {}: log quiet at {} after {} ms", group.id(), lastIndex(raftLog),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return;
+      }
+    }
+    log.warn("group {}: the Raft log was still being appended to after {} ms; installing the snapshot anyway",
+        group.id(), TimeUnit.NANOSECONDS.toMillis(QUIET_MAX_NANOS));
+  }
+
+  private RaftLog raftLog() {
+    RaftServer server = getServer().getNow(null);
+    if (server == null) {
+      return null;
+    }
+    try {
+      return server.getDivision(getGroupId()).getRaftLog();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static long lastIndex(RaftLog raftLog) {
+    TermIndex last = raftLog.getLastEntryTermIndex();
+    return last == null ? -1 : last.getIndex();
+  }
+
+  /** Changes whenever an entry is appended or flushed (both indexes grow, or are reset together). */
+  private static long logState(RaftLog raftLog) {
+    return lastIndex(raftLog) * 31 + raftLog.getFlushIndex();
   }
 
   /** After Ratis installed a leader's snapshot into {@code sm/}: the database becomes that snapshot. */

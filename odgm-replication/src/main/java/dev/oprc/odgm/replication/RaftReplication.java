@@ -107,8 +107,10 @@ public final class RaftReplication implements AutoCloseable {
     long seg = c.logSegmentBytes();
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(seg));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(seg, 4L << 20)));
-    // a follower that is behind the purged log gets the leader's snapshot instead
+    // a follower that is behind the purged log gets the leader's snapshot instead; the entries
+    // preserved behind the snapshot let a briefly lagging follower catch up from the log
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, c.logPreserveEntries());
     RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.max(1, Math.min(1024, c.snapshotThreshold() / 2)));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     // no snapshot at shutdown: a restart replays the log tail (applied entries are skipped), as after a crash

@@ -22,6 +22,9 @@ import java.util.TreeMap;
  *       checkpoint) and purges its log up to it (default 100000). Env: {@code ODGM_RAFT_SNAPSHOT_THRESHOLD}.</li>
  *   <li>{@code logSegmentBytes}: Raft log segment size; only closed segments are purged (default
  *       8 MiB). Env: {@code ODGM_RAFT_LOG_SEGMENT_BYTES}.</li>
+ *   <li>{@code logPreserveEntries}: entries kept in the log behind the latest snapshot when it is
+ *       purged, so that a follower lagging by fewer entries catches up from the log instead of
+ *       receiving a whole snapshot (default 4096). Env: {@code ODGM_RAFT_LOG_PRESERVE_ENTRIES}.</li>
  *   <li>{@code leaderLease}: answer linearizable reads from the leader lease when it is valid
  *       instead of a heartbeat round (default true). Env: {@code ODGM_RAFT_READ_LEASE}.</li>
  *   <li>{@code metaCacheSize}: objects whose metadata is cached per partition (as {@code ODGM_META_CACHE_SIZE}).</li>
@@ -31,12 +34,13 @@ import java.util.TreeMap;
  */
 public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout, long snapshotThreshold,
-    long logSegmentBytes, boolean leaderLease, long metaCacheSize) {
+    long logSegmentBytes, long logPreserveEntries, boolean leaderLease, long metaCacheSize) {
   public static final String ELECTION_TIMEOUT_MS = "ODGM_RAFT_ELECTION_TIMEOUT_MS";
   public static final String REQUEST_TIMEOUT_MS = "ODGM_RAFT_REQUEST_TIMEOUT_MS";
   public static final String SNAPSHOT_THRESHOLD = "ODGM_RAFT_SNAPSHOT_THRESHOLD";
   public static final String LOG_SEGMENT_BYTES = "ODGM_RAFT_LOG_SEGMENT_BYTES";
   public static final String READ_LEASE = "ODGM_RAFT_READ_LEASE";
+  public static final String LOG_PRESERVE_ENTRIES = "ODGM_RAFT_LOG_PRESERVE_ENTRIES";
 
   public ReplicationConfig {
     Objects.requireNonNull(peers, "peers");
@@ -64,6 +68,10 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     if (logSegmentBytes < 1024) {
       throw new IllegalArgumentException("logSegmentBytes must be >= 1024, was " + logSegmentBytes);
     }
+    if (logPreserveEntries < 0 || logPreserveEntries > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("logPreserveEntries must be in 0.." + Integer.MAX_VALUE + ", was "
+          + logPreserveEntries);
+    }
     if (metaCacheSize < 0) {
       throw new IllegalArgumentException("metaCacheSize must be >= 0, was " + metaCacheSize);
     }
@@ -72,7 +80,7 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
   /** The defaults listed above. */
   public static ReplicationConfig of(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir) {
     return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofSeconds(10), 100_000, 8L << 20, true, 65_536);
+        Duration.ofSeconds(10), 100_000, 8L << 20, 4096, true, 65_536);
   }
 
   /** {@link #of} with the {@code ODGM_RAFT_*} variables of {@code env} applied; throws naming a bad one. */
@@ -94,6 +102,10 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     long segment = longVar(env, LOG_SEGMENT_BYTES, 1024, 1L << 32);
     if (segment > 0) {
       c = c.withLogSegmentBytes(segment);
+    }
+    long preserve = longVar(env, LOG_PRESERVE_ENTRIES, 0, Integer.MAX_VALUE);
+    if (preserve >= 0) {
+      c = c.withLogPreserveEntries(preserve);
     }
     String lease = env.get(READ_LEASE);
     if (lease != null && !lease.isBlank()) {
@@ -125,32 +137,37 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
 
   public ReplicationConfig withElectionTimeout(Duration min, Duration max) {
     return new ReplicationConfig(nodeId, peers, dataDir, min, max, requestTimeout, snapshotThreshold,
-        logSegmentBytes, leaderLease, metaCacheSize);
+        logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
   }
 
   public ReplicationConfig withRequestTimeout(Duration timeout) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, timeout,
-        snapshotThreshold, logSegmentBytes, leaderLease, metaCacheSize);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
   }
 
   public ReplicationConfig withSnapshotThreshold(long entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        entries, logSegmentBytes, leaderLease, metaCacheSize);
+        entries, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
   }
 
   public ReplicationConfig withLogSegmentBytes(long bytes) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, bytes, leaderLease, metaCacheSize);
+        snapshotThreshold, bytes, logPreserveEntries, leaderLease, metaCacheSize);
+  }
+
+  public ReplicationConfig withLogPreserveEntries(long entries) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, entries, leaderLease, metaCacheSize);
   }
 
   public ReplicationConfig withLeaderLease(boolean lease) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, logSegmentBytes, lease, metaCacheSize);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, lease, metaCacheSize);
   }
 
   public ReplicationConfig withMetaCacheSize(long size) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, logSegmentBytes, leaderLease, size);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, size);
   }
 
   /** This node's own Raft address. */

@@ -1,13 +1,16 @@
 package dev.oprc.odgm.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oprc.odgm.storage.ShardStorage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +54,34 @@ class LeadershipTest {
     RaftTestCluster.await("every listener to know the leader", () -> cluster.members.stream()
         .allMatch(id -> (id == leader ? expectedLeader : expectedFollower).equals(last(seen.get(id)))));
     assertThat(cluster.members.stream().filter(id -> cluster.group(id).isLeaderReady())).containsExactly(leader);
+  }
+
+  @Test
+  void afterAWriteWithUnknownOutcomeTheLeaderRefusesWritesUntilItReloaded() throws Exception {
+    cluster = new RaftTestCluster(dir, 3, c -> c);
+    long leader = cluster.awaitLeader();
+    ShardStorage shard = cluster.shard(leader, 0);
+    RaftTestCluster.put(shard, "o1", "before", new CopyOnWriteArrayList<>());
+    Group group = (Group) cluster.group(leader);
+    CountDownLatch hold = new CountDownLatch(1);
+    cluster.nodes.get(leader).events().execute(() -> {
+      try {
+        hold.await(); // the reload cannot run before the checks below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    group.outcomeUnknown();
+    try {
+      assertThat(group.isLeaderReady()).isFalse();
+      assertThatThrownBy(() -> RaftTestCluster.put(shard, "o1", "stale", new CopyOnWriteArrayList<>()))
+          .isInstanceOf(NotLeaderException.class);
+    } finally {
+      hold.countDown();
+    }
+    RaftTestCluster.await("the leader to be ready again after its reload", group::isLeaderReady);
+    RaftTestCluster.put(shard, "o1", "after", new CopyOnWriteArrayList<>());
+    assertThat(RaftTestCluster.value(shard, "o1")).isEqualTo("after");
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +22,13 @@ class ReplicationConfigTest {
     ReplicationConfig c = ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 100, Map.of(
         ReplicationConfig.ELECTION_TIMEOUT_MS, "300", ReplicationConfig.REQUEST_TIMEOUT_MS, "2000",
         ReplicationConfig.SNAPSHOT_THRESHOLD, "50", ReplicationConfig.LOG_SEGMENT_BYTES, "4096",
-        ReplicationConfig.READ_LEASE, "false"));
+        ReplicationConfig.READ_LEASE, "false", ReplicationConfig.LOG_PRESERVE_ENTRIES, "100"));
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(300));
     assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofMillis(600));
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.snapshotThreshold()).isEqualTo(50);
     assertThat(c.logSegmentBytes()).isEqualTo(4096);
+    assertThat(c.logPreserveEntries()).isEqualTo(100);
     assertThat(c.leaderLease()).isFalse();
     assertThat(c.metaCacheSize()).isEqualTo(100);
     assertThat(c.selfAddress().getPort()).isEqualTo(7101);
@@ -36,6 +39,7 @@ class ReplicationConfigTest {
     ReplicationConfig c = ReplicationConfig.fromEnv(2, PEERS, Path.of("d"), 10, Map.of());
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.logPreserveEntries()).isEqualTo(4096);
     assertThat(c.leaderLease()).isTrue();
   }
 
@@ -50,6 +54,16 @@ class ReplicationConfigTest {
     assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
         Map.of(ReplicationConfig.READ_LEASE, "maybe")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_READ_LEASE='maybe'");
+    assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
+        Map.of(ReplicationConfig.LOG_PRESERVE_ENTRIES, "-5")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_LOG_PRESERVE_ENTRIES=-5");
+  }
+
+  @Test
+  void theLogEntriesPreservedBehindASnapshotAreGivenToRatis() {
+    RaftProperties p = RaftReplication.properties(ReplicationConfig.of(1, PEERS, Path.of("d")).withLogPreserveEntries(123));
+    assertThat(RaftServerConfigKeys.Log.purgePreservationLogNum(p)).isEqualTo(123);
+    assertThat(RaftServerConfigKeys.Log.purgeUptoSnapshotIndex(p)).isTrue();
   }
 
   @Test

@@ -46,8 +46,37 @@ class SnapshotAndRestartTest {
   }
 
   @Test
+  void aFollowerLaggingByFewerEntriesThanThePreservedLogCatchesUpFromTheLog() {
+    cluster = new RaftTestCluster(dir, 3,
+        c -> c.withSnapshotThreshold(20).withLogSegmentBytes(1024).withLogPreserveEntries(1000));
+    long leader = cluster.awaitLeader();
+    ShardStorage s = cluster.shard(leader, 0);
+    put(s, "before", "x", new ArrayList<>());
+    long follower = cluster.follower(leader);
+    cluster.stop(follower);
+    for (int i = 0; i < 200; i++) {
+      put(s, "o" + i, "v" + i, new ArrayList<>());
+    }
+    RaftServer.Division ld = division(leader);
+    RaftTestCluster.await("the leader to snapshot past the stopped follower's end",
+        () -> group(leader).machine().getLatestSnapshot() != null
+            && group(leader).machine().getLatestSnapshot().getIndex() > 100);
+
+    cluster.start(follower);
+    long leaderApplied = ld.getInfo().getLastAppliedIndex();
+    RaftTestCluster.await("the follower to apply everything",
+        () -> division(follower).getInfo().getLastAppliedIndex() >= leaderApplied);
+    assertThat(group(follower).machine().snapshotInstalls()).as("snapshots installed on the follower").isZero();
+    try (ShardStorage copy = localReader(follower, 0)) {
+      assertThat(value(copy, "o199")).isEqualTo("v199");
+      assertThat(copy.count()).isEqualTo(201);
+    }
+  }
+
+  @Test
   void aFollowerRestartedAfterTheLogWasCompactedCatchesUpThroughASnapshot() {
-    cluster = new RaftTestCluster(dir, 3, c -> c.withSnapshotThreshold(20).withLogSegmentBytes(1024));
+    cluster = new RaftTestCluster(dir, 3,
+        c -> c.withSnapshotThreshold(20).withLogSegmentBytes(1024).withLogPreserveEntries(10));
     long leader = cluster.awaitLeader();
     ShardStorage s = cluster.shard(leader, 0);
     put(s, "before", "x", new ArrayList<>());
