@@ -60,13 +60,32 @@ final class RegisterClients {
   Map<String, RegisterState> seed(long via) throws Exception {
     Map<String, RegisterState> out = new TreeMap<>();
     for (String k : keys) {
-      DataServiceGrpc.DataServiceBlockingStub d = cluster.data(via).withDeadlineAfter(10, TimeUnit.SECONDS);
-      d.setValue(SetKeyRequest.newBuilder().setClsId(collection).setPartitionId(partition).setObjectId(k)
-          .setKey(ENTRY).setValue(val("seed-" + k)).build());
-      ValueResponse r = cluster.data(via).withDeadlineAfter(10, TimeUnit.SECONDS).getValue(readReq(k));
+      ValueResponse r = seedOne(via, k);
       out.put(k, new RegisterState(r.getValue().getData().toStringUtf8(), r.getObjectVersion()));
     }
     return out;
+  }
+
+  /**
+   * Writes and reads back one register before the history starts; UNAVAILABLE (a just elected
+   * leader still loading: "retry") is retried for up to 20 s. Re-setting the same value is harmless:
+   * the state is what the read returns.
+   */
+  private ValueResponse seedOne(long via, String k) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      try {
+        cluster.data(via).withDeadlineAfter(10, TimeUnit.SECONDS).setValue(SetKeyRequest.newBuilder()
+            .setClsId(collection).setPartitionId(partition).setObjectId(k).setKey(ENTRY).setValue(val("seed-" + k))
+            .build());
+        return cluster.data(via).withDeadlineAfter(10, TimeUnit.SECONDS).getValue(readReq(k));
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   /** Runs {@code clients} clients until {@link #stop()}; {@code targets} supplies the members to use. */
