@@ -49,15 +49,16 @@ class RaftLinearizabilityProcessTest {
   void readsWritesAndCasOnEveryMemberStayLinearizableWhileTheLeaderIsKilled() throws Exception {
     cluster = LocalCluster.start(3, dir, router, RaftClusterProcessTest.raftCollection(COLLECTION, 1), Map.of());
     long leader = cluster.awaitLeader(COLLECTION, 0, cluster.ids(), Duration.ofSeconds(60));
-    RegisterClients clients = new RegisterClients(cluster, COLLECTION, 0, List.of("r0", "r1", "r2"));
+    RegisterClients clients = new RegisterClients(cluster, COLLECTION, 0,
+        List.of("r0", "r1", "r2", "r3", "r4", "r5")); // keys are checked independently: more keys, shorter searches
     Map<String, RegisterState> initial = clients.seed(leader);
     AtomicLong killedAt = new AtomicLong();
     Thread chaos = new Thread(() -> {
       try {
-        Thread.sleep(4_000);
+        Thread.sleep(3_000);
         cluster.kill9(leader);
         killedAt.set(System.nanoTime());
-        Thread.sleep(8_000);
+        Thread.sleep(7_000);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       } finally {
