@@ -360,11 +360,11 @@ public final class CompiledFilter {
     }
   }
 
-  /** all: every child is true. */
-  static final class All extends Node {
+  /** A node over children, tried cheapest first; it costs what they cost together. */
+  abstract static class Composite extends Node {
     final Node[] children;
 
-    All(Node[] children) {
+    Composite(Node[] children) {
       this.children = cheapestFirst(children);
     }
 
@@ -375,6 +375,13 @@ public final class CompiledFilter {
         c += n.cost();
       }
       return c;
+    }
+  }
+
+  /** all: every child is true. */
+  static final class All extends Composite {
+    All(Node[] children) {
+      super(children);
     }
 
     @Override
@@ -394,20 +401,9 @@ public final class CompiledFilter {
   }
 
   /** any: some child is true. */
-  static final class Any extends Node {
-    final Node[] children;
-
+  static final class Any extends Composite {
     Any(Node[] children) {
-      this.children = cheapestFirst(children);
-    }
-
-    @Override
-    int cost() {
-      int c = 0;
-      for (Node n : children) {
-        c += n.cost();
-      }
-      return c;
+      super(children);
     }
 
     @Override
