@@ -97,7 +97,8 @@ record HarnessOptions(
         --watch last|all        trigger targets the subscriber watches per write (default: the last one)
         --node-env K=V          extra node variable (repeatable)
         --variant NAME:K=V,...  run the suite once per variant with these extra variables (repeatable)
-                                (JVM_OPTS=... in a variant: extra node JVM options, space-separated)
+                                (JVM_OPTS=... in a variant: extra node JVM options, space-separated;
+                                NODE_CP=... : that variant's node class path, e.g. an earlier build as baseline)
         --cluster-variant NAME:N[:K=V,...]  a variant on N raft nodes (ODGM_MEMBERS on loopback, shard_type raft,
                                 replica_count N; lanes spread over the nodes), followed by a leader kill -9
                                 that measures failover (repeatable)

@@ -152,7 +152,7 @@ public final class LoadHarness implements AutoCloseable {
     if (opts.attached()) {
       return NodeGroup.of(NodeProcess.attach(opts.target(), opts.nodePid()));
     }
-    String cp = opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
+    String cp = nodeClasspath(v);
     if (v.clustered()) {
       Map<String, String> env = nodeEnv(v, s, endpoint, 0);
       env.remove("ODGM_HTTP_PORT");
@@ -163,6 +163,15 @@ public final class LoadHarness implements AutoCloseable {
     Map<String, String> env = nodeEnv(v, s, endpoint, port);
     Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
     return NodeGroup.of(NodeProcess.start(cp, jvmOpts(v), env, port, log));
+  }
+
+  /** The variant's {@code NODE_CP} (an earlier build, as the baseline of the same run), else {@code --node-cp}, else this jar. */
+  String nodeClasspath(HarnessOptions.Variant v) {
+    String own = v.env().get("NODE_CP");
+    if (own != null && !own.isBlank()) {
+      return own;
+    }
+    return opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
   }
 
   /** {@code --node-jvm-opt}s, then the variant's {@code JVM_OPTS} (space-separated), to compare JVM flags. */

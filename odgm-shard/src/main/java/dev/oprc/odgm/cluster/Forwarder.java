@@ -7,6 +7,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import java.util.OptionalLong;
+import java.util.concurrent.Executor;
 
 /**
  * Makes a gRPC service cluster-aware in one place instead of in every method: each method whose
@@ -19,6 +20,11 @@ import java.util.OptionalLong;
  * again, so ownership disagreements during a failover cannot loop. A partition without a known
  * owner (an election in progress) is answered UNAVAILABLE naming it, with a retry hint.
  *
+ * <p>The node's gRPC server runs calls on its transport threads. A locally served call that may
+ * block (a {@link BlockingCalls} rule: remote function calls, Raft writes, long listings) is moved
+ * to the node's blocking pool once its request has named the collection; a refusal by that full
+ * pool is answered RESOURCE_EXHAUSTED.
+ *
  * <p>Thread-safe; owns its member channels, released by {@link #close()}.
  */
 public final class Forwarder implements AutoCloseable {
@@ -29,10 +35,33 @@ public final class Forwarder implements AutoCloseable {
 
   private final PartitionOwnership ownership;
   private final MemberChannels channels;
+  private final BlockingCalls blocking;
+  private final Executor blockingPool;
 
+  /** A forwarder serving every local call on the thread gRPC calls it on. */
   public Forwarder(PartitionOwnership ownership) {
+    this(ownership, (method, cls) -> false, Runnable::run);
+  }
+
+  /** A forwarder moving the local calls {@code blocking} names to {@code blockingPool}. */
+  public Forwarder(PartitionOwnership ownership, BlockingCalls blocking, Executor blockingPool) {
     this.ownership = ownership;
     this.channels = new MemberChannels(ownership.membership());
+    this.blocking = java.util.Objects.requireNonNull(blocking, "blocking");
+    this.blockingPool = java.util.Objects.requireNonNull(blockingPool, "blockingPool");
+  }
+
+  /** Which locally served calls may block the thread they run on. Thread-safe. */
+  @FunctionalInterface
+  public interface BlockingCalls {
+    /** True when a call of {@code fullMethodName} on collection {@code cls} (null: none) may block. */
+    boolean mayBlock(String fullMethodName, String cls);
+  }
+
+  /** The pool a locally served first request runs on, or null to run it on the calling thread. */
+  Executor localExecutor(String fullMethodName, Object request) {
+    String cls = request instanceof Message msg ? stringField(msg, "cls_id") : null;
+    return blocking.mayBlock(fullMethodName, cls) ? blockingPool : null;
   }
 
   /** {@code service} with every partition-addressed method routed; the others untouched. */

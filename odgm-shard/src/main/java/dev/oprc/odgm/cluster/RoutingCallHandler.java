@@ -10,11 +10,16 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
- * Waits for a call's single request message, then serves it locally (the wrapped handler) or
- * forwards it to the owner ({@link Forwarder#route}). Not thread-safe by itself: gRPC calls a
+ * Waits for a call's single request message, then serves it locally (the wrapped handler, on
+ * the calling thread or, for a call that may block, on the node's blocking pool) or forwards it to
+ * the owner ({@link Forwarder#route}). Not thread-safe by itself: gRPC calls a
  * call's listener serially, and the forwarded call's listener only touches the server call.
  */
 final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
@@ -39,6 +44,7 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
     private final Metadata headers;
     private ServerCall.Listener<Q> delegate; // serving locally
     private ClientCall<Q, R> remote; // forwarded
+    private Offloaded<Q> offloaded; // served locally on the blocking pool
     private boolean refused;
 
     Listener(ServerCall<Q, R> call, Metadata headers) {
@@ -48,6 +54,9 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onMessage(Q request) {
+      if (offloaded != null) {
+        return; // a unary or server-streaming call has one request
+      }
       if (delegate != null) {
         delegate.onMessage(request);
         return;
@@ -62,8 +71,13 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
         refused = true;
         call.close(ref.status(), new Metadata());
       } else {
-        delegate = local.startCall(call, headers);
-        delegate.onMessage(request);
+        Executor pool = forwarder.localExecutor(method.getFullMethodName(), request);
+        if (pool == null) {
+          delegate = local.startCall(call, headers);
+          delegate.onMessage(request);
+        } else {
+          offloaded = new Offloaded<>(pool, Context.current(), request);
+        }
       }
     }
 
@@ -89,7 +103,13 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onHalfClose() {
-      if (remote != null) {
+      if (offloaded != null) {
+        if (!offloaded.start(this::serveOffloaded)) {
+          refused = true;
+          call.close(Status.RESOURCE_EXHAUSTED.withDescription("node busy: its pool for blocking calls ("
+              + method.getFullMethodName() + ") is full; retry later"), new Metadata());
+        }
+      } else if (remote != null) {
         remote.halfClose();
       } else if (!refused) {
         if (delegate == null) { // no request at all: the service's own handler reports it
@@ -99,9 +119,22 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       }
     }
 
+    /** Runs on the blocking pool: the call as the service sees it, from its start. */
+    private void serveOffloaded(Q request) {
+      delegate = local.startCall(call, headers);
+      delegate.onMessage(request);
+      delegate.onHalfClose();
+    }
+
     @Override
     public void onCancel() {
-      if (remote != null) {
+      if (offloaded != null) {
+        offloaded.then(() -> {
+          if (delegate != null) {
+            delegate.onCancel();
+          }
+        });
+      } else if (remote != null) {
         remote.cancel("the caller cancelled", null);
       } else if (delegate != null) {
         delegate.onCancel();
@@ -110,15 +143,101 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onComplete() {
-      if (delegate != null) {
+      if (offloaded != null) {
+        offloaded.then(() -> {
+          if (delegate != null) {
+            delegate.onComplete();
+          }
+        });
+      } else if (delegate != null) {
         delegate.onComplete();
       }
     }
 
     @Override
     public void onReady() {
-      if (delegate != null) {
+      if (offloaded != null) {
+        offloaded.then(() -> {
+          if (delegate != null) {
+            delegate.onReady();
+          }
+        });
+      } else if (delegate != null) {
         delegate.onReady();
+      }
+    }
+  }
+
+  /**
+   * A locally served call moved to the blocking pool: its start (the handler's work, which for a
+   * unary or server-streaming call runs at half-close) and every later listener callback run
+   * there one at a time, in order, in the call's gRPC context. Thread-safe.
+   */
+  private static final class Offloaded<Q> implements Runnable {
+    private final Executor pool;
+    private final Context context;
+    private final Q request;
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private boolean started;
+    private boolean running;
+
+    Offloaded(Executor pool, Context context, Q request) {
+      this.pool = pool;
+      this.context = context;
+      this.request = request;
+    }
+
+    /** Queues the call's start; false when the pool refused it (nothing ran). */
+    synchronized boolean start(Consumer<Q> serve) {
+      tasks.add(() -> serve.accept(request));
+      started = true;
+      running = true;
+      try {
+        pool.execute(this);
+        return true;
+      } catch (RejectedExecutionException e) {
+        tasks.clear();
+        running = false;
+        return false;
+      }
+    }
+
+    /** Runs {@code r} after what is queued; dropped when the call never started. */
+    void then(Runnable r) {
+      synchronized (this) {
+        if (!started) {
+          return;
+        }
+        tasks.add(r);
+        if (running) {
+          return;
+        }
+        running = true;
+      }
+      try {
+        pool.execute(this);
+      } catch (RejectedExecutionException e) {
+        run(); // a cancel or completion notice is short: run it here rather than never
+      }
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Runnable r;
+        synchronized (this) {
+          r = tasks.poll();
+          if (r == null) {
+            running = false;
+            return;
+          }
+        }
+        Context previous = context.attach();
+        try {
+          r.run();
+        } finally {
+          context.detach(previous);
+        }
       }
     }
   }

@@ -28,6 +28,7 @@ import dev.oprc.odgm.proto.ValueResponse;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.VersionMismatchException;
+import dev.oprc.odgm.storage.DeferredDurability;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -213,16 +214,35 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     out.onCompleted();
   }
 
+  /**
+   * Runs {@code body} and replies once its writes are durable. The handler runs on a gRPC
+   * transport thread, so it never waits for a WAL sync itself: the reply is sent from the sync
+   * that covers the writes ({@link DeferredDurability}), and the thread goes on to the next call.
+   */
   private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
     T result;
+    DeferredDurability writes = DeferredDurability.begin();
     try {
       result = body.get();
     } catch (RuntimeException e) {
       out.onError(toStatus(e));
       return;
+    } finally {
+      writes.end();
     }
-    out.onNext(result);
-    out.onCompleted();
+    if (!writes.pending()) {
+      out.onNext(result);
+      out.onCompleted();
+      return;
+    }
+    writes.whenDurable(failure -> {
+      if (failure == null) {
+        out.onNext(result);
+        out.onCompleted();
+      } else {
+        out.onError(toStatus(failure));
+      }
+    });
   }
 
   static StatusRuntimeException toStatus(RuntimeException e) {

@@ -12,17 +12,11 @@ import dev.oprc.odgm.storage.InMemoryShardStorage;
 import dev.oprc.odgm.storage.RocksStorageEngine;
 import dev.oprc.odgm.storage.StorageConfig;
 import java.util.ArrayList;
-import io.grpc.Server;
-import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -57,7 +51,7 @@ public final class OdgmNode implements AutoCloseable {
   private final AsyncInvocationReceiver receiver;
   private final ZenohObjectApi zenohApi;
   private List<String> zenohApiKeys = List.of();
-  private final Server server;
+  private final GrpcServing grpc;
   private final List<String> subscribedKeys;
   private final RocksStorageEngine engine; // null with ODGM_STORAGE=memory
   private final AckRegistry acks = new AckRegistry();
@@ -65,7 +59,6 @@ public final class OdgmNode implements AutoCloseable {
   private List<AutoCloseable> resultSubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final PartitionOwnership ownership;
-  private final Forwarder forwarder;
   private final RaftWiring raft; // null without raft collections in a cluster
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
@@ -120,7 +113,6 @@ public final class OdgmNode implements AutoCloseable {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     ownership.addListener(this::ownershipChanged);
-    this.forwarder = new Forwarder(ownership); // requests for partitions owned elsewhere go to their owner
     dev.oprc.odgm.ops.GrpcLogGuard.install();
     this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics();
     if (metrics != null) {
@@ -128,41 +120,34 @@ public final class OdgmNode implements AutoCloseable {
     }
     this.opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    List<io.grpc.ServerServiceDefinition> services = List.of(
-        strict.wrap(new DataServiceImpl(shards, config.events().enabled(), ownership).bindService()),
-        strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
-            config.events().triggerTimeoutMillis()).bindService()));
-    io.grpc.ServerInterceptor counted = metrics == null ? new WriteContextInterceptor()
-        : new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services);
-    NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
-        .maxInboundMessageSize(ops.grpcMaxMessageBytes())
-        .addService(opsServer.healthService());
-    for (io.grpc.ServerServiceDefinition s : services) {
-      // requests for partitions owned elsewhere are forwarded before any local interceptor runs
-      sb.addService(forwarder.wrap(ServerInterceptors.intercept(s, new WriteContextInterceptor(), counted)));
-    }
-    if (config.reflectionEnabled()) {
-      sb.addService(ProtoReflectionServiceV1.newInstance());
-      sb.addService(legacyReflection());
-    }
-    try {
-      this.server = sb.build().start();
-    } catch (IOException e) {
-      forwarder.close();
-      shutdownPartial();
-      throw new IOException("cannot listen for gRPC on port " + config.port() + " (" + NodeConfig.HTTP_PORT + "): "
-          + e.getMessage() + "; accepted: a free TCP port (0: any)", e);
-    }
+    this.grpc = startGrpc(ids);
     try {
       opsServer.start(ops.metricsPort(), metrics);
     } catch (IOException e) {
-      server.shutdownNow();
-      forwarder.close();
+      grpc.close();
       shutdownPartial();
       throw e;
     }
     if (raft != null) {
       raft.listen(); // leaders open their shards and declare their keys from here on
+    }
+  }
+
+  /** The gRPC server with both services (shutting down what started so far when it cannot bind). */
+  private GrpcServing startGrpc(Ids ids) throws IOException {
+    List<io.grpc.ServerServiceDefinition> services = List.of(
+        strict.wrap(new DataServiceImpl(shards, config.events().enabled(), ownership).bindService()),
+        strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
+            config.events().triggerTimeoutMillis()).bindService()));
+    // ServerInterceptors.intercept runs the last one first: metrics see every call, then the write context
+    List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(new WriteContextInterceptor())
+        : List.of(new WriteContextInterceptor(), new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
+    try {
+      return GrpcServing.start(config.port(), ops, ownership, services, interceptors, opsServer.healthService(),
+          config.reflectionEnabled());
+    } catch (IOException e) {
+      shutdownPartial();
+      throw e;
     }
   }
 
@@ -231,12 +216,6 @@ public final class OdgmNode implements AutoCloseable {
   /** The bound metrics and health HTTP port, or 0 when ODGM_METRICS_PORT=0. */
   public int metricsPort() {
     return opsServer.port();
-  }
-
-  @SuppressWarnings("deprecation")
-  private static io.grpc.BindableService legacyReflection() {
-    // grpcurl and older tools still ask for v1alpha
-    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
   private ShardRegistry.StorageFactory storageFactory() {
@@ -314,7 +293,7 @@ public final class OdgmNode implements AutoCloseable {
 
   /** The gRPC port actually bound. */
   public int port() {
-    return server.getPort();
+    return grpc.port();
   }
 
   public NodeConfig config() {
@@ -356,8 +335,7 @@ public final class OdgmNode implements AutoCloseable {
       return;
     }
     opsServer.draining(); // NOT_SERVING first, so balancers stop sending
-    stopServer();
-    forwarder.close();
+    grpc.close();
     zenohApi.close(); // no more Zenoh writes or sync invocations
     // drain events while the receiver still listens, so triggers on functions hosted here still run
     boolean stopped = shards.close(config.shutdownDrainMillis());
@@ -380,23 +358,9 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
-  /** No new calls, then up to 2 s for running ones, then cancel them and wait up to 5 s more. */
-  private void stopServer() {
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      server.shutdownNow();
-    }
-  }
-
   /** Blocks until the gRPC server terminates. */
   public void awaitTermination() throws InterruptedException {
-    server.awaitTermination();
+    grpc.awaitTermination();
   }
 
   /** Configures a node. Not thread-safe; use from one thread. */

@@ -45,8 +45,9 @@ public interface ShardStorage extends AutoCloseable {
    * Runs {@code mutation} on a {@link WriteTxn} for {@code objectId} under the object's lock and
    * commits what it staged as one atomic batch; then calls {@code listener} (still under the
    * lock), then, outside the lock, waits until the write is as durable as the storage's sync
-   * mode promises. A mutation that throws aborts the write: nothing is applied and the exception
-   * propagates. Returns the mutation's result.
+   * mode promises, unless the calling thread hands that wait to a {@link DeferredDurability}. A
+   * mutation that throws aborts the write: nothing is applied and the exception propagates.
+   * Returns the mutation's result.
    *
    * @throws StorageFullException when the disk has no room (nothing was applied)
    * @throws StorageException when the commit failed for another reason (nothing was applied)

@@ -120,7 +120,9 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       }
       listener.committed(w.records, ticket);
     }
-    awaitCommitDurable(ticket);
+    if (!DeferredDurability.defer(durability(), ticket)) {
+      awaitCommitDurable(ticket);
+    }
     return result;
   }
 

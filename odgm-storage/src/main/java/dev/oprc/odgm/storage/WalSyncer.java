@@ -1,9 +1,13 @@
 package dev.oprc.odgm.storage;
 
 import dev.oprc.odgm.events.DurabilityGate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -13,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * Group commit for {@link SyncMode#GROUP}: writers append to the WAL without syncing, take a
  * ticket, and wait; one thread ({@code odgm-wal-sync}) syncs the WAL for every ticket taken before
  * the sync began, so concurrent writers share one fsync. Taking a ticket is one atomic increment
- * (no lock on the write path); waiting happens outside the object's lock.
+ * (no lock on the write path); waiting happens outside the object's lock. A caller that must not
+ * block registers a completion instead ({@link #whenDurable}); the sync thread runs it after the
+ * sync that covers its ticket, so one fsync answers a whole batch of writers without waking a
+ * thread per writer.
  *
  * <p>Thread-safe. Owns its thread; {@link #close()} stops it after a final sync.
  */
@@ -28,6 +35,11 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
   private volatile boolean closed;
   private final Object waiters = new Object();
   private final Thread thread;
+  private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+  private final List<Completion> notYet = new ArrayList<>(); // the sync thread's own
+
+  /** A registered {@link #whenDurable} call. */
+  private record Completion(long ticket, Consumer<RuntimeException> then) {}
 
   WalSyncer(RocksDB db) {
     this.db = db;
@@ -57,13 +69,9 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
     }
     synchronized (waiters) {
       while (ticket > durable) {
-        String f = failure;
-        if (f != null) {
-          throw new StorageFailedException("the write is applied but its WAL sync failed (" + f
-              + "); the storage refuses further writes until the node is restarted");
-        }
-        if (closed) {
-          throw new StorageException("storage closed before the write was synced");
+        RuntimeException why = neverDurable();
+        if (why != null) {
+          throw why;
         }
         try {
           waiters.wait(10);
@@ -75,21 +83,83 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
     }
   }
 
+  /** Why a write not yet synced never will be (a failed sync, a closed storage), or null. */
+  private RuntimeException neverDurable() {
+    String f = failure;
+    if (f != null) {
+      return new StorageFailedException("the write is applied but its WAL sync failed (" + f
+          + "); the storage refuses further writes until the node is restarted");
+    }
+    return closed ? new StorageException("storage closed before the write was synced") : null;
+  }
+
+  @Override
+  public void whenDurable(long ticket, Consumer<RuntimeException> then) {
+    if (ticket <= durable) {
+      then.accept(null);
+      return;
+    }
+    completions.add(new Completion(ticket, then));
+    if (parked) {
+      LockSupport.unpark(thread);
+    }
+    if (!thread.isAlive()) {
+      complete(); // closed meanwhile: nobody else runs it (complete() is then only called here)
+    }
+  }
+
   private void run() {
     while (true) {
       long target = requested.get();
       if (target > durable && !(closed && failure != null)) {
         sync(target);
+        complete();
         continue;
       }
+      complete();
       if (closed) {
         return;
       }
       parked = true;
-      if (requested.get() == target && !closed) {
+      if (requested.get() == target && !closed && completions.isEmpty()) {
         LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
       }
       parked = false;
+    }
+  }
+
+  /**
+   * Runs the registered completions whose tickets are durable, or that never will be; keeps the
+   * others (registered before the sync that covers them began) for the next round.
+   */
+  private synchronized void complete() {
+    for (Completion c; (c = completions.poll()) != null; ) {
+      notYet.add(c);
+    }
+    if (notYet.isEmpty()) {
+      return;
+    }
+    long d = durable;
+    RuntimeException why = null;
+    int kept = 0;
+    for (int i = 0; i < notYet.size(); i++) {
+      Completion c = notYet.get(i);
+      if (c.ticket() <= d) {
+        run(c, null);
+      } else if (why != null || (why = neverDurable()) != null) {
+        run(c, why);
+      } else {
+        notYet.set(kept++, c);
+      }
+    }
+    notYet.subList(kept, notYet.size()).clear();
+  }
+
+  private static void run(Completion c, RuntimeException why) {
+    try {
+      c.then().accept(why);
+    } catch (RuntimeException e) {
+      log.warn("a durability completion failed: {}", e.toString()); // one caller's reply, not the syncer
     }
   }
 
