@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=benchmarks/target/benchmarks.jar
-sources=(pom.xml benchmarks/pom.xml proto/src/main zenoh/src/main odgm-events/src/main odgm-shard/src/main benchmarks/src/main)
+sources=(pom.xml benchmarks/pom.xml proto/src/main zenoh/src/main odgm-events/src/main odgm-storage/src/main odgm-replication/src/main odgm-shard/src/main benchmarks/src/main odgm.jvm-options)
 if [[ ! -f $jar ]] || [[ -n $(find "${sources[@]}" -newer "$jar" -type f -print -quit) ]]; then
   echo "load.sh: building $jar" >&2
   mvn -q -o -T1 -pl benchmarks -am package -DskipTests

@@ -174,14 +174,37 @@ public final class LoadHarness implements AutoCloseable {
     return opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath();
   }
 
-  /** {@code --node-jvm-opt}s, then the variant's {@code JVM_OPTS} (space-separated), to compare JVM flags. */
+  /**
+   * The node's JVM options as {@code ./odgm node} gives them: the variant's {@code JVM_OPTS}
+   * (space-separated) or else the defaults of {@value #JVM_OPTIONS_FILE}, then the
+   * {@code --node-jvm-opt}s.
+   */
   List<String> jvmOpts(HarnessOptions.Variant v) {
-    List<String> out = new java.util.ArrayList<>(opts.nodeJvmOpts());
-    String extra = v.env().get("JVM_OPTS");
-    if (extra != null && !extra.isBlank()) {
-      out.addAll(List.of(extra.trim().split("\\s+")));
+    List<String> out = new java.util.ArrayList<>();
+    String own = v.env().get("JVM_OPTS");
+    if (own != null) {
+      out.addAll(own.isBlank() ? List.of() : List.of(own.trim().split("\\s+")));
+    } else {
+      out.addAll(defaultJvmOptions(Path.of(JVM_OPTIONS_FILE)));
     }
+    out.addAll(opts.nodeJvmOpts());
     return out;
+  }
+
+  /** The file with the node's default JVM options, read by {@code ./odgm} too (from the repository root). */
+  static final String JVM_OPTIONS_FILE = "odgm.jvm-options";
+
+  /** The options in {@code file} (one per line, '#' comments); none when it does not exist. */
+  static List<String> defaultJvmOptions(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    try {
+      return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file, e);
+    }
   }
 
   /** The harness's variables, then {@code --node-env}, then the variant's (later ones win). */
@@ -190,6 +213,7 @@ public final class LoadHarness implements AutoCloseable {
     env.put("ODGM_HTTP_PORT", Integer.toString(port));
     env.put("OPRC_ZENOH_MODE", "client");
     env.put("OPRC_ZENOH_PEERS", endpoint);
+    env.put("MALLOC_ARENA_MAX", "2"); // as ./odgm node sets it
     env.put("ODGM_EVENTS_ENABLED", Boolean.toString(s.eventsEnabled()));
     env.put("ODGM_COLLECTION", collectionJson(v));
     env.putAll(opts.nodeEnv());
@@ -246,7 +270,13 @@ public final class LoadHarness implements AutoCloseable {
 
   private RunInfo runInfo() {
     Map<String, Map<String, String>> variants = new LinkedHashMap<>();
-    opts.variants().forEach(v -> variants.put(v.name(), v.env()));
+    opts.variants().forEach(v -> {
+      Map<String, String> shown = new LinkedHashMap<>(v.env());
+      if (!opts.attached()) {
+        shown.put("node JVM options", String.join(" ", jvmOpts(v))); // what the node really ran with
+      }
+      variants.put(v.name(), shown);
+    });
     String jdk = System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ")";
     String load = loadAverage + " (at the last point: " + ProcStats.loadAverage() + ")";
     return new RunInfo(name, started.toString(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
@@ -259,8 +289,7 @@ public final class LoadHarness implements AutoCloseable {
       return "attached to " + opts.target() + (opts.nodePid() == null ? " (no pid: no CPU/RSS/threads)"
           : " pid " + opts.nodePid()) + (opts.zenoh() == null ? ", no trigger subscriber" : ", router " + opts.zenoh());
     }
-    String jvm = opts.nodeJvmOpts().isEmpty() ? "" : String.join(" ", opts.nodeJvmOpts()) + " ";
-    return "started per scenario: java " + jvm + "-cp "
+    return "started per scenario: java <the variant's JVM options> -cp "
         + (opts.nodeClasspath() != null ? opts.nodeClasspath() : NodeProcess.ownClasspath()) + " "
         + NodeProcess.MAIN_CLASS + ", Zenoh client of a Python eclipse-zenoh router on 127.0.0.1";
   }

@@ -40,7 +40,7 @@ public final class Forwarder implements AutoCloseable {
 
   /** A forwarder serving every local call on the thread gRPC calls it on. */
   public Forwarder(PartitionOwnership ownership) {
-    this(ownership, (method, cls) -> false, Runnable::run);
+    this(ownership, (method, cls, request) -> false, Runnable::run);
   }
 
   /** A forwarder moving the local calls {@code blocking} names to {@code blockingPool}. */
@@ -54,14 +54,17 @@ public final class Forwarder implements AutoCloseable {
   /** Which locally served calls may block the thread they run on. Thread-safe. */
   @FunctionalInterface
   public interface BlockingCalls {
-    /** True when a call of {@code fullMethodName} on collection {@code cls} (null: none) may block. */
-    boolean mayBlock(String fullMethodName, String cls);
+    /**
+     * True when a call of {@code fullMethodName} with first message {@code request}, on
+     * collection {@code cls} (null: none), may block.
+     */
+    boolean mayBlock(String fullMethodName, String cls, Object request);
   }
 
   /** The pool a locally served first request runs on, or null to run it on the calling thread. */
   Executor localExecutor(String fullMethodName, Object request) {
     String cls = request instanceof Message msg ? stringField(msg, "cls_id") : null;
-    return blocking.mayBlock(fullMethodName, cls) ? blockingPool : null;
+    return blocking.mayBlock(fullMethodName, cls, request) ? blockingPool : null;
   }
 
   /** {@code service} with every partition-addressed method routed; the others untouched. */

@@ -219,7 +219,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
    * transport thread, so it never waits for a WAL sync itself: the reply is sent from the sync
    * that covers the writes ({@link DeferredDurability}), and the thread goes on to the next call.
    */
-  private static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
+  static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
     T result;
     DeferredDurability writes = DeferredDurability.begin();
     try {

@@ -43,14 +43,12 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       proxied(out, t -> proxy.invokeFn(req, t));
       return;
     }
-    try {
+    // the function's completion event is a write: the reply waits for it to be durable, without a thread
+    DataServiceImpl.unary(out, () -> {
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId());
-      out.onNext(invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
-          req.getPayload().toByteArray(), UUID.randomUUID().toString()));
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(DataServiceImpl.toStatus(e));
-    }
+      return invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
+          req.getPayload().toByteArray(), UUID.randomUUID().toString());
+    });
   }
 
   @Override
@@ -59,17 +57,14 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       proxied(out, t -> proxy.invokeObj(req, t));
       return;
     }
-    try {
+    DataServiceImpl.unary(out, () -> {
       if (!req.hasObjectId() || req.getObjectId().isEmpty()) {
         throw new IllegalArgumentException("object_id is required for InvokeObj");
       }
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId()).ids().objectId(req.getObjectId());
-      out.onNext(invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
-          req.getOptionsMap(), req.getPayload().toByteArray(), UUID.randomUUID().toString()));
-      out.onCompleted();
-    } catch (RuntimeException e) {
-      out.onError(DataServiceImpl.toStatus(e));
-    }
+      return invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
+          req.getOptionsMap(), req.getPayload().toByteArray(), UUID.randomUUID().toString());
+    });
   }
 
   /**

@@ -75,7 +75,8 @@ public final class OdgmNode implements AutoCloseable {
     this.ownership = PartitionOwnership.of(config.collections(), config.members());
     logShardTypes(config);
     this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
-        ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync()) : null;
+        ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync(),
+        config.storage().rocksMemoryBytes()) : null;
     try {
       this.raft = ownership.raftReplicaSets().isEmpty() ? null : RaftWiring.start(config.replication(), ownership,
           ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes());
@@ -120,7 +121,7 @@ public final class OdgmNode implements AutoCloseable {
     }
     this.opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    this.grpc = startGrpc(ids);
+    this.grpc = startGrpc(ids, builtinRoutes(b.handlers.keySet()));
     try {
       opsServer.start(ops.metricsPort(), metrics);
     } catch (IOException e) {
@@ -133,8 +134,18 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
+  /** Routes to a built-in function ({@code local:echo}, ...), whose calls never block. */
+  private GrpcServing.InlineFunctions builtinRoutes(java.util.Set<String> embedded) {
+    java.util.Set<String> builtins = new java.util.HashSet<>(BuiltinFunctions.all().keySet());
+    builtins.removeAll(embedded); // an embedder's handler of the same name may block
+    return (cls, fn) -> {
+      dev.oprc.odgm.proto.FuncInvokeRoute r = shards.route(cls, fn);
+      return r != null && r.getUrl().startsWith("local:") && builtins.contains(r.getUrl().substring("local:".length()));
+    };
+  }
+
   /** The gRPC server with both services (shutting down what started so far when it cannot bind). */
-  private GrpcServing startGrpc(Ids ids) throws IOException {
+  private GrpcServing startGrpc(Ids ids, GrpcServing.InlineFunctions inlineFunctions) throws IOException {
     List<io.grpc.ServerServiceDefinition> services = List.of(
         strict.wrap(new DataServiceImpl(shards, config.events().enabled(), ownership).bindService()),
         strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
@@ -143,8 +154,8 @@ public final class OdgmNode implements AutoCloseable {
     List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(new WriteContextInterceptor())
         : List.of(new WriteContextInterceptor(), new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
     try {
-      return GrpcServing.start(config.port(), ops, ownership, services, interceptors, opsServer.healthService(),
-          config.reflectionEnabled());
+      return GrpcServing.start(config.port(), ops, ownership, inlineFunctions, services, interceptors,
+          opsServer.healthService(), config.reflectionEnabled());
     } catch (IOException e) {
       shutdownPartial();
       throw e;

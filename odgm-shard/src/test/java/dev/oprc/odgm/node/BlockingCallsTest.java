@@ -46,7 +46,8 @@ class BlockingCallsTest {
   void start() throws Exception {
     CreateCollectionRequest c = CreateCollectionRequest.newBuilder().setName("orders").setPartitionCount(1)
         .setInvocations(InvocationRoute.newBuilder()
-            .putFnRoutes("slow", FuncInvokeRoute.newBuilder().setUrl("local:slow").build()))
+            .putFnRoutes("slow", FuncInvokeRoute.newBuilder().setUrl("local:slow").build())
+            .putFnRoutes("echo", FuncInvokeRoute.newBuilder().setUrl("local:echo").build()))
         .build();
     NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_STORAGE", "memory"))
         .withCollections(List.of(c));
@@ -120,6 +121,20 @@ class BlockingCallsTest {
     assertThat(running.isDone()).isFalse(); // the write did not need the pool's thread
     release.countDown();
     assertThat(running.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
+    assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
+  }
+
+  @Test
+  void aBuiltInFunctionNeverBlocksSoItIsServedWhileThePoolIsFull() throws Exception {
+    ListenableFuture<InvocationResponse> running = invokeSlow();
+    awaitStarted(1);
+    ListenableFuture<InvocationResponse> queued = invokeSlow(); // the one queue slot: the pool is full
+    InvocationResponse echo = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId("echo")
+            .setPayload(ByteString.copyFromUtf8("hi")).build());
+    assertThat(echo.getPayload().toStringUtf8()).isEqualTo("hi");
+    assertThat(running.isDone()).isFalse();
+    release.countDown();
     assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
   }
 

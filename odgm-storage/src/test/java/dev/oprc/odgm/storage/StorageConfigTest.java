@@ -15,13 +15,15 @@ class StorageConfigTest {
     assertThat(c.dataDir()).isEqualTo(Path.of("odgm-data"));
     assertThat(c.sync()).isEqualTo(SyncMode.GROUP);
     assertThat(c.metaCacheSize()).isEqualTo(65_536);
+    assertThat(c.rocksMemoryBytes()).isEqualTo(32L << 20);
   }
 
   @Test
   void everyVariableIsRead() {
     StorageConfig c = StorageConfig.fromEnv(Map.of("ODGM_STORAGE", "Memory", "ODGM_DATA_DIR", "/var/odgm",
-        "ODGM_STORAGE_SYNC", "always", "ODGM_META_CACHE_SIZE", "12"));
-    assertThat(c).isEqualTo(new StorageConfig(StorageConfig.Kind.MEMORY, Path.of("/var/odgm"), SyncMode.ALWAYS, 12));
+        "ODGM_STORAGE_SYNC", "always", "ODGM_META_CACHE_SIZE", "12", "ODGM_ROCKSDB_MEMORY_BYTES", "67108864"));
+    assertThat(c).isEqualTo(new StorageConfig(StorageConfig.Kind.MEMORY, Path.of("/var/odgm"), SyncMode.ALWAYS, 12,
+        64L << 20));
   }
 
   @Test
@@ -34,5 +36,9 @@ class StorageConfigTest {
         .hasMessageContaining("ODGM_META_CACHE_SIZE='lots'");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_META_CACHE_SIZE", "-1")))
         .hasMessageContaining("ODGM_META_CACHE_SIZE=-1 is out of range");
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_ROCKSDB_MEMORY_BYTES", "1024")))
+        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES=1024 is out of range; accepted: 4194304..1099511627776 (bytes)");
+    assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_ROCKSDB_MEMORY_BYTES", "32MB")))
+        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES='32MB' is invalid; accepted: an integer");
   }
 }
