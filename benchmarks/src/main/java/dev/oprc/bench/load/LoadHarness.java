@@ -161,6 +161,10 @@ public final class LoadHarness implements AutoCloseable {
     }
     int port = ZenohRouter.freeLoopbackPort();
     Map<String, String> env = nodeEnv(v, s, endpoint, port);
+    // a fresh data dir per node: a shared one (the node's default, ./odgm-data) would carry one point's
+    // objects, versions and compaction debt into every later node, baseline or not
+    env.putIfAbsent("ODGM_DATA_DIR",
+        Files.createDirectories(logDir.resolve("data-" + v.name() + "-" + s.id())).toString());
     Path log = logDir.resolve("node-" + v.name() + "-" + s.id() + ".log");
     return NodeGroup.of(NodeProcess.start(cp, jvmOpts(v), env, port, log));
   }

@@ -141,21 +141,41 @@ public record NodeConfig(
     int port = httpPort != null ? httpPort
         : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(8080);
     StorageConfig storage = StorageConfig.fromEnv(env);
+    List<CreateCollectionRequest> collections = collections(env.get(COLLECTION));
     return new NodeConfig(
         port,
         nodeId,
-        collections(env.get(COLLECTION)),
+        collections,
         EventConfig.bool(env, REFLECTION_ENABLED, false),
         (int) EventConfig.integer(env, MAX_STRING_ID_LEN, 160),
         (int) EventConfig.integer(env, INVOKE_THREADS, 4),
         (int) EventConfig.integer(env, INVOKE_QUEUE_BOUND, 1024),
         EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
         EventConfig.fromEnv(env),
-        OutboxConfig.fromEnv(env),
+        outbox(env, storage, collections, Runtime.getRuntime().maxMemory()),
         storage,
         members,
         members.clustered() ? ReplicationConfig.fromEnv(nodeId, raftAddresses(members), storage.dataDir(),
             storage.metaCacheSize(), env) : null);
+  }
+
+  /**
+   * The outbox settings. In the memory store the outbox lives in the heap, one per partition: unless
+   * {@code ODGM_OUTBOX_MAX_BYTES} is set, each partition's bound is then cut so that all of them fill
+   * at most a quarter of the heap (at least 1 MiB each), instead of 256 MiB each, which let a burst of
+   * undeliverable triggers exhaust a 256 MiB heap (measured: OutOfMemoryError at 128 writers with ten
+   * triggers each, benchmarks/results/load/defaults-2026-12-01.md).
+   */
+  static OutboxConfig outbox(Map<String, String> env, StorageConfig storage, List<CreateCollectionRequest> collections,
+      long maxHeapBytes) {
+    OutboxConfig o = OutboxConfig.fromEnv(env);
+    String set = env.get(OutboxConfig.MAX_BYTES);
+    if (storage.kind() != StorageConfig.Kind.MEMORY || (set != null && !set.isBlank())) {
+      return o;
+    }
+    long partitions = Math.max(1, collections.stream().mapToLong(CreateCollectionRequest::getPartitionCount).sum());
+    long share = Math.max(1L << 20, maxHeapBytes / 4 / partitions);
+    return share < o.maxBytes() ? o.withMaxBytes(share) : o;
   }
 
   private static Map<Long, java.net.InetSocketAddress> raftAddresses(Membership m) {
