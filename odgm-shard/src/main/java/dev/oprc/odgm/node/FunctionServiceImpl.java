@@ -4,6 +4,7 @@ import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import dev.oprc.odgm.storage.DeferredDurability;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * node. The function's outcome is returned and, for object invocations, fires the object's
  * function triggers (see {@link FunctionInvoker}). A call for a collection this node does not
  * serve is proxied over Zenoh to the node that does ({@link ZenohInvokeProxy}), within the call's
- * deadline (ODGM_TRIGGER_TIMEOUT_MS when it has none).
+ * deadline (ODGM_TRIGGER_TIMEOUT_MS when it has none). No call holds a thread while a remote
+ * function runs.
  *
  * <p>Thread-safe.
  */
@@ -43,10 +45,9 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       proxied(out, t -> proxy.invokeFn(req, t));
       return;
     }
-    // the function's completion event is a write: the reply waits for it to be durable, without a thread
-    DataServiceImpl.unary(out, () -> {
+    reply(out, () -> {
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId());
-      return invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
+      return invoker.invokeAsync(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
           req.getPayload().toByteArray(), UUID.randomUUID().toString());
     });
   }
@@ -57,13 +58,47 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
       proxied(out, t -> proxy.invokeObj(req, t));
       return;
     }
-    DataServiceImpl.unary(out, () -> {
+    reply(out, () -> {
       if (!req.hasObjectId() || req.getObjectId().isEmpty()) {
         throw new IllegalArgumentException("object_id is required for InvokeObj");
       }
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId()).ids().objectId(req.getObjectId());
-      return invoker.invoke(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
+      return invoker.invokeAsync(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
           req.getOptionsMap(), req.getPayload().toByteArray(), UUID.randomUUID().toString());
+    });
+  }
+
+  /**
+   * Starts the invocation and replies when it is done, holding no thread meanwhile: a remote
+   * function is called asynchronously (at most ODGM_INVOKE_MAX_CONCURRENCY_PER_ROUTE per route),
+   * and the reply of a local one, whose completion event is a write, waits for that write's WAL
+   * sync without a thread ({@link DeferredDurability}).
+   */
+  private static void reply(StreamObserver<InvocationResponse> out,
+      java.util.function.Supplier<CompletableFuture<InvocationResponse>> start) {
+    CompletableFuture<InvocationResponse> done;
+    DeferredDurability writes = DeferredDurability.begin();
+    try {
+      done = start.get();
+    } catch (RuntimeException e) {
+      out.onError(DataServiceImpl.toStatus(e));
+      return;
+    } finally {
+      writes.end();
+    }
+    var unused = done.whenComplete((resp, err) -> {
+      if (err != null) {
+        out.onError(DataServiceImpl.toStatus(err instanceof RuntimeException r ? r : new IllegalStateException(err)));
+        return;
+      }
+      writes.whenDurable(failure -> {
+        if (failure == null) {
+          out.onNext(resp);
+          out.onCompleted();
+        } else {
+          out.onError(DataServiceImpl.toStatus(failure));
+        }
+      });
     });
   }
 

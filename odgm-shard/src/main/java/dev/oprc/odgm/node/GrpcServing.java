@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The node's gRPC server. Calls run on the gRPC (Netty) transport threads: DataService handlers
  * never block there (a write's reply waits for its WAL sync without a thread, see
- * {@link DataServiceImpl}), so a call costs no thread hand-off. Calls that may block (function
- * calls other than the built-in ones, Raft collections, listings: {@link #mayBlock}) move to a bounded pool,
+ * {@link DataServiceImpl}), so a call costs no thread hand-off. Calls that may block (an
+ * embedder's own local functions, Raft collections, listings: {@link #mayBlock}) move to a bounded pool,
  * {@code odgm-grpc-blocking-N}, once their request names the collection. Requests for partitions
  * owned elsewhere are forwarded first ({@link Forwarder}).
  *
@@ -87,7 +87,7 @@ final class GrpcServing implements AutoCloseable {
     }
   }
 
-  /** The functions whose calls never block (the built-in ones a route names as local:NAME). Thread-safe. */
+  /** The functions whose calls never block the calling thread (remote routes, built-ins). Thread-safe. */
   @FunctionalInterface
   interface InlineFunctions {
     boolean inline(String cls, String fn);
@@ -96,8 +96,7 @@ final class GrpcServing implements AutoCloseable {
   /**
    * Whether a locally served call may block its thread: a call on a Raft collection (it waits
    * for a majority), a listing (it reads a page of entries), or a function call, unless the
-   * function is one of {@code inline} (a remote function, or an embedder's own handler, may take
-   * any time).
+   * function is one of {@code inline} (an embedder's own handler may take any time).
    */
   static boolean mayBlock(PartitionOwnership ownership, InlineFunctions inline, String fullMethodName, String cls,
       Object request) {

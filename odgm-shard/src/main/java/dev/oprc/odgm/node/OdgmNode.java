@@ -134,13 +134,18 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
-  /** Routes to a built-in function ({@code local:echo}, ...), whose calls never block. */
+  /**
+   * Functions whose calls never block the thread that starts them: remote routes (called
+   * asynchronously), built-ins ({@code local:echo}, ...) and calls without a route (answered at
+   * once); only an embedder's own {@code local:} handler may take any time.
+   */
   private GrpcServing.InlineFunctions builtinRoutes(java.util.Set<String> embedded) {
     java.util.Set<String> builtins = new java.util.HashSet<>(BuiltinFunctions.all().keySet());
     builtins.removeAll(embedded); // an embedder's handler of the same name may block
     return (cls, fn) -> {
       dev.oprc.odgm.proto.FuncInvokeRoute r = shards.route(cls, fn);
-      return r != null && r.getUrl().startsWith("local:") && builtins.contains(r.getUrl().substring("local:".length()));
+      return r == null || !r.getUrl().startsWith("local:")
+          || builtins.contains(r.getUrl().substring("local:".length()));
     };
   }
 

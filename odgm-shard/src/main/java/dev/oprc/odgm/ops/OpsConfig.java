@@ -22,9 +22,9 @@ import java.util.Map;
  *   <li>{@code ODGM_GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION} (1024): gRPC calls one client
  *       connection may have in flight (HTTP/2 MAX_CONCURRENT_STREAMS); further ones wait at the
  *       client. Bounds the replies waiting for a WAL sync.</li>
- *   <li>{@code ODGM_GRPC_BLOCKING_THREADS} (32): threads for gRPC calls that may block (function
- *       calls, Raft writes, listings); every other call runs on the gRPC transport threads. Idle
- *       ones end after 30 s.</li>
+ *   <li>{@code ODGM_GRPC_BLOCKING_THREADS} (32): threads for gRPC calls that may block (an
+ *       embedder's own local functions, Raft writes, listings); every other call runs on the gRPC
+ *       transport threads. Idle ones end after 30 s.</li>
  *   <li>{@code ODGM_GRPC_BLOCKING_QUEUE} (4096): such calls waiting for one of those threads;
  *       beyond it they are answered RESOURCE_EXHAUSTED.</li>
  * </ul>

@@ -41,13 +41,25 @@ class BlockingCallsTest {
   private final AtomicReference<String> ranOn = new AtomicReference<>();
   private OdgmNode node;
   private ManagedChannel channel;
+  private io.grpc.Server remoteFunctions;
 
   @BeforeEach
   void start() throws Exception {
+    remoteFunctions = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forPort(0)
+        .addService(new OprcFunctionGrpc.OprcFunctionImplBase() {
+          @Override
+          public void invokeFn(InvocationRequest req, io.grpc.stub.StreamObserver<InvocationResponse> out) {
+            out.onNext(InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY)
+                .setPayload(ByteString.copyFromUtf8("remote")).build());
+            out.onCompleted();
+          }
+        }).build().start();
     CreateCollectionRequest c = CreateCollectionRequest.newBuilder().setName("orders").setPartitionCount(1)
         .setInvocations(InvocationRoute.newBuilder()
             .putFnRoutes("slow", FuncInvokeRoute.newBuilder().setUrl("local:slow").build())
-            .putFnRoutes("echo", FuncInvokeRoute.newBuilder().setUrl("local:echo").build()))
+            .putFnRoutes("echo", FuncInvokeRoute.newBuilder().setUrl("local:echo").build())
+            .putFnRoutes("remote", FuncInvokeRoute.newBuilder().setUrl("http://127.0.0.1:" + remoteFunctions.getPort())
+                .build()))
         .build();
     NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_STORAGE", "memory"))
         .withCollections(List.of(c));
@@ -72,6 +84,7 @@ class BlockingCallsTest {
     release.countDown();
     channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
     node.close();
+    remoteFunctions.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
   }
 
   private ListenableFuture<InvocationResponse> invokeSlow() {
@@ -133,6 +146,19 @@ class BlockingCallsTest {
         .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId("echo")
             .setPayload(ByteString.copyFromUtf8("hi")).build());
     assertThat(echo.getPayload().toStringUtf8()).isEqualTo("hi");
+    assertThat(running.isDone()).isFalse();
+    release.countDown();
+    assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
+  }
+
+  @Test
+  void aRemoteFunctionIsCalledWithoutAPoolThreadSoItIsServedWhileThePoolIsFull() throws Exception {
+    ListenableFuture<InvocationResponse> running = invokeSlow();
+    awaitStarted(1);
+    ListenableFuture<InvocationResponse> queued = invokeSlow();
+    InvocationResponse r = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+        .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId("remote").build());
+    assertThat(r.getPayload().toStringUtf8()).isEqualTo("remote");
     assertThat(running.isDone()).isFalse();
     release.countDown();
     assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
