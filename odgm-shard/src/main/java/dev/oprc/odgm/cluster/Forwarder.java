@@ -61,9 +61,11 @@ public final class Forwarder implements AutoCloseable {
     boolean mayBlock(String fullMethodName, String cls, Object request);
   }
 
-  /** The pool a locally served first request runs on, or null to run it on the calling thread. */
-  Executor localExecutor(String fullMethodName, Object request) {
-    String cls = request instanceof Message msg ? stringField(msg, "cls_id") : null;
+  /**
+   * The pool a locally served first request runs on, or null to run it on the calling thread;
+   * {@code cls} is what {@link #route} read from it.
+   */
+  Executor localExecutor(String fullMethodName, String cls, Object request) {
     return blocking.mayBlock(fullMethodName, cls, request) ? blockingPool : null;
   }
 
@@ -87,7 +89,8 @@ public final class Forwarder implements AutoCloseable {
   /** Where a call goes. */
   sealed interface Route permits Local, Remote, Refused {}
 
-  record Local() implements Route {}
+  /** Served here; {@code cls} is the request's collection (null: none). */
+  record Local(String cls) implements Route {}
 
   record Remote(long owner) implements Route {}
 
@@ -96,12 +99,12 @@ public final class Forwarder implements AutoCloseable {
   /** Decides the route of a first request message. */
   Route route(Object request, Metadata headers) {
     if (!(request instanceof Message msg)) {
-      return new Local();
+      return new Local(null);
     }
     String cls = stringField(msg, "cls_id");
     Integer partition = intField(msg, "partition_id");
     if (cls == null || partition == null || !ownership.knows(cls, partition) || ownership.owns(cls, partition)) {
-      return new Local();
+      return new Local(cls);
     }
     String where = "partition " + Integer.toUnsignedString(partition) + " of collection '" + cls + "'";
     String by = headers.get(FORWARDED_KEY);

@@ -70,8 +70,8 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       } else if (r instanceof Forwarder.Refused ref) {
         refused = true;
         call.close(ref.status(), new Metadata());
-      } else {
-        Executor pool = forwarder.localExecutor(method.getFullMethodName(), request);
+      } else if (r instanceof Forwarder.Local loc) {
+        Executor pool = forwarder.localExecutor(method.getFullMethodName(), loc.cls(), request);
         if (pool == null) {
           delegate = local.startCall(call, headers);
           delegate.onMessage(request);
@@ -128,42 +128,33 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onCancel() {
-      if (offloaded != null) {
-        offloaded.then(() -> {
-          if (delegate != null) {
-            delegate.onCancel();
-          }
-        });
-      } else if (remote != null) {
+      if (remote != null) {
         remote.cancel("the caller cancelled", null);
-      } else if (delegate != null) {
-        delegate.onCancel();
+      } else {
+        toDelegate(ServerCall.Listener::onCancel);
       }
     }
 
     @Override
     public void onComplete() {
-      if (offloaded != null) {
-        offloaded.then(() -> {
-          if (delegate != null) {
-            delegate.onComplete();
-          }
-        });
-      } else if (delegate != null) {
-        delegate.onComplete();
-      }
+      toDelegate(ServerCall.Listener::onComplete);
     }
 
     @Override
     public void onReady() {
+      toDelegate(ServerCall.Listener::onReady);
+    }
+
+    /** Passes a callback to the locally served call, on the pool after what is queued there when it was moved. */
+    private void toDelegate(Consumer<ServerCall.Listener<Q>> callback) {
       if (offloaded != null) {
         offloaded.then(() -> {
           if (delegate != null) {
-            delegate.onReady();
+            callback.accept(delegate);
           }
         });
       } else if (delegate != null) {
-        delegate.onReady();
+        callback.accept(delegate);
       }
     }
   }

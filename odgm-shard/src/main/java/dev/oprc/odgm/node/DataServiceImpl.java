@@ -230,7 +230,12 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     } finally {
       writes.end();
     }
-    if (!writes.pending()) {
+    replyWhenDurable(out, writes, result);
+  }
+
+  /** Sends {@code result} once the writes of {@code writes} are durable (at once when none is pending), else the failure. */
+  static <T> void replyWhenDurable(StreamObserver<T> out, DeferredDurability writes, T result) {
+    if (!writes.pending()) { // the common case, without a completion to allocate
       out.onNext(result);
       out.onCompleted();
       return;

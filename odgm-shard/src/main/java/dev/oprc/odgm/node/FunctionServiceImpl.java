@@ -91,14 +91,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
         out.onError(DataServiceImpl.toStatus(err instanceof RuntimeException r ? r : new IllegalStateException(err)));
         return;
       }
-      writes.whenDurable(failure -> {
-        if (failure == null) {
-          out.onNext(resp);
-          out.onCompleted();
-        } else {
-          out.onError(DataServiceImpl.toStatus(failure));
-        }
-      });
+      DataServiceImpl.replyWhenDurable(out, writes, resp);
     });
   }
 

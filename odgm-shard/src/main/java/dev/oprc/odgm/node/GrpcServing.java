@@ -19,10 +19,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's gRPC server. Calls run on the gRPC (Netty) transport threads: DataService handlers
@@ -115,13 +113,7 @@ final class GrpcServing implements AutoCloseable {
   }
 
   private static ThreadPoolExecutor blockingPool(int threads, int queue) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(queue), r -> {
-          Thread t = new Thread(r, "odgm-grpc-blocking-" + n.getAndIncrement());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.AbortPolicy());
+    ThreadPoolExecutor pool = NodeExecutors.bounded("odgm-grpc-blocking-", threads, queue);
     pool.allowCoreThreadTimeOut(true); // an idle node keeps none of them
     return pool;
   }

@@ -139,29 +139,29 @@ class BlockingCallsTest {
 
   @Test
   void aBuiltInFunctionNeverBlocksSoItIsServedWhileThePoolIsFull() throws Exception {
-    ListenableFuture<InvocationResponse> running = invokeSlow();
-    awaitStarted(1);
-    ListenableFuture<InvocationResponse> queued = invokeSlow(); // the one queue slot: the pool is full
-    InvocationResponse echo = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId("echo")
-            .setPayload(ByteString.copyFromUtf8("hi")).build());
-    assertThat(echo.getPayload().toStringUtf8()).isEqualTo("hi");
-    assertThat(running.isDone()).isFalse();
-    release.countDown();
-    assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
+    assertThat(invokeWhilePoolIsFull("echo", "hi").getPayload().toStringUtf8()).isEqualTo("hi");
   }
 
   @Test
   void aRemoteFunctionIsCalledWithoutAPoolThreadSoItIsServedWhileThePoolIsFull() throws Exception {
+    assertThat(invokeWhilePoolIsFull("remote", "").getPayload().toStringUtf8()).isEqualTo("remote");
+  }
+
+  /**
+   * Fills the pool (one slow call running, one queued), invokes {@code fn} meanwhile, then checks
+   * the slow ones were still held and complete once released.
+   */
+  private InvocationResponse invokeWhilePoolIsFull(String fn, String payload) throws Exception {
     ListenableFuture<InvocationResponse> running = invokeSlow();
     awaitStarted(1);
-    ListenableFuture<InvocationResponse> queued = invokeSlow();
+    ListenableFuture<InvocationResponse> queued = invokeSlow(); // the one queue slot: the pool is full
     InvocationResponse r = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId("remote").build());
-    assertThat(r.getPayload().toStringUtf8()).isEqualTo("remote");
+        .invokeFn(InvocationRequest.newBuilder().setClsId("orders").setPartitionId(0).setFnId(fn)
+            .setPayload(ByteString.copyFromUtf8(payload)).build());
     assertThat(running.isDone()).isFalse();
     release.countDown();
     assertThat(queued.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(ResponseStatus.OKAY);
+    return r;
   }
 
   private static StatusRuntimeException firstFailure(ListenableFuture<?> a, ListenableFuture<?> b) throws Exception {

@@ -119,7 +119,12 @@ class OdgmNodeTest {
     assertThat(updated.objectId()).isEqualTo("audit-1");
     assertThat(new String(updated.payload(), StandardCharsets.UTF_8)).contains("\"event_type\":4");
     assertThat(created.options()).containsEntry(TriggerHeaders.DEPTH, "0").containsEntry(TriggerHeaders.OBJECT_VERSION, "1");
-    // results are published for every async invocation
+    // results are published for every async invocation, just after the function returned
+    long deadline = System.currentTimeMillis() + 5000;
+    while (transport.puts.stream().filter(p -> p.key().contains("/results/record/async/")).count() < 2
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
     assertThat(transport.puts).anyMatch(p -> p.key().startsWith("oprc/orders/0/results/record/async/"));
     assertThat(transport.puts).anyMatch(p -> p.key().startsWith("oprc/orders/0/objects/audit-1/results/record/async/"));
   }

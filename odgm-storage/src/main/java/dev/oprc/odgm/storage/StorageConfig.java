@@ -59,15 +59,7 @@ public record StorageConfig(Kind kind, Path dataDir, SyncMode sync, long metaCac
     } catch (java.nio.file.InvalidPathException e) {
       throw new IllegalArgumentException(DATA_DIR + "='" + dir + "' is not a valid path: " + e.getMessage());
     }
-    long cache = 65_536;
-    String rawCache = env.get(META_CACHE_SIZE);
-    if (rawCache != null && !rawCache.isBlank()) {
-      try {
-        cache = Long.parseLong(rawCache.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(META_CACHE_SIZE + "='" + rawCache + "' is invalid; accepted: an integer");
-      }
-    }
+    long cache = longValue(env, META_CACHE_SIZE, 65_536);
     return new StorageConfig(kind, path, SyncMode.parse(env.get(SYNC), SYNC), cache,
         longValue(env, ROCKSDB_MEMORY_BYTES, RocksStorageEngine.DEFAULT_MEMORY_BYTES));
   }
