@@ -1,8 +1,11 @@
 package dev.oprc.odgm.events;
 
+import dev.oprc.odgm.lifecycle.Threads;
+import dev.oprc.odgm.lifecycle.Worker;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -19,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * timer is due (records in flight settle, acknowledgement timeouts, idle sweeps); an idle
  * dispatcher costs nothing but a sweep a second.
  *
- * <p>Thread-safe. Whoever creates the pool owns its threads: {@link #close()} stops them after the
- * dispatchers on it were closed.
+ * <p>Thread-safe. Construction starts nothing; whoever starts the pool owns its threads (one
+ * {@link Worker} each): {@link #close()} stops them after the dispatchers on it were closed.
  */
 public final class DispatchPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DispatchPool.class);
@@ -31,37 +34,52 @@ public final class DispatchPool implements AutoCloseable {
   /** Waits this long or longer are rounded up to a multiple of it. */
   private static final long COARSE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-  private final Worker[] workers;
+  private final Lane[] lanes;
   private final AtomicInteger next = new AtomicInteger();
   private volatile boolean closed;
 
-  private DispatchPool(String namePrefix, int threads) {
-    workers = new Worker[threads];
-    for (int i = 0; i < threads; i++) {
-      workers[i] = new Worker(threads == 1 ? namePrefix : namePrefix + "-" + i);
-    }
-    for (Worker w : workers) {
-      w.thread.start();
-    }
-  }
-
   /**
-   * Starts a pool of {@code threads} daemon threads named {@code namePrefix-N} ({@code namePrefix}
-   * alone when there is one).
+   * A pool of {@code threads} threads from {@code factory}, named {@code namePrefix-N}
+   * ({@code namePrefix} alone when there is one); nothing runs until {@link #start()}.
    */
-  public static DispatchPool start(String namePrefix, int threads) {
+  public DispatchPool(String namePrefix, int threads, ThreadFactory factory) {
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("dispatch pool threads must be 1..64, got " + threads);
     }
     if (namePrefix == null || namePrefix.isEmpty()) {
       throw new IllegalArgumentException("dispatch pool needs a thread name prefix");
     }
-    return new DispatchPool(namePrefix, threads);
+    lanes = new Lane[threads];
+    for (int i = 0; i < threads; i++) {
+      lanes[i] = new Lane(threads == 1 ? namePrefix : namePrefix + "-" + i, factory);
+    }
+  }
+
+  /** Starts a pool of {@code threads} daemon threads named {@code namePrefix-N}. */
+  public static DispatchPool start(String namePrefix, int threads) {
+    return new DispatchPool(namePrefix, threads, Threads.daemon(namePrefix)).start();
+  }
+
+  /** Starts the threads; returns this. */
+  public DispatchPool start() {
+    for (Lane l : lanes) {
+      l.worker.start();
+    }
+    return this;
+  }
+
+  /** Rounds of the pool's threads that failed (each thread went on). */
+  public long errors() {
+    long n = 0;
+    for (Lane l : lanes) {
+      n += l.worker.errors();
+    }
+    return n;
   }
 
   /** Number of worker threads. */
   public int threads() {
-    return workers.length;
+    return lanes.length;
   }
 
   /** Pins {@code task} to a worker and runs it once soon. */
@@ -69,7 +87,7 @@ public final class DispatchPool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("dispatch pool is closed");
     }
-    task.worker = workers[Math.floorMod(next.getAndIncrement(), workers.length)];
+    task.lane = lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
     task.wake();
   }
 
@@ -77,18 +95,11 @@ public final class DispatchPool implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (Worker w : workers) {
-      LockSupport.unpark(w.thread);
+    for (Lane l : lanes) {
+      l.worker.wake();
     }
-    for (Worker w : workers) {
-      if (w.thread != Thread.currentThread()) {
-        try {
-          w.thread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
+    for (Lane l : lanes) {
+      l.worker.close();
     }
   }
 
@@ -99,7 +110,7 @@ public final class DispatchPool implements AutoCloseable {
    */
   abstract static class Task {
     private final java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
-    volatile Worker worker;
+    volatile Lane lane;
     Task nextWoken; // link in the worker's inbox stack
     long timerDeadline; // worker thread only; 0 = no timer
     boolean ended; // worker thread only
@@ -108,11 +119,11 @@ public final class DispatchPool implements AutoCloseable {
 
     /** Asks the task's worker to run it soon. Any thread; cheap when it is already scheduled. */
     final void wake() {
-      Worker w = worker;
-      if (w != null && !scheduled.get() && scheduled.compareAndSet(false, true)) {
-        w.push(this);
-        if (w.parked) {
-          LockSupport.unpark(w.thread);
+      Lane l = lane;
+      if (l != null && !scheduled.get() && scheduled.compareAndSet(false, true)) {
+        l.push(this);
+        if (l.parked) {
+          l.worker.wake();
         }
       }
     }
@@ -120,9 +131,9 @@ public final class DispatchPool implements AutoCloseable {
 
   private record Timer(long deadline, Task task) {}
 
-  /** One pool thread: a wake-up queue shared with other threads, timers private to it. */
-  final class Worker {
-    final Thread thread;
+  /** One pool thread's duty: a wake-up queue shared with other threads, timers private to it. */
+  final class Lane implements Worker.Duty {
+    final Worker worker;
     /** Woken tasks, pushed by any thread (an intrusive stack: waking allocates nothing). */
     private final AtomicReference<Task> inbox = new AtomicReference<>();
     /** Woken tasks in wake order, worker thread only. */
@@ -131,9 +142,8 @@ public final class DispatchPool implements AutoCloseable {
     volatile boolean parked;
     private long lastProgressNanos;
 
-    Worker(String name) {
-      thread = new Thread(this::loop, name);
-      thread.setDaemon(true);
+    Lane(String name, ThreadFactory factory) {
+      worker = new Worker(name, factory, this);
     }
 
     void push(Task t) {
@@ -158,19 +168,18 @@ public final class DispatchPool implements AutoCloseable {
       return ready.pollFirst();
     }
 
+    @Override
     @SuppressWarnings("ThreadPriorityCheck") // yielding while just busy spares the next writer an unpark (measured)
-    private void loop() {
-      while (!closed) {
-        runTimers();
-        Task t = poll();
-        if (t != null) {
-          t.scheduled.set(false); // a wake-up during the run schedules it again
-          run(t);
-        } else if (System.nanoTime() - lastProgressNanos < SPIN_NANOS) {
-          Thread.yield(); // just busy: spare the next writer an unpark
-        } else {
-          park();
-        }
+    public void doWork() {
+      runTimers();
+      Task t = poll();
+      if (t != null) {
+        t.scheduled.set(false); // a wake-up during the run schedules it again
+        run(t);
+      } else if (System.nanoTime() - lastProgressNanos < SPIN_NANOS) {
+        Thread.yield(); // just busy: spare the next writer an unpark
+      } else {
+        park();
       }
     }
 

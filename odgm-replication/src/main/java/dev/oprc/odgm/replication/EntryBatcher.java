@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import dev.oprc.odgm.lifecycle.Worker;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 
@@ -20,9 +21,9 @@ import org.apache.ratis.protocol.RaftClientRequest;
  * group) is paid once per batch rather than once per write. One thread per node
  * ({@code odgm-raft-submit-<node>}) submits for every group.
  *
- * <p>Thread-safe. Owns its thread; {@link #close()} stops it and fails what is still queued.
+ * <p>Thread-safe. Owns its {@link Worker}; {@link #close()} stops it and fails what is still queued.
  */
-final class EntryBatcher implements AutoCloseable {
+final class EntryBatcher implements AutoCloseable, Worker.Duty {
   static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH_BYTES = 1 << 20;
   static final int MAX_BATCH_WRITES = 1024;
@@ -30,7 +31,7 @@ final class EntryBatcher implements AutoCloseable {
   static final int MAX_QUEUED = 16_384;
 
   private final List<Lane> lanes = new CopyOnWriteArrayList<>();
-  private final Thread thread;
+  private final Worker worker;
   private final LongAdder batches = new LongAdder();
   private final LongAdder writes = new LongAdder();
   private final LongAdder refused = new LongAdder();
@@ -38,9 +39,7 @@ final class EntryBatcher implements AutoCloseable {
   private volatile boolean closed;
 
   EntryBatcher(long nodeId) {
-    thread = new Thread(this::run, "odgm-raft-submit-" + nodeId);
-    thread.setDaemon(true);
-    thread.start();
+    worker = new Worker("odgm-raft-submit-" + nodeId, this).start();
   }
 
   /** The queue of one group. */
@@ -148,35 +147,30 @@ final class EntryBatcher implements AutoCloseable {
 
   private void wake() {
     signal = true;
-    LockSupport.unpark(thread);
+    worker.wake();
   }
 
-  private void run() {
-    while (!closed) {
-      signal = false;
-      boolean did = false;
-      for (Lane l : lanes) {
-        try {
-          did |= l.pump();
-        } catch (RuntimeException e) {
-          l.failAll("replication submit failed: " + e);
-        }
+  /** One round: each lane submits an entry if it has work and room; parks when none did. */
+  @Override
+  public void doWork() {
+    signal = false;
+    boolean did = false;
+    for (Lane l : lanes) {
+      try {
+        did |= l.pump();
+      } catch (RuntimeException e) {
+        l.failAll("replication submit failed: " + e);
       }
-      if (!did && !signal) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-      }
+    }
+    if (!did && !signal) {
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
     }
   }
 
   @Override
   public void close() {
     closed = true;
-    LockSupport.unpark(thread);
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    worker.close();
     for (Lane l : lanes) {
       l.failAll("replication closed before the write was submitted");
     }

@@ -56,11 +56,8 @@ public final class RaftReplication implements AutoCloseable {
 
   private RaftReplication(ReplicationConfig config) throws IOException {
     this.config = config;
-    this.events = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "odgm-raft-events-" + config.nodeId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = Executors.newSingleThreadExecutor(
+        dev.oprc.odgm.lifecycle.Threads.daemon("odgm-raft-events-" + config.nodeId()));
     this.batcher = new EntryBatcher(config.nodeId());
     try {
       this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))

@@ -7,6 +7,8 @@ import dev.oprc.odgm.cluster.RaftWiring;
 import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
 import dev.oprc.odgm.events.DispatchPool;
+import dev.oprc.odgm.lifecycle.Closer;
+import dev.oprc.odgm.lifecycle.Threads;
 import dev.oprc.odgm.shard.Ids;
 import dev.oprc.odgm.storage.InMemoryShardStorage;
 import dev.oprc.odgm.storage.RocksStorageEngine;
@@ -17,7 +19,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,102 +41,183 @@ import org.slf4j.LoggerFactory;
  * leads (raft, as leadership moves), forwards gRPC requests for the others to their owner
  * ({@link Forwarder}), and declares async-invocation and Zenoh API keys per owned partition.
  *
- * <p>Thread-safe. {@link #close()} shuts down in dependency order: gRPC (no new writes), the
- * Zenoh API, the event dispatchers (draining for {@code ODGM_SHUTDOWN_DRAIN_MS}, while the
- * invocation receiver still runs functions hosted here), the receiver, the function channels, the
- * transport, the Raft groups, then the storage engine.
+ * <p>Lifecycle, as grpc-java's {@code Server}: {@link Builder#build()} starts nothing;
+ * {@link #start()} brings the components up in dependency order, pushing each onto one
+ * {@link Closer} stack, and a failure unwinds exactly what started, in reverse (no thread, socket
+ * or lock is left behind); {@link #shutdown()} begins the reverse order (gRPC first, so no new
+ * writes; the Zenoh API; the event dispatchers, draining for {@code ODGM_SHUTDOWN_DRAIN_MS} while
+ * the invocation receiver still runs functions hosted here; the receiver; the function channels;
+ * the Raft groups; the storage engine; the transport), {@link #awaitTermination(long, TimeUnit)}
+ * waits for it, {@link #close()} does both. SIGTERM takes the same path.
+ *
+ * <p>Thread-safe.
  */
 public final class OdgmNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
+  private static final int NEW = 0;
+  private static final int STARTING = 1;
+  private static final int STARTED = 2;
+  private static final int STOPPING = 3;
 
   private final NodeConfig config;
   private final NodeTransport transport;
-  private final ShardRegistry shards;
-  private final FunctionInvoker invoker;
-  private final AsyncInvocationReceiver receiver;
-  private final ZenohObjectApi zenohApi;
-  private List<String> zenohApiKeys = List.of();
-  private final GrpcServing grpc;
-  private final List<String> subscribedKeys;
-  private final RocksStorageEngine engine; // null with ODGM_STORAGE=memory
-  private final AckRegistry acks = new AckRegistry();
-  private final DispatchPool dispatchPool;
-  private List<AutoCloseable> resultSubscriptions;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final PartitionOwnership ownership;
-  private final RaftWiring raft; // null without raft collections in a cluster
+  private final LongSupplier clock;
+  private final Map<String, FunctionHandler> embedded; // the embedder's own handlers
+  private final Map<String, FunctionHandler> handlers; // built-ins and the embedder's
   private final dev.oprc.odgm.ops.OpsConfig ops;
+  private final ThreadFactory threads;
+  private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
-  private final dev.oprc.odgm.ops.NodeMetrics metrics; // null with ODGM_METRICS_PORT=0
-  private final dev.oprc.odgm.ops.OpsServer opsServer;
+  private final Closer started = new Closer();
+  private final AtomicInteger state = new AtomicInteger(NEW);
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  // set by start(), read after it returned
+  private volatile PartitionOwnership ownership;
+  private volatile ShardRegistry shards;
+  private volatile FunctionInvoker invoker;
+  private volatile AsyncInvocationReceiver receiver;
+  private volatile ZenohObjectApi zenohApi;
+  private volatile GrpcServing grpc;
+  private volatile dev.oprc.odgm.ops.OpsServer opsServer;
+  private volatile dev.oprc.odgm.ops.NodeMetrics metrics; // null with ODGM_METRICS_PORT=0
+  private volatile RocksStorageEngine engine; // null with ODGM_STORAGE=memory
+  private volatile RaftWiring raft; // null without raft collections in a cluster
+  private volatile List<String> subscribedKeys = List.of();
+  private volatile List<String> zenohApiKeys = List.of();
+  private volatile boolean drained = true; // false when a dispatcher thread outlived the drain
 
-  private OdgmNode(Builder b) throws IOException {
+  private OdgmNode(Builder b) {
     this.config = b.config;
     this.transport = b.transport;
     this.ops = b.ops;
-    // every shard's outbox runs on these few threads, each shard pinned to one (per-object order)
-    this.dispatchPool = DispatchPool.start("odgm-dispatch", config.events().dispatchThreads());
+    this.clock = b.clock;
+    this.threads = b.threads;
+    this.embedded = Map.copyOf(b.handlers);
+    Map<String, FunctionHandler> all = new HashMap<>(BuiltinFunctions.all());
+    all.putAll(b.handlers);
+    this.handlers = Map.copyOf(all);
+  }
+
+  /**
+   * Starts the node: checks the configuration, then opens storage, Raft, the shards and their
+   * dispatchers, the invocation receiver, the Zenoh API, metrics and gRPC, in that order. On
+   * failure everything started so far (the transport included) is closed in reverse and the node
+   * is terminated.
+   *
+   * @throws IOException when a port, the data directory or a Zenoh declaration is refused
+   * @throws IllegalStateException when called twice
+   */
+  public OdgmNode start() throws IOException {
+    if (!state.compareAndSet(NEW, STARTING)) {
+      throw new IllegalStateException("the node was already started");
+    }
+    started.push("transport", transport); // the node owns it from here on, started or not
+    try {
+      startComponents();
+    } catch (IOException | RuntimeException | Error e) {
+      started.close();
+      state.set(STOPPING);
+      terminated.countDown();
+      throw e;
+    }
+    if (!state.compareAndSet(STARTING, STARTED)) {
+      shutdown(); // shutdown() was called while starting
+    }
+    return this;
+  }
+
+  private void startComponents() throws IOException {
     Ids ids = new Ids(config.maxStringIdLength());
-    this.ownership = PartitionOwnership.of(config.collections(), config.members());
+    ownership = PartitionOwnership.of(config.collections(), config.members());
+    dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet()); // before anything opens
     logShardTypes(config);
-    this.engine = config.storage().kind() == StorageConfig.Kind.ROCKSDB
-        ? RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync(),
-        config.storage().rocksMemoryBytes()) : null;
-    try {
-      this.raft = ownership.raftReplicaSets().isEmpty() ? null : RaftWiring.start(config.replication(), ownership,
-          ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes());
-    } catch (RuntimeException e) {
-      dispatchPool.close();
-      closeEngine();
-      throw e;
-    }
-    try {
-      this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-          ids, new TransportDeliveryLink(transport), acks, storageFactory(),
-          b.clock, dispatchPool), ownership::owns);
-    } catch (RuntimeException e) {
-      dispatchPool.close();
-      closeRaft();
-      closeEngine();
-      throw e;
-    }
-    Map<String, FunctionHandler> handlers = new HashMap<>(BuiltinFunctions.all());
-    handlers.putAll(b.handlers);
-    dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet());
-    this.invoker = new FunctionInvoker(shards, handlers, config.events().triggerTimeoutMillis(), this,
-        ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound());
-    this.receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
-        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
-    this.zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
-        config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
-        config.invokeThreads(), config.invokeQueueBound());
-    try { // from here on, a failure releases everything started so far
-      this.subscribedKeys = receiver.start();
-      this.resultSubscriptions = subscribeResults();
-      this.zenohApiKeys = zenohApi.start();
-    } catch (Exception e) {
-      shutdownPartial();
-      throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
-    }
-    ownership.addListener(this::ownershipChanged);
-    dev.oprc.odgm.ops.GrpcLogGuard.install();
-    this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics();
-    if (metrics != null) {
-      NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
-    }
-    this.opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
-        .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    this.grpc = startGrpc(ids, builtinRoutes(b.handlers.keySet()));
-    try {
-      opsServer.start(ops.metricsPort(), metrics);
-    } catch (IOException e) {
-      grpc.close();
-      shutdownPartial();
-      throw e;
-    }
+    openStorage(ids);
+    startEvents(ids);
+    startInvocations();
+    startOps(ids);
     if (raft != null) {
       raft.listen(); // leaders open their shards and declare their keys from here on
     }
+  }
+
+  /** The storage engine and the Raft groups (closed last: the shards' last retirements write to them). */
+  private void openStorage(Ids ids) {
+    if (config.storage().kind() == StorageConfig.Kind.ROCKSDB) {
+      RocksStorageEngine e = RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync(),
+          config.storage().rocksMemoryBytes());
+      engine = e;
+      started.push("storage engine", () -> closeEngine(e));
+    }
+    if (!ownership.raftReplicaSets().isEmpty()) {
+      raft = started.push("raft", RaftWiring.start(config.replication(), ownership,
+          ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes()));
+    }
+  }
+
+  /** The storage engine closes only once nothing that may still write to it runs. */
+  private void closeEngine(RocksStorageEngine e) {
+    if (drained && (zenohApi == null || zenohApi.terminated()) && (receiver == null || receiver.terminated())) {
+      e.close();
+    } else {
+      log.warn("not closing the storage: a dispatcher or function thread is still running (the WAL keeps every write)");
+    }
+  }
+
+  /** The dispatch threads and the shards; every shard's outbox runs on the few pool threads. */
+  private void startEvents(Ids ids) {
+    DispatchPool pool = new DispatchPool("odgm-dispatch", config.events().dispatchThreads(), threads);
+    started.push("dispatch pool", () -> {
+      if (drained) {
+        pool.close(); // else a dispatcher still runs on it: leave its threads (daemons) alone
+      }
+    });
+    pool.start();
+    shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
+        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool), ownership::owns);
+    started.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
+  }
+
+  /**
+   * Functions, the async receiver and the result subscriptions, then the drain step (closed
+   * before them, so triggers on functions hosted here still run while events drain), then the
+   * Zenoh API (closed before the drain: no more Zenoh writes).
+   */
+  private void startInvocations() throws IOException {
+    invoker = started.push("function invoker", new FunctionInvoker(shards, handlers,
+        config.events().triggerTimeoutMillis(), this, ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound()));
+    receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
+    started.push("async invocation receiver", receiver);
+    zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
+        config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
+        config.invokeThreads(), config.invokeQueueBound());
+    try {
+      subscribedKeys = receiver.start();
+      for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
+        started.push("result subscription " + k, transport.subscribe(k, this::onResult));
+      }
+      started.push("event drain", () -> drained = shards.close(config.shutdownDrainMillis()));
+      started.push("Zenoh API", zenohApi);
+      zenohApiKeys = zenohApi.start();
+    } catch (Exception e) {
+      throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
+    }
+    ownership.addListener(this::ownershipChanged);
+  }
+
+  /** Metrics, the ops HTTP server and gRPC; gRPC is the first to stop, health turns NOT_SERVING before it. */
+  private void startOps(Ids ids) throws IOException {
+    dev.oprc.odgm.ops.GrpcLogGuard.install();
+    if (ops.metricsPort() != 0) {
+      metrics = started.push("metrics", new dev.oprc.odgm.ops.NodeMetrics());
+      NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
+    }
+    opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
+        .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
+    started.push("ops server", opsServer);
+    opsServer.start(ops.metricsPort(), metrics);
+    grpc = started.push("gRPC server", startGrpc(ids, builtinRoutes(embedded.keySet())));
+    started.push("health: draining", opsServer::draining); // NOT_SERVING first, so balancers stop sending
   }
 
   /**
@@ -149,7 +235,7 @@ public final class OdgmNode implements AutoCloseable {
     };
   }
 
-  /** The gRPC server with both services (shutting down what started so far when it cannot bind). */
+  /** The gRPC server with both services. */
   private GrpcServing startGrpc(Ids ids, GrpcServing.InlineFunctions inlineFunctions) throws IOException {
     List<io.grpc.ServerServiceDefinition> services = List.of(
         strict.wrap(new DataServiceImpl(shards, config.events().enabled(), ownership).bindService()),
@@ -158,13 +244,8 @@ public final class OdgmNode implements AutoCloseable {
     // ServerInterceptors.intercept runs the last one first: metrics see every call, then the write context
     List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(new WriteContextInterceptor())
         : List.of(new WriteContextInterceptor(), new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
-    try {
-      return GrpcServing.start(config.port(), ops, ownership, inlineFunctions, services, interceptors,
-          opsServer.healthService(), config.reflectionEnabled());
-    } catch (IOException e) {
-      shutdownPartial();
-      throw e;
-    }
+    return GrpcServing.start(config.port(), ops, ownership, inlineFunctions, services, interceptors,
+        opsServer.healthService(), config.reflectionEnabled());
   }
 
   /**
@@ -215,7 +296,7 @@ public final class OdgmNode implements AutoCloseable {
 
   /** Null when the node is ready to serve (gRPC up; Zenoh linked or local-only), else why not. */
   private String notReadyReason() {
-    if (closed.get()) {
+    if (state.get() >= STOPPING) {
       return "shutting down";
     }
     if (!transport.linkUp()) {
@@ -243,21 +324,6 @@ public final class OdgmNode implements AutoCloseable {
         : local.open(c, p, compiler, outboxMax);
   }
 
-  private void closeRaft() {
-    if (raft != null) {
-      raft.close();
-    }
-  }
-
-  /** Results of acknowledged triggers retire their outbox records (both result key shapes). */
-  private List<AutoCloseable> subscribeResults() throws Exception {
-    List<AutoCloseable> subs = new ArrayList<>();
-    for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
-      subs.add(transport.subscribe(k, this::onResult));
-    }
-    return subs;
-  }
-
   /** A result arrived (transport thread): it acknowledges its trigger unless the function did not run. */
   private void onResult(String key, byte[] payload) {
     if (acks.waiting() == 0) {
@@ -271,35 +337,6 @@ public final class OdgmNode implements AutoCloseable {
       return;
     }
     acks.resultArrived(key.substring(key.lastIndexOf('/') + 1));
-  }
-
-  private void closeEngine() {
-    if (engine != null) {
-      engine.close();
-    }
-  }
-
-  private void shutdownPartial() {
-    if (opsServer != null) {
-      opsServer.close();
-    }
-    if (metrics != null) {
-      metrics.close();
-    }
-    zenohApi.close();
-    closeAll(resultSubscriptions);
-    receiver.close();
-    shards.close(0);
-    dispatchPool.close();
-    invoker.close();
-    closeRaft();
-    closeEngine();
-  }
-
-  private static void closeAll(List<AutoCloseable> subs) {
-    if (subs != null) {
-      NodeExecutors.closeQuietly(subs);
-    }
   }
 
   /** Starts building a node. */
@@ -345,38 +382,62 @@ public final class OdgmNode implements AutoCloseable {
     return receiver.stats().toString();
   }
 
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    opsServer.draining(); // NOT_SERVING first, so balancers stop sending
-    grpc.close();
-    zenohApi.close(); // no more Zenoh writes or sync invocations
-    // drain events while the receiver still listens, so triggers on functions hosted here still run
-    boolean stopped = shards.close(config.shutdownDrainMillis());
-    if (stopped) {
-      dispatchPool.close();
-    }
-    closeAll(resultSubscriptions);
-    receiver.close();
-    invoker.close();
-    transport.close();
-    opsServer.close();
-    if (metrics != null) {
-      metrics.close();
-    }
-    closeRaft(); // after the shards and their users: its groups own the replicated partitions
-    if (stopped && zenohApi.terminated() && receiver.terminated()) {
-      closeEngine(); // after the shards: their last outbox retirements write to it
+  /**
+   * Begins an orderly shutdown on a thread of its own ({@code odgm-shutdown}) and returns at once;
+   * idempotent. A node never started terminates at once (closing its transport).
+   */
+  public OdgmNode shutdown() {
+    if (state.compareAndSet(NEW, STOPPING)) {
+      started.close(); // the transport it was given
+      terminated.countDown();
+    } else if (state.compareAndSet(STARTED, STOPPING)) {
+      threads.newThread(this::runShutdown).start();
     } else {
-      log.warn("not closing the storage: a dispatcher or function thread is still running (the WAL keeps every write)");
+      state.compareAndSet(STARTING, STOPPING); // start() shuts down once it is done
+    }
+    return this;
+  }
+
+  private void runShutdown() {
+    Thread.currentThread().setName("odgm-shutdown");
+    try {
+      started.close();
+    } finally {
+      terminated.countDown();
     }
   }
 
-  /** Blocks until the gRPC server terminates. */
+  /** Waits up to {@code timeout} for the node to terminate; true when it has. */
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return terminated.await(timeout, unit);
+  }
+
+  /** Waits until the node has terminated (after {@link #shutdown()}, or a SIGTERM). */
   public void awaitTermination() throws InterruptedException {
-    grpc.awaitTermination();
+    terminated.await();
+  }
+
+  /** True once a shutdown (or a failed start) has closed everything. */
+  public boolean isTerminated() {
+    return terminated.getCount() == 0;
+  }
+
+  /** {@link #shutdown()} and waits until the node has terminated. */
+  @Override
+  public void close() {
+    shutdown();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        terminated.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Configures a node. Not thread-safe; use from one thread. */
@@ -386,8 +447,18 @@ public final class OdgmNode implements AutoCloseable {
     private LongSupplier clock = System::currentTimeMillis;
     private dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.embedded();
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
+    private ThreadFactory threads = Threads.daemon("odgm-node-");
 
     private Builder() {}
+
+    /**
+     * Where the node's own threads come from (the dispatch workers, the shutdown thread); daemon
+     * threads by default. The node names each thread it takes.
+     */
+    public Builder threads(ThreadFactory f) {
+      this.threads = Objects.requireNonNull(f, "threads");
+      return this;
+    }
 
     public Builder config(NodeConfig c) {
       this.config = Objects.requireNonNull(c, "config");
@@ -418,16 +489,16 @@ public final class OdgmNode implements AutoCloseable {
       return this;
     }
 
-    /** Starts the node; on failure the transport is closed. */
-    public OdgmNode start() throws IOException {
+    /** The node, not started: nothing runs and nothing is opened until {@link OdgmNode#start()}. */
+    public OdgmNode build() {
       Objects.requireNonNull(config, "config is required");
       Objects.requireNonNull(transport, "transport is required");
-      try {
-        return new OdgmNode(this);
-      } catch (IOException | RuntimeException e) {
-        transport.close();
-        throw e;
-      }
+      return new OdgmNode(this);
+    }
+
+    /** {@link #build()} and {@link OdgmNode#start()}; on failure everything, the transport included, is closed. */
+    public OdgmNode start() throws IOException {
+      return build().start();
     }
   }
 
@@ -452,10 +523,10 @@ public final class OdgmNode implements AutoCloseable {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM, Ctrl-C: the same path as shutdown()
       log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
       node.close();
-    }, "odgm-shutdown"));
+    }, "odgm-sigterm"));
     log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
         + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
         config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),

@@ -40,6 +40,7 @@ public final class ShardRegistry implements AutoCloseable {
   private final Map<String, Long> firstShardId = new LinkedHashMap<>();
   private final Wiring wiring;
   private boolean closed; // guarded by this
+  private volatile boolean closedStopped = true; // what the first close returned
 
   /** Opens one shard's storage. */
   @FunctionalInterface
@@ -198,12 +199,16 @@ public final class ShardRegistry implements AutoCloseable {
     boolean stopped = true;
     List<ObjectShard> open;
     synchronized (this) {
+      if (closed) {
+        return closedStopped; // closing twice closes nothing twice
+      }
       closed = true; // a late leadership change opens nothing more
       open = all();
     }
     for (ObjectShard s : open) {
       stopped &= s.close(Math.max(0, deadline - System.currentTimeMillis()));
     }
+    closedStopped = stopped;
     return stopped;
   }
 

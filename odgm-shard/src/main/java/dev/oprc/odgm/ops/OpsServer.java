@@ -39,7 +39,7 @@ public final class OpsServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final List<String> services;
   private final Supplier<String> notReady;
-  private final ScheduledExecutorService ticker;
+  private volatile ScheduledExecutorService ticker; // from start()
   private HttpServer http;
   private ThreadPoolExecutor httpPool;
   private volatile boolean started;
@@ -55,11 +55,6 @@ public final class OpsServer implements AutoCloseable {
     collections.forEach(c -> names.add(COLLECTION_SERVICE_PREFIX + c));
     this.services = List.copyOf(names);
     services.forEach(s -> health.setStatus(s, ServingStatus.NOT_SERVING));
-    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "odgm-ops-health");
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   /** The gRPC health service, to add to the node's gRPC server. */
@@ -75,6 +70,7 @@ public final class OpsServer implements AutoCloseable {
    */
   public void start(int port, NodeMetrics metrics) throws IOException {
     started = true;
+    ticker = Executors.newSingleThreadScheduledExecutor(dev.oprc.odgm.lifecycle.Threads.daemon("odgm-ops-health"));
     var unused = ticker.scheduleWithFixedDelay(this::refresh, 0, 500, TimeUnit.MILLISECONDS);
     if (port == 0) {
       return;
@@ -85,11 +81,8 @@ public final class OpsServer implements AutoCloseable {
       throw new IOException("cannot listen for metrics on port " + port + " (" + OpsConfig.METRICS_PORT + "): "
           + e.getMessage() + "; accepted: a free TCP port, or 0 to disable metrics and HTTP health", e);
     }
-    httpPool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16), r -> {
-      Thread t = new Thread(r, "odgm-ops-http");
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.DiscardPolicy());
+    httpPool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
+        dev.oprc.odgm.lifecycle.Threads.daemon("odgm-ops-http"), new ThreadPoolExecutor.DiscardPolicy());
     http.setExecutor(httpPool);
     http.createContext("/metrics", ex -> reply(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
         metrics == null ? "" : metrics.scrape()));
@@ -152,7 +145,9 @@ public final class OpsServer implements AutoCloseable {
   @Override
   public void close() {
     draining();
-    ticker.shutdownNow();
+    if (ticker != null) {
+      ticker.shutdownNow();
+    }
     health.enterTerminalState();
     if (http != null) {
       http.stop(0);

@@ -212,8 +212,16 @@ final class LoopbackTransport implements NodeTransport {
     return (e[i].equals("*") || e[i].equals(k[j])) && match(e, i + 1, k, j + 1);
   }
 
+  private volatile boolean transportClosed;
+
+  /** True once the node closed this transport. */
+  boolean isClosed() {
+    return transportClosed;
+  }
+
   @Override
   public void close() {
+    transportClosed = true;
     timer.shutdownNow();
     reader.shutdown();
     try {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import dev.oprc.odgm.lifecycle.Worker;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * sync that covers its ticket, so one fsync answers a whole batch of writers without waking a
  * thread per writer.
  *
- * <p>Thread-safe. Owns its thread; {@link #close()} stops it after a final sync.
+ * <p>Thread-safe. Owns its {@link Worker}; {@link #close()} stops it after a final sync.
  */
-final class WalSyncer implements DurabilityGate, AutoCloseable {
+final class WalSyncer implements DurabilityGate, AutoCloseable, Worker.Duty {
   private static final Logger log = LoggerFactory.getLogger(WalSyncer.class);
 
   private final RocksDB db;
@@ -34,7 +35,7 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
   private volatile boolean parked;
   private volatile boolean closed;
   private final Object waiters = new Object();
-  private final Thread thread;
+  private final Worker worker;
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final List<Completion> notYet = new ArrayList<>(); // the sync thread's own
 
@@ -43,9 +44,7 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
 
   WalSyncer(RocksDB db) {
     this.db = db;
-    this.thread = new Thread(this::run, "odgm-wal-sync");
-    thread.setDaemon(true);
-    thread.start();
+    this.worker = new Worker("odgm-wal-sync", this).start();
   }
 
   /** Why the WAL could not be synced, or null while it can. */
@@ -57,7 +56,7 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
   long request() {
     long t = requested.incrementAndGet();
     if (parked) {
-      LockSupport.unpark(thread);
+      worker.wake();
     }
     return t;
   }
@@ -101,31 +100,38 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
     }
     completions.add(new Completion(ticket, then));
     if (parked) {
-      LockSupport.unpark(thread);
+      worker.wake();
     }
-    if (!thread.isAlive()) {
+    if (worker.isTerminated()) {
       complete(); // closed meanwhile: nobody else runs it (complete() is then only called here)
     }
   }
 
-  private void run() {
-    while (true) {
-      long target = requested.get();
-      if (target > durable && !(closed && failure != null)) {
-        sync(target);
-        complete();
-        continue;
-      }
+  /** One round of the sync thread: sync what was requested and answer it, else park briefly. */
+  @Override
+  public void doWork() {
+    long target = requested.get();
+    if (target > durable) {
+      sync(target);
       complete();
-      if (closed) {
-        return;
-      }
-      parked = true;
-      if (requested.get() == target && !closed && completions.isEmpty()) {
-        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
-      }
-      parked = false;
+      return;
     }
+    complete();
+    parked = true;
+    if (requested.get() == target && worker.isRunning() && completions.isEmpty()) {
+      LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(50));
+    }
+    parked = false;
+  }
+
+  /** After the last round: a final sync of what was appended (unless syncing failed), then answer everyone. */
+  @Override
+  public void onClose() {
+    long target = requested.get();
+    if (target > durable && failure == null) {
+      sync(target);
+    }
+    complete();
   }
 
   /**
@@ -188,12 +194,7 @@ final class WalSyncer implements DurabilityGate, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    LockSupport.unpark(thread);
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    worker.close();
     synchronized (waiters) {
       waiters.notifyAll();
     }
