@@ -68,7 +68,7 @@ public final class OdgmNode implements AutoCloseable {
   private final ThreadFactory threads;
   private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
-  private final Closer started = new Closer();
+  private final Closer closer = new Closer(); // what start() brought up, closed in reverse
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final CountDownLatch terminated = new CountDownLatch(1);
   // set by start(), read after it returned
@@ -111,11 +111,11 @@ public final class OdgmNode implements AutoCloseable {
     if (!state.compareAndSet(NEW, STARTING)) {
       throw new IllegalStateException("the node was already started");
     }
-    started.push("transport", transport); // the node owns it from here on, started or not
+    closer.push("transport", transport); // the node owns it from here on, started or not
     try {
       startComponents();
     } catch (IOException | RuntimeException | Error e) {
-      started.close();
+      closer.close();
       state.set(STOPPING);
       terminated.countDown();
       throw e;
@@ -146,10 +146,10 @@ public final class OdgmNode implements AutoCloseable {
       RocksStorageEngine e = RocksStorageEngine.open(config.storage().dataDir(), config.storage().sync(),
           config.storage().rocksMemoryBytes());
       engine = e;
-      started.push("storage engine", () -> closeEngine(e));
+      closer.push("storage engine", () -> closeEngine(e));
     }
     if (!ownership.raftReplicaSets().isEmpty()) {
-      raft = started.push("raft", RaftWiring.start(config.replication(), ownership,
+      raft = closer.push("raft", RaftWiring.start(config.replication(), ownership,
           ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes()));
     }
   }
@@ -166,7 +166,7 @@ public final class OdgmNode implements AutoCloseable {
   /** The dispatch threads and the shards; every shard's outbox runs on the few pool threads. */
   private void startEvents(Ids ids) {
     DispatchPool pool = new DispatchPool("odgm-dispatch", config.events().dispatchThreads(), threads);
-    started.push("dispatch pool", () -> {
+    closer.push("dispatch pool", () -> {
       if (drained) {
         pool.close(); // else a dispatcher still runs on it: leave its threads (daemons) alone
       }
@@ -174,7 +174,7 @@ public final class OdgmNode implements AutoCloseable {
     pool.start();
     shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
         ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool), ownership::owns);
-    started.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
+    closer.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
   }
 
   /**
@@ -183,21 +183,21 @@ public final class OdgmNode implements AutoCloseable {
    * Zenoh API (closed before the drain: no more Zenoh writes).
    */
   private void startInvocations() throws IOException {
-    invoker = started.push("function invoker", new FunctionInvoker(shards, handlers,
+    invoker = closer.push("function invoker", new FunctionInvoker(shards, handlers,
         config.events().triggerTimeoutMillis(), this, ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound()));
     receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
         config.invokeQueueBound(), ops.invokeQueueMaxBytes());
-    started.push("async invocation receiver", receiver);
+    closer.push("async invocation receiver", receiver);
     zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
         config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
         config.invokeThreads(), config.invokeQueueBound());
     try {
       subscribedKeys = receiver.start();
       for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
-        started.push("result subscription " + k, transport.subscribe(k, this::onResult));
+        closer.push("result subscription " + k, transport.subscribe(k, this::onResult));
       }
-      started.push("event drain", () -> drained = shards.close(config.shutdownDrainMillis()));
-      started.push("Zenoh API", zenohApi);
+      closer.push("event drain", () -> drained = shards.close(config.shutdownDrainMillis()));
+      closer.push("Zenoh API", zenohApi);
       zenohApiKeys = zenohApi.start();
     } catch (Exception e) {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
@@ -209,15 +209,15 @@ public final class OdgmNode implements AutoCloseable {
   private void startOps(Ids ids) throws IOException {
     dev.oprc.odgm.ops.GrpcLogGuard.install();
     if (ops.metricsPort() != 0) {
-      metrics = started.push("metrics", new dev.oprc.odgm.ops.NodeMetrics());
+      metrics = closer.push("metrics", new dev.oprc.odgm.ops.NodeMetrics());
       NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    started.push("ops server", opsServer);
+    closer.push("ops server", opsServer);
     opsServer.start(ops.metricsPort(), metrics);
-    grpc = started.push("gRPC server", startGrpc(ids, builtinRoutes(embedded.keySet())));
-    started.push("health: draining", opsServer::draining); // NOT_SERVING first, so balancers stop sending
+    grpc = closer.push("gRPC server", startGrpc(ids, builtinRoutes(embedded.keySet())));
+    closer.push("health: draining", opsServer::draining); // NOT_SERVING first, so balancers stop sending
   }
 
   /**
@@ -307,12 +307,12 @@ public final class OdgmNode implements AutoCloseable {
 
   /** Why the node is not ready, or null when it is ({@code /readyz}). */
   public String readiness() {
-    return opsServer.reason();
+    return started(opsServer).reason();
   }
 
   /** The bound metrics and health HTTP port, or 0 when ODGM_METRICS_PORT=0. */
   public int metricsPort() {
-    return opsServer.port();
+    return started(opsServer).port();
   }
 
   private ShardRegistry.StorageFactory storageFactory() {
@@ -346,7 +346,14 @@ public final class OdgmNode implements AutoCloseable {
 
   /** The gRPC port actually bound. */
   public int port() {
-    return grpc.port();
+    return started(grpc).port();
+  }
+
+  private static <T> T started(T component) {
+    if (component == null) {
+      throw new IllegalStateException("the node is not started (OdgmNode.start())");
+    }
+    return component;
   }
 
   public NodeConfig config() {
@@ -355,7 +362,7 @@ public final class OdgmNode implements AutoCloseable {
 
   /** The node's shards (for embedding and in-process functions). */
   public ShardRegistry shards() {
-    return shards;
+    return started(shards);
   }
 
   public NodeTransport transport() {
@@ -388,7 +395,7 @@ public final class OdgmNode implements AutoCloseable {
    */
   public OdgmNode shutdown() {
     if (state.compareAndSet(NEW, STOPPING)) {
-      started.close(); // the transport it was given
+      closer.close(); // the transport it was given
       terminated.countDown();
     } else if (state.compareAndSet(STARTED, STOPPING)) {
       threads.newThread(this::runShutdown).start();
@@ -401,7 +408,7 @@ public final class OdgmNode implements AutoCloseable {
   private void runShutdown() {
     Thread.currentThread().setName("odgm-shutdown");
     try {
-      started.close();
+      closer.close();
     } finally {
       terminated.countDown();
     }
