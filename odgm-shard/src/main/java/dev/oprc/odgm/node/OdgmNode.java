@@ -63,6 +63,8 @@ public final class OdgmNode implements AutoCloseable {
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
   private final dev.oprc.odgm.ops.NodeMetrics metrics; // null with ODGM_METRICS_PORT=0
+  // every counter and gauge, read by /metrics and Stats; it exists without the metrics port too
+  private final dev.oprc.odgm.metrics.NodeMeterRegistry meters = new dev.oprc.odgm.metrics.NodeMeterRegistry();
   private final dev.oprc.odgm.ops.OpsServer opsServer;
 
   private OdgmNode(Builder b) throws IOException {
@@ -88,7 +90,7 @@ public final class OdgmNode implements AutoCloseable {
     try {
       this.shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
           ids, new TransportDeliveryLink(transport), acks, storageFactory(),
-          b.clock, dispatchPool), ownership::owns);
+          b.clock, dispatchPool, meters), ownership::owns);
     } catch (RuntimeException e) {
       dispatchPool.close();
       closeRaft();
@@ -115,7 +117,7 @@ public final class OdgmNode implements AutoCloseable {
     }
     ownership.addListener(this::ownershipChanged);
     dev.oprc.odgm.ops.GrpcLogGuard.install();
-    this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics();
+    this.metrics = ops.metricsPort() == 0 ? null : new dev.oprc.odgm.ops.NodeMetrics(meters);
     if (metrics != null) {
       NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
     }
@@ -286,6 +288,7 @@ public final class OdgmNode implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+    meters.close();
     zenohApi.close();
     closeAll(resultSubscriptions);
     receiver.close();
@@ -366,6 +369,7 @@ public final class OdgmNode implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+    meters.close();
     closeRaft(); // after the shards and their users: its groups own the replicated partitions
     if (stopped && zenohApi.terminated() && receiver.terminated()) {
       closeEngine(); // after the shards: their last outbox retirements write to it
