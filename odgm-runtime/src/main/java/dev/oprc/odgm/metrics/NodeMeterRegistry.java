@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -160,13 +159,6 @@ public final class NodeMeterRegistry implements AutoCloseable {
         registry.remove(s.meters.remove(spec));
       }
     }
-  }
-
-  /** Test view: the ids of the meters named {@code name} now registered. */
-  List<Meter.Id> ids(String name) {
-    List<Meter.Id> out = new ArrayList<>();
-    Search.in(registry).name(name).meters().forEach(x -> out.add(x.getId()));
-    return out;
   }
 
   /** One collection's per-partition meters and their exported series. */

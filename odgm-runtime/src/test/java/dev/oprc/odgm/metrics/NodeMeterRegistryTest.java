@@ -41,6 +41,7 @@ class NodeMeterRegistryTest {
     assertThat(counter("c")).isEqualTo(7.0);
     assertThat(gauge(QUEUED, "c")).isEqualTo(3.0);
     assertThat(counter("d")).isEqualTo(100.0);
+    assertThat(registry.declared()).containsOnlyKeys(WRITES.name(), QUEUED.name());
   }
 
   @Test
