@@ -1,5 +1,7 @@
 package dev.oprc.odgm.events;
 
+import dev.oprc.odgm.metrics.PartitionMeters;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -240,12 +242,38 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   public OutboxStats stats() {
-    long oldest = store.oldestCreatedAtMillis();
     return new OutboxStats(matched.sum(), recovered, retired.sum(), redelivered.sum(), store.pendingCount(),
-        store.pendingBytes(), oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest), dropped.sum(),
+        store.pendingBytes(), oldestPendingAgeMillis(), dropped.sum(),
         rejectedWrites.sum(), depthLimited.sum(), expired.sum(), failed.sum(), deadLettered.sum(),
         acknowledged.sum(), fanoutTruncatedKeys.sum(), queue.size(), duplicatesSuppressed.sum(), filteredOut.sum(),
         valuesTruncated.sum());
+  }
+
+  /**
+   * Registers this dispatcher's counters and gauges (every one of {@link EventMeters#DISPATCHER})
+   * and its publish latency ({@link EventMeters#DISPATCH_LATENCY}) with its partition's meters.
+   */
+  public void registerMeters(PartitionMeters m) {
+    m.register(EventMeters.MATCHED, matched::sum).register(EventMeters.RECOVERED, () -> recovered)
+        .register(EventMeters.RETIRED, retired::sum).register(EventMeters.REDELIVERED, redelivered::sum)
+        .register(EventMeters.QUEUE_DROPS, dropped::sum).register(EventMeters.REJECTED_WRITES, rejectedWrites::sum)
+        .register(EventMeters.DEPTH_LIMITED, depthLimited::sum).register(EventMeters.EXPIRED, expired::sum)
+        .register(EventMeters.FAILED, failed::sum).register(EventMeters.DEAD_LETTERED, deadLettered::sum)
+        .register(EventMeters.EMIT_FAILURES, () -> failed.sum() + expired.sum() + deadLettered.sum())
+        .register(EventMeters.ACKNOWLEDGED, acknowledged::sum)
+        .register(EventMeters.FANOUT_LIMITED, fanoutTruncatedKeys::sum)
+        .register(EventMeters.DUPLICATES_SUPPRESSED, duplicatesSuppressed::sum)
+        .register(EventMeters.FILTERED_OUT, filteredOut::sum).register(EventMeters.VALUES_TRUNCATED, valuesTruncated::sum)
+        .register(EventMeters.QUEUE_LEN, queue::size).register(EventMeters.PENDING, store::pendingCount)
+        .register(EventMeters.PENDING_BYTES, store::pendingBytes)
+        .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis);
+    Timer latency = m.timer(EventMeters.DISPATCH_LATENCY);
+    onPublished(ms -> latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
+  }
+
+  private long oldestPendingAgeMillis() {
+    long oldest = store.oldestCreatedAtMillis();
+    return oldest < 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest);
   }
 
   // ------------------------------------------------------------------ dispatcher thread

@@ -4,14 +4,12 @@ import com.google.protobuf.ByteString;
 import dev.oprc.odgm.cluster.NotOwnerException;
 import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.cluster.PartitionReport;
-import dev.oprc.odgm.events.OutboxStats;
 import dev.oprc.odgm.events.InvalidTriggerTargetException;
 import dev.oprc.odgm.proto.BatchSetValuesRequest;
 import dev.oprc.odgm.proto.CapabilitiesRequest;
 import dev.oprc.odgm.proto.CapabilitiesResponse;
 import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.EmptyResponse;
-import dev.oprc.odgm.proto.EventStatsProto;
 import dev.oprc.odgm.proto.ListObjectsRequest;
 import dev.oprc.odgm.proto.ListValuesRequest;
 import dev.oprc.odgm.proto.ObjectMetaEnvelope;
@@ -48,6 +46,7 @@ import org.slf4j.LoggerFactory;
 final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(DataServiceImpl.class);
   private static final RateLimitedWarn INTERNAL_WARN = new RateLimitedWarn(log, 10_000);
+  private static final StatsFields STATS_FIELDS = StatsFields.of(dev.oprc.odgm.shard.ShardMeters.ALL);
 
   private final ShardRegistry shards;
   private final boolean eventsEnabled;
@@ -163,24 +162,13 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
       StatsResponse.Builder b = StatsResponse.newBuilder().setNodeId(ownership.self());
       for (ObjectShard s : shards.all()) {
         ShardStats.Builder sb = ShardStats.newBuilder().setCollection(s.collection()).setPartitionId(s.partition())
-            .setShardId(s.shardId()).setCount(s.count()).setEvents(toProto(s.eventStats()))
-            .setRole(PartitionReport.role(ownership, s.collection(), s.partition()));
+            .setShardId(s.shardId()).setRole(PartitionReport.role(ownership, s.collection(), s.partition()));
+        STATS_FIELDS.fill(sb, shards.meters(), s.collection(), s.partition());
         ownership.owner(s.collection(), s.partition()).ifPresent(sb::setLeaderNodeId);
         b.addShards(sb);
       }
       return b.addAllPartitions(PartitionReport.of(ownership)).build();
     });
-  }
-
-  static EventStatsProto toProto(OutboxStats e) {
-    return EventStatsProto.newBuilder().setEventsMatched(e.matched()).setRetired(e.retired()).setFailed(e.failed())
-        .setDropped(e.dropped()).setDepthLimited(e.depthLimited()).setFanoutTruncatedKeys(e.fanoutTruncatedKeys())
-        .setExpired(e.expired()).setQueueLength(e.queueLength()).setRecovered(e.recovered())
-        .setRedelivered(e.redelivered()).setPending(e.pending()).setPendingBytes(e.pendingBytes())
-        .setOldestPendingAgeMs(e.oldestPendingAgeMillis()).setRejectedWrites(e.rejectedWrites())
-        .setDeadLettered(e.deadLettered()).setAcknowledged(e.acknowledged())
-        .setDuplicatesSuppressed(e.duplicatesSuppressed()).setFilteredOut(e.filteredOut())
-        .setValuesTruncated(e.valuesTruncated()).build();
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Binds the node's own counters (async receiver, Zenoh API, refused gRPC requests) and the
- * function duration timers into {@link NodeMetrics}. Timers are registered once per
+ * function duration timers into {@link NodeMetrics} (each shard's are registered when it opens:
+ * {@code ShardMeters}). Timers are registered once per
  * (collection, function, outcome) of the configured routes; a function without a route is
  * not timed. Stateless after {@link #bind}.
  */
@@ -21,7 +22,6 @@ final class NodeMeters {
 
   static void bind(NodeMetrics m, ShardRegistry shards, AsyncInvocationReceiver receiver, ZenohObjectApi api,
       FunctionInvoker invoker, NodeTransport transport, StrictRequests strict) {
-    m.bindShards(shards.all());
     if (transport instanceof ZenohTransport z) {
       m.bindSession(z.session());
     }

@@ -68,6 +68,8 @@ public final class OdgmNode implements AutoCloseable {
   private final ThreadFactory threads;
   private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
+  // every counter and gauge, read by /metrics and Stats; it exists without the metrics port too
+  private final dev.oprc.odgm.metrics.NodeMeterRegistry meters = new dev.oprc.odgm.metrics.NodeMeterRegistry();
   private final Closer closer = new Closer(); // what start() brought up, closed in reverse
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -172,8 +174,9 @@ public final class OdgmNode implements AutoCloseable {
       }
     });
     pool.start();
+    closer.push("meters", meters); // after the shards, which close their partitions' meters
     shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool), ownership::owns);
+        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool, meters), ownership::owns);
     closer.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
   }
 
@@ -209,7 +212,7 @@ public final class OdgmNode implements AutoCloseable {
   private void startOps(Ids ids) throws IOException {
     dev.oprc.odgm.ops.GrpcLogGuard.install();
     if (ops.metricsPort() != 0) {
-      metrics = closer.push("metrics", new dev.oprc.odgm.ops.NodeMetrics());
+      metrics = closer.push("metrics", new dev.oprc.odgm.ops.NodeMetrics(meters));
       NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()

@@ -7,14 +7,18 @@ import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.events.OutboxDispatcher;
 import dev.oprc.odgm.events.TriggerIndex;
+import dev.oprc.odgm.metrics.NodeMeterRegistry;
+import dev.oprc.odgm.metrics.PartitionMeters;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.proto.ObjectEvent;
 import dev.oprc.odgm.shard.Ids;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.shard.ShardMeters;
 import dev.oprc.odgm.storage.ShardStorage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +29,8 @@ import java.util.function.LongSupplier;
 /**
  * The shards this node serves: one {@link ObjectShard} per (collection, partition) it owns, each
  * with its own storage and outbox dispatcher (thread {@code odgm-events-<collection>-<partition>}),
- * plus each collection's function routes. In a cluster, partitions are opened and released as
+ * plus each collection's function routes. An open shard's counters and gauges are registered
+ * with the node's {@link NodeMeterRegistry} ({@link ShardMeters}) and removed when it closes. In a cluster, partitions are opened and released as
  * this node gains and loses their ownership; {@link #shard} of a partition not open here throws
  * {@link dev.oprc.odgm.cluster.NotOwnerException}.
  *
@@ -38,6 +43,7 @@ public final class ShardRegistry implements AutoCloseable {
   private final Map<String, CreateCollectionRequest> collections = new LinkedHashMap<>();
   private final Map<String, AtomicReferenceArray<ObjectShard>> shards = new LinkedHashMap<>();
   private final Map<String, Long> firstShardId = new LinkedHashMap<>();
+  private final Map<ObjectShard, PartitionMeters> meters = new HashMap<>(); // guarded by this
   private final Wiring wiring;
   private boolean closed; // guarded by this
   private volatile boolean closedStopped = true; // what the first close returned
@@ -51,7 +57,7 @@ public final class ShardRegistry implements AutoCloseable {
 
   /** What every shard of a node shares. */
   public record Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
-      StorageFactory storage, LongSupplier clock, DispatchPool pool) {}
+      StorageFactory storage, LongSupplier clock, DispatchPool pool, NodeMeterRegistry meters) {}
 
   /** Which partitions get a shard at start: in a cluster only those this node owns. */
   @FunctionalInterface
@@ -101,7 +107,11 @@ public final class ShardRegistry implements AutoCloseable {
     AtomicReferenceArray<ObjectShard> parts = slots(collection, partition);
     if (!closed && parts.get(partition) == null) {
       boolean ackAll = "true".equalsIgnoreCase(collections.get(collection).getOptionsMap().get(ACK_OPTION));
-      parts.set(partition, shard(collection, partition, firstShardId.get(collection) + partition, ackAll, wiring));
+      ObjectShard s = shard(collection, partition, firstShardId.get(collection) + partition, ackAll, wiring);
+      PartitionMeters m = wiring.meters().openPartition(collection, partition);
+      meters.put(s, m);
+      ShardMeters.bind(m, s);
+      parts.set(partition, s);
     }
   }
 
@@ -112,7 +122,23 @@ public final class ShardRegistry implements AutoCloseable {
    */
   public synchronized boolean release(String collection, int partition) {
     ObjectShard s = slots(collection, partition).getAndSet(partition, null);
-    return s == null || s.close(0);
+    if (s == null) {
+      return true;
+    }
+    closeMeters(s);
+    return s.close(0);
+  }
+
+  private synchronized void closeMeters(ObjectShard s) {
+    PartitionMeters m = meters.remove(s);
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  /** The node's meter registry, which holds every open shard's counters (Stats reads them there). */
+  public NodeMeterRegistry meters() {
+    return wiring.meters();
   }
 
   private AtomicReferenceArray<ObjectShard> slots(String collection, int partition) {
@@ -207,6 +233,7 @@ public final class ShardRegistry implements AutoCloseable {
     }
     for (ObjectShard s : open) {
       stopped &= s.close(Math.max(0, deadline - System.currentTimeMillis()));
+      closeMeters(s);
     }
     closedStopped = stopped;
     return stopped;

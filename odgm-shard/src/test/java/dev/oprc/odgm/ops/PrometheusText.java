@@ -25,6 +25,7 @@ public final class PrometheusText {
           for s in fam.samples:
               labels = ','.join('%s="%s"' % (k, s.labels[k]) for k in sorted(s.labels))
               print('%s{%s} %r' % (s.name, labels, s.value))
+              print('#family %s{%s} 0' % (fam.name, labels))
       """;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -38,15 +39,46 @@ public final class PrometheusText {
 
   /** Scrapes and parses. */
   public static Map<String, Double> scrape(int port) throws IOException, InterruptedException {
+    Map<String, Double> all = parseAll(body(port));
+    all.keySet().removeIf(k -> k.startsWith(FAMILY));
+    return all;
+  }
+
+  /**
+   * Scrapes and returns the names of the metric families (as prometheus_client names them:
+   * {@code odgm_events_matched} for {@code odgm_events_matched_total}) with a sample carrying
+   * the label {@code name="value"}.
+   */
+  public static java.util.Set<String> familiesLabelled(int port, String name, String value)
+      throws IOException, InterruptedException {
+    String label = name + "=\"" + value + "\"";
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String k : parseAll(body(port)).keySet()) {
+      if (k.startsWith(FAMILY) && (k.contains("{" + label) || k.contains("," + label))) {
+        out.add(k.substring(FAMILY.length(), k.indexOf('{')));
+      }
+    }
+    return out;
+  }
+
+  private static final String FAMILY = "#family ";
+
+  private static String body(int port) throws IOException, InterruptedException {
     HttpResponse<String> r = get(port, "/metrics");
     if (r.statusCode() != 200) {
       throw new AssertionError("/metrics answered " + r.statusCode());
     }
-    return parse(r.body());
+    return r.body();
   }
 
   /** Parses Prometheus text with prometheus_client. */
   public static Map<String, Double> parse(String text) throws IOException, InterruptedException {
+    Map<String, Double> all = parseAll(text);
+    all.keySet().removeIf(k -> k.startsWith(FAMILY));
+    return all;
+  }
+
+  private static Map<String, Double> parseAll(String text) throws IOException, InterruptedException {
     Path script = Files.createTempFile("prom-parse-", ".py");
     try {
       Files.writeString(script, PARSER, StandardCharsets.UTF_8);
