@@ -63,7 +63,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final DeliveryLink link;
   private final DurabilityGate gate;
   private final AckRegistry acks;
-  private final BoundedMpmcQueue queue;
+  private final BoundedMpmcQueue<OutboxRecord> queue; // records with their durability tickets
   private final DispatchPool pool; // shared, or owned when ownsPool
   private final boolean ownsPool;
   private final Runner runner = new Runner();
@@ -150,7 +150,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     this.link = b.link;
     this.gate = b.gate;
     this.acks = b.acks;
-    this.queue = new BoundedMpmcQueue(events.queueBound());
+    this.queue = new BoundedMpmcQueue<>(events.queueBound());
     this.recovered = store.pendingCount();
     this.lastEpoch = link.epoch();
     this.ownsPool = b.pool == null;
@@ -210,7 +210,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       if (backlog) {
         break; // the thread reads them back from the store
       }
-      if (!queue.offer(null, records.get(i), durableTicket)) {
+      if (!queue.offer(records.get(i), durableTicket)) {
         backlog = true;
         warnRateLimited("event queue full (bound {}); reading back from the outbox", (long) events.queueBound());
       }
@@ -458,8 +458,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     return any;
   }
 
-  private void fromQueue(EventContext unused, Object rec, long ticket) {
-    OutboxRecord r = (OutboxRecord) rec;
+  private void fromQueue(OutboxRecord r, long ticket) {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
