@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * Delivers one shard's outbox: records committed with the shard's writes are published on a
  * {@link DeliveryLink} and deleted from the {@link OutboxStore} only once delivery is safe.
  *
- * <p>Fast path: the writer hands each committed record to {@link #committed} (a lock-free bounded
- * queue; never blocks). The dispatcher's thread waits for the write to be durable
+ * <p>Fast path: a write's {@link WriteEvents} hands each committed record to {@link #committed}
+ * (a lock-free bounded queue; never blocks). The dispatcher's thread waits for the write to be durable
  * ({@link DurabilityGate}), publishes, and keeps the record in flight until the link has stayed up
  * (same {@link DeliveryLink#epoch()}) for {@link DeliveryLink#settleMillis()}; then it retires it.
  * If the link breaks first, every record in flight is published again with the same key (same
@@ -174,7 +174,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   // ------------------------------------------------------------------ write path (writer threads)
 
   /** True when an event at {@code depth} may be dispatched (below ODGM_MAX_TRIGGER_DEPTH). */
-  public boolean depthAllowed(int depth) {
+  boolean depthAllowed(int depth) {
     return depth < events.maxTriggerDepth();
   }
 
@@ -183,7 +183,7 @@ public final class OutboxDispatcher implements AutoCloseable {
    * writer still holds the object's lock (so one object's records are queued in version order).
    * Never blocks. {@code durableTicket} is the storage's ticket for the write (0: durable now).
    */
-  public void committed(List<OutboxRecord> records, long durableTicket, WriteTally tally) {
+  void committed(List<OutboxRecord> records, long durableTicket, WriteTally tally) {
     if (tally.matched > 0) {
       matched.add(tally.matched);
       depthLimited.add(tally.depthLimited);
@@ -219,7 +219,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /** Counts a write refused because its records did not fit (policy reject-writes). */
-  public void recordRejectedWrite() {
+  void recordRejectedWrite() {
     rejectedWrites.increment();
     warnRateLimited("outbox full; {} writes rejected so far", rejectedWrites.sum());
   }
@@ -728,7 +728,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /** What one write matched and what became of it, for {@link #committed}. Not thread-safe. */
-  public static final class WriteTally {
+  static final class WriteTally {
     int matched;
     int depthLimited;
     int dropped;

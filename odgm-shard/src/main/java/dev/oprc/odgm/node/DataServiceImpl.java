@@ -254,7 +254,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
-    if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
+    if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.events.OutboxFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof dev.oprc.odgm.replication.WriteOutcomeUnknownException) {
