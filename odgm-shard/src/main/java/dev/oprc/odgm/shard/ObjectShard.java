@@ -15,6 +15,7 @@ import dev.oprc.odgm.proto.ObjectMetaEnvelope;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.proto.ValueEnvelope;
 import dev.oprc.odgm.proto.ValueResponse;
+import dev.oprc.odgm.storage.Committed;
 import dev.oprc.odgm.storage.ObjectMeta;
 import dev.oprc.odgm.storage.ShardStorage;
 import dev.oprc.odgm.storage.WriteTxn;
@@ -252,20 +253,30 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * Upserts {@code obj}'s entries (keys not sent are kept, as upstream). When {@code obj.event}
    * is present it replaces the object's triggers first, so they apply to this write; an empty
-   * {@code ObjectEvent} clears them. Returns the version after the write.
+   * {@code ObjectEvent} clears them. Returns the version after the write, once it is durable.
    */
   public long set(String rawObjectId, ObjData obj, WriteContext wc) {
+    return commitSet(rawObjectId, obj, wc).awaitDurable();
+  }
+
+  /** {@link #set} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitSet(String rawObjectId, ObjData obj, WriteContext wc) {
     return upsert(ids.objectId(rawObjectId), obj, wc);
   }
 
   /** Like {@link #set} but returns the merged object. */
   public ObjData merge(String rawObjectId, ObjData obj, WriteContext wc) {
-    String oid = ids.objectId(rawObjectId);
-    upsert(oid, obj, wc);
-    return get(oid);
+    return commitMerge(rawObjectId, obj, wc).awaitDurable();
   }
 
-  private long upsert(String oid, ObjData obj, WriteContext wc) {
+  /** {@link #merge} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<ObjData> commitMerge(String rawObjectId, ObjData obj, WriteContext wc) {
+    String oid = ids.objectId(rawObjectId);
+    Committed<Long> c = upsert(oid, obj, wc);
+    return c.withResult(get(oid));
+  }
+
+  private Committed<Long> upsert(String oid, ObjData obj, WriteContext wc) {
     Map<String, ValData> updates = normalizeKeys(obj.getEntriesMap());
     TriggerIndex newTriggers = obj.hasEvent() ? compileTriggers(obj.getEvent()) : null;
     WriteEvents w = begin(oid, wc);
@@ -286,8 +297,13 @@ public final class ObjectShard implements AutoCloseable {
     });
   }
 
-  /** Writes one entry; returns the version after the write. */
+  /** Writes one entry; returns the version after the write, once it is durable. */
   public long setValue(String rawObjectId, String rawKey, ValData value, WriteContext wc) {
+    return commitSetValue(rawObjectId, rawKey, value, wc).awaitDurable();
+  }
+
+  /** {@link #setValue} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitSetValue(String rawObjectId, String rawKey, ValData value, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
     Objects.requireNonNull(value, "value");
@@ -312,8 +328,13 @@ public final class ObjectShard implements AutoCloseable {
     });
   }
 
-  /** Deletes one entry; false (and no event) when the object or key does not exist. */
+  /** Deletes one entry; false (and no event) when the object or key does not exist. Returns once durable. */
   public boolean deleteValue(String rawObjectId, String rawKey, WriteContext wc) {
+    return commitDeleteValue(rawObjectId, rawKey, wc).awaitDurable();
+  }
+
+  /** {@link #deleteValue} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Boolean> commitDeleteValue(String rawObjectId, String rawKey, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
     WriteEvents w = begin(oid, wc);
@@ -336,10 +357,17 @@ public final class ObjectShard implements AutoCloseable {
    * Sets {@code values} and deletes {@code deleteKeys} in one write (one version increment).
    * With {@code expectedVersion} (compare-and-set; an absent object has version 0) a mismatch
    * throws {@link VersionMismatchException} and nothing is written or emitted. An empty batch,
-   * or one that changes nothing, leaves the version unchanged. Returns the version after.
+   * or one that changes nothing, leaves the version unchanged. Returns the version after, once
+   * the write is durable.
    */
   public long batchSetValues(String rawObjectId, Map<String, ValData> values, List<String> deleteKeys,
       Long expectedVersion, WriteContext wc) {
+    return commitBatchSetValues(rawObjectId, values, deleteKeys, expectedVersion, wc).awaitDurable();
+  }
+
+  /** {@link #batchSetValues} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitBatchSetValues(String rawObjectId, Map<String, ValData> values,
+      List<String> deleteKeys, Long expectedVersion, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     Map<String, ValData> sets = normalizeKeys(values);
     Set<String> deletes = new TreeSet<>();
@@ -382,8 +410,14 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * Deletes the object: one DATA_DELETE per existing entry (in key order), matched against the
    * triggers as they were before the delete. False (and no event) when it does not exist.
+   * Returns once the delete is durable.
    */
   public boolean delete(String rawObjectId, WriteContext wc) {
+    return commitDelete(rawObjectId, wc).awaitDurable();
+  }
+
+  /** {@link #delete} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Boolean> commitDelete(String rawObjectId, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
@@ -418,20 +452,26 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * {@link #emitFunctionEvent(String, EventType, String, byte[], String, String, WriteContext)} with
    * the function's response status name ({@code status}, nullable), which filters read as the
-   * function status attribute.
+   * function status attribute. Returns once the event's records are durable.
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
       String status, String invocationId, WriteContext wc) {
+    return commitFunctionEvent(rawObjectId, type, fnId, payload, error, status, invocationId, wc).awaitDurable();
+  }
+
+  /** {@link #emitFunctionEvent} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Integer> commitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload,
+      String error, String status, String invocationId, WriteContext wc) {
     if (type.isData()) {
       throw new IllegalArgumentException("not a function event type: " + type);
     }
     if (dispatcher == null) {
-      return 0;
+      return Committed.durable(0);
     }
     String oid = ids.objectId(rawObjectId);
     ObjectMeta peek = storage.meta(oid);
     if (peek == null || !events.hasFunctionTargets(peek.triggers(), type, fnId)) {
-      return 0; // nothing to write: no lock, no batch
+      return Committed.durable(0); // nothing to write: no lock, no batch
     }
     WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
@@ -447,7 +487,7 @@ public final class ObjectShard implements AutoCloseable {
   }
 
   /** Runs {@code m} as one write of {@code w}'s object; its commit goes to {@code w}. */
-  private <R> R write(WriteEvents w, ShardStorage.Mutation<R> m) {
+  private <R> Committed<R> write(WriteEvents w, ShardStorage.Mutation<R> m) {
     return storage.write(w.objectId(), m, (records, ticket) -> {
       if (HALT_AFTER_COMMITS > 0 && COMMITS.incrementAndGet() == HALT_AFTER_COMMITS) {
         Runtime.getRuntime().halt(99); // before the records reach the dispatcher
