@@ -167,7 +167,8 @@ public class EventCoreBenchmark {
 
   /**
    * Match, JSON payload once, then key (prefix + fresh invocation id) and envelope for each of the
-   * two targets: everything {@code EventDispatcher} does per event except queueing and the PUT.
+   * two targets: what the write path's event assembly does per event, minus filters, the write's
+   * batch and the PUT.
    */
   @Benchmark
   public void dispatchPathTwoTargets(Blackhole bh) {

@@ -5,17 +5,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A bounded, lock-free multi-producer multi-consumer queue of (event, targets, enqueue time)
- * triples (Vyukov's sequence-per-cell ring, any capacity). {@code offer} never blocks and never
- * allocates: it fails when the ring is full.
+ * A bounded, lock-free multi-producer multi-consumer queue of (element, stamp) pairs (Vyukov's
+ * sequence-per-cell ring, any capacity). The {@link OutboxDispatcher} queues each committed
+ * {@link OutboxRecord} with its write's durability ticket as the stamp. {@code offer} never blocks
+ * and never allocates: it fails when the ring is full.
+ *
+ * <p>Thread-safe.
+ *
+ * @param <E> the element type
  */
-final class BoundedMpmcQueue {
+final class BoundedMpmcQueue<E> {
   private final int capacity;
   private final int ringSize;
   private final AtomicLongArray sequence;
-  private final AtomicReferenceArray<EventContext> contexts;
-  private final AtomicReferenceArray<Object> targets;
-  private final long[] enqueuedAt;
+  private final AtomicReferenceArray<E> elements;
+  private final long[] stamps;
   private final AtomicLong head = new AtomicLong(); // next position to dequeue
   private final AtomicLong tail = new AtomicLong(); // next position to enqueue
 
@@ -28,9 +32,8 @@ final class BoundedMpmcQueue {
     // the first and wedge the consumer), so a bound of 1 uses two cells plus an explicit check.
     this.ringSize = Math.max(2, capacity);
     this.sequence = new AtomicLongArray(ringSize);
-    this.contexts = new AtomicReferenceArray<>(ringSize);
-    this.targets = new AtomicReferenceArray<>(ringSize);
-    this.enqueuedAt = new long[ringSize];
+    this.elements = new AtomicReferenceArray<>(ringSize);
+    this.stamps = new long[ringSize];
     for (int i = 0; i < ringSize; i++) {
       sequence.set(i, i);
     }
@@ -40,7 +43,8 @@ final class BoundedMpmcQueue {
     return capacity;
   }
 
-  boolean offer(EventContext ctx, Object tgts, long nanoTime) {
+  /** Adds {@code element} with {@code stamp} at the tail; false (nothing added) when full. */
+  boolean offer(E element, long stamp) {
     long pos = tail.get();
     while (true) {
       int idx = (int) (pos % ringSize);
@@ -51,9 +55,8 @@ final class BoundedMpmcQueue {
           return false; // bound 1: the other cell is still occupied
         }
         if (tail.compareAndSet(pos, pos + 1)) {
-          contexts.lazySet(idx, ctx);
-          targets.lazySet(idx, tgts);
-          enqueuedAt[idx] = nanoTime;
+          elements.lazySet(idx, element);
+          stamps[idx] = stamp;
           sequence.set(idx, pos + 1); // release: publishes the cell contents
           return true;
         }
@@ -67,7 +70,7 @@ final class BoundedMpmcQueue {
   }
 
   /** Removes the head into {@code sink}; false when empty. */
-  boolean poll(Sink sink) {
+  boolean poll(Sink<? super E> sink) {
     long pos = head.get();
     while (true) {
       int idx = (int) (pos % ringSize);
@@ -75,13 +78,11 @@ final class BoundedMpmcQueue {
       long dif = seq - (pos + 1);
       if (dif == 0) {
         if (head.compareAndSet(pos, pos + 1)) {
-          EventContext c = contexts.get(idx);
-          Object t = targets.get(idx);
-          long at = enqueuedAt[idx];
-          contexts.lazySet(idx, null);
-          targets.lazySet(idx, null);
+          E e = elements.get(idx);
+          long stamp = stamps[idx];
+          elements.lazySet(idx, null);
           sequence.set(idx, pos + ringSize);
-          sink.accept(c, t, at);
+          sink.accept(e, stamp);
           return true;
         }
         pos = head.get();
@@ -98,7 +99,9 @@ final class BoundedMpmcQueue {
     return s < 0 ? 0 : Math.min(s, capacity);
   }
 
-  interface Sink {
-    void accept(EventContext ctx, Object targets, long enqueuedAtNanos);
+  /** Receives a polled element and its stamp. */
+  @FunctionalInterface
+  interface Sink<E> {
+    void accept(E element, long stamp);
   }
 }

@@ -11,11 +11,11 @@ import java.util.Objects;
  *   <caption>variables</caption>
  *   <tr><td>{@code ODGM_EVENTS_ENABLED}</td><td>true</td><td>false: no trigger is matched or dispatched</td></tr>
  *   <tr><td>{@code ODGM_MAX_TRIGGER_DEPTH}</td><td>10</td><td>events at this depth or deeper are not dispatched (counted)</td></tr>
- *   <tr><td>{@code ODGM_TRIGGER_TIMEOUT_MS}</td><td>30000</td><td>bounds each remote function call (and, for {@link EventDispatcher}, how long an event may wait)</td></tr>
+ *   <tr><td>{@code ODGM_TRIGGER_TIMEOUT_MS}</td><td>30000</td><td>bounds each remote function call</td></tr>
  *   <tr><td>{@code ODGM_EVENT_QUEUE_BOUND}</td><td>8192</td><td>dispatch queue capacity per dispatcher; full → dropped (counted)</td></tr>
  *   <tr><td>{@code ODGM_MAX_BATCH_TRIGGER_FANOUT}</td><td>256</td><td>changed keys evaluated per write; the rest are counted</td></tr>
  *   <tr><td>{@code ODGM_EVENT_PAYLOAD_FORMAT}</td><td>json</td><td>json | protobuf</td></tr>
- *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>cores, at most 4</td><td>threads shared by every shard's outbox ({@link DispatchPool}; each shard stays on one, so per-object order holds), and of the in-memory {@link EventDispatcher}</td></tr>
+ *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>cores, at most 4</td><td>threads shared by every shard's outbox ({@link DispatchPool}; each shard stays on one, so per-object order holds)</td></tr>
  *   <tr><td>{@code ODGM_EVENT_UPDATE_ON_SAME_VALUE}</td><td>false</td><td>true restores upstream's UPDATE for an identical rewrite</td></tr>
  *   <tr><td>{@code ODGM_EVENT_MAX_VALUE_BYTES}</td><td>65536</td><td>entry values a target asks for ({@code include_values}) are cut to this many bytes in its payload (counted, flagged in the context)</td></tr>
  * </table>

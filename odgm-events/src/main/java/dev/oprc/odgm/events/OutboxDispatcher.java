@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Delivers one shard's outbox: records committed with the shard's writes are published on a
  * {@link DeliveryLink} and deleted from the {@link OutboxStore} only once delivery is safe.
  *
- * <p>Fast path: the writer hands each committed record to {@link #committed} (a lock-free bounded
- * queue; never blocks). The dispatcher's thread waits for the write to be durable
+ * <p>Fast path: a write's {@link WriteEvents} hands each committed record to {@link #committed}
+ * (a lock-free bounded queue; never blocks). The dispatcher's thread waits for the write to be durable
  * ({@link DurabilityGate}), publishes, and keeps the record in flight until the link has stayed up
  * (same {@link DeliveryLink#epoch()}) for {@link DeliveryLink#settleMillis()}; then it retires it.
  * If the link breaks first, every record in flight is published again with the same key (same
@@ -65,7 +65,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final DeliveryLink link;
   private final DurabilityGate gate;
   private final AckRegistry acks;
-  private final BoundedMpmcQueue queue;
+  private final BoundedMpmcQueue<OutboxRecord> queue; // records with their durability tickets
   private final DispatchPool pool; // shared, or owned when ownsPool
   private final boolean ownsPool;
   private final Runner runner = new Runner();
@@ -152,7 +152,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     this.link = b.link;
     this.gate = b.gate;
     this.acks = b.acks;
-    this.queue = new BoundedMpmcQueue(events.queueBound());
+    this.queue = new BoundedMpmcQueue<>(events.queueBound());
     this.recovered = store.pendingCount();
     this.lastEpoch = link.epoch();
     this.ownsPool = b.pool == null;
@@ -176,7 +176,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   // ------------------------------------------------------------------ write path (writer threads)
 
   /** True when an event at {@code depth} may be dispatched (below ODGM_MAX_TRIGGER_DEPTH). */
-  public boolean depthAllowed(int depth) {
+  boolean depthAllowed(int depth) {
     return depth < events.maxTriggerDepth();
   }
 
@@ -185,7 +185,7 @@ public final class OutboxDispatcher implements AutoCloseable {
    * writer still holds the object's lock (so one object's records are queued in version order).
    * Never blocks. {@code durableTicket} is the storage's ticket for the write (0: durable now).
    */
-  public void committed(List<OutboxRecord> records, long durableTicket, WriteTally tally) {
+  void committed(List<OutboxRecord> records, long durableTicket, WriteTally tally) {
     if (tally.matched > 0) {
       matched.add(tally.matched);
       depthLimited.add(tally.depthLimited);
@@ -212,7 +212,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       if (backlog) {
         break; // the thread reads them back from the store
       }
-      if (!queue.offer(null, records.get(i), durableTicket)) {
+      if (!queue.offer(records.get(i), durableTicket)) {
         backlog = true;
         warnRateLimited("event queue full (bound {}); reading back from the outbox", (long) events.queueBound());
       }
@@ -221,7 +221,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /** Counts a write refused because its records did not fit (policy reject-writes). */
-  public void recordRejectedWrite() {
+  void recordRejectedWrite() {
     rejectedWrites.increment();
     warnRateLimited("outbox full; {} writes rejected so far", rejectedWrites.sum());
   }
@@ -486,8 +486,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     return any;
   }
 
-  private void fromQueue(EventContext unused, Object rec, long ticket) {
-    OutboxRecord r = (OutboxRecord) rec;
+  private void fromQueue(OutboxRecord r, long ticket) {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
@@ -757,7 +756,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /** What one write matched and what became of it, for {@link #committed}. Not thread-safe. */
-  public static final class WriteTally {
+  static final class WriteTally {
     int matched;
     int depthLimited;
     int dropped;

@@ -13,22 +13,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BoundedMpmcQueueTest {
-  private static final EventContext CTX = Fixtures.dataEvent(EventType.DATA_CREATE, "k");
-
-  /** Polls one element's targets object, or null when empty. */
-  private static Object pollTargets(BoundedMpmcQueue q) {
-    Object[] out = {null};
-    return q.poll((c, t, at) -> out[0] = t) ? out[0] : null;
+  /** Polls one element, or null when empty. */
+  private static <E> E pollElement(BoundedMpmcQueue<E> q) {
+    List<E> out = new ArrayList<>(1);
+    return q.poll((e, stamp) -> out.add(e)) ? out.get(0) : null;
   }
 
   @Test
-  void elementsComeOutInOfferOrderWithTheirEnqueueTime() {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(4);
-    q.offer(CTX, "a", 10L);
-    q.offer(CTX, "b", 20L);
+  void elementsComeOutInOfferOrderWithTheirStamps() {
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(4);
+    q.offer("a", 10L);
+    q.offer("b", 20L);
 
     List<String> seen = new ArrayList<>();
-    while (q.poll((c, t, at) -> seen.add(t + "@" + at))) {
+    while (q.poll((e, stamp) -> seen.add(e + "@" + stamp))) {
       // drain
     }
 
@@ -38,37 +36,37 @@ class BoundedMpmcQueueTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 4, 7})
   void offerFailsExactlyWhenFullForAnyCapacity(int capacity) {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(capacity);
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(capacity);
 
     for (int i = 0; i < capacity; i++) {
-      assertThat(q.offer(CTX, i, 0)).isTrue();
+      assertThat(q.offer(i, 0)).isTrue();
     }
 
-    assertThat(q.offer(CTX, "overflow", 0)).isFalse();
+    assertThat(q.offer("overflow", 0)).isFalse();
     assertThat(q.size()).isEqualTo(capacity);
-    assertThat(pollTargets(q)).isEqualTo(0);
-    assertThat(q.offer(CTX, "fits again", 0)).isTrue();
+    assertThat(pollElement(q)).isEqualTo(0);
+    assertThat(q.offer("fits again", 0)).isTrue();
   }
 
   @Test
   void pollOnAnEmptyQueueReturnsFalseWithoutCallingTheSink() {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(2);
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(2);
     AtomicInteger calls = new AtomicInteger();
 
-    assertThat(q.poll((c, t, at) -> calls.incrementAndGet())).isFalse();
+    assertThat(q.poll((e, stamp) -> calls.incrementAndGet())).isFalse();
     assertThat(calls).hasValue(0);
     assertThat(q.size()).isZero();
   }
 
   @Test
   void orderSurvivesManyWrapArounds() {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(3);
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(3);
     int next = 0;
     for (int round = 0; round < 1_000; round++) {
-      q.offer(CTX, round * 2, 0);
-      q.offer(CTX, round * 2 + 1, 0);
-      assertThat(pollTargets(q)).isEqualTo(next++);
-      assertThat(pollTargets(q)).isEqualTo(next++);
+      q.offer(round * 2, 0);
+      q.offer(round * 2 + 1, 0);
+      assertThat(pollElement(q)).isEqualTo(next++);
+      assertThat(pollElement(q)).isEqualTo(next++);
     }
     assertThat(q.size()).isZero();
   }
@@ -76,26 +74,26 @@ class BoundedMpmcQueueTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -1})
   void aCapacityBelowOneIsRejected(int capacity) {
-    assertThatThrownBy(() -> new BoundedMpmcQueue(capacity))
+    assertThatThrownBy(() -> new BoundedMpmcQueue<>(capacity))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(capacity));
   }
 
   @Test
   void aBoundOfOneHoldsExactlyOneElement() {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(1);
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(1);
 
-    assertThat(q.offer(CTX, "a", 0)).isTrue();
-    assertThat(q.offer(CTX, "b", 0)).as("second offer must not overwrite the first").isFalse();
-    assertThat(pollTargets(q)).isEqualTo("a");
-    assertThat(pollTargets(q)).isNull();
-    assertThat(q.offer(CTX, "c", 0)).isTrue();
-    assertThat(pollTargets(q)).isEqualTo("c");
+    assertThat(q.offer("a", 0)).isTrue();
+    assertThat(q.offer("b", 0)).as("second offer must not overwrite the first").isFalse();
+    assertThat(pollElement(q)).isEqualTo("a");
+    assertThat(pollElement(q)).isNull();
+    assertThat(q.offer("c", 0)).isTrue();
+    assertThat(pollElement(q)).isEqualTo("c");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 50})
   void concurrentProducersAndConsumersDeliverEveryAcceptedElementExactlyOnce(int capacity) throws Exception {
-    BoundedMpmcQueue q = new BoundedMpmcQueue(capacity);
+    BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(capacity);
     int producers = 4;
     int perProducer = 20_000;
     ConcurrentHashMap<Integer, Boolean> accepted = new ConcurrentHashMap<>();
@@ -107,7 +105,7 @@ class BoundedMpmcQueueTest {
       int base = p * perProducer;
       threads.add(new Thread(() -> {
         for (int i = 0; i < perProducer; i++) {
-          if (q.offer(CTX, base + i, 0)) {
+          if (q.offer(base + i, 0)) {
             accepted.put(base + i, true);
           }
         }
@@ -116,7 +114,7 @@ class BoundedMpmcQueueTest {
     List<Thread> consumers = new ArrayList<>();
     for (int c = 0; c < 2; c++) {
       consumers.add(new Thread(() -> {
-        BoundedMpmcQueue.Sink sink = (ctx, t, at) -> received.merge((Integer) t, 1, Integer::sum);
+        BoundedMpmcQueue.Sink<Object> sink = (e, stamp) -> received.merge((Integer) e, 1, Integer::sum);
         while (producing.get() || q.size() > 0) {
           if (!q.poll(sink)) {
             Thread.onSpinWait();

@@ -108,13 +108,4 @@ class TriggerFilterValidationTest {
     assertThat(t.filter()).isNull();
     assertThat(t.accepts(FilterEvents.AUDIT_DELETE)).isTrue();
   }
-
-  @Test
-  void inMemoryDispatcherKeepsOnlyTheTargetsWhoseFiltersAccept() {
-    CompiledTarget open = CompiledTarget.of(Fixtures.stateless("orders", 0, "all"));
-    CompiledTarget shippedOnly = CompiledTarget.of(target("{\"exact\": {\"new/status\": \"shipped\"}}"));
-    java.util.List<CompiledTarget> both = java.util.List.of(open, shippedOnly);
-    assertThat(EventDispatcher.accepted(FilterEvents.SHIPPED, both)).isSameAs(both);
-    assertThat(EventDispatcher.accepted(FilterEvents.CREATED_BY_FUNCTION, both)).containsExactly(open);
-  }
 }

@@ -5,6 +5,7 @@ import dev.oprc.odgm.events.OutboxRecord;
 import dev.oprc.odgm.events.OutboxStore;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.storage.CommitListener;
+import dev.oprc.odgm.storage.Committed;
 import dev.oprc.odgm.storage.ObjectMeta;
 import dev.oprc.odgm.storage.ReloadableShardStorage;
 import dev.oprc.odgm.storage.ShardStorage;
@@ -97,7 +98,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
   }
 
   @Override
-  public <R> R write(String objectId, Mutation<R> mutation, CommitListener listener) {
+  public <R> Committed<R> write(String objectId, Mutation<R> mutation, CommitListener listener) {
     return group.guard(() -> {
       group.checkLeader();
       return inner.write(objectId, mutation, listener);

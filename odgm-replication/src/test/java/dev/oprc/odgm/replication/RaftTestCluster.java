@@ -123,7 +123,7 @@ final class RaftTestCluster implements AutoCloseable {
       txn.addOutbox(OutboxRecord.fresh("oprc/orders/1/invokes/" + oid + "-" + v, value.getBytes(
           java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis(), false));
       return v;
-    }, (records, ticket) -> committed.addAll(records));
+    }, (records, ticket) -> committed.addAll(records)).awaitDurable();
   }
 
   static String value(ShardStorage s, String oid) {

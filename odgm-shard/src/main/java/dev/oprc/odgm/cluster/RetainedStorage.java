@@ -4,6 +4,7 @@ import dev.oprc.odgm.events.DurabilityGate;
 import dev.oprc.odgm.events.OutboxStore;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.storage.CommitListener;
+import dev.oprc.odgm.storage.Committed;
 import dev.oprc.odgm.storage.ObjectMeta;
 import dev.oprc.odgm.storage.ShardStorage;
 import java.util.List;
@@ -57,7 +58,7 @@ final class RetainedStorage implements ShardStorage {
   }
 
   @Override
-  public <R> R write(String objectId, Mutation<R> mutation, CommitListener listener) {
+  public <R> Committed<R> write(String objectId, Mutation<R> mutation, CommitListener listener) {
     return inner.write(objectId, mutation, listener);
   }
 

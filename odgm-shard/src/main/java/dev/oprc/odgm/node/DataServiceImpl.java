@@ -12,6 +12,7 @@ import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.EmptyResponse;
 import dev.oprc.odgm.proto.ListObjectsRequest;
 import dev.oprc.odgm.proto.ListValuesRequest;
+import dev.oprc.odgm.proto.ObjData;
 import dev.oprc.odgm.proto.ObjectMetaEnvelope;
 import dev.oprc.odgm.proto.ObjectResponse;
 import dev.oprc.odgm.proto.SetKeyRequest;
@@ -26,7 +27,7 @@ import dev.oprc.odgm.proto.ValueResponse;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.VersionMismatchException;
-import dev.oprc.odgm.storage.DeferredDurability;
+import dev.oprc.odgm.storage.Committed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -48,6 +49,8 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
   private static final RateLimitedWarn INTERNAL_WARN = new RateLimitedWarn(log, 10_000);
   private static final StatsFields STATS_FIELDS = StatsFields.of(dev.oprc.odgm.shard.ShardMeters.ALL);
 
+  private static final EmptyResponse EMPTY = EmptyResponse.getDefaultInstance();
+
   private final ShardRegistry shards;
   private final boolean eventsEnabled;
   private final PartitionOwnership ownership;
@@ -66,25 +69,26 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void delete(SingleObjectRequest req, StreamObserver<EmptyResponse> out) {
-    unary(out, () -> {
-      shard(req.getClsId(), req.getPartitionId()).delete(req.getObjectId(), WriteContextInterceptor.current());
-      return EmptyResponse.getDefaultInstance();
-    });
+    written(out, () -> shard(req.getClsId(), req.getPartitionId())
+        .commitDelete(req.getObjectId(), WriteContextInterceptor.current()).withResult(EMPTY));
   }
 
   @Override
   public void set(SetObjectRequest req, StreamObserver<EmptyResponse> out) {
-    unary(out, () -> {
+    written(out, () -> {
       requireObject(req);
-      shard(req.getClsId(), req.getPartitionId()).set(objectId(req), req.getObject(), WriteContextInterceptor.current());
-      return EmptyResponse.getDefaultInstance();
+      return shard(req.getClsId(), req.getPartitionId())
+          .commitSet(objectId(req), req.getObject(), WriteContextInterceptor.current()).withResult(EMPTY);
     });
   }
 
   @Override
   public void merge(SetObjectRequest req, StreamObserver<ObjectResponse> out) {
-    unary(out, () -> ObjectResponse.newBuilder().setObj(shard(req.getClsId(), requireObject(req).getPartitionId())
-        .merge(objectId(req), req.getObject(), WriteContextInterceptor.current())).build());
+    written(out, () -> {
+      Committed<ObjData> merged = shard(req.getClsId(), requireObject(req).getPartitionId())
+          .commitMerge(objectId(req), req.getObject(), WriteContextInterceptor.current());
+      return merged.withResult(ObjectResponse.newBuilder().setObj(merged.result()).build());
+    });
   }
 
   /** Upstream rejects a Set or Merge without {@code object} (it would otherwise create an empty object). */
@@ -121,33 +125,28 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void setValue(SetKeyRequest req, StreamObserver<EmptyResponse> out) {
-    unary(out, () -> {
+    written(out, () -> {
       if (!req.hasValue()) {
         throw new IllegalArgumentException("value is required");
       }
-      shard(req.getClsId(), req.getPartitionId())
-          .setValue(req.getObjectId(), req.getKey(), req.getValue(), WriteContextInterceptor.current());
-      return EmptyResponse.getDefaultInstance();
+      return shard(req.getClsId(), req.getPartitionId())
+          .commitSetValue(req.getObjectId(), req.getKey(), req.getValue(), WriteContextInterceptor.current())
+          .withResult(EMPTY);
     });
   }
 
   @Override
   public void deleteValue(SingleKeyRequest req, StreamObserver<EmptyResponse> out) {
-    unary(out, () -> {
-      shard(req.getClsId(), req.getPartitionId())
-          .deleteValue(req.getObjectId(), req.getKey(), WriteContextInterceptor.current());
-      return EmptyResponse.getDefaultInstance();
-    });
+    written(out, () -> shard(req.getClsId(), req.getPartitionId())
+        .commitDeleteValue(req.getObjectId(), req.getKey(), WriteContextInterceptor.current()).withResult(EMPTY));
   }
 
   @Override
   public void batchSetValues(BatchSetValuesRequest req, StreamObserver<EmptyResponse> out) {
-    unary(out, () -> {
-      shard(req.getClsId(), req.getPartitionId()).batchSetValues(req.getObjectId(), req.getValuesMap(),
-          req.getDeleteKeysList(), req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null,
-          WriteContextInterceptor.current());
-      return EmptyResponse.getDefaultInstance();
-    });
+    written(out, () -> shard(req.getClsId(), req.getPartitionId()).commitBatchSetValues(req.getObjectId(),
+        req.getValuesMap(), req.getDeleteKeysList(),
+        req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null, WriteContextInterceptor.current())
+        .withResult(EMPTY));
   }
 
   @Override
@@ -202,35 +201,46 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     out.onCompleted();
   }
 
-  /**
-   * Runs {@code body} and replies once its writes are durable. The handler runs on a gRPC
-   * transport thread, so it never waits for a WAL sync itself: the reply is sent from the sync
-   * that covers the writes ({@link DeferredDurability}), and the thread goes on to the next call.
-   */
+  /** Runs {@code body}, which writes nothing, and replies with its result or its failure. */
   static <T> void unary(StreamObserver<T> out, Supplier<T> body) {
     T result;
-    DeferredDurability writes = DeferredDurability.begin();
     try {
       result = body.get();
     } catch (RuntimeException e) {
       out.onError(toStatus(e));
       return;
-    } finally {
-      writes.end();
     }
-    replyWhenDurable(out, writes, result);
+    out.onNext(result);
+    out.onCompleted();
   }
 
-  /** Sends {@code result} once the writes of {@code writes} are durable (at once when none is pending), else the failure. */
-  static <T> void replyWhenDurable(StreamObserver<T> out, DeferredDurability writes, T result) {
-    if (!writes.pending()) { // the common case, without a completion to allocate
-      out.onNext(result);
+  /**
+   * Runs {@code body}, a write returning at commit, and replies once the write is durable. The
+   * handler runs on a gRPC transport thread, so it never waits for a WAL sync itself: the reply is
+   * sent from the sync that covers the write ({@link Committed#whenDurable}), and the thread goes
+   * on to the next call.
+   */
+  static <T> void written(StreamObserver<T> out, Supplier<Committed<T>> body) {
+    Committed<T> written;
+    try {
+      written = body.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    replyWhenDurable(out, written);
+  }
+
+  /** Sends the write's result once it is durable (at once when it is already), else the failure. */
+  static <T> void replyWhenDurable(StreamObserver<T> out, Committed<T> written) {
+    if (!written.pending()) { // the common case, without a completion to allocate
+      out.onNext(written.result());
       out.onCompleted();
       return;
     }
-    writes.whenDurable(failure -> {
+    written.whenDurable(failure -> {
       if (failure == null) {
-        out.onNext(result);
+        out.onNext(written.result());
         out.onCompleted();
       } else {
         out.onError(toStatus(failure));
@@ -242,7 +252,7 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
-    if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.storage.OutboxFullException) {
+    if (e instanceof dev.oprc.odgm.storage.StorageFullException || e instanceof dev.oprc.odgm.events.OutboxFullException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
     if (e instanceof dev.oprc.odgm.replication.WriteOutcomeUnknownException) {

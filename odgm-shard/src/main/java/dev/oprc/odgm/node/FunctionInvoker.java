@@ -10,6 +10,7 @@ import dev.oprc.odgm.proto.OprcFunctionGrpc;
 import dev.oprc.odgm.proto.ResponseStatus;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.storage.Committed;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -73,9 +74,18 @@ final class FunctionInvoker implements AutoCloseable {
     this.observer = o;
   }
 
-  /** Invokes and fires function events; never throws for a function failure (it is in the response). */
+  /**
+   * Invokes and fires function events; never throws for a function failure (it is in the
+   * response). Returns once the function event is durable.
+   */
   InvocationResponse invoke(String cls, int partition, String fn, String objectId, Map<String, String> options,
       byte[] payload, String invocationId) {
+    return durable(invokeCommitted(cls, partition, fn, objectId, options, payload, invocationId));
+  }
+
+  /** {@link #invoke} that returns once the function event is committed, with its durability to wait for. */
+  private Committed<InvocationResponse> invokeCommitted(String cls, int partition, String fn, String objectId,
+      Map<String, String> options, byte[] payload, String invocationId) {
     FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
     long started = System.nanoTime();
     try {
@@ -93,9 +103,20 @@ final class FunctionInvoker implements AutoCloseable {
    */
   CompletableFuture<InvocationResponse> invokeAsync(String cls, int partition, String fn, String objectId,
       Map<String, String> options, byte[] payload, String invocationId) {
+    return invokeAsyncCommitted(cls, partition, fn, objectId, options, payload, invocationId)
+        .thenApply(FunctionInvoker::durable);
+  }
+
+  /**
+   * {@link #invokeAsync} that completes once the function event is committed, with its
+   * durability for the caller to wait for (a reply path that must not block).
+   */
+  CompletableFuture<Committed<InvocationResponse>> invokeAsyncCommitted(String cls, int partition, String fn,
+      String objectId, Map<String, String> options, byte[] payload, String invocationId) {
     FuncInvokeRoute route = shards.route(cls, fn);
     if (route == null || route.getUrl().startsWith("local:")) {
-      return CompletableFuture.completedFuture(invoke(cls, partition, fn, objectId, options, payload, invocationId));
+      return CompletableFuture.completedFuture(
+          invokeCommitted(cls, partition, fn, objectId, options, payload, invocationId));
     }
     FunctionCall call = new FunctionCall(cls, partition, fn, objectId, options, payload, invocationId, node);
     long started = System.nanoTime();
@@ -105,8 +126,19 @@ final class FunctionInvoker implements AutoCloseable {
             ? err.getCause() : err, started));
   }
 
+  /** The response once its function event is durable; a function event that never will be is only logged. */
+  private static InvocationResponse durable(Committed<InvocationResponse> c) {
+    try {
+      return c.awaitDurable();
+    } catch (RuntimeException e) {
+      log.debug("function event not durable: {}", e.toString());
+      return c.result();
+    }
+  }
+
   /** The outcome of a run: error text, not-run mark, duration, invocation id and function events. */
-  private InvocationResponse finish(FunctionCall call, InvocationResponse ran, Throwable failure, long started) {
+  private Committed<InvocationResponse> finish(FunctionCall call, InvocationResponse ran, Throwable failure,
+      long started) {
     InvocationResponse resp = ran;
     String error = null;
     if (failure instanceof StatusRuntimeException e) {
@@ -127,10 +159,8 @@ final class FunctionInvoker implements AutoCloseable {
     if (call.invocationId() != null) {
       resp = resp.toBuilder().setInvocationId(call.invocationId()).build();
     }
-    if (call.objectId() != null) {
-      fireFunctionEvent(call, resp, error);
-    }
-    return resp;
+    Committed<Integer> event = call.objectId() != null ? fireFunctionEvent(call, resp, error) : null;
+    return event == null ? Committed.durable(resp) : event.withResult(resp);
   }
 
   /** One asynchronous gRPC call of a remote route, with the trigger timeout as deadline. */
@@ -200,21 +230,23 @@ final class FunctionInvoker implements AutoCloseable {
         .setFnId(call.fnId()).putAllOptions(call.options()).setPayload(ByteString.copyFrom(call.payload())).build());
   }
 
-  private void fireFunctionEvent(FunctionCall call, InvocationResponse resp, String error) {
+  /** Commits the call's function event; null when there is nothing to fire. */
+  private Committed<Integer> fireFunctionEvent(FunctionCall call, InvocationResponse resp, String error) {
     try {
       ObjectShard shard = shards.shard(call.clsId(), call.partitionId());
       if (error == null) {
-        shard.emitFunctionEvent(call.objectId(), EventType.FUNC_COMPLETE, call.fnId(),
+        return shard.commitFunctionEvent(call.objectId(), EventType.FUNC_COMPLETE, call.fnId(),
             resp.hasPayload() ? resp.getPayload().toByteArray() : null, null, resp.getStatus().name(),
             call.invocationId(), call.writeContext());
       } else {
-        shard.emitFunctionEvent(call.objectId(), EventType.FUNC_ERROR, call.fnId(), null,
+        return shard.commitFunctionEvent(call.objectId(), EventType.FUNC_ERROR, call.fnId(), null,
             error.length() > MAX_ERROR_TEXT ? error.substring(0, MAX_ERROR_TEXT) : error, resp.getStatus().name(),
             call.invocationId(), call.writeContext());
       }
     } catch (RuntimeException e) {
       // the object or shard is not here, or the id is invalid: nothing to fire
       log.debug("no function event for {}/{}/{}: {}", call.clsId(), call.partitionId(), call.objectId(), e.toString());
+      return null;
     }
   }
 

@@ -4,7 +4,7 @@ import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.OprcFunctionGrpc;
-import dev.oprc.odgm.storage.DeferredDurability;
+import dev.oprc.odgm.storage.Committed;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
@@ -47,7 +47,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
     }
     reply(out, () -> {
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId());
-      return invoker.invokeAsync(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
+      return invoker.invokeAsyncCommitted(req.getClsId(), req.getPartitionId(), req.getFnId(), null, req.getOptionsMap(),
           req.getPayload().toByteArray(), UUID.randomUUID().toString());
     });
   }
@@ -63,7 +63,7 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
         throw new IllegalArgumentException("object_id is required for InvokeObj");
       }
       requireRoute(req.getClsId(), req.getPartitionId(), req.getFnId()).ids().objectId(req.getObjectId());
-      return invoker.invokeAsync(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
+      return invoker.invokeAsyncCommitted(req.getClsId(), req.getPartitionId(), req.getFnId(), req.getObjectId(),
           req.getOptionsMap(), req.getPayload().toByteArray(), UUID.randomUUID().toString());
     });
   }
@@ -71,27 +71,24 @@ final class FunctionServiceImpl extends OprcFunctionGrpc.OprcFunctionImplBase {
   /**
    * Starts the invocation and replies when it is done, holding no thread meanwhile: a remote
    * function is called asynchronously (at most ODGM_INVOKE_MAX_CONCURRENCY_PER_ROUTE per route),
-   * and the reply of a local one, whose completion event is a write, waits for that write's WAL
-   * sync without a thread ({@link DeferredDurability}).
+   * and the reply, once the function's completion event (a write) is committed, waits for that
+   * write's WAL sync without a thread ({@link Committed#whenDurable}).
    */
   private static void reply(StreamObserver<InvocationResponse> out,
-      java.util.function.Supplier<CompletableFuture<InvocationResponse>> start) {
-    CompletableFuture<InvocationResponse> done;
-    DeferredDurability writes = DeferredDurability.begin();
+      java.util.function.Supplier<CompletableFuture<Committed<InvocationResponse>>> start) {
+    CompletableFuture<Committed<InvocationResponse>> done;
     try {
       done = start.get();
     } catch (RuntimeException e) {
       out.onError(DataServiceImpl.toStatus(e));
       return;
-    } finally {
-      writes.end();
     }
-    var unused = done.whenComplete((resp, err) -> {
+    var unused = done.whenComplete((committed, err) -> {
       if (err != null) {
         out.onError(DataServiceImpl.toStatus(err instanceof RuntimeException r ? r : new IllegalStateException(err)));
         return;
       }
-      DataServiceImpl.replyWhenDurable(out, writes, resp);
+      DataServiceImpl.replyWhenDurable(out, committed);
     });
   }
 

@@ -1,21 +1,13 @@
 package dev.oprc.odgm.shard;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
-import dev.oprc.odgm.events.CompiledTarget;
-import dev.oprc.odgm.events.DeterministicInvocationIds;
+import dev.oprc.odgm.events.EventAssembler;
 import dev.oprc.odgm.events.EventConfig;
-import dev.oprc.odgm.events.EventContext;
 import dev.oprc.odgm.events.EventType;
-import dev.oprc.odgm.events.InvocationEnvelopes;
-import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.events.OutboxDispatcher;
-import dev.oprc.odgm.events.OutboxDispatcher.WriteTally;
-import dev.oprc.odgm.events.OutboxRecord;
 import dev.oprc.odgm.events.OutboxStats;
-import dev.oprc.odgm.events.PayloadValues;
 import dev.oprc.odgm.events.TriggerIndex;
-import dev.oprc.odgm.events.TriggerPayloadCodec;
+import dev.oprc.odgm.events.WriteEvents;
 import dev.oprc.odgm.proto.ObjData;
 import dev.oprc.odgm.proto.ObjMeta;
 import dev.oprc.odgm.proto.ObjectEvent;
@@ -23,14 +15,12 @@ import dev.oprc.odgm.proto.ObjectMetaEnvelope;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.proto.ValueEnvelope;
 import dev.oprc.odgm.proto.ValueResponse;
-import dev.oprc.odgm.storage.CommitListener;
+import dev.oprc.odgm.storage.Committed;
 import dev.oprc.odgm.storage.ObjectMeta;
-import dev.oprc.odgm.storage.OutboxFullException;
 import dev.oprc.odgm.storage.ShardStorage;
 import dev.oprc.odgm.storage.WriteTxn;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,10 +36,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>Each write is one {@link ShardStorage#write}: under the object's lock the version is
  * incremented, every changed key is classified (CREATE if it did not exist, UPDATE if its value
- * changed, DELETE if it existed and was removed), the matching targets become outbox records with
- * deterministic invocation ids, and entries, metadata and records commit in one atomic batch. Only
- * then are the records handed to the shard's {@link OutboxDispatcher}, still in version order. A
- * write never waits for a trigger's target.
+ * changed, DELETE if it existed and was removed) and reported to the write's {@link WriteEvents},
+ * which stages the matching targets' outbox records into the write's batch; entries, metadata and
+ * records commit in one atomic batch. Only then are the records handed to the shard's
+ * {@link OutboxDispatcher}, still in version order ({@link EventAssembler}). A write never waits
+ * for a trigger's target.
  *
  * <p>Thread-safe.
  */
@@ -63,7 +54,7 @@ public final class ObjectShard implements AutoCloseable {
   private static final java.util.concurrent.atomic.AtomicLong COMMITS = new java.util.concurrent.atomic.AtomicLong();
 
   /** {@code req_options} key asking for an end-to-end acknowledgement of a target. */
-  public static final String ACK_OPTION = "odgm-ack";
+  public static final String ACK_OPTION = EventAssembler.ACK_OPTION;
 
   private final String collection;
   private final int partition;
@@ -72,14 +63,8 @@ public final class ObjectShard implements AutoCloseable {
   private final Ids ids;
   private final EventConfig eventConfig;
   private final OutboxDispatcher dispatcher; // null when events are disabled
-  private final LongSupplier clock;
+  private final EventAssembler events;
   private final UnaryOperator<String> keyRule;
-  private final TriggerPayloadCodec codec;
-  private final boolean ackAll;
-  private final java.util.concurrent.atomic.LongAdder emittedCreate = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder emittedUpdate = new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder emittedDelete = new java.util.concurrent.atomic.LongAdder();
-  private final dev.oprc.odgm.events.InvocationIdGenerator nonces = dev.oprc.odgm.events.InvocationIdGenerator.unique();
 
   public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
       EventConfig eventConfig, OutboxDispatcher dispatcher, LongSupplier clock) {
@@ -96,10 +81,8 @@ public final class ObjectShard implements AutoCloseable {
     this.ids = Objects.requireNonNull(ids, "ids");
     this.eventConfig = Objects.requireNonNull(eventConfig, "eventConfig");
     this.dispatcher = eventConfig.enabled() ? Objects.requireNonNull(dispatcher, "dispatcher") : null;
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.events = new EventAssembler(collection, partition, eventConfig, dispatcher, clock, ackAll);
     this.keyRule = ids::entryKey;
-    this.codec = new TriggerPayloadCodec(eventConfig.payloadFormat());
-    this.ackAll = ackAll;
   }
 
   public String collection() {
@@ -138,12 +121,7 @@ public final class ObjectShard implements AutoCloseable {
    * DATA_DELETE; upstream's {@code odgm.events.emitted.*}); 0 for other types.
    */
   public long emitted(EventType type) {
-    return switch (type) {
-      case DATA_CREATE -> emittedCreate.sum();
-      case DATA_UPDATE -> emittedUpdate.sum();
-      case DATA_DELETE -> emittedDelete.sum();
-      default -> 0;
-    };
+    return events.emitted(type);
   }
 
   /** Counts an invocation of this partition received again (same id) and not run. */
@@ -275,23 +253,33 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * Upserts {@code obj}'s entries (keys not sent are kept, as upstream). When {@code obj.event}
    * is present it replaces the object's triggers first, so they apply to this write; an empty
-   * {@code ObjectEvent} clears them. Returns the version after the write.
+   * {@code ObjectEvent} clears them. Returns the version after the write, once it is durable.
    */
   public long set(String rawObjectId, ObjData obj, WriteContext wc) {
+    return commitSet(rawObjectId, obj, wc).awaitDurable();
+  }
+
+  /** {@link #set} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitSet(String rawObjectId, ObjData obj, WriteContext wc) {
     return upsert(ids.objectId(rawObjectId), obj, wc);
   }
 
   /** Like {@link #set} but returns the merged object. */
   public ObjData merge(String rawObjectId, ObjData obj, WriteContext wc) {
-    String oid = ids.objectId(rawObjectId);
-    upsert(oid, obj, wc);
-    return get(oid);
+    return commitMerge(rawObjectId, obj, wc).awaitDurable();
   }
 
-  private long upsert(String oid, ObjData obj, WriteContext wc) {
+  /** {@link #merge} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<ObjData> commitMerge(String rawObjectId, ObjData obj, WriteContext wc) {
+    String oid = ids.objectId(rawObjectId);
+    Committed<Long> c = upsert(oid, obj, wc);
+    return c.withResult(get(oid));
+  }
+
+  private Committed<Long> upsert(String oid, ObjData obj, WriteContext wc) {
     Map<String, ValData> updates = normalizeKeys(obj.getEntriesMap());
     TriggerIndex newTriggers = obj.hasEvent() ? compileTriggers(obj.getEvent()) : null;
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
       boolean triggersChanged = newTriggers != null
@@ -304,17 +292,22 @@ public final class ObjectShard implements AutoCloseable {
       }
       long version = txn.nextVersion();
       txn.setMeta(new ObjectMeta(version, (before == null ? 0 : before.entryCount()) + created, triggers));
-      w.emit(txn, version, triggers);
+      w.stageData(txn, version, triggers);
       return version;
     });
   }
 
-  /** Writes one entry; returns the version after the write. */
+  /** Writes one entry; returns the version after the write, once it is durable. */
   public long setValue(String rawObjectId, String rawKey, ValData value, WriteContext wc) {
+    return commitSetValue(rawObjectId, rawKey, value, wc).awaitDurable();
+  }
+
+  /** {@link #setValue} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitSetValue(String rawObjectId, String rawKey, ValData value, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
     Objects.requireNonNull(value, "value");
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
       ValData old = before == null ? null : txn.get(key);
@@ -330,16 +323,21 @@ public final class ObjectShard implements AutoCloseable {
       TriggerIndex triggers = before != null ? before.triggers() : TriggerIndex.EMPTY;
       txn.setMeta(new ObjectMeta(version, (before == null ? 0 : before.entryCount()) + (old == null ? 1 : 0),
           triggers));
-      w.emit(txn, version, triggers);
+      w.stageData(txn, version, triggers);
       return version;
     });
   }
 
-  /** Deletes one entry; false (and no event) when the object or key does not exist. */
+  /** Deletes one entry; false (and no event) when the object or key does not exist. Returns once durable. */
   public boolean deleteValue(String rawObjectId, String rawKey, WriteContext wc) {
+    return commitDeleteValue(rawObjectId, rawKey, wc).awaitDurable();
+  }
+
+  /** {@link #deleteValue} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Boolean> commitDeleteValue(String rawObjectId, String rawKey, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     String key = ids.entryKey(rawKey);
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
       ValData old = before == null ? null : txn.get(key);
@@ -350,7 +348,7 @@ public final class ObjectShard implements AutoCloseable {
       w.change(key, EventType.DATA_DELETE, null, old);
       long version = txn.nextVersion();
       txn.setMeta(new ObjectMeta(version, before.entryCount() - 1, before.triggers()));
-      w.emit(txn, version, before.triggers());
+      w.stageData(txn, version, before.triggers());
       return true;
     });
   }
@@ -359,10 +357,17 @@ public final class ObjectShard implements AutoCloseable {
    * Sets {@code values} and deletes {@code deleteKeys} in one write (one version increment).
    * With {@code expectedVersion} (compare-and-set; an absent object has version 0) a mismatch
    * throws {@link VersionMismatchException} and nothing is written or emitted. An empty batch,
-   * or one that changes nothing, leaves the version unchanged. Returns the version after.
+   * or one that changes nothing, leaves the version unchanged. Returns the version after, once
+   * the write is durable.
    */
   public long batchSetValues(String rawObjectId, Map<String, ValData> values, List<String> deleteKeys,
       Long expectedVersion, WriteContext wc) {
+    return commitBatchSetValues(rawObjectId, values, deleteKeys, expectedVersion, wc).awaitDurable();
+  }
+
+  /** {@link #batchSetValues} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Long> commitBatchSetValues(String rawObjectId, Map<String, ValData> values,
+      List<String> deleteKeys, Long expectedVersion, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
     Map<String, ValData> sets = normalizeKeys(values);
     Set<String> deletes = new TreeSet<>();
@@ -373,7 +378,7 @@ public final class ObjectShard implements AutoCloseable {
       }
       deletes.add(key);
     }
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
       long current = before != null ? before.version() : 0;
@@ -397,7 +402,7 @@ public final class ObjectShard implements AutoCloseable {
       long version = txn.nextVersion();
       TriggerIndex triggers = before != null ? before.triggers() : TriggerIndex.EMPTY;
       txn.setMeta(new ObjectMeta(version, count, triggers));
-      w.emit(txn, version, triggers);
+      w.stageData(txn, version, triggers);
       return version;
     });
   }
@@ -405,21 +410,27 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * Deletes the object: one DATA_DELETE per existing entry (in key order), matched against the
    * triggers as they were before the delete. False (and no event) when it does not exist.
+   * Returns once the delete is durable.
    */
   public boolean delete(String rawObjectId, WriteContext wc) {
+    return commitDelete(rawObjectId, wc).awaitDurable();
+  }
+
+  /** {@link #delete} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Boolean> commitDelete(String rawObjectId, WriteContext wc) {
     String oid = ids.objectId(rawObjectId);
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();
       if (before == null) {
         return false;
       }
       long version = txn.nextVersion();
-      if (dispatcher != null && before.triggers().hasDataTriggers()) {
+      if (w.wantsDataChanges(before.triggers())) {
         for (Map.Entry<String, ValData> e : txn.entries().entrySet()) {
           w.change(e.getKey(), EventType.DATA_DELETE, null, e.getValue());
         }
-        w.emit(txn, version, before.triggers());
+        w.stageData(txn, version, before.triggers());
       }
       txn.deleteObject(version);
       return true;
@@ -441,47 +452,48 @@ public final class ObjectShard implements AutoCloseable {
   /**
    * {@link #emitFunctionEvent(String, EventType, String, byte[], String, String, WriteContext)} with
    * the function's response status name ({@code status}, nullable), which filters read as the
-   * function status attribute.
+   * function status attribute. Returns once the event's records are durable.
    */
   public int emitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload, String error,
       String status, String invocationId, WriteContext wc) {
+    return commitFunctionEvent(rawObjectId, type, fnId, payload, error, status, invocationId, wc).awaitDurable();
+  }
+
+  /** {@link #emitFunctionEvent} that returns at commit, with the write's durability for the caller to wait for. */
+  public Committed<Integer> commitFunctionEvent(String rawObjectId, EventType type, String fnId, byte[] payload,
+      String error, String status, String invocationId, WriteContext wc) {
     if (type.isData()) {
       throw new IllegalArgumentException("not a function event type: " + type);
     }
     if (dispatcher == null) {
-      return 0;
+      return Committed.durable(0);
     }
     String oid = ids.objectId(rawObjectId);
     ObjectMeta peek = storage.meta(oid);
-    if (peek == null || !peek.triggers().hasFuncTriggers() || peek.triggers().match(type, fnId).isEmpty()) {
-      return 0; // nothing to write: no lock, no batch
+    if (peek == null || !events.hasFunctionTargets(peek.triggers(), type, fnId)) {
+      return Committed.durable(0); // nothing to write: no lock, no batch
     }
-    String nonce = invocationId != null ? invocationId : nonces.next(null, null);
-    Write w = new Write(oid, wc);
+    WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta m = txn.meta();
-      if (m == null) {
-        return 0;
-      }
-      List<CompiledTarget> targets = m.triggers().match(type, fnId);
-      // version 0 (as upstream): the id then depends on the invocation, not on what it did to the object
-      EventContext ctx = new EventContext(collection, partition, oid, type, fnId, 0L, clock.getAsLong(),
-          payload, error, wc.depth(), wc.traceparent(), null, null, status);
-      return w.records(txn, ctx, targets, nonce);
+      return m == null ? 0 : w.stageFunction(txn, m.triggers(), type, fnId, payload, error, status, invocationId);
     });
   }
 
   // ------------------------------------------------------------------ internals
 
-  private <R> R write(Write w, ShardStorage.Mutation<R> m) {
-    try {
-      return storage.write(w.oid, m, w);
-    } catch (OutboxFullException e) {
-      if (dispatcher != null) {
-        dispatcher.recordRejectedWrite();
+  private WriteEvents begin(String oid, WriteContext wc) {
+    return events.begin(oid, wc.depth(), wc.traceparent());
+  }
+
+  /** Runs {@code m} as one write of {@code w}'s object; its commit goes to {@code w}. */
+  private <R> Committed<R> write(WriteEvents w, ShardStorage.Mutation<R> m) {
+    return storage.write(w.objectId(), m, (records, ticket) -> {
+      if (HALT_AFTER_COMMITS > 0 && COMMITS.incrementAndGet() == HALT_AFTER_COMMITS) {
+        Runtime.getRuntime().halt(99); // before the records reach the dispatcher
       }
-      throw e;
-    }
+      w.committed(records, ticket);
+    });
   }
 
   private Map<String, ValData> normalizeKeys(Map<String, ValData> raw) {
@@ -500,7 +512,7 @@ public final class ObjectShard implements AutoCloseable {
   }
 
   /** Stages {@code sets} in key order, recording each change; returns how many keys it created. */
-  private int applySets(WriteTxn txn, Map<String, ValData> sets, Write w) {
+  private int applySets(WriteTxn txn, Map<String, ValData> sets, WriteEvents w) {
     int created = 0;
     boolean exists = txn.meta() != null;
     for (Map.Entry<String, ValData> e : new TreeMap<>(sets).entrySet()) {
@@ -519,175 +531,6 @@ public final class ObjectShard implements AutoCloseable {
       txn.put(e.getKey(), e.getValue());
     }
     return created;
-  }
-
-  private boolean ack(CompiledTarget t) {
-    return ackAll || "true".equalsIgnoreCase(t.target().getReqOptionsMap().get(ACK_OPTION));
-  }
-
-  /**
-   * One write's changed keys and event accounting; it is also the write's {@link CommitListener},
-   * which hands the committed records to the dispatcher. Used by one writing thread.
-   */
-  private final class Write implements CommitListener {
-    final String oid;
-    final WriteContext wc;
-    final WriteTally tally = new WriteTally();
-    private final List<String> keys = new ArrayList<>(4);
-    private final List<EventType> types = new ArrayList<>(4);
-    // the values the write read anyway to classify each change (no extra read): what filters test
-    private final List<ValData> newValues = new ArrayList<>(4);
-    private final List<ValData> oldValues = new ArrayList<>(4);
-    private int created; // targets queued per data event type, counted once the write committed
-    private int updated;
-    private int deleted;
-
-    Write(String oid, WriteContext wc) {
-      this.oid = oid;
-      this.wc = wc;
-    }
-
-    void change(String key, EventType type, ValData newValue, ValData oldValue) {
-      keys.add(key);
-      types.add(type);
-      newValues.add(newValue);
-      oldValues.add(oldValue);
-    }
-
-    boolean isEmpty() {
-      return keys.isEmpty();
-    }
-
-    /** Turns the changed keys' matching targets into outbox records, honouring the fan-out cap. */
-    void emit(WriteTxn txn, long version, TriggerIndex triggers) {
-      if (dispatcher == null || !triggers.hasDataTriggers()) {
-        return;
-      }
-      int fired = 0;
-      for (int i = 0; i < keys.size(); i++) {
-        List<CompiledTarget> targets = triggers.match(types.get(i), keys.get(i));
-        if (targets.isEmpty()) {
-          continue;
-        }
-        if (fired >= eventConfig.maxBatchFanout()) {
-          tally.fanoutTruncated(1);
-          continue;
-        }
-        fired++;
-        ValData nv = newValues.get(i);
-        ValData ov = oldValues.get(i);
-        records(txn, new EventContext(collection, partition, oid, types.get(i), keys.get(i), version,
-            clock.getAsLong(), null, null, wc.depth(), wc.traceparent(), nv == null ? null : nv.getData(),
-            ov == null ? null : ov.getData(), null), targets, null);
-      }
-    }
-
-    /**
-     * Adds one record per target that accepts the event to the batch; returns how many were added.
-     * Targets whose filter refuses it are counted as filtered out, not matched.
-     */
-    int records(WriteTxn txn, EventContext ctx, List<CompiledTarget> targets, String nonce) {
-      int n = targets.size();
-      int accepted = 0;
-      for (int i = 0; i < n; i++) {
-        if (targets.get(i).accepts(ctx)) {
-          accepted++;
-        }
-      }
-      tally.filteredOut(n - accepted);
-      if (accepted == 0) {
-        return 0;
-      }
-      tally.matched(accepted);
-      if (!dispatcher.depthAllowed(ctx.depth())) {
-        tally.depthLimited(accepted);
-        return 0;
-      }
-      Payloads payloads = new Payloads(ctx);
-      int added = 0;
-      long now = System.currentTimeMillis(); // wall time for the outbox TTL, whatever clock stamps events
-      for (int i = 0; i < n; i++) {
-        CompiledTarget t = targets.get(i);
-        if (accepted < n && !t.accepts(ctx)) {
-          continue; // filters are pure: the same verdict as above
-        }
-        ByteString payload = payloads.forTarget(t);
-        if (payload == null) {
-          continue; // could not be encoded (counted)
-        }
-        // the id keeps the target's position in its list, so a filter never shifts another target's id
-        String key = t.keyPrefix() + DeterministicInvocationIds.of(ctx, i, nonce);
-        OutboxRecord r = OutboxRecord.fresh(key, InvocationEnvelopes.build(ctx, t, payload), now, ack(t));
-        if (txn.addOutbox(r)) {
-          added++;
-          countQueued(ctx.type());
-        } else if (dispatcher.config().fullPolicy() == OutboxConfig.FullPolicy.REJECT_WRITES) {
-          throw new OutboxFullException("event outbox of " + collection + "/" + partition + " is full ("
-              + dispatcher.config().maxBytes() + " bytes, ODGM_OUTBOX_MAX_BYTES); write refused (ODGM_OUTBOX_FULL="
-              + "reject-writes)");
-        } else {
-          tally.dropped(1);
-        }
-      }
-      return added;
-    }
-
-    /** One event's payloads, encoded once per kind of values the targets ask for. */
-    private final class Payloads {
-      private final EventContext ctx;
-      private final ByteString[] byValues = new ByteString[4]; // by TriggerValues number
-      private final boolean[] failed = new boolean[4];
-      private final int[] cuts = new int[4];
-
-      Payloads(EventContext ctx) {
-        this.ctx = ctx;
-      }
-
-      /** The target's payload, or null (counted as failed) when it cannot be encoded. */
-      ByteString forTarget(CompiledTarget t) {
-        int v = t.values().getNumber();
-        if (byValues[v] == null && !failed[v]) {
-          try {
-            PayloadValues pv = ctx.type().isData() ? PayloadValues.of(ctx, t.values(), eventConfig.maxValueBytes())
-                : null;
-            cuts[v] = pv == null ? 0 : pv.cuts();
-            byValues[v] = UnsafeByteOperations.unsafeWrap(codec.encode(ctx, pv)); // fresh array, never mutated
-          } catch (RuntimeException e) {
-            failed[v] = true;
-          }
-        }
-        if (failed[v]) {
-          tally.failed(1);
-          return null;
-        }
-        tally.valuesTruncated(cuts[v]);
-        return byValues[v];
-      }
-    }
-
-    private void countQueued(EventType type) {
-      switch (type) {
-        case DATA_CREATE -> created++;
-        case DATA_UPDATE -> updated++;
-        case DATA_DELETE -> deleted++;
-        default -> { } // function events are not upstream's emitted.* counters
-      }
-    }
-
-    @Override
-    public void committed(List<OutboxRecord> records, long durableTicket) {
-      if (created + updated + deleted > 0) {
-        emittedCreate.add(created);
-        emittedUpdate.add(updated);
-        emittedDelete.add(deleted);
-      }
-      if (HALT_AFTER_COMMITS > 0 && COMMITS.incrementAndGet() == HALT_AFTER_COMMITS) {
-        Runtime.getRuntime().halt(99);
-      }
-      if (dispatcher != null) {
-        dispatcher.committed(records, durableTicket, tally);
-      }
-    }
   }
 
   /**

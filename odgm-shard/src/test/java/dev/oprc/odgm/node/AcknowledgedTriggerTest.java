@@ -13,7 +13,7 @@ import dev.oprc.odgm.proto.ResponseStatus;
 import dev.oprc.odgm.proto.TriggerTarget;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.WriteContext;
-import dev.oprc.odgm.storage.OutboxFullException;
+import dev.oprc.odgm.events.OutboxFullException;
 import dev.oprc.odgm.storage.StorageException;
 import dev.oprc.odgm.storage.StorageFailedException;
 import dev.oprc.odgm.storage.StorageFullException;

@@ -419,7 +419,7 @@ abstract class ObjectShardTest {
       try {
         shard.setValue("o1", "k", val("v" + i), WriteContext.CLIENT);
         ok++;
-      } catch (dev.oprc.odgm.storage.OutboxFullException e) {
+      } catch (dev.oprc.odgm.events.OutboxFullException e) {
         refused = e;
       }
     }

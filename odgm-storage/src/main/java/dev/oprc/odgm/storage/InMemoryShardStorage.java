@@ -130,9 +130,6 @@ public final class InMemoryShardStorage extends StripedShardStorage {
   }
 
   @Override
-  void awaitCommitDurable(long ticket) {}
-
-  @Override
   public DurabilityGate durability() {
     return DurabilityGate.IMMEDIATE;
   }

@@ -312,11 +312,6 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
   }
 
   @Override
-  void awaitCommitDurable(long ticket) {
-    committer.gate().awaitDurable(ticket);
-  }
-
-  @Override
   public DurabilityGate durability() {
     return committer.gate();
   }

@@ -44,15 +44,15 @@ public interface ShardStorage extends AutoCloseable {
   /**
    * Runs {@code mutation} on a {@link WriteTxn} for {@code objectId} under the object's lock and
    * commits what it staged as one atomic batch; then calls {@code listener} (still under the
-   * lock), then, outside the lock, waits until the write is as durable as the storage's sync
-   * mode promises, unless the calling thread hands that wait to a {@link DeferredDurability}. A
-   * mutation that throws aborts the write: nothing is applied and the exception propagates.
-   * Returns the mutation's result.
+   * lock). Returns once the write is committed, with the mutation's result and the ticket of the
+   * durability the storage's sync mode promises: the caller waits for it before it acknowledges
+   * the write ({@link Committed}). A mutation that throws aborts the write: nothing is applied and
+   * the exception propagates.
    *
    * @throws StorageFullException when the disk has no room (nothing was applied)
    * @throws StorageException when the commit failed for another reason (nothing was applied)
    */
-  <R> R write(String objectId, Mutation<R> mutation, CommitListener listener);
+  <R> Committed<R> write(String objectId, Mutation<R> mutation, CommitListener listener);
 
   /** The outbox as its dispatcher sees it. */
   OutboxStore outbox();

@@ -81,13 +81,10 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
    */
   abstract long commit(String objectId, Staged w, int stripe, long floor);
 
-  /** Waits outside the lock until the commit with {@code ticket} is durable. */
-  abstract void awaitCommitDurable(long ticket);
-
   // ------------------------------------------------------------------ write
 
   @Override
-  public final <R> R write(String objectId, Mutation<R> mutation, CommitListener listener) {
+  public final <R> Committed<R> write(String objectId, Mutation<R> mutation, CommitListener listener) {
     int s = stripe(objectId);
     long ticket;
     R result;
@@ -101,7 +98,7 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       }
       if (w.isEmpty()) {
         listener.committed(List.of(), 0); // nothing written, but what it matched (and dropped) is counted
-        return result;
+        return Committed.durable(result);
       }
       long floor = w.deleteVersion > 0 ? Math.max(floors[s], w.deleteVersion) : -1;
       for (int i = 0; i < w.records.size(); i++) {
@@ -120,10 +117,7 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       }
       listener.committed(w.records, ticket);
     }
-    if (!DeferredDurability.defer(durability(), ticket)) {
-      awaitCommitDurable(ticket);
-    }
-    return result;
+    return new Committed<>(result, durability(), ticket);
   }
 
   // ------------------------------------------------------------------ outbox accounting

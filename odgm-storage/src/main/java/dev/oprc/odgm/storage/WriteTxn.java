@@ -1,17 +1,19 @@
 package dev.oprc.odgm.storage;
 
 import dev.oprc.odgm.events.OutboxRecord;
+import dev.oprc.odgm.events.OutboxSink;
 import dev.oprc.odgm.proto.ValData;
 import java.util.SortedMap;
 
 /**
  * One write of one object, staged while the object's lock is held and committed as one atomic
  * batch: entry puts and removes, the new metadata (or the object's deletion), and the write's
- * outbox records. Reads return the state before the write.
+ * outbox records (it is the {@link OutboxSink} the write's events are staged into). Reads return
+ * the state before the write.
  *
  * <p>Not thread-safe: used by the writing thread inside {@link ShardStorage#write} only.
  */
-public interface WriteTxn {
+public interface WriteTxn extends OutboxSink {
   /** The object's metadata before this write, or null when it does not exist. */
   ObjectMeta meta();
 
@@ -42,5 +44,6 @@ public interface WriteTxn {
    * Adds an outbox record to the batch; false (nothing added) when the outbox has no room for it.
    * The record's seq is assigned at commit.
    */
+  @Override
   boolean addOutbox(OutboxRecord record);
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A caller that must not block hands a write's WAL-sync wait to a completion. */
-class DeferredDurabilityTest {
+/** A write returns at commit with its durability ticket; a caller that must not block replies from a completion. */
+class CommittedDurabilityTest {
   @TempDir
   Path dir;
   private RocksStorageEngine engine;
@@ -32,7 +32,7 @@ class DeferredDurabilityTest {
     return engine.shard("orders", 0, ev -> TriggerIndex.EMPTY, 100, 1 << 20);
   }
 
-  private static long put(ShardStorage s, String objectId) {
+  private static Committed<Long> put(ShardStorage s, String objectId) {
     return s.write(objectId, txn -> {
       long v = txn.nextVersion();
       txn.put("k", ValData.newBuilder().setData(ByteString.copyFromUtf8("v")).build());
@@ -41,59 +41,54 @@ class DeferredDurabilityTest {
     }, CommitListener.NONE);
   }
 
-  /** Completes with the reason (null: durable) and the thread it ran on. */
-  private static CompletableFuture<String> reply(DeferredDurability d) {
+  /** Completes with the reason (null: durable). */
+  private static CompletableFuture<String> reply(Committed<?> c) {
     CompletableFuture<String> done = new CompletableFuture<>();
-    d.whenDurable(failure -> done.complete(failure == null ? "durable" : failure.getClass().getSimpleName()));
+    c.whenDurable(failure -> done.complete(failure == null ? "durable" : failure.getClass().getSimpleName()));
     return done;
   }
 
   @Test
-  void aGroupCommitWriteInADeferringScopeLeavesItsSyncPendingAndTheReplyCompletesOnceDurable() throws Exception {
+  void aGroupCommitWriteReturnsWithItsSyncPendingAndTheReplyCompletesOnceDurable() throws Exception {
     ShardStorage s = groupCommitShard();
-    DeferredDurability d = DeferredDurability.begin();
-    try {
-      put(s, "o1");
-    } finally {
-      d.end();
-    }
-    assertThat(d.pending()).isTrue();
-    assertThat(reply(d).get(5, TimeUnit.SECONDS)).isEqualTo("durable");
+
+    Committed<Long> c = put(s, "o1");
+
+    assertThat(c.pending()).isTrue();
+    assertThat(c.result()).isEqualTo(1L);
+    assertThat(reply(c).get(5, TimeUnit.SECONDS)).isEqualTo("durable");
     assertThat(s.entry("o1", "k").getData().toStringUtf8()).isEqualTo("v");
   }
 
   @Test
-  void writesAfterTheScopeEndsWaitForTheirSyncThemselves() {
+  void aCallerThatMayBlockWaitsForTheSyncAndGetsTheResult() {
     ShardStorage s = groupCommitShard();
-    DeferredDurability d = DeferredDurability.begin();
-    d.end();
-    put(s, "o1");
-    assertThat(d.pending()).isFalse();
+
+    assertThat(put(s, "o1").awaitDurable()).isEqualTo(1L);
   }
 
   @Test
-  void aNestedScopeKeepsItsWritesToItselfAndRestoresTheOuterOne() throws Exception {
+  void eachWriteCarriesItsOwnTicketAndALaterWriteNeverAnEarlierOne() throws Exception {
     ShardStorage s = groupCommitShard();
-    DeferredDurability outer = DeferredDurability.begin();
-    DeferredDurability inner = DeferredDurability.begin();
-    put(s, "o1");
-    inner.end();
-    put(s, "o2");
-    outer.end();
-    assertThat(inner.pending()).isTrue();
-    assertThat(outer.pending()).isTrue();
-    assertThat(reply(outer).get(5, TimeUnit.SECONDS)).isEqualTo("durable");
+
+    Committed<Long> first = put(s, "o1");
+    Committed<Long> second = put(s, "o2");
+
+    assertThat(first.durableTicket()).isPositive();
+    assertThat(second.durableTicket()).isGreaterThanOrEqualTo(first.durableTicket()); // one sync may cover both
+    assertThat(reply(second).get(5, TimeUnit.SECONDS)).isEqualTo("durable");
+    assertThat(reply(first).get(5, TimeUnit.SECONDS)).isEqualTo("durable");
   }
 
   @Test
   void aMemoryWriteIsDurableAtCommitSoTheReplyRunsAtOnceOnTheCallingThread() {
     ShardStorage s = new InMemoryShardStorage(1 << 20);
-    DeferredDurability d = DeferredDurability.begin();
-    put(s, "o1");
-    d.end();
-    assertThat(d.pending()).isFalse();
+
+    Committed<Long> c = put(s, "o1");
+
+    assertThat(c.pending()).isFalse();
     AtomicReference<String> ranOn = new AtomicReference<>();
-    d.whenDurable(failure -> ranOn.set(Thread.currentThread().getName()));
+    c.whenDurable(failure -> ranOn.set(Thread.currentThread().getName()));
     assertThat(ranOn.get()).isEqualTo(Thread.currentThread().getName());
   }
 
@@ -103,9 +98,7 @@ class DeferredDurabilityTest {
     DurabilityGate gate = s.durability();
     CompletableFuture<String> never = new CompletableFuture<>();
     gate.whenDurable(Long.MAX_VALUE, f -> never.complete(f == null ? "durable" : f.getClass().getSimpleName()));
-    DeferredDurability later = DeferredDurability.begin();
-    put(s, "o1");
-    later.end();
+    Committed<Long> later = put(s, "o1");
     assertThat(reply(later).get(5, TimeUnit.SECONDS)).isEqualTo("durable"); // a later ticket completed first
     assertThat(never).isNotDone();
     engine.close();
