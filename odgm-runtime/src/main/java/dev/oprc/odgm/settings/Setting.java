@@ -92,6 +92,15 @@ public final class Setting<T> {
   }
 
   /**
+   * A value of any type parsed by {@code parser} (which throws an {@link IllegalArgumentException}
+   * for a bad text); {@code dflt} may be null, {@code defaultText} says what unset means.
+   */
+  public static <T> Setting<T> of(String name, T dflt, String defaultText, Function<String, T> parser,
+      String accepted, String doc) {
+    return new Setting<>(name, dflt, defaultText, parser, v -> true, accepted, doc, false, false);
+  }
+
+  /**
    * Text the owning module parses itself (a JSON document, a member list); {@code defaultText} says
    * what unset means. Blank is unset.
    */
