@@ -113,7 +113,7 @@ public final class Setting<T> {
    * and never reported as unknown.
    */
   public static Setting<String> ignored(String name, String doc) {
-    return new Setting<>(name, null, "", s -> s, v -> true, "anything (ignored)", doc, true, true);
+    return new Setting<>(name, null, "ignored", s -> s, v -> true, "anything (ignored)", doc, true, true);
   }
 
   /** A copy with a default that is not a fixed value: {@code defaultValue} now, read as {@code text}. */
