@@ -121,11 +121,6 @@ public final class Setting<T> {
     return new Setting<>(name, value, text, parser, check, accepted, doc, blankIsUnset, ignored);
   }
 
-  /** A copy with another parser (the check still applies). */
-  public Setting<T> parsedBy(Function<String, T> p) {
-    return new Setting<>(name, defaultValue, defaultText, p, check, accepted, doc, blankIsUnset, ignored);
-  }
-
   /** A copy whose error messages say it accepts {@code text}. */
   public Setting<T> accepting(String text) {
     return new Setting<>(name, defaultValue, defaultText, parser, check, text, doc, blankIsUnset, ignored);
