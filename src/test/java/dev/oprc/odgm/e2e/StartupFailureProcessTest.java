@@ -99,6 +99,16 @@ class StartupFailureProcessTest {
     }
   }
 
+  @Test
+  void anUnknownVariableIsOneWarningNamingTheNearestKnownOneAndTheNodeServes() throws Exception {
+    try (NodeProcess n = NodeProcess.start(Map.of("ODGM_STORAGE", "memory", "ODGM_EVENT_DISPACH_THREADS", "2"))) {
+      assertThat(n.shards()).hasSize(1);
+      assertThat(n.output().lines().filter(l -> l.contains("ODGM_EVENT_DISPACH_THREADS")))
+          .singleElement().asString().contains("WARN",
+              "unknown variable ODGM_EVENT_DISPACH_THREADS; did you mean ODGM_EVENT_DISPATCH_THREADS?");
+    }
+  }
+
   private static int status(int port, String path) throws Exception {
     java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://127.0.0.1:" + port + path)
         .toURL().openConnection();

@@ -1,28 +1,14 @@
 package dev.oprc.odgm.events;
 
-import java.util.Locale;
+import dev.oprc.odgm.settings.Settings;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of the event pipeline, read from {@code ODGM_*} variables by {@link #fromEnv(Map)}.
- * Every setting is used:
- * <table>
- *   <caption>variables</caption>
- *   <tr><td>{@code ODGM_EVENTS_ENABLED}</td><td>true</td><td>false: no trigger is matched or dispatched</td></tr>
- *   <tr><td>{@code ODGM_MAX_TRIGGER_DEPTH}</td><td>10</td><td>events at this depth or deeper are not dispatched (counted)</td></tr>
- *   <tr><td>{@code ODGM_TRIGGER_TIMEOUT_MS}</td><td>30000</td><td>bounds each remote function call</td></tr>
- *   <tr><td>{@code ODGM_EVENT_QUEUE_BOUND}</td><td>8192</td><td>dispatch queue capacity per dispatcher; full → dropped (counted)</td></tr>
- *   <tr><td>{@code ODGM_MAX_BATCH_TRIGGER_FANOUT}</td><td>256</td><td>changed keys evaluated per write; the rest are counted</td></tr>
- *   <tr><td>{@code ODGM_EVENT_PAYLOAD_FORMAT}</td><td>json</td><td>json | protobuf</td></tr>
- *   <tr><td>{@code ODGM_EVENT_DISPATCH_THREADS}</td><td>cores, at most 4</td><td>threads shared by every shard's outbox ({@link DispatchPool}; each shard stays on one, so per-object order holds)</td></tr>
- *   <tr><td>{@code ODGM_EVENT_UPDATE_ON_SAME_VALUE}</td><td>false</td><td>true restores upstream's UPDATE for an identical rewrite</td></tr>
- *   <tr><td>{@code ODGM_EVENT_MAX_VALUE_BYTES}</td><td>65536</td><td>entry values a target asks for ({@code include_values}) are cut to this many bytes in its payload (counted, flagged in the context)</td></tr>
- * </table>
- *
- * <p>The default queue bound of 8192 absorbs a burst of 32 full-fan-out writes (256 keys each)
- * while bounding memory to about 8192 queued contexts (well under 2 MiB); upstream's 1024 drops
- * under one large Set with triggers on every key.
+ * Settings of the event pipeline, read by {@link #fromEnv(Map)} from the variables declared in
+ * {@link EventSettings} (names, defaults, accepted values and docs live there). Every setting is
+ * used: {@code ODGM_EVENT_DISPATCH_THREADS} sizes {@link DispatchPool} (each shard stays on one
+ * thread, so per-object order holds).
  *
  * <p>Immutable and thread-safe.
  */
@@ -37,29 +23,32 @@ public record EventConfig(
     boolean updateOnSameValue,
     int maxValueBytes) {
 
-  public static final String ENABLED = "ODGM_EVENTS_ENABLED";
-  public static final String MAX_TRIGGER_DEPTH = "ODGM_MAX_TRIGGER_DEPTH";
-  public static final String TRIGGER_TIMEOUT_MS = "ODGM_TRIGGER_TIMEOUT_MS";
-  public static final String QUEUE_BOUND = "ODGM_EVENT_QUEUE_BOUND";
-  public static final String MAX_BATCH_FANOUT = "ODGM_MAX_BATCH_TRIGGER_FANOUT";
-  public static final String PAYLOAD_FORMAT = "ODGM_EVENT_PAYLOAD_FORMAT";
-  public static final String DISPATCH_THREADS = "ODGM_EVENT_DISPATCH_THREADS";
-  /** About the number of cores: dispatch is CPU work, more threads only add switches. */
-  static final int DEFAULT_DISPATCH_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-  public static final String UPDATE_ON_SAME_VALUE = "ODGM_EVENT_UPDATE_ON_SAME_VALUE";
-  public static final String MAX_VALUE_BYTES = "ODGM_EVENT_MAX_VALUE_BYTES";
+  public static final String ENABLED = EventSettings.ENABLED.name();
+  public static final String MAX_TRIGGER_DEPTH = EventSettings.MAX_TRIGGER_DEPTH.name();
+  public static final String TRIGGER_TIMEOUT_MS = EventSettings.TRIGGER_TIMEOUT_MS.name();
+  public static final String QUEUE_BOUND = EventSettings.QUEUE_BOUND.name();
+  public static final String MAX_BATCH_FANOUT = EventSettings.MAX_BATCH_FANOUT.name();
+  public static final String PAYLOAD_FORMAT = EventSettings.PAYLOAD_FORMAT.name();
+  public static final String DISPATCH_THREADS = EventSettings.DISPATCH_THREADS.name();
+  static final int DEFAULT_DISPATCH_THREADS = EventSettings.DEFAULT_DISPATCH_THREADS;
+  public static final String UPDATE_ON_SAME_VALUE = EventSettings.UPDATE_ON_SAME_VALUE.name();
+  public static final String MAX_VALUE_BYTES = EventSettings.MAX_VALUE_BYTES.name();
   /** Default of {@link #MAX_VALUE_BYTES}. */
-  public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+  public static final int DEFAULT_MAX_VALUE_BYTES = EventSettings.MAX_VALUE_BYTES.defaultValue();
 
+  /**
+   * Checks every value against its declaration.
+   *
+   * @throws dev.oprc.odgm.settings.ConfigException naming the variable of a value out of range
+   */
   public EventConfig {
     Objects.requireNonNull(payloadFormat, "payloadFormat");
-    check(maxTriggerDepth >= 0 && maxTriggerDepth <= 1_000, MAX_TRIGGER_DEPTH, maxTriggerDepth, "an integer 0..1000");
-    check(triggerTimeoutMillis >= 1 && triggerTimeoutMillis <= 3_600_000, TRIGGER_TIMEOUT_MS, triggerTimeoutMillis,
-        "milliseconds 1..3600000");
-    check(queueBound >= 1 && queueBound <= (1 << 24), QUEUE_BOUND, queueBound, "an integer 1..16777216");
-    check(maxBatchFanout >= 1, MAX_BATCH_FANOUT, maxBatchFanout, "an integer >= 1");
-    check(dispatchThreads >= 1 && dispatchThreads <= 64, DISPATCH_THREADS, dispatchThreads, "an integer 1..64");
-    check(maxValueBytes >= 0 && maxValueBytes <= (16 << 20), MAX_VALUE_BYTES, maxValueBytes, "bytes 0..16777216");
+    EventSettings.MAX_TRIGGER_DEPTH.check(maxTriggerDepth);
+    EventSettings.TRIGGER_TIMEOUT_MS.check(triggerTimeoutMillis);
+    EventSettings.QUEUE_BOUND.check(queueBound);
+    EventSettings.MAX_BATCH_FANOUT.check(maxBatchFanout);
+    EventSettings.DISPATCH_THREADS.check(dispatchThreads);
+    EventSettings.MAX_VALUE_BYTES.check(maxValueBytes);
   }
 
   /** The settings without {@link #MAX_VALUE_BYTES} (its default). */
@@ -69,9 +58,9 @@ public record EventConfig(
         updateOnSameValue, DEFAULT_MAX_VALUE_BYTES);
   }
 
-  /** Upstream's defaults (queue bound aside, see the class comment). */
+  /** The declared defaults ({@link EventSettings}). */
   public static EventConfig defaults() {
-    return new EventConfig(true, 10, 30_000, 8192, 256, PayloadFormat.JSON, DEFAULT_DISPATCH_THREADS, false);
+    return fromEnv(Map.of());
   }
 
   /** Reads the process environment. */
@@ -82,63 +71,20 @@ public record EventConfig(
   /**
    * Reads {@code env}; unset variables take their defaults.
    *
-   * @throws EventConfigException naming the first invalid variable, its value and what it accepts
+   * @throws dev.oprc.odgm.settings.ConfigException naming the first invalid variable, its value and what it accepts
    */
   public static EventConfig fromEnv(Map<String, String> env) {
-    EventConfig d = defaults();
-    PayloadFormat format;
-    String rawFormat = env.get(PAYLOAD_FORMAT);
-    try {
-      format = rawFormat == null ? d.payloadFormat() : PayloadFormat.parse(rawFormat);
-    } catch (IllegalArgumentException e) {
-      throw new EventConfigException(PAYLOAD_FORMAT + "='" + rawFormat + "' is invalid; accepted: json | protobuf");
-    }
+    Settings s = Settings.of(env);
     return new EventConfig(
-        bool(env, ENABLED, d.enabled()),
-        (int) integer(env, MAX_TRIGGER_DEPTH, d.maxTriggerDepth()),
-        integer(env, TRIGGER_TIMEOUT_MS, d.triggerTimeoutMillis()),
-        (int) integer(env, QUEUE_BOUND, d.queueBound()),
-        (int) integer(env, MAX_BATCH_FANOUT, d.maxBatchFanout()),
-        format,
-        (int) integer(env, DISPATCH_THREADS, d.dispatchThreads()),
-        bool(env, UPDATE_ON_SAME_VALUE, d.updateOnSameValue()),
-        (int) integer(env, MAX_VALUE_BYTES, d.maxValueBytes()));
-  }
-
-  /** Parses a boolean variable: true/false/1/0 (case-insensitive). */
-  public static boolean bool(Map<String, String> env, String name, boolean dflt) {
-    String v = env.get(name);
-    if (v == null) {
-      return dflt;
-    }
-    return switch (v.trim().toLowerCase(Locale.ROOT)) {
-      case "true", "1" -> true;
-      case "false", "0" -> false;
-      default -> throw new EventConfigException(name + "='" + v + "' is invalid; accepted: true | false | 1 | 0");
-    };
-  }
-
-  /** Parses an integer variable (range is checked by the record). */
-  public static long integer(Map<String, String> env, String name, long dflt) {
-    String v = env.get(name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      long parsed = Long.parseLong(v.trim());
-      if (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE) {
-        throw new NumberFormatException();
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new EventConfigException(name + "='" + v + "' is invalid; accepted: a decimal integer");
-    }
-  }
-
-  private static void check(boolean ok, String name, long value, String accepted) {
-    if (!ok) {
-      throw new EventConfigException(name + "=" + value + " is out of range; accepted: " + accepted);
-    }
+        s.get(EventSettings.ENABLED),
+        s.get(EventSettings.MAX_TRIGGER_DEPTH),
+        s.get(EventSettings.TRIGGER_TIMEOUT_MS),
+        s.get(EventSettings.QUEUE_BOUND),
+        s.get(EventSettings.MAX_BATCH_FANOUT),
+        s.get(EventSettings.PAYLOAD_FORMAT),
+        s.get(EventSettings.DISPATCH_THREADS),
+        s.get(EventSettings.UPDATE_ON_SAME_VALUE),
+        s.get(EventSettings.MAX_VALUE_BYTES));
   }
 
   /** A copy with a different queue bound. */
@@ -186,7 +132,7 @@ public record EventConfig(
   /** A copy with a different number of dispatch threads. */
   public EventConfig withDispatchThreads(int threads) {
     return new EventConfig(enabled, maxTriggerDepth, triggerTimeoutMillis, queueBound, maxBatchFanout, payloadFormat,
-        threads, updateOnSameValue);
+        threads, updateOnSameValue, maxValueBytes);
   }
 
   /** A copy with a different trigger timeout. */

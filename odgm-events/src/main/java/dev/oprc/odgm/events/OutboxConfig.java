@@ -1,33 +1,25 @@
 package dev.oprc.odgm.events;
 
-import java.util.Locale;
+import dev.oprc.odgm.settings.Settings;
 import java.util.Map;
 
 /**
- * Settings of a shard's event outbox, read from {@code ODGM_*} variables by {@link #fromEnv(Map)}:
- * <table>
- *   <caption>variables</caption>
- *   <tr><td>{@code ODGM_OUTBOX_MAX_BYTES}</td><td>268435456</td><td>stored records per shard, in bytes (records stay 1.5 router leases after they were sent)</td></tr>
- *   <tr><td>{@code ODGM_OUTBOX_FULL}</td><td>drop-new</td><td>drop-new (counted) | reject-writes (RESOURCE_EXHAUSTED)</td></tr>
- *   <tr><td>{@code ODGM_OUTBOX_TTL_MS}</td><td>86400000</td><td>a record older than this when it could be sent is expired (counted)</td></tr>
- *   <tr><td>{@code ODGM_OUTBOX_MEMORY_BYTES}</td><td>8388608</td><td>records held in memory while the link is down; beyond, re-read from storage</td></tr>
- *   <tr><td>{@code ODGM_EVENT_ACK_TIMEOUT_MS}</td><td>5000</td><td>acknowledged targets: wait for the result this long, doubling per attempt</td></tr>
- *   <tr><td>{@code ODGM_EVENT_ACK_MAX_ATTEMPTS}</td><td>5</td><td>acknowledged targets: sends before the dead-letter key</td></tr>
- *   <tr><td>{@code ODGM_OUTBOX_RESUME_DELAY_MS}</td><td>1000</td><td>after the router link comes back, wait this long before publishing (subscribers re-declare)</td></tr>
- * </table>
+ * Settings of a shard's event outbox, read by {@link #fromEnv(Map)} from the variables declared in
+ * {@link EventSettings} (names, defaults, accepted values and docs live there). Records stay 1.5
+ * router leases after they were sent.
  *
  * <p>Immutable and thread-safe.
  */
 public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis, long memoryBytes,
     long ackTimeoutMillis, int ackMaxAttempts, long resumeDelayMillis) {
 
-  public static final String MAX_BYTES = "ODGM_OUTBOX_MAX_BYTES";
-  public static final String FULL = "ODGM_OUTBOX_FULL";
-  public static final String TTL_MS = "ODGM_OUTBOX_TTL_MS";
-  public static final String MEMORY_BYTES = "ODGM_OUTBOX_MEMORY_BYTES";
-  public static final String ACK_TIMEOUT_MS = "ODGM_EVENT_ACK_TIMEOUT_MS";
-  public static final String ACK_MAX_ATTEMPTS = "ODGM_EVENT_ACK_MAX_ATTEMPTS";
-  public static final String RESUME_DELAY_MS = "ODGM_OUTBOX_RESUME_DELAY_MS";
+  public static final String MAX_BYTES = EventSettings.OUTBOX_MAX_BYTES.name();
+  public static final String FULL = EventSettings.OUTBOX_FULL.name();
+  public static final String TTL_MS = EventSettings.OUTBOX_TTL_MS.name();
+  public static final String MEMORY_BYTES = EventSettings.OUTBOX_MEMORY_BYTES.name();
+  public static final String ACK_TIMEOUT_MS = EventSettings.ACK_TIMEOUT_MS.name();
+  public static final String ACK_MAX_ATTEMPTS = EventSettings.ACK_MAX_ATTEMPTS.name();
+  public static final String RESUME_DELAY_MS = EventSettings.OUTBOX_RESUME_DELAY_MS.name();
 
   /** What a write does when its records do not fit in the outbox. */
   public enum FullPolicy {
@@ -37,49 +29,37 @@ public record OutboxConfig(long maxBytes, FullPolicy fullPolicy, long ttlMillis,
     REJECT_WRITES
   }
 
+  /**
+   * Checks every value against its declaration.
+   *
+   * @throws dev.oprc.odgm.settings.ConfigException naming the variable of a value out of range
+   */
   public OutboxConfig {
     java.util.Objects.requireNonNull(fullPolicy, "fullPolicy");
-    check(maxBytes >= 1024 && maxBytes <= (1L << 40), MAX_BYTES, maxBytes, "bytes 1024..2^40");
-    check(ttlMillis >= 1, TTL_MS, ttlMillis, "milliseconds >= 1");
-    check(memoryBytes >= 1024, MEMORY_BYTES, memoryBytes, "bytes >= 1024");
-    check(ackTimeoutMillis >= 1 && ackTimeoutMillis <= 3_600_000, ACK_TIMEOUT_MS, ackTimeoutMillis,
-        "milliseconds 1..3600000");
-    check(ackMaxAttempts >= 1 && ackMaxAttempts <= 100, ACK_MAX_ATTEMPTS, ackMaxAttempts, "an integer 1..100");
-    check(resumeDelayMillis >= 0 && resumeDelayMillis <= 600_000, RESUME_DELAY_MS, resumeDelayMillis,
-        "milliseconds 0..600000");
+    EventSettings.OUTBOX_MAX_BYTES.check(maxBytes);
+    EventSettings.OUTBOX_TTL_MS.check(ttlMillis);
+    EventSettings.OUTBOX_MEMORY_BYTES.check(memoryBytes);
+    EventSettings.ACK_TIMEOUT_MS.check(ackTimeoutMillis);
+    EventSettings.ACK_MAX_ATTEMPTS.check(ackMaxAttempts);
+    EventSettings.OUTBOX_RESUME_DELAY_MS.check(resumeDelayMillis);
   }
 
+  /** The declared defaults ({@link EventSettings}). */
   public static OutboxConfig defaults() {
     return fromEnv(Map.of());
   }
 
-  /** Reads {@code env}; throws {@link EventConfigException} naming the first invalid variable. */
+  /** Reads {@code env}; throws a {@link dev.oprc.odgm.settings.ConfigException} naming the first invalid variable. */
   public static OutboxConfig fromEnv(Map<String, String> env) {
+    Settings s = Settings.of(env);
     return new OutboxConfig(
-        EventConfig.integer(env, MAX_BYTES, 256L << 20),
-        policy(env.get(FULL)),
-        EventConfig.integer(env, TTL_MS, 86_400_000L),
-        EventConfig.integer(env, MEMORY_BYTES, 8L << 20),
-        EventConfig.integer(env, ACK_TIMEOUT_MS, 5_000),
-        (int) EventConfig.integer(env, ACK_MAX_ATTEMPTS, 5),
-        EventConfig.integer(env, RESUME_DELAY_MS, 1_000));
-  }
-
-  private static FullPolicy policy(String raw) {
-    if (raw == null || raw.isBlank()) {
-      return FullPolicy.DROP_NEW;
-    }
-    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "drop-new" -> FullPolicy.DROP_NEW;
-      case "reject-writes" -> FullPolicy.REJECT_WRITES;
-      default -> throw new EventConfigException(FULL + "='" + raw + "' is invalid; accepted: drop-new, reject-writes");
-    };
-  }
-
-  private static void check(boolean ok, String name, long value, String accepted) {
-    if (!ok) {
-      throw new EventConfigException(name + "=" + value + " is out of range; accepted: " + accepted);
-    }
+        s.get(EventSettings.OUTBOX_MAX_BYTES),
+        s.get(EventSettings.OUTBOX_FULL),
+        s.get(EventSettings.OUTBOX_TTL_MS),
+        s.get(EventSettings.OUTBOX_MEMORY_BYTES),
+        s.get(EventSettings.ACK_TIMEOUT_MS),
+        s.get(EventSettings.ACK_MAX_ATTEMPTS),
+        s.get(EventSettings.OUTBOX_RESUME_DELAY_MS));
   }
 
   public OutboxConfig withMaxBytes(long b) {

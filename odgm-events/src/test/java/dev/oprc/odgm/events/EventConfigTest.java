@@ -3,6 +3,7 @@ package dev.oprc.odgm.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oprc.odgm.settings.ConfigException;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -83,17 +84,17 @@ class EventConfigTest {
     return Stream.of(
         Arguments.of(EventConfig.ENABLED, "yes", "true | false"),
         Arguments.of(EventConfig.ENABLED, "", "true | false"),
-        Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "ten", "decimal integer"),
+        Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "ten", "an integer 0..1000"),
         Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "-1", "0..1000"),
         Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "1001", "0..1000"),
-        Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "", "decimal integer"),
+        Arguments.of(EventConfig.MAX_TRIGGER_DEPTH, "", "an integer 0..1000"),
         Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "0", "1..3600000"),
         Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "3600001", "1..3600000"),
-        Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "1.5", "decimal integer"),
-        Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "30s", "decimal integer"),
+        Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "1.5", "milliseconds 1..3600000"),
+        Arguments.of(EventConfig.TRIGGER_TIMEOUT_MS, "30s", "milliseconds 1..3600000"),
         Arguments.of(EventConfig.QUEUE_BOUND, "0", "1..16777216"),
         Arguments.of(EventConfig.QUEUE_BOUND, "16777217", "1..16777216"),
-        Arguments.of(EventConfig.QUEUE_BOUND, "99999999999", "decimal integer"),
+        Arguments.of(EventConfig.QUEUE_BOUND, "99999999999", "an integer 1..16777216"),
         Arguments.of(EventConfig.MAX_BATCH_FANOUT, "0", ">= 1"),
         Arguments.of(EventConfig.MAX_BATCH_FANOUT, "-5", ">= 1"),
         Arguments.of(EventConfig.PAYLOAD_FORMAT, "xml", "json | protobuf"),
@@ -103,15 +104,15 @@ class EventConfigTest {
         Arguments.of(EventConfig.UPDATE_ON_SAME_VALUE, "maybe", "true | false"),
         Arguments.of(EventConfig.MAX_VALUE_BYTES, "-1", "0..16777216"),
         Arguments.of(EventConfig.MAX_VALUE_BYTES, "16777217", "0..16777216"),
-        Arguments.of(EventConfig.MAX_VALUE_BYTES, "64k", "decimal integer"));
+        Arguments.of(EventConfig.MAX_VALUE_BYTES, "64k", "bytes 0..16777216"));
   }
 
   @ParameterizedTest(name = "{0}=''{1}''")
   @MethodSource("badValues")
   void aBadValueFailsNamingTheVariableTheValueAndWhatItAccepts(String variable, String value, String accepted) {
     assertThatThrownBy(() -> EventConfig.fromEnv(Map.of(variable, value)))
-        .isInstanceOf(EventConfigException.class)
-        .hasMessageStartingWith(variable + "=")
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(variable + "='" + value + "' is invalid")
         .hasMessageContaining(value)
         .hasMessageContaining("accepted: ")
         .hasMessageContaining(accepted);
@@ -120,9 +121,10 @@ class EventConfigTest {
   @Test
   void theCanonicalConstructorChecksRangesToo() {
     assertThatThrownBy(() -> EventConfig.defaults().withQueueBound(0))
-        .isInstanceOf(EventConfigException.class).hasMessageStartingWith(EventConfig.QUEUE_BOUND + "=0");
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith(EventConfig.QUEUE_BOUND + "='0' is invalid");
     assertThatThrownBy(() -> EventConfig.defaults().withTriggerTimeoutMillis(0))
-        .isInstanceOf(EventConfigException.class).hasMessageStartingWith(EventConfig.TRIGGER_TIMEOUT_MS + "=0");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(EventConfig.TRIGGER_TIMEOUT_MS + "='0' is invalid");
   }
 
   @Test
@@ -137,6 +139,23 @@ class EventConfigTest {
     assertThat(d.withEnabled(false).enabled()).isFalse();
     assertThat(d.withUpdateOnSameValue(true).updateOnSameValue()).isTrue();
     assertThat(d.withTriggerTimeoutMillis(9).triggerTimeoutMillis()).isEqualTo(9);
+  }
+
+  @Test
+  void changingTheDispatchThreadsKeepsTheValueCap() {
+    assertThat(EventConfig.defaults().withMaxValueBytes(7).withDispatchThreads(2).maxValueBytes()).isEqualTo(7);
+  }
+
+  @Test
+  void outboxVariablesBeyondThirtyTwoBitsAreAcceptedUpToTheirDeclaredBound() {
+    assertThat(OutboxConfig.fromEnv(Map.of(OutboxConfig.MAX_BYTES, "4294967296")).maxBytes()).isEqualTo(1L << 32);
+  }
+
+  @Test
+  void aBadOutboxPolicyListsThePolicies() {
+    assertThatThrownBy(() -> OutboxConfig.fromEnv(Map.of(OutboxConfig.FULL, "block")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("ODGM_OUTBOX_FULL='block' is invalid; accepted: drop-new | reject-writes");
   }
 
   @Test

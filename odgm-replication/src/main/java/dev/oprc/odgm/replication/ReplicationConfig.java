@@ -1,5 +1,6 @@
 package dev.oprc.odgm.replication;
 
+import dev.oprc.odgm.settings.Settings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.util.TreeMap;
 /**
  * How one node runs Raft replication: its id, every member's Raft address (including its own,
  * where it listens), where groups keep their logs and databases ({@code dataDir/raft/<group>/}),
- * and the timing and compaction knobs.
+ * and the timing and compaction knobs (variables, defaults and accepted values: {@link ReplicationSettings}).
  *
  * <ul>
  *   <li>{@code electionTimeoutMin/Max}: a follower that hears nothing from the leader for a random
@@ -35,12 +36,12 @@ import java.util.TreeMap;
 public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout, long snapshotThreshold,
     long logSegmentBytes, long logPreserveEntries, boolean leaderLease, long metaCacheSize) {
-  public static final String ELECTION_TIMEOUT_MS = "ODGM_RAFT_ELECTION_TIMEOUT_MS";
-  public static final String REQUEST_TIMEOUT_MS = "ODGM_RAFT_REQUEST_TIMEOUT_MS";
-  public static final String SNAPSHOT_THRESHOLD = "ODGM_RAFT_SNAPSHOT_THRESHOLD";
-  public static final String LOG_SEGMENT_BYTES = "ODGM_RAFT_LOG_SEGMENT_BYTES";
-  public static final String READ_LEASE = "ODGM_RAFT_READ_LEASE";
-  public static final String LOG_PRESERVE_ENTRIES = "ODGM_RAFT_LOG_PRESERVE_ENTRIES";
+  public static final String ELECTION_TIMEOUT_MS = ReplicationSettings.ELECTION_TIMEOUT_MS.name();
+  public static final String REQUEST_TIMEOUT_MS = ReplicationSettings.REQUEST_TIMEOUT_MS.name();
+  public static final String SNAPSHOT_THRESHOLD = ReplicationSettings.SNAPSHOT_THRESHOLD.name();
+  public static final String LOG_SEGMENT_BYTES = ReplicationSettings.LOG_SEGMENT_BYTES.name();
+  public static final String READ_LEASE = ReplicationSettings.READ_LEASE.name();
+  public static final String LOG_PRESERVE_ENTRIES = ReplicationSettings.LOG_PRESERVE_ENTRIES.name();
 
   public ReplicationConfig {
     Objects.requireNonNull(peers, "peers");
@@ -77,62 +78,24 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     }
   }
 
-  /** The defaults listed above. */
+  /** The declared defaults ({@link ReplicationSettings}); the metadata cache holds 65536 objects. */
   public static ReplicationConfig of(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir) {
-    return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofSeconds(10), 100_000, 8L << 20, 4096, true, 65_536);
+    return fromEnv(nodeId, peers, dataDir, 65_536, Map.of());
   }
 
-  /** {@link #of} with the {@code ODGM_RAFT_*} variables of {@code env} applied; throws naming a bad one. */
+  /**
+   * The {@code ODGM_RAFT_*} variables of {@code env} (unset ones take their defaults).
+   *
+   * @throws dev.oprc.odgm.settings.ConfigException naming the first invalid variable and what it accepts
+   */
   public static ReplicationConfig fromEnv(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
       long metaCacheSize, Map<String, String> env) {
-    ReplicationConfig c = of(nodeId, peers, dataDir).withMetaCacheSize(metaCacheSize);
-    long election = longVar(env, ELECTION_TIMEOUT_MS, 50, 60_000);
-    if (election > 0) {
-      c = c.withElectionTimeout(Duration.ofMillis(election), Duration.ofMillis(2 * election));
-    }
-    long request = longVar(env, REQUEST_TIMEOUT_MS, 100, 600_000);
-    if (request > 0) {
-      c = c.withRequestTimeout(Duration.ofMillis(request));
-    }
-    long threshold = longVar(env, SNAPSHOT_THRESHOLD, 1, Long.MAX_VALUE);
-    if (threshold > 0) {
-      c = c.withSnapshotThreshold(threshold);
-    }
-    long segment = longVar(env, LOG_SEGMENT_BYTES, 1024, 1L << 32);
-    if (segment > 0) {
-      c = c.withLogSegmentBytes(segment);
-    }
-    long preserve = longVar(env, LOG_PRESERVE_ENTRIES, 0, Integer.MAX_VALUE);
-    if (preserve >= 0) {
-      c = c.withLogPreserveEntries(preserve);
-    }
-    String lease = env.get(READ_LEASE);
-    if (lease != null && !lease.isBlank()) {
-      String l = lease.trim().toLowerCase(java.util.Locale.ROOT);
-      if (!l.equals("true") && !l.equals("false")) {
-        throw new IllegalArgumentException(READ_LEASE + "='" + lease + "' is invalid; accepted: true, false");
-      }
-      c = c.withLeaderLease(l.equals("true"));
-    }
-    return c;
-  }
-
-  /** The variable as a number in [min, max], or -1 when unset. */
-  private static long longVar(Map<String, String> env, String name, long min, long max) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return -1;
-    }
-    try {
-      long v = Long.parseLong(raw.trim());
-      if (v < min || v > max) {
-        throw new IllegalArgumentException(name + "=" + v + " is out of range; accepted: " + min + ".." + max);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + "='" + raw + "' is invalid; accepted: an integer");
-    }
+    Settings s = Settings.of(env);
+    long election = s.get(ReplicationSettings.ELECTION_TIMEOUT_MS);
+    return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofMillis(election), Duration.ofMillis(2 * election),
+        Duration.ofMillis(s.get(ReplicationSettings.REQUEST_TIMEOUT_MS)), s.get(ReplicationSettings.SNAPSHOT_THRESHOLD),
+        s.get(ReplicationSettings.LOG_SEGMENT_BYTES), s.get(ReplicationSettings.LOG_PRESERVE_ENTRIES),
+        s.get(ReplicationSettings.READ_LEASE), metaCacheSize);
   }
 
   public ReplicationConfig withElectionTimeout(Duration min, Duration max) {

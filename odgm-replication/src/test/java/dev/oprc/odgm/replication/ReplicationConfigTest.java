@@ -3,6 +3,7 @@ package dev.oprc.odgm.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oprc.odgm.settings.ConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,16 +48,31 @@ class ReplicationConfigTest {
   void aBadVariableIsNamedWithItsValue() {
     assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
         Map.of(ReplicationConfig.ELECTION_TIMEOUT_MS, "fast")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_ELECTION_TIMEOUT_MS='fast'");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ODGM_RAFT_ELECTION_TIMEOUT_MS='fast'");
     assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
         Map.of(ReplicationConfig.SNAPSHOT_THRESHOLD, "0")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_SNAPSHOT_THRESHOLD=0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("ODGM_RAFT_SNAPSHOT_THRESHOLD='0' is invalid; accepted: an integer >= 1");
     assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
         Map.of(ReplicationConfig.READ_LEASE, "maybe")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_READ_LEASE='maybe'");
     assertThatThrownBy(() -> ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10,
         Map.of(ReplicationConfig.LOG_PRESERVE_ENTRIES, "-5")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODGM_RAFT_LOG_PRESERVE_ENTRIES=-5");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("ODGM_RAFT_LOG_PRESERVE_ENTRIES='-5' is invalid; accepted: an integer 0..2147483647");
+  }
+
+  @Test
+  void blankVariablesMeanTheDefaults() {
+    assertThat(ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10, Map.of(ReplicationConfig.ELECTION_TIMEOUT_MS, " ",
+        ReplicationConfig.READ_LEASE, ""))).isEqualTo(ReplicationConfig.fromEnv(1, PEERS, Path.of("d"), 10, Map.of()));
+  }
+
+  @Test
+  void theDefaultsOfOfAreTheDeclaredOnes() {
+    ReplicationConfig c = ReplicationConfig.of(1, PEERS, Path.of("d"));
+    assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.snapshotThreshold()).isEqualTo(100_000);
+    assertThat(c.logSegmentBytes()).isEqualTo(8L << 20);
+    assertThat(c.metaCacheSize()).isEqualTo(65_536);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.oprc.odgm.cluster;
 
-import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.settings.ConfigException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * exactly as before clustering existed. Immutable; members sorted by id.
  */
 public record Membership(long self, List<Member> members) {
-  public static final String MEMBERS = "ODGM_MEMBERS";
+  public static final String MEMBERS = dev.oprc.odgm.node.NodeSettings.MEMBERS.name();
 
   public Membership {
     members = members.stream().sorted(Comparator.comparingLong(Member::id)).toList();
@@ -44,7 +44,7 @@ public record Membership(long self, List<Member> members) {
    * Parses {@code raw} (null or blank = standalone) for node {@code self}; {@code httpPort} is
    * {@code ODGM_HTTP_PORT} when it was set, else null.
    *
-   * @throws EventConfigException naming the bad entry and the accepted form
+   * @throws ConfigException naming the bad entry and the accepted form
    */
   public static Membership parse(String raw, long self, Integer httpPort) {
     if (raw == null || raw.isBlank()) {
@@ -96,8 +96,8 @@ public record Membership(long self, List<Member> members) {
     throw bad(raw, "entry '" + entry + "' has an invalid port '" + s + "' (accepted: 1..65535)");
   }
 
-  private static EventConfigException bad(String raw, String why) {
-    return new EventConfigException(MEMBERS + "=" + raw + ": " + why
+  private static ConfigException bad(String raw, String why) {
+    return new ConfigException(MEMBERS + "=" + raw + ": " + why
         + "; accepted: comma-separated id=host:raftPort:grpcPort including this node");
   }
 }

@@ -59,7 +59,7 @@ public final class PartitionOwnership {
   /**
    * The ownership of {@code collections} over {@code membership}.
    *
-   * @throws dev.oprc.odgm.events.EventConfigException for an invalid assignment
+   * @throws dev.oprc.odgm.settings.ConfigException for an invalid assignment
    */
   public static PartitionOwnership of(List<CreateCollectionRequest> collections, Membership membership) {
     PartitionOwnership o = new PartitionOwnership(membership);

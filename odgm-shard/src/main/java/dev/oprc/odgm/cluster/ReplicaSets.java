@@ -1,6 +1,6 @@
 package dev.oprc.odgm.cluster;
 
-import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.settings.ConfigException;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.ShardAssignment;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ public final class ReplicaSets {
   /**
    * One replica set per partition.
    *
-   * @throws EventConfigException naming the collection and the bad count or node id
+   * @throws ConfigException naming the collection and the bad count or node id
    */
   public static List<List<Long>> of(CreateCollectionRequest c, Membership m) {
     ShardType type = ShardType.of(c.getName(), c.getShardType());
@@ -98,7 +98,7 @@ public final class ReplicaSets {
     return h ^ (h >>> 31);
   }
 
-  private static EventConfigException bad(CreateCollectionRequest c, String why) {
-    return new EventConfigException("ODGM_COLLECTION: collection '" + c.getName() + "' " + why);
+  private static ConfigException bad(CreateCollectionRequest c, String why) {
+    return new ConfigException("ODGM_COLLECTION: collection '" + c.getName() + "' " + why);
   }
 }

@@ -1,6 +1,6 @@
 package dev.oprc.odgm.cluster;
 
-import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.settings.ConfigException;
 import java.util.Locale;
 
 /** A collection's {@code shard_type}. */
@@ -22,7 +22,7 @@ public enum ShardType {
       case "", "basic" -> BASIC;
       case "raft" -> RAFT;
       case "mst" -> MST;
-      default -> throw new EventConfigException("ODGM_COLLECTION: collection '" + collection
+      default -> throw new ConfigException("ODGM_COLLECTION: collection '" + collection
           + "' has shard_type '" + raw + "'; accepted: basic, raft, mst");
     };
   }

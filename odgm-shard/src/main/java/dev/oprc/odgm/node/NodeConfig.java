@@ -5,9 +5,11 @@ import com.google.protobuf.util.JsonFormat;
 import dev.oprc.odgm.cluster.Membership;
 import dev.oprc.odgm.cluster.ReplicaSets;
 import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.events.EventSettings;
 import dev.oprc.odgm.replication.ReplicationConfig;
-import dev.oprc.odgm.events.EventConfigException;
 import dev.oprc.odgm.events.OutboxConfig;
+import dev.oprc.odgm.settings.ConfigException;
+import dev.oprc.odgm.settings.Settings;
 import dev.oprc.odgm.storage.StorageConfig;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
@@ -19,18 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Node settings, read from upstream's {@code ODGM_*} variables by {@link #fromEnv(Map)}:
- * {@code ODGM_HTTP_PORT} (8080; gRPC port, 0 = ephemeral), {@code ODGM_NODE_ID} (random),
- * {@code ODGM_COLLECTION} (JSON array of CreateCollectionRequest; unset = the embedded
- * {@code example} collection), {@code ODGM_REFLECTION_ENABLED} (false),
- * {@code ODGM_MAX_STRING_ID_LEN} (160), plus ours: {@code ODGM_INVOKE_THREADS} (4),
- * {@code ODGM_INVOKE_QUEUE_BOUND} (1024), {@code ODGM_SHUTDOWN_DRAIN_MS} (5000), {@code ODGM_MEMBERS}
- * (unset = standalone; see {@link Membership#parse}; in a cluster ODGM_HTTP_PORT defaults to this
- * node's grpcPort). Collections are checked against the members ({@link ReplicaSets}). In a cluster,
- * {@link #replication()} holds the Raft settings ({@link ReplicationConfig#fromEnv}: the members'
- * raft addresses, {@code ${ODGM_DATA_DIR}/raft}, {@code ODGM_RAFT_*}); null standalone. Event settings
- * are {@link EventConfig#fromEnv(Map)}, outbox settings {@link OutboxConfig#fromEnv(Map)}, storage
- * settings {@link StorageConfig#fromEnv(Map)}.
+ * Node settings, read by {@link #fromEnv(Map)} from the variables declared in
+ * {@link NodeSettings#NODE} (names, defaults, accepted values and docs live there; in a cluster
+ * ODGM_HTTP_PORT defaults to this node's grpcPort). Collections are checked against the members
+ * ({@link ReplicaSets}). In a cluster, {@link #replication()} holds the Raft settings
+ * ({@link ReplicationConfig#fromEnv}: the members' raft addresses, {@code ${ODGM_DATA_DIR}/raft},
+ * {@code ODGM_RAFT_*}); null standalone. Event settings are {@link EventConfig#fromEnv(Map)}, outbox
+ * settings {@link OutboxConfig#fromEnv(Map)}, storage settings {@link StorageConfig#fromEnv(Map)}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -49,15 +46,20 @@ public record NodeConfig(
     Membership members,
     ReplicationConfig replication) {
 
-  public static final String HTTP_PORT = "ODGM_HTTP_PORT";
-  public static final String NODE_ID = "ODGM_NODE_ID";
-  public static final String COLLECTION = "ODGM_COLLECTION";
-  public static final String REFLECTION_ENABLED = "ODGM_REFLECTION_ENABLED";
-  public static final String MAX_STRING_ID_LEN = "ODGM_MAX_STRING_ID_LEN";
-  public static final String INVOKE_THREADS = "ODGM_INVOKE_THREADS";
-  public static final String INVOKE_QUEUE_BOUND = "ODGM_INVOKE_QUEUE_BOUND";
-  public static final String SHUTDOWN_DRAIN_MS = "ODGM_SHUTDOWN_DRAIN_MS";
+  public static final String HTTP_PORT = NodeSettings.HTTP_PORT.name();
+  public static final String NODE_ID = NodeSettings.NODE_ID.name();
+  public static final String COLLECTION = NodeSettings.COLLECTION.name();
+  public static final String REFLECTION_ENABLED = NodeSettings.REFLECTION_ENABLED.name();
+  public static final String MAX_STRING_ID_LEN = NodeSettings.MAX_STRING_ID_LEN.name();
+  public static final String INVOKE_THREADS = NodeSettings.INVOKE_THREADS.name();
+  public static final String INVOKE_QUEUE_BOUND = NodeSettings.INVOKE_QUEUE_BOUND.name();
+  public static final String SHUTDOWN_DRAIN_MS = NodeSettings.SHUTDOWN_DRAIN_MS.name();
 
+  /**
+   * Checks every value against its declaration and the collections against the members.
+   *
+   * @throws ConfigException naming the variable and what it accepts
+   */
   public NodeConfig {
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(outbox, "outbox");
@@ -71,26 +73,26 @@ public record NodeConfig(
           + nodeId);
     }
     collections = List.copyOf(collections);
-    range(port, 0, 65535, HTTP_PORT);
-    range(maxStringIdLength, 1, 4096, MAX_STRING_ID_LEN);
-    range(invokeThreads, 1, 256, INVOKE_THREADS);
-    range(invokeQueueBound, 1, 1 << 20, INVOKE_QUEUE_BOUND);
-    range(shutdownDrainMillis, 0, 600_000, SHUTDOWN_DRAIN_MS);
+    NodeSettings.HTTP_PORT.check(port);
+    NodeSettings.MAX_STRING_ID_LEN.check(maxStringIdLength);
+    NodeSettings.INVOKE_THREADS.check(invokeThreads);
+    NodeSettings.INVOKE_QUEUE_BOUND.check(invokeQueueBound);
+    NodeSettings.SHUTDOWN_DRAIN_MS.check(shutdownDrainMillis);
     java.util.Set<String> names = new java.util.HashSet<>();
     for (CreateCollectionRequest c : collections) {
       if (!names.add(c.getName())) {
-        throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' is defined twice");
+        throw new ConfigException(COLLECTION + ": collection '" + c.getName() + "' is defined twice");
       }
       if (dev.oprc.odgm.events.TriggerKeys.segmentProblem(c.getName()) != null) {
-        throw new EventConfigException(COLLECTION + ": collection name '" + c.getName() + "' "
+        throw new ConfigException(COLLECTION + ": collection name '" + c.getName() + "' "
             + dev.oprc.odgm.events.TriggerKeys.segmentProblem(c.getName()) + "; it must be a valid Zenoh key chunk");
       }
       if (c.getName().isEmpty()) {
-        throw new EventConfigException(COLLECTION + ": a collection has no name");
+        throw new ConfigException(COLLECTION + ": a collection has no name");
       }
       // each partition has its own dispatcher thread and queue
       if (c.getPartitionCount() < 1 || c.getPartitionCount() > 1024) {
-        throw new EventConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
+        throw new ConfigException(COLLECTION + ": collection '" + c.getName() + "' has partition_count "
             + c.getPartitionCount() + "; accepted: 1..1024");
       }
       ReplicaSets.of(c, members); // shard_type, replica_count and shard_assignments against ODGM_MEMBERS
@@ -122,35 +124,27 @@ public record NodeConfig(
   /**
    * Reads {@code env}.
    *
-   * @throws EventConfigException naming the first invalid variable and what it accepts
+   * @throws ConfigException naming the first invalid variable and what it accepts
    */
   public static NodeConfig fromEnv(Map<String, String> env) {
-    long nodeId;
-    String rawId = env.get(NODE_ID);
-    if (rawId == null) {
-      nodeId = new SecureRandom().nextLong() >>> 1;
-    } else {
-      try {
-        nodeId = Long.parseUnsignedLong(rawId.trim());
-      } catch (NumberFormatException e) {
-        throw new EventConfigException(NODE_ID + "='" + rawId + "' is invalid; accepted: an unsigned 64-bit integer");
-      }
-    }
-    Integer httpPort = env.containsKey(HTTP_PORT) ? (int) EventConfig.integer(env, HTTP_PORT, 8080) : null;
-    Membership members = Membership.parse(env.get(Membership.MEMBERS), nodeId, httpPort);
+    Settings s = Settings.of(env);
+    Long id = s.get(NodeSettings.NODE_ID);
+    long nodeId = id != null ? id : new SecureRandom().nextLong() >>> 1;
+    Integer httpPort = s.isSet(NodeSettings.HTTP_PORT) ? s.get(NodeSettings.HTTP_PORT) : null;
+    Membership members = Membership.parse(s.get(NodeSettings.MEMBERS), nodeId, httpPort);
     int port = httpPort != null ? httpPort
-        : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(8080);
+        : members.member(nodeId).map(dev.oprc.odgm.cluster.Member::grpcPort).orElse(NodeSettings.HTTP_PORT.defaultValue());
     StorageConfig storage = StorageConfig.fromEnv(env);
-    List<CreateCollectionRequest> collections = collections(env.get(COLLECTION));
+    List<CreateCollectionRequest> collections = collections(s.get(NodeSettings.COLLECTION));
     return new NodeConfig(
         port,
         nodeId,
         collections,
-        EventConfig.bool(env, REFLECTION_ENABLED, false),
-        (int) EventConfig.integer(env, MAX_STRING_ID_LEN, 160),
-        (int) EventConfig.integer(env, INVOKE_THREADS, 4),
-        (int) EventConfig.integer(env, INVOKE_QUEUE_BOUND, 1024),
-        EventConfig.integer(env, SHUTDOWN_DRAIN_MS, 5000),
+        s.get(NodeSettings.REFLECTION_ENABLED),
+        s.get(NodeSettings.MAX_STRING_ID_LEN),
+        s.get(NodeSettings.INVOKE_THREADS),
+        s.get(NodeSettings.INVOKE_QUEUE_BOUND),
+        s.get(NodeSettings.SHUTDOWN_DRAIN_MS),
         EventConfig.fromEnv(env),
         outbox(env, storage, collections, Runtime.getRuntime().maxMemory()),
         storage,
@@ -169,8 +163,7 @@ public record NodeConfig(
   static OutboxConfig outbox(Map<String, String> env, StorageConfig storage, List<CreateCollectionRequest> collections,
       long maxHeapBytes) {
     OutboxConfig o = OutboxConfig.fromEnv(env);
-    String set = env.get(OutboxConfig.MAX_BYTES);
-    if (storage.kind() != StorageConfig.Kind.MEMORY || (set != null && !set.isBlank())) {
+    if (storage.kind() != StorageConfig.Kind.MEMORY || Settings.of(env).isSet(EventSettings.OUTBOX_MAX_BYTES)) {
       return o;
     }
     long partitions = Math.max(1, collections.stream().mapToLong(CreateCollectionRequest::getPartitionCount).sum());
@@ -191,7 +184,7 @@ public record NodeConfig(
     }
     String trimmed = json.trim();
     if (!trimmed.startsWith("[")) {
-      throw new EventConfigException(COLLECTION + " must be a JSON array of CreateCollectionRequest, got: "
+      throw new ConfigException(COLLECTION + " must be a JSON array of CreateCollectionRequest, got: "
           + abbreviate(trimmed));
     }
     List<CreateCollectionRequest> out = new ArrayList<>();
@@ -201,11 +194,11 @@ public record NodeConfig(
         out.add(collection(i, arr.get(i).toString()));
       }
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new EventConfigException(COLLECTION + " is not a valid JSON array of CreateCollectionRequest: "
+      throw new ConfigException(COLLECTION + " is not a valid JSON array of CreateCollectionRequest: "
           + e.getMessage());
     }
     if (out.isEmpty()) {
-      throw new EventConfigException(COLLECTION + "='" + abbreviate(trimmed) + "' serves no collection; accepted: a "
+      throw new ConfigException(COLLECTION + "='" + abbreviate(trimmed) + "' serves no collection; accepted: a "
           + "JSON array of at least one CreateCollectionRequest (unset: the example collection)");
     }
     return out;
@@ -227,12 +220,6 @@ public record NodeConfig(
 
   private static String abbreviate(String s) {
     return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-  }
-
-  private static void range(long v, long lo, long hi, String name) {
-    if (v < lo || v > hi) {
-      throw new EventConfigException(name + "=" + v + " is out of range; accepted: " + lo + ".." + hi);
-    }
   }
 
   /** A copy with another port. */

@@ -56,7 +56,8 @@ public final class OdgmCli {
 
   public static void main(String[] argv) throws Exception {
     List<String> args = Arrays.asList(argv);
-    String node = "127.0.0.1:" + System.getenv().getOrDefault("ODGM_HTTP_PORT", "8080");
+    String node = "127.0.0.1:" + System.getenv().getOrDefault(NodeSettings.HTTP_PORT.name(),
+        NodeSettings.HTTP_PORT.defaultText());
     if (args.size() >= 2 && args.get(0).equals("--node")) {
       node = args.get(1);
       args = args.subList(2, args.size());

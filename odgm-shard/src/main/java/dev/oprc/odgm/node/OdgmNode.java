@@ -520,6 +520,7 @@ public final class OdgmNode implements AutoCloseable {
   /** Runs a node configured from the environment until it is stopped (SIGTERM / Ctrl-C). */
   public static void main(String[] args) throws Exception {
     Map<String, String> env = System.getenv();
+    NodeSettings.CATALOGUE.unknownVariableWarnings(env).forEach(log::warn); // a typo is never silently ignored
     NodeConfig config;
     NodeTransport transport;
     OdgmNode node;

@@ -1,11 +1,14 @@
 package dev.oprc.odgm.ops;
 
-import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.node.NodeSettings;
+import dev.oprc.odgm.settings.ConfigException;
+import dev.oprc.odgm.settings.Settings;
 import dev.oprc.odgm.events.TriggerKeys;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.zenoh.Config;
 import dev.oprc.zenoh.ZenohException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +26,7 @@ public final class StartupChecks {
    * Refuses function names that are not a Zenoh key chunk (their invocation keys could never be
    * matched) and {@code local:NAME} routes with no handler of that name.
    *
-   * @throws EventConfigException naming ODGM_COLLECTION, the collection and the function
+   * @throws ConfigException naming ODGM_COLLECTION, the collection and the function
    */
   public static void routes(List<CreateCollectionRequest> collections, Set<String> localHandlers) {
     for (CreateCollectionRequest c : collections) {
@@ -33,17 +36,17 @@ public final class StartupChecks {
       for (Map.Entry<String, FuncInvokeRoute> e : c.getInvocations().getFnRoutesMap().entrySet()) {
         String problem = TriggerKeys.segmentProblem(e.getKey());
         if (problem != null) {
-          throw new EventConfigException("ODGM_COLLECTION: function name '" + e.getKey() + "' of collection '"
+          throw new ConfigException("ODGM_COLLECTION: function name '" + e.getKey() + "' of collection '"
               + c.getName() + "' " + problem + "; accepted: a Zenoh key chunk without '/', '*', '$', '#', '?'");
         }
         String url = e.getValue().getUrl();
         if (url.startsWith("local:") && !localHandlers.contains(url.substring("local:".length()))) {
-          throw new EventConfigException("ODGM_COLLECTION: function '" + e.getKey() + "' of collection '"
+          throw new ConfigException("ODGM_COLLECTION: function '" + e.getKey() + "' of collection '"
               + c.getName() + "' routes to '" + url + "', which no in-process handler serves; accepted: local:"
               + String.join(" | local:", new TreeSet<>(localHandlers)) + ", or a gRPC URL (http://, https://, grpc://)");
         }
         if (url.isBlank()) {
-          throw new EventConfigException("ODGM_COLLECTION: function '" + e.getKey() + "' of collection '"
+          throw new ConfigException("ODGM_COLLECTION: function '" + e.getKey() + "' of collection '"
               + c.getName() + "' has no url; accepted: local:NAME or a gRPC URL (http://, https://, grpc://)");
         }
       }
@@ -51,13 +54,30 @@ public final class StartupChecks {
   }
 
   /**
-   * The Zenoh configuration of {@code OPRC_ZENOH_*}: without {@code ODGM_REQUIRE_ROUTER} a router
-   * not reachable within the connect timeout does not stop the start; the session keeps
-   * connecting in the background.
+   * The Zenoh configuration of the {@code OPRC_ZENOH_*} variables declared in
+   * {@link NodeSettings#ZENOH}: without {@code ODGM_REQUIRE_ROUTER} a router not reachable within the
+   * connect timeout does not stop the start; the session keeps connecting in the background.
+   *
+   * @throws ConfigException naming an invalid variable
+   * @throws ZenohException for values that are valid one by one but not together (reconnect max below initial)
    */
   public static Config zenoh(Map<String, String> env, OpsConfig ops) {
-    Config c = Config.fromEnv(env);
-    return ops.requireRouter() ? c : c.toBuilder().failOnConnectTimeout(false).build();
+    Settings s = Settings.of(env);
+    s.get(NodeSettings.ZENOH_PROTOCOL); // checked only: tcp is the one transport
+    s.get(NodeSettings.ZENOH_PORT); // checked only: the node listens on no Zenoh port
+    return Config.builder()
+        .mode(s.get(NodeSettings.ZENOH_MODE))
+        .endpoints(s.get(NodeSettings.ZENOH_PEERS))
+        .batchSize(s.get(NodeSettings.ZENOH_BUFFER_SIZE))
+        .lease(Duration.ofMillis(s.get(NodeSettings.ZENOH_LEASE_MS)))
+        .reconnectInitial(Duration.ofMillis(s.get(NodeSettings.ZENOH_RECONNECT_INITIAL_MS)))
+        .reconnectMax(Duration.ofMillis(s.get(NodeSettings.ZENOH_RECONNECT_MAX_MS)))
+        .connectTimeout(Duration.ofMillis(s.get(NodeSettings.ZENOH_CONNECT_TIMEOUT_MS)))
+        .blockTimeout(Duration.ofMillis(s.get(NodeSettings.ZENOH_BLOCK_TIMEOUT_MS)))
+        .outboundQueueCapacity(s.get(NodeSettings.ZENOH_TX_QUEUE))
+        .deliveryQueueCapacity(s.get(NodeSettings.ZENOH_DELIVERY_QUEUE))
+        .failOnConnectTimeout(ops.requireRouter())
+        .build();
   }
 
   /** The single line printed for a startup failure. */

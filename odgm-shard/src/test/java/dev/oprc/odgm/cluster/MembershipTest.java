@@ -3,7 +3,7 @@ package dev.oprc.odgm.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.oprc.odgm.events.EventConfigException;
+import dev.oprc.odgm.settings.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class MembershipTest {
@@ -26,7 +26,7 @@ class MembershipTest {
   @Test
   void anEntryWithoutTheGrpcPortIsRefusedByName() {
     assertThatThrownBy(() -> Membership.parse("1=127.0.0.1:7101:8081,2=127.0.0.1:7102", 1, null))
-        .isInstanceOf(EventConfigException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("ODGM_MEMBERS=1=127.0.0.1:7101:8081,2=127.0.0.1:7102: ")
         .hasMessageContaining("entry '2=127.0.0.1:7102' is not id=host:raftPort:grpcPort");
   }

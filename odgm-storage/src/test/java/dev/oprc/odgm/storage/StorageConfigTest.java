@@ -3,6 +3,7 @@ package dev.oprc.odgm.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.oprc.odgm.settings.ConfigException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,18 +28,25 @@ class StorageConfigTest {
   }
 
   @Test
+  void blankValuesMeanTheDefaults() {
+    assertThat(StorageConfig.fromEnv(Map.of("ODGM_STORAGE", " ", "ODGM_DATA_DIR", "", "ODGM_STORAGE_SYNC", "",
+        "ODGM_META_CACHE_SIZE", "", "ODGM_ROCKSDB_MEMORY_BYTES", ""))).isEqualTo(StorageConfig.fromEnv(Map.of()));
+  }
+
+  @Test
   void badValuesNameTheVariableAndWhatItAccepts() {
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_STORAGE", "sqlite")))
-        .hasMessage("ODGM_STORAGE='sqlite' is invalid; accepted: rocksdb, memory");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("ODGM_STORAGE='sqlite' is invalid; accepted: rocksdb | memory");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_STORAGE_SYNC", "fsync")))
-        .hasMessage("ODGM_STORAGE_SYNC='fsync' is invalid; accepted: none, group, always");
+        .hasMessage("ODGM_STORAGE_SYNC='fsync' is invalid; accepted: none | group | always");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_META_CACHE_SIZE", "lots")))
         .hasMessageContaining("ODGM_META_CACHE_SIZE='lots'");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_META_CACHE_SIZE", "-1")))
-        .hasMessageContaining("ODGM_META_CACHE_SIZE=-1 is out of range");
+        .hasMessage("ODGM_META_CACHE_SIZE='-1' is invalid; accepted: an integer 0..100000000");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_ROCKSDB_MEMORY_BYTES", "1024")))
-        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES=1024 is out of range; accepted: 4194304..1099511627776 (bytes)");
+        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES='1024' is invalid; accepted: bytes 4194304..1099511627776");
     assertThatThrownBy(() -> StorageConfig.fromEnv(Map.of("ODGM_ROCKSDB_MEMORY_BYTES", "32MB")))
-        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES='32MB' is invalid; accepted: an integer");
+        .hasMessage("ODGM_ROCKSDB_MEMORY_BYTES='32MB' is invalid; accepted: bytes 4194304..1099511627776");
   }
 }
