@@ -10,10 +10,10 @@ final class RaftSettings {
   /** What GroupStateMachine logs once per snapshot a follower installs from its leader. */
   private static final Pattern INSTALLED = Pattern.compile("installed the leader's snapshot at");
   /** Applied entries after which a group takes a snapshot and purges its log ({@link #smallSnapshots}). */
-  static final int SNAPSHOT_THRESHOLD = 100;
+  static final int SNAPSHOT_THRESHOLD = 50;
   /** Entries a purge keeps behind the snapshot: a follower lagging by fewer catches up from the log. */
-  static final int LOG_PRESERVE_ENTRIES = 50;
-  /** Log segment size; only closed segments are purged, and one holds a few dozen of the tests' entries. */
+  static final int LOG_PRESERVE_ENTRIES = 20;
+  /** Log segment size; only closed segments are purged, and one holds fewer than a threshold of the tests' entries. */
   static final int LOG_SEGMENT_BYTES = 4096;
 
   private RaftSettings() {}
@@ -30,10 +30,10 @@ final class RaftSettings {
   }
 
   /**
-   * Entries a leader must commit past a frozen follower before its log surely no longer holds the
-   * follower's next entry: a snapshot comes at most every threshold entries and a purge keeps the
-   * preserved entries, the rest of the segment they end in, and waits for a purge gap (half the
-   * threshold); twice that bound leaves room for a segment of larger entries.
+   * Entries a leader must commit past a stopped follower before its log surely no longer holds the
+   * follower's next entry: a snapshot comes at most every threshold entries, and a purge keeps the
+   * preserved entries and the rest of the segment they end in (fewer than a threshold) and waits
+   * for a purge gap (half the threshold); twice that bound, for margin.
    */
   static int entriesPastThePreservedLog() {
     return 2 * (SNAPSHOT_THRESHOLD + LOG_PRESERVE_ENTRIES + SNAPSHOT_THRESHOLD / 2 + SNAPSHOT_THRESHOLD);
