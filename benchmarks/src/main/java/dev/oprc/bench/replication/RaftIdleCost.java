@@ -47,6 +47,8 @@ public final class RaftIdleCost {
     List<Long> members = new ArrayList<>(peers.keySet());
     List<RaftReplication> nodes = new ArrayList<>();
     double cores;
+    int threads;
+    String rss;
     try {
       for (long id : members) {
         nodes.add(RaftReplication.start(ReplicationConfig.of(id, peers, dir.resolve("node" + id))
@@ -59,6 +61,8 @@ public final class RaftIdleCost {
         }
       }
       cores = idleCpuCores(Duration.ofSeconds(seconds).toMillis());
+      threads = ManagementFactory.getThreadMXBean().getThreadCount();
+      rss = rss();
     } finally {
       for (RaftReplication n : nodes) {
         n.close();
@@ -66,8 +70,7 @@ public final class RaftIdleCost {
       deleteTree(dir);
     }
     System.out.printf("3 raft nodes in one JVM, %d partitions of one replica set: %.3f cores idle over %d s"
-        + " (limit %.3f); %d threads; %s%n", partitions, cores, seconds, maxCores,
-        ManagementFactory.getThreadMXBean().getThreadCount(), rss());
+        + " (limit %.3f); %d threads; %s%n", partitions, cores, seconds, maxCores, threads, rss);
     if (cores >= maxCores) {
       System.out.println("FAIL: idle raft groups cost more than the limit");
       System.exit(1);
