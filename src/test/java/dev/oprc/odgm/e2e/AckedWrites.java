@@ -41,8 +41,6 @@ final class AckedWrites {
   /** Ack time (System.nanoTime) per acknowledged write index. */
   final Map<Integer, Long> ackedAt = new ConcurrentHashMap<>();
   final AtomicInteger failedAttempts = new AtomicInteger();
-  /** Writes started (each is then retried until acknowledged or given up). */
-  final AtomicInteger started = new AtomicInteger();
   private final AtomicBoolean stop = new AtomicBoolean();
 
   AckedWrites(LocalCluster cluster, String collection, int partitions) {
@@ -53,21 +51,6 @@ final class AckedWrites {
 
   /** Writes {@code from .. from+count-1} at {@code perSecond} with {@code threads} clients, spread over {@code targets}. */
   void run(int threads, int from, int count, int perSecond, Supplier<List<Long>> targets) throws Exception {
-    run(threads, from, count, perSecond, Long.MAX_VALUE, targets);
-  }
-
-  /**
-   * Writes from {@code from} at {@code perSecond} for {@code duration} (no write starts later; the
-   * ones started finish, retries included); returns the index after the last one started.
-   */
-  int runFor(int threads, int from, int perSecond, java.time.Duration duration, Supplier<List<Long>> targets)
-      throws Exception {
-    int count = (int) (perSecond * duration.toMillis() / 1000);
-    return run(threads, from, count, perSecond, System.nanoTime() + duration.toNanos(), targets);
-  }
-
-  private int run(int threads, int from, int count, int perSecond, long until, Supplier<List<Long>> targets)
-      throws Exception {
     AtomicInteger next = new AtomicInteger(from);
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "acked-writer"));
@@ -75,12 +58,11 @@ final class AckedWrites {
     for (int t = 0; t < threads; t++) {
       futures.add(pool.submit(() -> {
         int i;
-        while (!stop.get() && System.nanoTime() < until && (i = next.getAndIncrement()) < from + count) {
+        while (!stop.get() && (i = next.getAndIncrement()) < from + count) {
           long wait = start + (i - from) * 1_000_000_000L / perSecond - System.nanoTime();
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
           }
-          started.incrementAndGet();
           writeOne(i, targets);
         }
         return null;
@@ -89,12 +71,11 @@ final class AckedWrites {
     pool.shutdown();
     try {
       for (Future<?> f : futures) {
-        f.get(count / Math.max(1, perSecond) + 120L, TimeUnit.SECONDS);
+        f.get(count / Math.max(1, perSecond) + 300L, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
     }
-    return Math.min(next.get(), from + count);
   }
 
   /** Makes running writers finish their current write and stop. */

@@ -58,7 +58,9 @@ class ClusterProcessTest {
     NodeProcess n2 = null;
     try {
       n2 = NodeProcess.startOn(g2, env("2", members, collections));
-      Thread.sleep(500); // let the router learn both nodes' subscriptions (the trigger PUTs are not retried)
+      // the trigger PUTs are not retried: first the router must route each node's partitions to it
+      awaitRouted(ownership, 1);
+      awaitRouted(ownership, 2);
       for (int i = 0; i < 10; i++) {
         int p = i % PARTITIONS;
         TriggerTarget t = TriggerTarget.newBuilder().setClsId(COLL).setPartitionId(p).setFnId("echo").build();
@@ -70,8 +72,8 @@ class ClusterProcessTest {
             .build());
       }
       String results = "oprc/" + COLL + "/";
-      router.awaitSamples(10, s -> s.key().startsWith(results) && s.key().contains("/results/echo/async/"),
-          Duration.ofSeconds(20));
+      router.awaitSamples(10, s -> s.key().startsWith(results) && s.key().contains("/results/echo/async/")
+          && !s.key().contains("probe-"), Duration.ofSeconds(20));
       // markers after everything else, one per node: once both answered, every earlier result is in
       for (long n : new long[] {1, 2}) {
         int p = firstOwnedBy(ownership, n);
@@ -81,7 +83,7 @@ class ClusterProcessTest {
       router.awaitSamples(2, s -> s.key().contains("/results/echo/async/marker-"), Duration.ofSeconds(20));
       List<ReceivedSample> got = router.samples().stream()
           .filter(s -> s.key().startsWith(results) && s.key().contains("/results/echo/async/")
-              && !s.key().contains("marker-")).toList();
+              && !s.key().contains("marker-") && !s.key().contains("probe-")).toList();
       assertThat(got).as("one result per trigger; node logs:\n%s\n%s", n1.output(), n2.output()).hasSize(10);
       assertThat(got.stream().map(ReceivedSample::key).distinct()).hasSize(10);
     } finally {
@@ -90,6 +92,34 @@ class ClusterProcessTest {
       }
       n1.close();
     }
+  }
+
+  /**
+   * Waits until node {@code node} answers an invocation the router puts on one of its partitions:
+   * from then on the router routes that node's partitions to it. Probes are repeated (a PUT
+   * before the node's subscription reached the router is lost) until one is answered.
+   */
+  private static void awaitRouted(PartitionOwnership ownership, long node) throws Exception {
+    int p = firstOwnedBy(ownership, node);
+    byte[] probe = InvocationRequest.newBuilder().setClsId(COLL).setFnId("echo").build().toByteArray();
+    String answered = "/results/echo/async/probe-" + node + "-";
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (int attempt = 0; !answered(answered, Duration.ofMillis(500)); attempt++) {
+      assertThat(System.nanoTime()).as("node %d answers a probe within 30 s", node).isLessThan(deadline);
+      router.put("oprc/" + COLL + "/" + p + "/async/echo/probe-" + node + "-" + attempt, probe, null, null);
+    }
+  }
+
+  /** Polls the router's samples for up to {@code within} until one's key contains {@code keyPart}. */
+  private static boolean answered(String keyPart, Duration within) throws InterruptedException {
+    long until = System.nanoTime() + within.toNanos();
+    while (router.samples().stream().noneMatch(s -> s.key().contains(keyPart))) {
+      if (System.nanoTime() > until) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
   }
 
   private static int firstOwnedBy(PartitionOwnership o, long node) {

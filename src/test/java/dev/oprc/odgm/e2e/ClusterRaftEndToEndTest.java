@@ -156,7 +156,6 @@ class ClusterRaftEndToEndTest {
     long start = System.nanoTime();
     retrying(() -> survivor.data().set(set(0, "after", null)));
     long failoverMs = (System.nanoTime() - start) / 1_000_000;
-    assertThat(failoverMs).as("failover time").isLessThan(15_000);
     System.out.println("in-process raft failover: first write through a survivor acknowledged " + failoverMs
         + " ms after the leader closed (election timeout 400 ms)");
     // the new leader declared the partition's async keys when it became ready

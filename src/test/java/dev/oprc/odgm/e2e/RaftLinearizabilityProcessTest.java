@@ -26,6 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class RaftLinearizabilityProcessTest {
   private static final String COLLECTION = "lin";
   private static final Path ARTIFACTS = Path.of("target", "lincheck");
+  /**
+   * Answered operations before the leader is killed, and after it (of which the writes and CAS are
+   * asserted below): counts, not durations, so the history has the same size on a quiet and a
+   * loaded machine (the checker's search budget covers a few hundred operations per key).
+   */
+  private static final int OPERATIONS_BEFORE_THE_KILL = 600;
+  private static final int OPERATIONS_AFTER_THE_KILL = 600;
 
   @TempDir
   Path dir;
@@ -55,10 +62,10 @@ class RaftLinearizabilityProcessTest {
     AtomicLong killedAt = new AtomicLong();
     Thread chaos = new Thread(() -> {
       try {
-        Thread.sleep(3_000);
+        awaitCount(() -> clients.answered(Long.MIN_VALUE), OPERATIONS_BEFORE_THE_KILL);
         cluster.kill9(leader);
         killedAt.set(System.nanoTime());
-        Thread.sleep(7_000);
+        awaitCount(() -> clients.answered(killedAt.get()), OPERATIONS_AFTER_THE_KILL);
       } catch (Exception e) {
         throw new IllegalStateException(e);
       } finally {
@@ -83,5 +90,13 @@ class RaftLinearizabilityProcessTest {
     long writesAfterKill = history.stream().filter(o -> o.status() == Operation.Status.OK
         && o.kind() != Operation.Kind.READ && o.invokedAt() > killedAt.get()).count();
     assertThat(writesAfterKill).as("writes and CAS acknowledged after the failover").isGreaterThan(50);
+  }
+
+  /** Polls {@code count} until it reaches {@code n} (the clients give up and stop by themselves if it never does). */
+  private static void awaitCount(java.util.function.LongSupplier count, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (count.getAsLong() < n && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
   }
 }

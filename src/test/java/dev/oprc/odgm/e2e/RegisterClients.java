@@ -119,6 +119,14 @@ final class RegisterClients {
     }
   }
 
+  /** Operations with a known outcome (answered, or refused as a CAS mismatch) invoked after {@code sinceNanos}. */
+  long answered(long sinceNanos) {
+    synchronized (history) {
+      return history.stream().filter(o -> o.status() != Operation.Status.UNKNOWN && o.invokedAt() > sinceNanos)
+          .count();
+    }
+  }
+
   int unknownOutcomes() {
     return unknown.get();
   }

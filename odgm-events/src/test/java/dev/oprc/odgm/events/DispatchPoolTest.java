@@ -4,8 +4,6 @@ import static dev.oprc.odgm.events.OutboxDispatcherTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,22 +86,6 @@ class DispatchPoolTest {
   }
 
   @Test
-  void idleShardsCostThePoolAlmostNoCpu() throws Exception {
-    pool = DispatchPool.start("pool-test-idle", 2);
-    OutboxDispatcherTest.Link link = new OutboxDispatcherTest.Link();
-    for (int i = 0; i < 1024; i++) {
-      dispatcher(new OutboxDispatcherTest.Store(), link);
-    }
-    Thread.sleep(1500); // the start-up backlog scans of 1024 empty stores end
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    long before = cpuNanos(mx, "pool-test-idle");
-    long wallStart = System.nanoTime();
-    Thread.sleep(3000);
-    double cores = (double) (cpuNanos(mx, "pool-test-idle") - before) / (System.nanoTime() - wallStart);
-    assertThat(cores).as("cores used by 1024 idle shards").isLessThan(0.01);
-  }
-
-  @Test
   void closingOneDispatcherLeavesTheOthersOnThePoolRunning() throws Exception {
     pool = DispatchPool.start("pool-test-c", 1);
     OutboxDispatcherTest.Link link = new OutboxDispatcherTest.Link();
@@ -130,13 +112,5 @@ class DispatchPoolTest {
   void poolSizeOutsideOneToSixtyFourIsRefused() {
     assertThatThrownBy(() -> DispatchPool.start("x", 0)).hasMessageContaining("1..64, got 0");
     assertThatThrownBy(() -> DispatchPool.start("x", 65)).hasMessageContaining("1..64, got 65");
-  }
-
-  private static long cpuNanos(ThreadMXBean mx, String prefix) {
-    long sum = 0;
-    for (Thread t : poolThreads(prefix)) {
-      sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
-    }
-    return sum;
   }
 }

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Partitions that share a replica set share one Raft group: their number costs no threads. */
 class GroupThreadCostTest {
+  private static final int PARTITIONS = 256;
+
   @TempDir
   Path dir;
   private RaftTestCluster cluster;
@@ -47,35 +49,17 @@ class GroupThreadCostTest {
     }
   }
 
-  /** Process CPU time over {@code millis} of doing nothing, in cores. */
-  private static double idleCpuCores(long millis) {
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    long cpu0 = os.getProcessCpuTime();
-    long t0 = System.nanoTime();
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - t0);
-  }
-
-  private static String rss() {
-    try {
-      return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
-          .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?").replaceAll("\\s+", " ");
-    } catch (java.io.IOException e) {
-      return "?";
-    }
-  }
-
   private static int threads() {
     return ManagementFactory.getThreadMXBean().getThreadCount();
   }
 
+  /**
+   * Threads are counted, not CPU: the idle CPU of many partitions depends on the machine and is
+   * measured by the benchmarks' harness check {@code dev.oprc.bench.replication.RaftIdleCost}. 256
+   * partitions prove what 1024 did: a per-partition thread would add 255, the bound is 6.
+   */
   @Test
-  void oneThousandPartitionsOfOneReplicaSetCostNoMoreThreadsThanOne() {
+  void manyPartitionsOfOneReplicaSetCostNoMoreThreadsThanOne() {
     int before = threads();
     cluster = new RaftTestCluster(dir, 3, c -> c);
     long leader = cluster.awaitLeader();
@@ -83,7 +67,7 @@ class GroupThreadCostTest {
     Map<Integer, Integer> threadsAt = new LinkedHashMap<>();
     int created = 0;
     long start = System.nanoTime();
-    for (int target : new int[] {1, 64, 1024}) {
+    for (int target : new int[] {1, 16, PARTITIONS}) {
       for (int p = created; p < target; p++) {
         for (long id : cluster.members) {
           cluster.shard(id, p); // every replica opens the partition, as a node holding it does
@@ -93,16 +77,12 @@ class GroupThreadCostTest {
       created = target;
       threadsAt.put(target, threads());
     }
-    double writeMs = (System.nanoTime() - start) / 1e6 / 1024;
+    double writeMs = (System.nanoTime() - start) / 1e6 / PARTITIONS;
     System.out.printf("threads before the cluster: %d; with a 3-node in-JVM cluster (one group) by partitions: %s;"
         + " %.2f ms per sequential write%n", before, threadsAt, writeMs);
-    assertThat(threadsAt.get(1024) - threadsAt.get(1)).as("threads added by 1023 more partitions: " + threadsAt)
-        .isLessThanOrEqualTo(6);
-    assertThat(cluster.shard(leader, 1023).count()).isEqualTo(1);
-    double idleCores = idleCpuCores(3_000);
-    System.out.printf("idle CPU of the 3 nodes with 1024 partitions: %.3f cores; RSS of the JVM: %s%n", idleCores,
-        rss());
-    assertThat(idleCores).as("idle CPU (heartbeats only)").isLessThan(0.5);
-    assertThat(threadsAt.get(1024) - before).as("threads of three nodes").isLessThanOrEqualTo(3 * 30);
+    assertThat(threadsAt.get(PARTITIONS) - threadsAt.get(1))
+        .as("threads added by %d more partitions: %s", PARTITIONS - 1, threadsAt).isLessThanOrEqualTo(6);
+    assertThat(cluster.shard(leader, PARTITIONS - 1).count()).isEqualTo(1);
+    assertThat(threadsAt.get(PARTITIONS) - before).as("threads of three nodes").isLessThanOrEqualTo(3 * 30);
   }
 }
