@@ -1,0 +1,81 @@
+package dev.oprc.odgm.node;
+
+import dev.oprc.odgm.cluster.Membership;
+import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.cluster.ShardType;
+import dev.oprc.odgm.storage.StorageConfig;
+import java.util.ArrayList;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node as a process ({@link OdgmNode#main}): configuration from the environment, one line and
+ * exit 2 for whatever refuses the start, a SIGTERM hook on the node's own shutdown path, and the
+ * start-up log line. Stateless.
+ */
+final class NodeMain {
+  private static final Logger log = LoggerFactory.getLogger(OdgmNode.class);
+
+  private NodeMain() {}
+
+  /** Starts a node from {@code env} and blocks until it has terminated. */
+  static void run(Map<String, String> env) throws InterruptedException {
+    NodeSettings.CATALOGUE.unknownVariableWarnings(env).forEach(log::warn); // a typo is never silently ignored
+    NodeConfig config;
+    NodeTransport transport;
+    OdgmNode node;
+    try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
+      config = NodeConfig.fromEnv(env);
+      dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
+      transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      node = OdgmNode.builder().config(config).ops(ops).transport(transport).start();
+    } catch (Exception e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM, Ctrl-C: the same path as shutdown()
+      log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
+      node.close();
+    }, "odgm-sigterm"));
+    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
+        + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
+        config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
+        config.events().enabled() ? "on" : "off", describe(config.storage()), transport, node.zenohApiKeys().size());
+    log.debug("Zenoh API keys: {}", node.zenohApiKeys());
+    node.awaitTermination();
+  }
+
+  /** Logs once the cluster view and what each non-basic shard type runs as. */
+  static void logShardTypes(NodeConfig config, PartitionOwnership ownership) {
+    if (config.members().clustered()) {
+      java.util.List<String> owned = new ArrayList<>();
+      for (String c : ownership.collections()) {
+        for (int p = 0; p < ownership.partitionCount(c); p++) {
+          if (ownership.owns(c, p)) {
+            owned.add(c + "/" + p);
+          }
+        }
+      }
+      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft replica sets {}",
+          Long.toUnsignedString(config.nodeId()), config.members().members(), owned, ownership.raftReplicaSets().size(),
+          ownership.raftReplicaSets());
+    }
+    for (dev.oprc.odgm.proto.CreateCollectionRequest c : config.collections()) {
+      ShardType t = ShardType.of(c.getName(), c.getShardType());
+      if (t == ShardType.MST) {
+        log.info("collection '{}': shard_type mst runs as basic (one owner per partition, no replication): upstream's "
+            + "mst is eventually consistent and resurrects deleted keys, so it is not copied", c.getName());
+      } else if (t == ShardType.RAFT && !config.members().clustered()) {
+        log.info("collection '{}': shard_type raft on a standalone node (no {}) runs as basic: one copy, no "
+            + "replication", c.getName(), Membership.MEMBERS);
+      }
+    }
+  }
+
+  private static String describe(StorageConfig s) {
+    return s.kind() == StorageConfig.Kind.MEMORY ? "memory (nothing survives a restart)"
+        : "rocksdb " + s.dataDir().toAbsolutePath() + " (sync " + s.sync().name().toLowerCase(java.util.Locale.ROOT) + ")";
+  }
+}
