@@ -50,7 +50,9 @@ final class RaftTestCluster implements AutoCloseable {
 
   ReplicationConfig config(long id) {
     ReplicationConfig c = ReplicationConfig.of(id, peers, root.resolve("node" + id))
-        .withElectionTimeout(Duration.ofMillis(400), Duration.ofMillis(800)).withRequestTimeout(Duration.ofSeconds(5));
+        // 1-2 s: a loaded 2-core machine stalls a JVM for hundreds of ms, and a test whose leader is deposed by
+        // such a stall fails for the machine, not the code (tests about failover set their own timeouts)
+        .withElectionTimeout(Duration.ofSeconds(1), Duration.ofSeconds(2)).withRequestTimeout(Duration.ofSeconds(5));
     return tune.apply(c);
   }
 
