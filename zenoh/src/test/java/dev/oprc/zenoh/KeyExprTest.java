@@ -70,7 +70,8 @@ class KeyExprTest {
         long t0 = System.nanoTime();
         assertThat(a.intersects(b)).isFalse();
         assertThat(a.includes(b)).isFalse();
-        assertThat(System.nanoTime() - t0).isLessThan(500_000_000L);
+        // a backtracking matcher takes minutes on these; a loaded machine's stall takes at most seconds
+        assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
         assertThat(KeyExpr.of("a/b")).isEqualTo(KeyExpr.of("a/b")).hasSameHashCodeAs(KeyExpr.of("a/b"));
     }
 }
