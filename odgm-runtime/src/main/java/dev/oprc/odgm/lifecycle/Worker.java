@@ -28,6 +28,9 @@ public final class Worker implements AutoCloseable {
   private static final int RUNNING = 1;
   private static final int STOPPING = 2;
   private static final int TERMINATED = 3;
+  /** Every worker's failed rounds and stuck closes in this JVM (the node's metrics read them). */
+  private static final LongAdder FAILED_ROUNDS = new LongAdder();
+  private static final LongAdder STUCK_THREADS = new LongAdder();
 
   /** The work of one loop: {@link #doWork} is called until the worker closes. */
   public interface Duty {
@@ -93,6 +96,16 @@ public final class Worker implements AutoCloseable {
     return errors.sum();
   }
 
+  /** Rounds that threw, over every worker of this JVM. */
+  public static long failedRounds() {
+    return FAILED_ROUNDS.sum();
+  }
+
+  /** Closes that gave up on a thread that would not stop, over every worker of this JVM. */
+  public static long stuckThreads() {
+    return STUCK_THREADS.sum();
+  }
+
   /** Closes that gave up on a thread that would not stop. */
   public long stuck() {
     return stuck.sum();
@@ -115,6 +128,7 @@ public final class Worker implements AutoCloseable {
           duty.doWork();
         } catch (Throwable e) { // a round's failure must not end the loop: count it and go on
           errors.increment();
+          FAILED_ROUNDS.increment();
           log.warn("worker {}: a round failed ({} so far): {}", name, errors.sum(), e.toString(), e);
           LockSupport.parkNanos(this, FAILURE_BACKOFF_NANOS);
         }
@@ -124,6 +138,7 @@ public final class Worker implements AutoCloseable {
         duty.onClose();
       } catch (RuntimeException e) {
         errors.increment();
+        FAILED_ROUNDS.increment();
         log.warn("worker {}: closing failed: {}", name, e.toString(), e);
       }
     }
@@ -182,6 +197,7 @@ public final class Worker implements AutoCloseable {
 
   private void reportStuck(Duration timeout) {
     stuck.increment();
+    STUCK_THREADS.increment();
     StackTraceElement[] at = thread.getStackTrace();
     log.warn("worker {} did not stop within {} ms; left running at {}", name, timeout.toMillis(),
         at.length == 0 ? "(unknown)" : at[0] + (at.length > 1 ? " <- " + at[1] : ""));

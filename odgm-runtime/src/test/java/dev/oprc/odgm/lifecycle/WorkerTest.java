@@ -47,6 +47,7 @@ class WorkerTest {
 
   @Test
   void aFailingRoundIsCountedAndTheLoopGoesOn() throws Exception {
+    long jvmWideBefore = Worker.failedRounds();
     CountDownLatch afterFailures = new CountDownLatch(3);
     Worker w = new Worker("test-failing", () -> {
       afterFailures.countDown();
@@ -56,6 +57,7 @@ class WorkerTest {
     assertThat(afterFailures.await(30, TimeUnit.SECONDS)).isTrue();
     w.close(Duration.ofSeconds(30));
     assertThat(w.errors()).isGreaterThanOrEqualTo(3);
+    assertThat(Worker.failedRounds() - jvmWideBefore).isGreaterThanOrEqualTo(w.errors());
     assertThat(w.isTerminated()).isTrue();
   }
 
