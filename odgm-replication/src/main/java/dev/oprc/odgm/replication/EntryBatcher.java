@@ -39,7 +39,8 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
   private volatile boolean closed;
 
   EntryBatcher(long nodeId) {
-    worker = new Worker("odgm-raft-submit-" + nodeId, this).start();
+    worker = new Worker("odgm-raft-submit-" + nodeId, this);
+    worker.start(); // after the field is set: the first round reads it
   }
 
   /** The queue of one group. */

@@ -50,6 +50,7 @@ public final class Worker implements AutoCloseable {
   private final AtomicInteger state = new AtomicInteger(NEW);
   private final LongAdder errors = new LongAdder();
   private final LongAdder stuck = new LongAdder();
+  private volatile boolean reportedStuck; // a stuck thread is reported (and counted) once
 
   /** A worker whose thread, named {@code name}, comes from {@code factory}; nothing starts yet. */
   public Worker(String name, ThreadFactory factory, Duty duty) {
@@ -70,7 +71,8 @@ public final class Worker implements AutoCloseable {
   /** Starts the thread; returns this. */
   public Worker start() {
     if (!state.compareAndSet(NEW, RUNNING)) {
-      throw new IllegalStateException("worker " + name + " was already started");
+      throw new IllegalStateException("worker " + name + (state.get() == TERMINATED && thread.getState()
+          == Thread.State.NEW ? " was closed before it started" : " was already started"));
     }
     thread.start();
     return this;
@@ -196,6 +198,10 @@ public final class Worker implements AutoCloseable {
   }
 
   private void reportStuck(Duration timeout) {
+    if (reportedStuck) {
+      return;
+    }
+    reportedStuck = true;
     stuck.increment();
     STUCK_THREADS.increment();
     StackTraceElement[] at = thread.getStackTrace();

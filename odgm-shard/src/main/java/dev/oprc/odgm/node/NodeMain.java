@@ -29,16 +29,24 @@ final class NodeMain {
       config = NodeConfig.fromEnv(env);
       dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
       transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
-      node = OdgmNode.builder().config(config).ops(ops).transport(transport).start();
+      node = OdgmNode.builder().config(config).ops(ops).transport(transport).build();
     } catch (Exception e) {
       System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> { // SIGTERM, Ctrl-C: the same path as shutdown()
+    // before start(): a SIGTERM while RocksDB or Raft are still opening takes the same orderly path
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down (draining events for up to {} ms)", config.shutdownDrainMillis());
       node.close();
     }, "odgm-sigterm"));
+    try {
+      node.start();
+    } catch (Exception e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
+      System.exit(2);
+      return;
+    }
     log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
         + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
         config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),

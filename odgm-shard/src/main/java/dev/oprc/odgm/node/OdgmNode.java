@@ -120,8 +120,8 @@ public final class OdgmNode implements AutoCloseable {
       terminated.countDown();
       throw e;
     }
-    if (!state.compareAndSet(STARTING, STARTED)) {
-      shutdown(); // shutdown() was called while starting
+    if (!state.compareAndSet(STARTING, STARTED)) { // shutdown() was called while starting: it is ours to run
+      threads.newThread(this::runShutdown).start();
     }
     return this;
   }
@@ -189,33 +189,49 @@ public final class OdgmNode implements AutoCloseable {
     receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
         config.invokeQueueBound(), ops.invokeQueueMaxBytes());
     closer.push("async invocation receiver", receiver);
-    zenohApi = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
-        config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
-        config.invokeThreads(), config.invokeQueueBound());
     try {
       subscribedKeys = receiver.start();
       for (String k : new String[] {"oprc/*/*/results/*/async/*", "oprc/*/*/objects/*/results/*/async/*"}) {
         closer.push("result subscription " + k, transport.subscribe(k, this::onResult));
       }
+      // /metrics and /readyz stay up through the drain: they close after it (started later, in startOps)
+      closer.push("ops server and metrics", this::closeOps);
       closer.push("event drain", () -> drained = shards.close(config.shutdownDrainMillis()));
-      closer.push("Zenoh API", zenohApi);
-      zenohApiKeys = zenohApi.start();
+      ZenohObjectApi api = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
+          config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
+          config.invokeThreads(), config.invokeQueueBound());
+      zenohApi = closer.push("Zenoh API", api); // its pools exist from here: pushed at once
+      zenohApiKeys = api.start();
     } catch (Exception e) {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     ownership.addListener(this::ownershipChanged);
   }
 
-  /** Metrics, the ops HTTP server and gRPC; gRPC is the first to stop, health turns NOT_SERVING before it. */
+  /** The ops HTTP server, then metrics (what {@link #startOps} started, if it got that far). */
+  private void closeOps() {
+    dev.oprc.odgm.ops.OpsServer o = opsServer;
+    if (o != null) {
+      o.close();
+    }
+    dev.oprc.odgm.ops.NodeMetrics m = metrics;
+    if (m != null) {
+      m.close();
+    }
+  }
+
+  /**
+   * Metrics, the ops HTTP server and gRPC; gRPC is the first to stop, health turns NOT_SERVING
+   * before it; the ops server and metrics close after the event drain ({@link #closeOps}).
+   */
   private void startOps(Ids ids) throws IOException {
     dev.oprc.odgm.ops.GrpcLogGuard.install();
     if (ops.metricsPort() != 0) {
-      metrics = closer.push("metrics", new dev.oprc.odgm.ops.NodeMetrics(meters));
+      metrics = new dev.oprc.odgm.ops.NodeMetrics(meters); // closed by closeOps, after the event drain
       NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    closer.push("ops server", opsServer);
     opsServer.start(ops.metricsPort(), metrics);
     grpc = closer.push("gRPC server", startGrpc(ids, builtinRoutes(embedded.keySet())));
     closer.push("health: draining", opsServer::draining); // NOT_SERVING first, so balancers stop sending
@@ -355,12 +371,12 @@ public final class OdgmNode implements AutoCloseable {
 
   /** Zenoh API counters: received, served, errors, refused, samples applied. */
   public String zenohApiStats() {
-    return zenohApi.stats().toString();
+    return started(zenohApi).stats().toString();
   }
 
   /** Async receiver counters: received, completed, decode errors, refused. */
   public String receiverStats() {
-    return receiver.stats().toString();
+    return started(receiver).stats().toString();
   }
 
   /**

@@ -82,6 +82,9 @@ final class LoopbackTransport implements NodeTransport {
 
   @Override
   public AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) {
+    if (refuseSubscriptions) {
+      throw new IllegalStateException("subscriptions refused (test)");
+    }
     return subscribeSamples(keyExpr, (k, p, delete) -> {
       if (!delete) {
         handler.accept(k, p);
@@ -213,6 +216,13 @@ final class LoopbackTransport implements NodeTransport {
   }
 
   private volatile boolean transportClosed;
+  private volatile boolean refuseSubscriptions;
+
+  /** From now on {@link #subscribe} throws, as a session that lost its router may. */
+  LoopbackTransport refusingSubscriptions() {
+    refuseSubscriptions = true;
+    return this;
+  }
 
   /** True once the node closed this transport. */
   boolean isClosed() {

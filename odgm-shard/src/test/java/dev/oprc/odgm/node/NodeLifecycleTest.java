@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +136,42 @@ class NodeLifecycleTest {
       assertThat(started.port()).isEqualTo(grpcPort);
       assertThat(started.metricsPort()).isEqualTo(metricsPort);
     }
+  }
+
+  @Test
+  void aStartRefusedWhileDeclaringZenohKeysReleasesTheStorageLockAndThreads() throws Exception {
+    Set<Thread> before = nodeThreads();
+    LoopbackTransport refusing = new LoopbackTransport().refusingSubscriptions();
+    OdgmNode refused = node(config(0), OpsConfig.embedded(), refusing).build();
+
+    assertThatThrownBy(refused::start).isInstanceOf(IOException.class).hasMessageContaining("Zenoh subscriptions");
+    assertThat(refused.isTerminated()).isTrue();
+    assertThat(refusing.isClosed()).isTrue();
+    awaitOnly(before);
+    try (OdgmNode started = node(config(0), OpsConfig.embedded(), new LoopbackTransport()).start()) { // same data dir
+      assertThat(started.port()).isPositive();
+    }
+  }
+
+  @Test
+  void aShutdownRequestedWhileStartingTerminatesTheNodeOnceStarted() throws Exception {
+    Set<Thread> before = nodeThreads();
+    AtomicReference<OdgmNode> built = new AtomicReference<>();
+    AtomicInteger shutdowns = new AtomicInteger();
+    ThreadFactory shutsDownMidStart = r -> {
+      if (shutdowns.getAndIncrement() == 0) {
+        built.get().shutdown(); // start() is running: it asked for its first thread
+      }
+      return new Thread(r);
+    };
+    LoopbackTransport transport = new LoopbackTransport();
+    built.set(node(config(0), OpsConfig.embedded(), transport).threads(shutsDownMidStart).build());
+
+    built.get().start();
+
+    assertThat(built.get().awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(transport.isClosed()).isTrue();
+    awaitOnly(before);
   }
 
   @Test

@@ -44,7 +44,8 @@ final class WalSyncer implements DurabilityGate, AutoCloseable, Worker.Duty {
 
   WalSyncer(RocksDB db) {
     this.db = db;
-    this.worker = new Worker("odgm-wal-sync", this).start();
+    this.worker = new Worker("odgm-wal-sync", this);
+    worker.start(); // after the field is set: the first round reads it
   }
 
   /** Why the WAL could not be synced, or null while it can. */
