@@ -125,8 +125,9 @@ public final class ShardRegistry implements AutoCloseable {
     if (s == null) {
       return true;
     }
-    closeMeters(s);
-    return s.close(0);
+    boolean stopped = s.close(0);
+    closeMeters(s); // after the dispatcher stopped: its last counts are kept
+    return stopped;
   }
 
   private synchronized void closeMeters(ObjectShard s) {
