@@ -18,12 +18,17 @@ import java.util.concurrent.Executor;
  * and the owner's messages and status are passed back unchanged. A forwarded call carries
  * {@value #FORWARDED_BY}; one that lands on a non-owner is answered UNAVAILABLE, never forwarded
  * again, so ownership disagreements during a failover cannot loop. A partition without a known
- * owner (an election in progress) is answered UNAVAILABLE naming it, with a retry hint.
+ * owner (an election in progress) is answered UNAVAILABLE naming it, with a retry hint. A forward
+ * that fails without the owner's answer is UNKNOWN ("may or may not have been applied") once its
+ * request was handed to the transport, unless the method only reads; UNAVAILABLE naming the owner
+ * when nothing was sent or the method only reads ({@link RoutingCallHandler#restate}).
  *
  * <p>The node's gRPC server runs calls on its transport threads. A locally served call that may
  * block (a {@link BlockingCalls} rule: remote function calls, Raft writes, long listings) is moved
  * to the node's blocking pool once its request has named the collection; a refusal by that full
- * pool is answered RESOURCE_EXHAUSTED.
+ * pool is answered RESOURCE_EXHAUSTED. A call whose deadline passed or that was cancelled while
+ * it waited there is not started at all (DEADLINE_EXCEEDED or CANCELLED, as gRPC answers it), so a
+ * late Raft write is never proposed.
  *
  * <p>Thread-safe; owns its member channels, released by {@link #close()}.
  */

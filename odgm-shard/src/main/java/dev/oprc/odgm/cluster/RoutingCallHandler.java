@@ -2,6 +2,7 @@ package dev.oprc.odgm.cluster;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.ClientStreamTracer;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
@@ -12,6 +13,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -23,6 +25,14 @@ import java.util.function.Consumer;
  * call's listener serially, and the forwarded call's listener only touches the server call.
  */
 final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
+  /**
+   * The methods without side effects: a forward of one that fails after its request was sent is
+   * still UNAVAILABLE (retrying it is harmless). Every other method (any we do not know included)
+   * may write, so such a failure is UNKNOWN.
+   */
+  private static final Set<String> READ_ONLY = Set.of("Get", "GetValue", "ListObjects", "ListValues", "Stats",
+      "Capabilities");
+
   private final Forwarder forwarder;
   private final MethodDescriptor<Q, R> method;
   private final ServerCallHandler<Q, R> local;
@@ -44,6 +54,7 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
     private final Metadata headers;
     private ServerCall.Listener<Q> delegate; // serving locally
     private ClientCall<Q, R> remote; // forwarded
+    private Progress progress; // of the forwarded call
     private Offloaded<Q> offloaded; // served locally on the blocking pool
     private boolean refused;
 
@@ -88,7 +99,8 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
         call.close(Status.UNAVAILABLE.withDescription("node is shutting down; retry"), new Metadata());
         return;
       }
-      CallOptions opts = CallOptions.DEFAULT;
+      progress = new Progress();
+      CallOptions opts = CallOptions.DEFAULT.withStreamTracerFactory(progress);
       Deadline d = Context.current().getDeadline(); // the caller's deadline, kept end to end
       if (d != null) {
         opts = opts.withDeadline(d);
@@ -96,7 +108,8 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       remote = ch.newCall(method, opts);
       Metadata out = copy(headers);
       out.put(Forwarder.FORWARDED_KEY, Long.toUnsignedString(forwarder.self()));
-      remote.start(new Relay<>(call, remote, owner), out);
+      boolean readOnly = READ_ONLY.contains(method.getBareMethodName());
+      remote.start(new Relay<>(call, remote, owner, progress, readOnly), out);
       remote.sendMessage(request);
       remote.request(1);
     }
@@ -119,8 +132,16 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       }
     }
 
-    /** Runs on the blocking pool: the call as the service sees it, from its start. */
+    /**
+     * Runs on the blocking pool: the call as the service sees it, from its start; not started at
+     * all (nothing applied) when the call was cancelled or its deadline passed while it waited.
+     */
     private void serveOffloaded(Q request) {
+      Status late = lateStatus(Context.current());
+      if (late != null) {
+        call.close(late, new Metadata()); // gRPC has already told the caller; this ends our side
+        return;
+      }
       delegate = local.startCall(call, headers);
       delegate.onMessage(request);
       delegate.onHalfClose();
@@ -129,6 +150,7 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
     @Override
     public void onCancel() {
       if (remote != null) {
+        progress.callerCancelled = true;
         remote.cancel("the caller cancelled", null);
       } else {
         toDelegate(ServerCall.Listener::onCancel);
@@ -156,6 +178,50 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       } else if (delegate != null) {
         callback.accept(delegate);
       }
+    }
+  }
+
+  /**
+   * DEADLINE_EXCEEDED or CANCELLED when the call of {@code ctx} has ended without us (its
+   * deadline passed, the caller cancelled, the server is stopping), as gRPC itself answers it;
+   * null while it is live.
+   */
+  static Status lateStatus(Context ctx) {
+    Deadline d = ctx.getDeadline();
+    if (d != null && d.isExpired()) {
+      return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline passed while it waited for the node's"
+          + " pool for blocking calls; it was not started, nothing was applied");
+    }
+    if (ctx.isCancelled()) {
+      return Status.CANCELLED.withCause(ctx.cancellationCause()).withDescription("the call was cancelled while it"
+          + " waited for the node's pool for blocking calls; it was not started, nothing was applied");
+    }
+    return null;
+  }
+
+  /**
+   * What a forwarded call got to (set by gRPC on its transport threads, read when it closes):
+   * whether its request was handed to the transport (from then on the owner may have received
+   * and applied it) and whether the owner's own status arrived (trailers). Thread-safe.
+   */
+  static final class Progress extends ClientStreamTracer.Factory {
+    volatile boolean requestSent;
+    volatile boolean ownerAnswered;
+    volatile boolean callerCancelled;
+
+    @Override
+    public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+      return new ClientStreamTracer() { // one per attempt: a transparent retry's earlier attempts count too
+        @Override
+        public void outboundMessage(int seqNo) {
+          requestSent = true;
+        }
+
+        @Override
+        public void inboundTrailers(Metadata trailers) {
+          ownerAnswered = true;
+        }
+      };
     }
   }
 
@@ -234,20 +300,27 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
   }
 
   /**
-   * Passes the owner's headers, messages and status back to the caller unchanged, except an
-   * UNAVAILABLE raised by this node's channel (it carries a cause; a status the owner sent does
-   * not), which is reworded to name the unreachable owner.
+   * Passes the owner's headers, messages and status back to the caller unchanged. A status the
+   * owner did not send (this node's channel failed, the connection dropped or was reset) is
+   * restated so it neither blames the node called nor invites a blind retry of a write: UNKNOWN
+   * once the request was handed to the transport of a method that may write (the owner may have
+   * applied it), UNAVAILABLE naming the owner when nothing was sent or the method only reads.
+   * The caller's own deadline and cancellation pass as they are.
    */
   private static final class Relay<Q, R> extends ClientCall.Listener<R> {
     private final ServerCall<Q, R> call;
     private final ClientCall<Q, R> remote;
     private final long owner;
+    private final Progress progress;
+    private final boolean readOnly;
     private boolean headersSent;
 
-    Relay(ServerCall<Q, R> call, ClientCall<Q, R> remote, long owner) {
+    Relay(ServerCall<Q, R> call, ClientCall<Q, R> remote, long owner, Progress progress, boolean readOnly) {
       this.call = call;
       this.remote = remote;
       this.owner = owner;
+      this.progress = progress;
+      this.readOnly = readOnly;
     }
 
     @Override
@@ -268,14 +341,30 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
-      if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
-        // our channel failed (the owner never answered): say so, or the caller blames the node it called
-        status = Status.UNAVAILABLE.withCause(status.getCause()).withDescription("cannot reach node "
-            + Long.toUnsignedString(owner) + ", the owner of this partition (" + status.getDescription()
-            + "); retry once it is back or a new leader is elected");
-      }
-      call.close(status, copy(trailers));
+      call.close(restate(status, owner, progress, readOnly), copy(trailers));
     }
+  }
+
+  /** What the caller is told when the forward to {@code owner} ends with {@code status}. */
+  static Status restate(Status status, long owner, Progress progress, boolean readOnly) {
+    Status.Code code = status.getCode();
+    if (progress.ownerAnswered || progress.callerCancelled || code == Status.Code.OK
+        || code == Status.Code.DEADLINE_EXCEEDED) {
+      return status; // the owner's own answer, or the caller's deadline (it already means "maybe applied")
+    }
+    String node = "node " + Long.toUnsignedString(owner) + ", the owner of this partition";
+    if (progress.requestSent && !readOnly) {
+      return Status.UNKNOWN.withCause(status.getCause()).withDescription("the call was sent to " + node
+          + ", but its answer never came back (" + code + ": " + status.getDescription() + "); it may or may not"
+          + " have been applied: read the object back, or write with expected_object_version, before retrying");
+    }
+    if (code != Status.Code.UNAVAILABLE && code != Status.Code.CANCELLED) {
+      return status;
+    }
+    String what = progress.requestSent ? "lost the connection to " + node + ", before it answered (" : "cannot reach " + node + " (";
+    String tail = progress.requestSent ? "); the call only reads: retry once it is back or a new leader is elected"
+        : "); nothing was sent: retry once it is back or a new leader is elected";
+    return Status.UNAVAILABLE.withCause(status.getCause()).withDescription(what + status.getDescription() + tail);
   }
 
   /** The application headers of {@code src}: transport and gRPC-reserved ones are the channel's own. */
