@@ -24,11 +24,18 @@ import dev.oprc.odgm.proto.SetObjectRequest;
 import dev.oprc.odgm.proto.SingleObjectRequest;
 import dev.oprc.odgm.proto.StatsRequest;
 import dev.oprc.odgm.proto.TriggerTarget;
+import dev.oprc.zenoh.Config;
+import dev.oprc.zenoh.ConsolidationMode;
+import dev.oprc.zenoh.GetOptions;
+import dev.oprc.zenoh.Reply;
+import dev.oprc.zenoh.Session;
+import dev.oprc.zenoh.Zenoh;
 import dev.oprc.zenoh.testing.ZenohRouterProcess;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -243,6 +250,31 @@ class ClusterEndToEndTest {
     assertThat(r.getStatus()).isEqualTo(ResponseStatus.OKAY);
     assertThat(runs.get(2L)).hasSize(1);
     assertThat(runs.get(1L)).isEmpty();
+  }
+
+  /** oprc-cli capabilities-zenoh's default key: each partition's owner answers for it, once. */
+  @Test
+  void wildcardCapabilitiesQuery_getsOneReplyPerPartitionFromItsOwner() throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      expected.add("oprc/" + coll + "/" + p);
+    }
+    try (Session client = Zenoh.open(Config.client(router.endpoint()))) {
+      List<String> prefixes = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      do { // both nodes' queryables reach the router's routing table at their own pace
+        prefixes.clear();
+        for (Reply r : client.get("oprc/" + coll + "/*/shards/*/capabilities",
+            GetOptions.DEFAULT.withConsolidation(ConsolidationMode.NONE).withTimeout(Duration.ofSeconds(5)))
+            .collect(Duration.ofSeconds(10))) {
+          assertThat(r.isOk()).as("reply %s", r).isTrue();
+          String key = r.keyExpr().toString();
+          assertThat(key).endsWith("/capabilities");
+          prefixes.add(key.substring(0, key.indexOf("/shards/")));
+        }
+      } while (prefixes.size() < PARTITIONS && System.nanoTime() < deadline);
+      assertThat(prefixes).containsExactlyInAnyOrderElementsOf(expected);
+    }
   }
 
   @Test

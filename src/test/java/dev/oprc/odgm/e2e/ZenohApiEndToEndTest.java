@@ -156,6 +156,23 @@ class ZenohApiEndToEndTest {
     await(() -> !exists(get), "the DELETE sample to remove the object");
   }
 
+  /** The gateway's order: a sample, then at once a get from the same session, through the router. */
+  @Test
+  void getRightAfterADeleteOrPutSampleFromOneSession_neverSeesTheOlderState() throws Exception {
+    for (int i = 0; i < 1000; i++) {
+      String oid = "ord" + (i % 5);
+      String key = "oprc/orders/" + (i % 2) + "/objects/" + oid;
+      py.put(key, ObjData.newBuilder().setMetadata(meta(i % 2, oid)).putEntries("v", val("v" + i)).build()
+          .toByteArray(), null, null);
+      PyReply afterPut = call(key, null);
+      assertThat(afterPut.ok()).as("round %d: GET after PUT", i).isTrue();
+      assertThat(ObjData.parseFrom(afterPut.payload()).getEntriesMap()).as("round %d", i).containsEntry("v",
+          val("v" + i));
+      py.delete(key); // ObjectProxy.del_obj, as the gateway's DELETE
+      assertThat(call(key, null).payloadAsString()).as("round %d: GET after DELETE", i).isEqualTo("object not found");
+    }
+  }
+
   private static boolean exists(SingleObjectRequest get) {
     try {
       node.data().get(get);
@@ -199,6 +216,10 @@ class ZenohApiEndToEndTest {
         + "\"storage_backend\":\"memory\",\"odgm_version\":").contains("\"features\":{\"granular_storage\":true,");
     assertThat(call("oprc/orders/1/shards/0/capabilities", null).payloadAsString())
         .isEqualTo("{\"error\":\"not_found\"}");
+    // oprc-cli capabilities-zenoh's default key: one reply per shard, each on its concrete key
+    assertThat(py.getLikeObjectProxy("oprc/orders/*/shards/*/capabilities", null, TIMEOUT_MS))
+        .extracting(PyReply::key)
+        .containsExactlyInAnyOrder("oprc/orders/0/shards/0/capabilities", "oprc/orders/1/shards/1/capabilities");
     assertThat(py.livelinessGet("oprc/orders/*/liveliness/*", 2000))
         .containsExactlyInAnyOrder("oprc/orders/0/liveliness/0", "oprc/orders/1/liveliness/1");
   }

@@ -24,6 +24,8 @@ final class NodeMeters {
       FunctionInvoker invoker, NodeTransport transport, StrictRequests strict) {
     if (transport instanceof ZenohTransport z) {
       m.bindSession(z.session());
+      m.counter("odgm.zenoh.api.order.refused", "Zenoh API queries refused: the queue ordering them after"
+          + " earlier samples was full", Tags.empty(), z::queriesRefused);
     }
     Tags none = Tags.empty();
     m.counter("odgm.invocations.async.received", "async invocations received", none, () -> receiver.stats().received());

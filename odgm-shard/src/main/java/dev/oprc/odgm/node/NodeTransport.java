@@ -64,8 +64,11 @@ public interface NodeTransport extends AutoCloseable {
   AutoCloseable subscribe(String keyExpr, BiConsumer<String, byte[]> handler) throws Exception;
 
   /**
-   * Like {@link #subscribe} but also reports deletes ({@code delete == true}, empty payload). The
-   * default reports every sample as a put.
+   * Like {@link #subscribe} but also reports deletes ({@code delete == true}, empty payload), in
+   * arrival order with this transport's queries: the listener has returned for every sample that
+   * arrived before a query when that query reaches its {@link #declareQueryable} handler. The
+   * default reports every sample as a put (ordered only if {@link #subscribe} and the queryables
+   * run on one thread in arrival order).
    */
   default AutoCloseable subscribeSamples(String keyExpr, SampleListener listener) throws Exception {
     return subscribe(keyExpr, (key, payload) -> listener.onSample(key, payload, false));

@@ -14,6 +14,7 @@ import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.VersionMismatchException;
 import dev.oprc.odgm.shard.WriteContext;
+import dev.oprc.zenoh.KeyExpr;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -206,7 +207,28 @@ final class ObjectApiServer {
     if (s.shardId() != shardId) {
       return "{\"error\":\"not_found\"}";
     }
-    return "{\"class\":" + jsonString(k.cls()) + ",\"partition\":" + k.partition() + ",\"shard_id\":"
+    return capabilities(k.cls(), k.partition(), shardId);
+  }
+
+  /**
+   * Replies the capabilities of each shard of {@code cls} this node serves (in {@code partition}
+   * only, unless {@link ApiKey#ANY_PARTITION}) whose key intersects {@code query}, on that key.
+   */
+  void capabilitiesMatching(String cls, int partition, KeyExpr query, NodeTransport.IncomingQuery q) {
+    for (ObjectShard s : shards.all()) {
+      if (!s.collection().equals(cls) || (partition != ApiKey.ANY_PARTITION && s.partition() != partition)) {
+        continue;
+      }
+      String key = ApiKey.prefix(cls, s.partition()) + "/shards/" + Long.toUnsignedString(s.shardId())
+          + "/capabilities";
+      if (query.intersects(KeyExpr.of(key))) {
+        q.reply(key, capabilities(cls, s.partition(), s.shardId()).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  private String capabilities(String cls, int partition, long shardId) {
+    return "{\"class\":" + jsonString(cls) + ",\"partition\":" + partition + ",\"shard_id\":"
         + Long.toUnsignedString(shardId) + ",\"event_pipeline_v2\":" + eventsEnabled + ",\"storage_backend\":"
         + jsonString(storageBackend) + ",\"odgm_version\":" + jsonString(version)
         + ",\"features\":{\"granular_storage\":true,\"bridge_mode\":false,\"wasm_runtime\":false}}";

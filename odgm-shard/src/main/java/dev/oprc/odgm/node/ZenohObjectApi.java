@@ -4,6 +4,7 @@ import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.zenoh.KeyExpr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,14 @@ import org.slf4j.LoggerFactory;
  *   <li>a liveliness token {@code oprc/{c}/{p}/liveliness/{shard_id}} per partition.
  * </ul>
  *
- * <p>Zenoh threads only parse the key and hand off: queries to a bounded pool
- * ({@code odgm-zapi-N}), sync invocations to their own ({@code odgm-zapi-invoke-N}), samples to one ordered lane ({@code odgm-zapi-samples}, so a PUT and a
- * later DELETE of one object apply in order). A full pool answers the query with an ERR reply
- * ("queryable overloaded") and counts it; a full lane drops the sample and counts it. Bad input
+ * <p>Zenoh threads only parse the key and hand off: samples and queries to one of a fixed set of
+ * single-threaded lanes ({@code odgm-zapi-N}) chosen by the object (collection, partition, object
+ * id; the partition alone for list-objects and capabilities), sync invocations to their own pool
+ * ({@code odgm-zapi-invoke-N}). The transport delivers samples and queries in arrival order (see
+ * {@link NodeTransport#subscribeSamples}), so one object's PUTs, DELETEs and queries take effect in
+ * the order they arrived (a GET right after a DELETE from one session sees the delete), without a
+ * lock and while other objects run on the other lanes. A full lane answers the query with an ERR
+ * reply ("queryable overloaded") or drops the sample, and counts it. Bad input
  * (an unsupported key, an invalid id or partition, a malformed payload) gets an ERR reply and a
  * rate-limited warning, never more.
  *
@@ -43,9 +48,8 @@ final class ZenohObjectApi implements AutoCloseable {
   private final NodeTransport transport;
   private final ShardRegistry shards;
   private final ObjectApiServer server;
-  private final ThreadPoolExecutor queries;
+  private final ThreadPoolExecutor[] lanes; // one thread each: an object's samples and queries in order
   private final ThreadPoolExecutor invocations; // sync invokes may block up to the call timeout
-  private final ThreadPoolExecutor samples;
   private final PartitionOwnership ownership;
   /** Declarations by "collection/partition" ("collection/*" standalone); guarded by this. */
   private final Map<String, List<AutoCloseable>> declarations = new java.util.HashMap<>();
@@ -63,9 +67,11 @@ final class ZenohObjectApi implements AutoCloseable {
     this.ownership = ownership;
     this.shards = shards;
     this.server = server;
-    this.queries = NodeExecutors.bounded("odgm-zapi-", threads, queueBound);
+    this.lanes = new ThreadPoolExecutor[threads];
+    for (int i = 0; i < threads; i++) {
+      lanes[i] = NodeExecutors.bounded("odgm-zapi-" + (i + 1), 1, queueBound);
+    }
     this.invocations = NodeExecutors.bounded("odgm-zapi-invoke-", threads, queueBound);
-    this.samples = NodeExecutors.bounded("odgm-zapi-samples", 1, queueBound);
   }
 
   /**
@@ -123,7 +129,9 @@ final class ZenohObjectApi implements AutoCloseable {
     decl.add(transport.subscribeSamples(any + "/objects/*", this::onSample));
     keys.add(any + "/objects/*");
     keys.add(queryable(decl, any + "/objects/**", false));
-    keys.add(queryable(decl, any + "/shards/*/capabilities", false));
+    String caps = any + "/shards/*/capabilities";
+    decl.add(transport.declareQueryable(caps, q -> onCapabilities(q, c.getName(), partition)));
+    keys.add(caps);
     for (String fn : hostedFunctions(c)) {
       keys.add(queryable(decl, any + "/invokes/" + fn, true));
       keys.add(queryable(decl, any + "/objects/*/invokes/" + fn, true));
@@ -174,7 +182,7 @@ final class ZenohObjectApi implements AutoCloseable {
     }
     received.increment();
     // a slow function must not starve gets and sets (nor a function calling back into this node)
-    ThreadPoolExecutor pool = invokeKey ? invocations : queries;
+    ThreadPoolExecutor pool = invokeKey ? invocations : lane(k);
     try {
       pool.execute(new QueryTask(k, q));
     } catch (RejectedExecutionException e) {
@@ -184,20 +192,47 @@ final class ZenohObjectApi implements AutoCloseable {
     }
   }
 
+  /**
+   * A capabilities query: a concrete key as any query; one with wildcards (upstream's CLI asks
+   * {@code oprc/{c}/*}{@code /shards/*}{@code /capabilities}) gets one reply per matching shard of
+   * this declaration's {@code partition} ("*": all), each on its shard's concrete key.
+   */
+  private void onCapabilities(NodeTransport.IncomingQuery q, String cls, String partition) {
+    KeyExpr key = KeyExpr.tryFrom(q.key());
+    if (key == null || !key.isWild()) {
+      onQuery(q, false);
+      return;
+    }
+    received.increment();
+    int p = "*".equals(partition) ? ApiKey.ANY_PARTITION : Integer.parseInt(partition);
+    ThreadPoolExecutor lane = lanes[Math.floorMod(cls.hashCode(), lanes.length)];
+    try {
+      lane.execute(new QueryTask(q, () -> server.capabilitiesMatching(cls, p, key, q)));
+    } catch (RejectedExecutionException e) {
+      rejected.increment();
+      warn.warn("Zenoh API lane full ({} queued); refused query on '{}'", lane.getQueue().size(), q.key());
+      replyErr(q, "queryable overloaded: the node's Zenoh API queue is full");
+    }
+  }
+
   /** A query waiting for or running on the pool; closed with an ERR if the pool is shut down first. */
   private final class QueryTask implements Runnable {
-    final ApiKey key;
     final NodeTransport.IncomingQuery query;
+    final Runnable serve;
 
     QueryTask(ApiKey key, NodeTransport.IncomingQuery query) {
-      this.key = key;
+      this(query, () -> server.serve(key, query));
+    }
+
+    QueryTask(NodeTransport.IncomingQuery query, Runnable serve) {
       this.query = query;
+      this.serve = serve;
     }
 
     @Override
     public void run() {
       try {
-        server.serve(key, query);
+        serve.run();
         served.increment();
       } catch (RuntimeException e) {
         fail(query, message(e));
@@ -244,11 +279,21 @@ final class ZenohObjectApi implements AutoCloseable {
       return;
     }
     try {
-      samples.execute(() -> apply(k, key, payload, delete));
+      lane(k).execute(() -> apply(k, key, payload, delete));
     } catch (RejectedExecutionException e) {
       rejected.increment();
-      warn.warn("Zenoh API sample lane full; dropped {} on '{}'", delete ? "DELETE" : "PUT", key);
+      warn.warn("Zenoh API lane full; dropped {} on '{}'", delete ? "DELETE" : "PUT", key);
     }
+  }
+
+  /** The lane of {@code k}'s object (of its partition for keys without one). */
+  private ThreadPoolExecutor lane(ApiKey k) {
+    int h = k.cls().hashCode() * 31 + k.partition();
+    if (k.objectId() != null) {
+      h = h * 31 + k.objectId().hashCode();
+    }
+    h ^= h >>> 16;
+    return lanes[Math.floorMod(h, lanes.length)];
   }
 
   private void apply(ApiKey k, String key, byte[] payload, boolean delete) {
@@ -281,14 +326,23 @@ final class ZenohObjectApi implements AutoCloseable {
       declarations.clear();
     }
     NodeExecutors.closeQuietly(all);
-    for (ThreadPoolExecutor p : new ThreadPoolExecutor[] {samples, queries, invocations}) {
+    for (ThreadPoolExecutor p : lanes) {
+      p.shutdown(); // all lanes drain side by side
+    }
+    for (ThreadPoolExecutor p : lanes) {
       drop(NodeExecutors.shutdown(p));
     }
+    drop(NodeExecutors.shutdown(invocations));
   }
 
   /** True once no API thread runs any more (so the storage may be closed). */
   boolean terminated() {
-    return samples.isTerminated() && queries.isTerminated() && invocations.isTerminated();
+    for (ThreadPoolExecutor p : lanes) {
+      if (!p.isTerminated()) {
+        return false;
+      }
+    }
+    return invocations.isTerminated();
   }
 
   private static void drop(List<Runnable> left) {

@@ -10,7 +10,6 @@ import dev.oprc.zenoh.PutOptions;
 import dev.oprc.zenoh.Query;
 import dev.oprc.zenoh.QueryTarget;
 import dev.oprc.zenoh.Reply;
-import dev.oprc.zenoh.SampleKind;
 import dev.oprc.zenoh.Session;
 import dev.oprc.zenoh.Zenoh;
 import dev.oprc.zenoh.ZenohException;
@@ -30,7 +29,8 @@ import java.util.function.Consumer;
  * the invocation id as suffix was measured no faster through a router (the router resolves the
  * fresh key either way; {@code benchmarks/results/zenoh-publish.md}, run 3). Queryables detach every query and hand
  * it to the caller's handler; gets use upstream ObjectProxy's options (consolidation NONE, target
- * BEST_MATCHING).
+ * BEST_MATCHING). Samples of {@link #subscribeSamples} and queries of {@link #declareQueryable} reach
+ * their listeners and handlers in the order they arrived ({@link ArrivalOrder}).
  *
  * <p>Thread-safe; owns the session.
  */
@@ -40,10 +40,13 @@ public final class ZenohTransport implements NodeTransport {
 
   private final Session session;
   private final String description;
+  private final ArrivalOrder order;
 
   private ZenohTransport(Session session, String description) {
     this.session = Objects.requireNonNull(session, "session");
     this.description = description;
+    int capacity = session.config().deliveryQueueCapacity(); // as many as the callback thread may have queued
+    this.order = new ArrivalOrder(capacity, capacity);
   }
 
   /** Opens a session configured by {@code OPRC_ZENOH_*}; local-only when no peers are given. */
@@ -114,15 +117,30 @@ public final class ZenohTransport implements NodeTransport {
         sample -> handler.accept(sample.keyExpr().toString(), sample.payload()));
   }
 
+  /** Listeners run in arrival order with this transport's query handlers (see {@link ArrivalOrder}). */
   @Override
   public AutoCloseable subscribeSamples(String keyExpr, SampleListener listener) {
-    return session.declareSubscriber(KeyExpr.of(keyExpr), sample -> listener.onSample(sample.keyExpr().toString(),
-        sample.payload(), sample.kind() == SampleKind.DELETE));
+    return order.subscribe(session, KeyExpr.of(keyExpr), listener);
   }
 
+  /**
+   * Handlers run once the listeners of every earlier sample of {@link #subscribeSamples} ran; a
+   * query that cannot be queued for that is answered "queryable overloaded" (counted).
+   */
   @Override
   public AutoCloseable declareQueryable(String keyExpr, Consumer<IncomingQuery> handler) {
-    return session.declareQueryable(KeyExpr.of(keyExpr), q -> handler.accept(new DetachedQuery(q.detach())), false);
+    return session.declareQueryable(KeyExpr.of(keyExpr), q -> {
+      DetachedQuery d = new DetachedQuery(q.detach());
+      if (!order.query(() -> handler.accept(d))) {
+        d.replyErr("queryable overloaded: the node's query ordering queue is full");
+        d.close();
+      }
+    }, false);
+  }
+
+  /** Queries refused because the queue that orders them after earlier samples was full. */
+  public long queriesRefused() {
+    return order.queriesRefused();
   }
 
   @Override

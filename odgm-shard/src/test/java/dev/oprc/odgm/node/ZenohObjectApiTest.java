@@ -259,6 +259,23 @@ class ZenohObjectApiTest {
   }
 
   @Test
+  void wildcardCapabilitiesQuery_isAnsweredOncePerMatchingShardOnItsConcreteKey() throws Exception {
+    start(Map.of());
+    List<NodeTransport.QueryReply> all = get("oprc/orders/*/shards/*/capabilities", null);
+    assertThat(all).extracting(NodeTransport.QueryReply::key).containsExactlyInAnyOrder(
+        "oprc/orders/0/shards/0/capabilities", "oprc/orders/1/shards/1/capabilities");
+    assertThat(all).allSatisfy(r -> {
+      assertThat(r.ok()).isTrue();
+      String p = r.key().substring("oprc/orders/".length(), "oprc/orders/".length() + 1);
+      assertThat(text(r)).startsWith("{\"class\":\"orders\",\"partition\":" + p + ",\"shard_id\":" + p + ",");
+    });
+    assertThat(get("oprc/orders/1/shards/*/capabilities", null)).extracting(NodeTransport.QueryReply::key)
+        .containsExactly("oprc/orders/1/shards/1/capabilities");
+    assertThat(get("oprc/orders/*/shards/7/capabilities", null)).as("no shard 7: no reply").isEmpty();
+    assertThat(node.zenohApiStats()).contains("errors=0");
+  }
+
+  @Test
   void fullPool_answersOverloadedAndCounts() throws Exception {
     start(Map.of("ODGM_INVOKE_THREADS", "1", "ODGM_INVOKE_QUEUE_BOUND", "1"));
     byte[] req = InvocationRequest.newBuilder().setFnId("block").build().toByteArray();
