@@ -1,6 +1,5 @@
 package dev.oprc.bench.events;
 
-import dev.oprc.odgm.events.DeliveryLink;
 import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.events.OutboxConfig;
 import dev.oprc.odgm.events.OutboxDispatcher;
@@ -40,7 +39,7 @@ public final class IdleDispatchCost {
     try {
       OutboxConfig config = OutboxConfig.defaults().withResumeDelayMillis(0);
       for (int i = 0; i < shards; i++) {
-        dispatchers.add(OutboxDispatcher.builder().config(config).store(new EmptyStore()).link(new UpLink())
+        dispatchers.add(OutboxDispatcher.builder().config(config).store(new EmptyStore()).link(dev.oprc.bench.shard.WritePathBenchmark.NOOP_LINK)
             .pool(pool).start());
       }
       Thread.sleep(1_500); // the start-up backlog scans of the empty stores end
@@ -99,29 +98,6 @@ public final class IdleDispatchCost {
     @Override
     public long oldestCreatedAtMillis() {
       return -1;
-    }
-  }
-
-  /** A link that is always up and takes every record. Stateless. */
-  private static final class UpLink implements DeliveryLink {
-    @Override
-    public boolean tryPublish(String key, byte[] envelope) {
-      return true;
-    }
-
-    @Override
-    public long epoch() {
-      return 1;
-    }
-
-    @Override
-    public boolean up() {
-      return true;
-    }
-
-    @Override
-    public long settleMillis() {
-      return 0;
     }
   }
 }

@@ -69,16 +69,16 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void delete(SingleObjectRequest req, StreamObserver<EmptyResponse> out) {
-    written(out, () -> shard(req.getClsId(), req.getPartitionId())
-        .commitDelete(req.getObjectId(), WriteContextInterceptor.current()).withResult(EMPTY));
+    writtenEmpty(out, () -> shard(req.getClsId(), req.getPartitionId())
+        .commitDelete(req.getObjectId(), WriteContextInterceptor.current()));
   }
 
   @Override
   public void set(SetObjectRequest req, StreamObserver<EmptyResponse> out) {
-    written(out, () -> {
+    writtenEmpty(out, () -> {
       requireObject(req);
       return shard(req.getClsId(), req.getPartitionId())
-          .commitSet(objectId(req), req.getObject(), WriteContextInterceptor.current()).withResult(EMPTY);
+          .commitSet(objectId(req), req.getObject(), WriteContextInterceptor.current());
     });
   }
 
@@ -125,28 +125,26 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
 
   @Override
   public void setValue(SetKeyRequest req, StreamObserver<EmptyResponse> out) {
-    written(out, () -> {
+    writtenEmpty(out, () -> {
       if (!req.hasValue()) {
         throw new IllegalArgumentException("value is required");
       }
       return shard(req.getClsId(), req.getPartitionId())
-          .commitSetValue(req.getObjectId(), req.getKey(), req.getValue(), WriteContextInterceptor.current())
-          .withResult(EMPTY);
+          .commitSetValue(req.getObjectId(), req.getKey(), req.getValue(), WriteContextInterceptor.current());
     });
   }
 
   @Override
   public void deleteValue(SingleKeyRequest req, StreamObserver<EmptyResponse> out) {
-    written(out, () -> shard(req.getClsId(), req.getPartitionId())
-        .commitDeleteValue(req.getObjectId(), req.getKey(), WriteContextInterceptor.current()).withResult(EMPTY));
+    writtenEmpty(out, () -> shard(req.getClsId(), req.getPartitionId())
+        .commitDeleteValue(req.getObjectId(), req.getKey(), WriteContextInterceptor.current()));
   }
 
   @Override
   public void batchSetValues(BatchSetValuesRequest req, StreamObserver<EmptyResponse> out) {
-    written(out, () -> shard(req.getClsId(), req.getPartitionId()).commitBatchSetValues(req.getObjectId(),
+    writtenEmpty(out, () -> shard(req.getClsId(), req.getPartitionId()).commitBatchSetValues(req.getObjectId(),
         req.getValuesMap(), req.getDeleteKeysList(),
-        req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null, WriteContextInterceptor.current())
-        .withResult(EMPTY));
+        req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null, WriteContextInterceptor.current()));
   }
 
   @Override
@@ -228,19 +226,36 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
       out.onError(toStatus(e));
       return;
     }
-    replyWhenDurable(out, written);
+    replyWhenDurable(out, written, written.result());
+  }
+
+  /** {@link #written} for writes answered with an empty response (no second {@link Committed} per call). */
+  static void writtenEmpty(StreamObserver<EmptyResponse> out, Supplier<Committed<?>> body) {
+    Committed<?> written;
+    try {
+      written = body.get();
+    } catch (RuntimeException e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    replyWhenDurable(out, written, EMPTY);
   }
 
   /** Sends the write's result once it is durable (at once when it is already), else the failure. */
   static <T> void replyWhenDurable(StreamObserver<T> out, Committed<T> written) {
+    replyWhenDurable(out, written, written.result());
+  }
+
+  /** Sends {@code reply} once {@code written} is durable (at once when it is already), else the failure. */
+  private static <T> void replyWhenDurable(StreamObserver<T> out, Committed<?> written, T reply) {
     if (!written.pending()) { // the common case, without a completion to allocate
-      out.onNext(written.result());
+      out.onNext(reply);
       out.onCompleted();
       return;
     }
     written.whenDurable(failure -> {
       if (failure == null) {
-        out.onNext(written.result());
+        out.onNext(reply);
         out.onCompleted();
       } else {
         out.onError(toStatus(failure));
