@@ -174,6 +174,11 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** True once the process has exited. */
+  boolean exited() {
+    return !process.isAlive();
+  }
+
   String output() {
     try {
       return Files.readString(log);

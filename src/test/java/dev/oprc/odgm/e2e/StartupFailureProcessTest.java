@@ -57,6 +57,11 @@ class StartupFailureProcessTest {
   }
 
   @Test
+  void aLogDirectiveWithABadLevelIsRefused() throws Exception {
+    failsWithOneLine(Map.of("ODGM_LOG", "info,oprc_odgm=loud"), "ODGM_LOG", "oprc_odgm=loud");
+  }
+
+  @Test
   void anEmptyCollectionListIsRefused() throws Exception {
     failsWithOneLine(Map.of("ODGM_COLLECTION", "[]"), "ODGM_COLLECTION", "at least one");
   }

@@ -3,6 +3,9 @@ package dev.oprc.odgm.node;
 import dev.oprc.odgm.cluster.Membership;
 import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.cluster.ShardType;
+import dev.oprc.odgm.logging.LogSettings;
+import dev.oprc.odgm.logging.Logging;
+import dev.oprc.odgm.settings.Settings;
 import dev.oprc.odgm.storage.StorageConfig;
 import java.util.ArrayList;
 import java.util.Map;
@@ -21,6 +24,14 @@ final class NodeMain {
 
   /** Starts a node from {@code env} and blocks until it has terminated. */
   static void run(Map<String, String> env) throws InterruptedException {
+    try { // first: every later line is written at the levels and in the format asked for
+      Settings settings = Settings.of(env);
+      Logging.apply(settings.get(LogSettings.LOG), settings.get(LogSettings.FORMAT)).forEach(log::warn);
+    } catch (RuntimeException e) {
+      System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
+      System.exit(2);
+      return;
+    }
     NodeSettings.CATALOGUE.unknownVariableWarnings(env).forEach(log::warn); // a typo is never silently ignored
     NodeConfig config;
     NodeTransport transport;

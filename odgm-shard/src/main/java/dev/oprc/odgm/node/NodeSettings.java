@@ -122,7 +122,6 @@ public final class NodeSettings {
    */
   public static final SettingGroup UPSTREAM_IGNORED = SettingGroup.of("Upstream variables this node ignores",
       Setting.ignored("ODGM_CLUSTER_ID", "set by upstream's class runtime manager; a cluster here is `ODGM_MEMBERS`"),
-      Setting.ignored("ODGM_LOG", "upstream's log filter; this node logs through SLF4J (`-Dorg.slf4j.simpleLogger.*`)"),
       Setting.ignored("ODGM_NODE_ADDR", "upstream's advertised address; members are addressed by `ODGM_MEMBERS`"),
       Setting.ignored("ODGM_MAX_SESSIONS", "upstream's Zenoh session pool; this node opens one session"),
       Setting.ignored("ODGM_ENABLE_STRING_ENTRY_KEYS", "string entry keys are always enabled"),
@@ -151,7 +150,8 @@ public final class NodeSettings {
 
   /** Every variable the node knows, in README order. */
   public static final SettingsCatalogue CATALOGUE = new SettingsCatalogue(List.of(NODE, StorageSettings.STORAGE_GROUP,
-      ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX, OPS, ZENOH, UPSTREAM_IGNORED));
+      ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
+      UPSTREAM_IGNORED));
 
   private static Map<String, Mode> modes() {
     Map<String, Mode> m = new LinkedHashMap<>();
