@@ -3,6 +3,7 @@ package dev.oprc.odgm.node;
 import dev.oprc.odgm.cluster.Membership;
 import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.cluster.ShardType;
+import dev.oprc.odgm.discovery.IdsOnlyMembers;
 import dev.oprc.odgm.logging.LogSettings;
 import dev.oprc.odgm.logging.Logging;
 import dev.oprc.odgm.settings.Settings;
@@ -37,9 +38,12 @@ final class NodeMain {
     NodeTransport transport;
     OdgmNode node;
     try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
-      config = NodeConfig.fromEnv(env);
+      NodeConfig checked = NodeConfig.fromEnv(IdsOnlyMembers.provisional(env)); // all checked before anything opens
       dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
-      transport = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      ZenohTransport zenoh = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
+      transport = zenoh;
+      // upstream's ODGM_MEMBERS=1,2,3: the members' addresses come over Zenoh
+      config = IdsOnlyMembers.idsOnly(env) ? NodeConfig.fromEnv(IdsOnlyMembers.resolve(env, zenoh.session())) : checked;
       node = OdgmNode.builder().config(config).ops(ops).transport(transport).build();
     } catch (Exception e) {
       System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));

@@ -29,9 +29,19 @@ public final class NodeSettings {
   public static final Setting<Long> NODE_ID = Setting.of("ODGM_NODE_ID", null, "random", Long::parseUnsignedLong,
       "an unsigned 64-bit integer", "node id (unsigned 64-bit); must be in `ODGM_MEMBERS` when that is set");
   public static final Setting<String> MEMBERS = Setting.text("ODGM_MEMBERS", "unset",
-      "comma-separated id=host:raftPort:grpcPort including this node", "cluster members "
-          + "`id=host:raftPort:grpcPort,...` (see Cluster); unset = standalone. In a cluster `ODGM_HTTP_PORT` "
-          + "defaults to this node's grpcPort and must equal it when set");
+      "comma-separated node ids, or id=host:raftPort:grpcPort entries, including this node", "cluster members: "
+          + "node ids `1,2,3` (upstream's form; addresses found over Zenoh) or `id=host:raftPort:grpcPort,...` (see "
+          + "Cluster); unset = standalone. With the explicit form `ODGM_HTTP_PORT` defaults to this node's grpcPort "
+          + "and must equal it when set");
+  public static final Setting<String> NODE_ADDR = Setting.text("ODGM_NODE_ADDR", "this host's address",
+      "a URL or host (`http://node-1:8080`, `node-1`)", "host this node advertises to the members of an ids-only "
+          + "`ODGM_MEMBERS` (upstream's variable; only the host is used)");
+  public static final Setting<Integer> RAFT_PORT = Setting.integer("ODGM_RAFT_PORT", 1, 1, 65535,
+      "Raft port this node listens on and advertises with an ids-only `ODGM_MEMBERS`")
+      .withDefault(null, "`ODGM_HTTP_PORT` + 1");
+  public static final Setting<String> CLUSTER_ID = Setting.of("ODGM_CLUSTER_ID", "default", "default",
+      NodeSettings::clusterId, "letters, digits, '.', '_' or '-'", "namespace of the member adverts on "
+          + "Zenoh (`oprc/_odgm/<cluster>/members/...`): clusters sharing a Zenoh network keep apart");
   public static final Setting<String> COLLECTION = Setting.text("ODGM_COLLECTION", "`example` collection",
       "a JSON array of at least one CreateCollectionRequest (unset: the example collection)", "JSON array of "
           + "`CreateCollectionRequest` (1..1024 partitions each; all share the dispatch pool), e.g. "
@@ -89,7 +99,8 @@ public final class NodeSettings {
   public static final Setting<Integer> ZENOH_PORT = Setting.integer("OPRC_ZENOH_PORT", 0, 0, 65535,
       "checked, unused: the node listens on no Zenoh port (it connects to routers)").blankIsUnset(true);
   public static final Setting<Integer> ZENOH_BUFFER_SIZE = Setting.integer("OPRC_ZENOH_BUFFER_SIZE", 65535, 1024,
-      65535, "batch size in bytes").blankIsUnset(true);
+      1 << 30, "batch size in bytes; above 65535 (upstream's deployments set 16777216) the batch is 65535, the "
+          + "largest a Zenoh 1.x stream batch can be").blankIsUnset(true);
   public static final Setting<Long> ZENOH_LEASE_MS = Setting.millis("OPRC_ZENOH_LEASE_MS", 10_000, 100, 3_600_000,
       "session lease: a silent router link is closed after it").blankIsUnset(true);
   public static final Setting<Long> ZENOH_RECONNECT_INITIAL_MS = Setting.millis("OPRC_ZENOH_RECONNECT_INITIAL_MS",
@@ -106,7 +117,8 @@ public final class NodeSettings {
       1, 1 << 22, "received samples queued for the callback thread").blankIsUnset(true);
 
   /** The node's variables. */
-  public static final SettingGroup NODE = SettingGroup.of("Node", HTTP_PORT, NODE_ID, MEMBERS, COLLECTION,
+  public static final SettingGroup NODE = SettingGroup.of("Node", HTTP_PORT, NODE_ID, MEMBERS, NODE_ADDR, RAFT_PORT,
+      CLUSTER_ID, COLLECTION,
       REFLECTION_ENABLED, MAX_STRING_ID_LEN, INVOKE_THREADS, INVOKE_QUEUE_BOUND, SHUTDOWN_DRAIN_MS);
   /** Operational limits, metrics and health ({@code OpsConfig}). */
   public static final SettingGroup OPS = SettingGroup.of("Operations", INVOKE_MAX_CONCURRENCY_PER_ROUTE,
@@ -121,8 +133,6 @@ public final class NodeSettings {
    * pod template) that this node accepts and ignores: known, so never reported as unknown.
    */
   public static final SettingGroup UPSTREAM_IGNORED = SettingGroup.of("Upstream variables this node ignores",
-      Setting.ignored("ODGM_CLUSTER_ID", "set by upstream's class runtime manager; a cluster here is `ODGM_MEMBERS`"),
-      Setting.ignored("ODGM_NODE_ADDR", "upstream's advertised address; members are addressed by `ODGM_MEMBERS`"),
       Setting.ignored("ODGM_MAX_SESSIONS", "upstream's Zenoh session pool; this node opens one session"),
       Setting.ignored("ODGM_ENABLE_STRING_ENTRY_KEYS", "string entry keys are always enabled"),
       Setting.ignored("ODGM_ENABLE_GRANULAR_STORAGE", "deprecated upstream; storage is always per entry"),
@@ -152,6 +162,13 @@ public final class NodeSettings {
   public static final SettingsCatalogue CATALOGUE = new SettingsCatalogue(List.of(NODE, StorageSettings.STORAGE_GROUP,
       ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
       UPSTREAM_IGNORED));
+
+  private static String clusterId(String s) {
+    if (!s.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("not a key chunk");
+    }
+    return s;
+  }
 
   private static Map<String, Mode> modes() {
     Map<String, Mode> m = new LinkedHashMap<>();

@@ -68,7 +68,7 @@ public final class StartupChecks {
     return Config.builder()
         .mode(s.get(NodeSettings.ZENOH_MODE))
         .endpoints(s.get(NodeSettings.ZENOH_PEERS))
-        .batchSize(s.get(NodeSettings.ZENOH_BUFFER_SIZE))
+        .batchSize(Math.min(s.get(NodeSettings.ZENOH_BUFFER_SIZE), 65_535)) // a u16 on the wire
         .lease(Duration.ofMillis(s.get(NodeSettings.ZENOH_LEASE_MS)))
         .reconnectInitial(Duration.ofMillis(s.get(NodeSettings.ZENOH_RECONNECT_INITIAL_MS)))
         .reconnectMax(Duration.ofMillis(s.get(NodeSettings.ZENOH_RECONNECT_MAX_MS)))

@@ -17,7 +17,7 @@ class NodeSettingsTest {
   @Test
   void theCatalogueHoldsEveryModulesVariablesOnce() {
     assertThat(NodeSettings.CATALOGUE.all().stream().filter(s -> !s.ignored()).map(Setting::name))
-        .hasSize(58).doesNotHaveDuplicates()
+        .hasSize(61).doesNotHaveDuplicates()
         .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE",
             "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS", "ODGM_LOG", "LOG_FORMAT");
   }
