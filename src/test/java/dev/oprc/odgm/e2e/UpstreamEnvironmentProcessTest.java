@@ -115,6 +115,53 @@ class UpstreamEnvironmentProcessTest {
     }
   }
 
+  @Test
+  void aMemberWaitsForTheOthersAndSaysSoOnReadyz() throws Exception {
+    int metrics = ZenohRouterProcess.freePort();
+    Map<String, String> env1 = upstreamEnv(1);
+    env1.putAll(Map.of("ODGM_MEMBERS", "1,2", "ODGM_CLUSTER_ID", "waiting", "ODGM_METRICS_PORT",
+        Integer.toString(metrics)));
+    NodeProcess n1 = NodeProcess.launch("dev.oprc.odgm.node.OdgmNode", ZenohRouterProcess.freePort(), env1);
+    NodeProcess n2 = null;
+    try {
+      assertThat(awaitHttp(metrics, "/readyz", 503)).contains("waiting for the members of ODGM_MEMBERS");
+      assertThat(awaitHttp(metrics, "/healthz", 200)).contains("ok");
+      Map<String, String> env2 = upstreamEnv(2);
+      env2.putAll(Map.of("ODGM_MEMBERS", "1,2", "ODGM_CLUSTER_ID", "waiting"));
+      n2 = NodeProcess.launch("dev.oprc.odgm.node.OdgmNode", ZenohRouterProcess.freePort(), env2);
+      n1.awaitServing(Duration.ofSeconds(90));
+      n2.awaitServing(Duration.ofSeconds(90));
+      assertThat(awaitHttp(metrics, "/readyz", 200)).contains("ready");
+    } finally {
+      if (n2 != null) {
+        n2.close();
+      }
+      n1.close();
+    }
+  }
+
+  /** Polls {@code path} on the metrics port until it answers {@code status}; returns the body. */
+  private static String awaitHttp(int port, String path, int status) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String last = "(no answer)";
+    while (System.nanoTime() < deadline) {
+      try {
+        java.net.http.HttpResponse<String> r = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == status) {
+          return r.body();
+        }
+        last = r.statusCode() + " " + r.body();
+      } catch (java.io.IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " did not answer " + status + " within 60 s; last: " + last);
+  }
+
   /** The owner as the nodes compute it (node ids decide, not addresses). */
   private static long ownerOfPartition0() {
     String members = "1=127.0.0.1:1:2,2=127.0.0.1:3:4,3=127.0.0.1:5:6";

@@ -9,6 +9,7 @@ import dev.oprc.odgm.logging.Logging;
 import dev.oprc.odgm.settings.Settings;
 import dev.oprc.odgm.storage.StorageConfig;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +44,7 @@ final class NodeMain {
       ZenohTransport zenoh = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
       transport = zenoh;
       // upstream's ODGM_MEMBERS=1,2,3: the members' addresses come over Zenoh
-      config = IdsOnlyMembers.idsOnly(env) ? NodeConfig.fromEnv(IdsOnlyMembers.resolve(env, zenoh.session())) : checked;
+      config = IdsOnlyMembers.idsOnly(env) ? awaitMembers(env, zenoh, ops) : checked;
       node = OdgmNode.builder().config(config).ops(ops).transport(transport).build();
     } catch (Exception e) {
       System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
@@ -68,6 +69,22 @@ final class NodeMain {
         config.events().enabled() ? "on" : "off", describe(config.storage()), transport, node.zenohApiKeys().size());
     log.debug("Zenoh API keys: {}", node.zenohApiKeys());
     node.awaitTermination();
+  }
+
+  /**
+   * Waits for the members of an ids-only {@code ODGM_MEMBERS} to advertise themselves; meanwhile
+   * the metrics port answers {@code /healthz} 200 and {@code /readyz} 503 saying so.
+   */
+  private static NodeConfig awaitMembers(Map<String, String> env, ZenohTransport zenoh,
+      dev.oprc.odgm.ops.OpsConfig ops) throws java.io.IOException, InterruptedException {
+    dev.oprc.odgm.ops.OpsServer waiting = new dev.oprc.odgm.ops.OpsServer(List.of(), () -> "waiting for the members "
+        + "of " + Membership.MEMBERS + " to advertise their addresses over Zenoh (the log names the missing ones)");
+    try {
+      waiting.start(ops.metricsPort(), null);
+      return NodeConfig.fromEnv(IdsOnlyMembers.resolve(env, zenoh.session()));
+    } finally {
+      waiting.close(); // frees the port for the node's own endpoints
+    }
   }
 
   /** Logs once the cluster view and what each non-basic shard type runs as. */
