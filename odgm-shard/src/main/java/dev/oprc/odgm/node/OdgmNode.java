@@ -229,6 +229,10 @@ public final class OdgmNode implements AutoCloseable {
     if (ops.metricsPort() != 0) {
       metrics = new dev.oprc.odgm.ops.NodeMetrics(meters); // closed by closeOps, after the event drain
       NodeMeters.bind(metrics, shards, receiver, zenohApi, invoker, transport, strict);
+      RocksStorageEngine e = engine;
+      if (e != null) {
+        metrics.bindStorage(e::stats);
+      }
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);

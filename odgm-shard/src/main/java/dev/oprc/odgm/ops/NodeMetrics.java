@@ -11,7 +11,12 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -43,8 +48,34 @@ public final class NodeMetrics implements AutoCloseable {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
+    // micrometer exports the process's CPU time in nanoseconds; Prometheus' convention is seconds
+    registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"));
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      FunctionCounter.builder("process.cpu.seconds", sun, b -> b.getProcessCpuTime() / 1e9)
+          .description("CPU time the process used, in seconds").register(registry);
+    }
+  }
+
+  /** {@code odgm_build_info{version,commit} 1}: which build this node runs. */
+  public void bindBuildInfo(String version, String commit) {
+    io.micrometer.core.instrument.Gauge.builder("odgm.build.info", () -> 1).description("the node's build")
+        .tags("version", version, "commit", commit).register(meters.micrometer());
+  }
+
+  /** The RocksDB engine's memory, compaction debt and stall time (a basic node's store). */
+  public void bindStorage(java.util.function.Supplier<dev.oprc.odgm.storage.RocksStorageEngine.EngineStats> stats) {
+    Tags none = Tags.empty();
+    gauge("odgm.rocksdb.memtable.bytes", "bytes in the memtables", none, () -> stats.get().memtableBytes());
+    gauge("odgm.rocksdb.block.cache.bytes", "bytes held by the block cache", none,
+        () -> stats.get().blockCacheBytes());
+    gauge("odgm.rocksdb.pending.compaction.bytes", "bytes compaction estimates it still has to rewrite", none,
+        () -> stats.get().pendingCompactionBytes());
+    counter("odgm.rocksdb.stall.micros", "microseconds writes were delayed or stopped by RocksDB", none,
+        () -> stats.get().stallMicros());
   }
 
   public MeterRegistry registry() {

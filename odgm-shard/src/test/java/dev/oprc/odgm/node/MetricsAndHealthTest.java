@@ -138,6 +138,42 @@ class MetricsAndHealthTest {
   }
 
   @Test
+  void grpcCallsAreTimedPerMethodAndStatusInAHistogram() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      data.setValue(SetKeyRequest.newBuilder().setClsId("orders").setObjectId("t").setKey("k").setValue(val("v")).build());
+    }
+    Map<String, Double> m = PrometheusText.scrape(node.metricsPort());
+    String series = "code=\"OK\",method=\"oprc.DataService/SetValue\"";
+    assertThat(value(m, "odgm_grpc_server_duration_seconds_count{" + series + "}")).isEqualTo(3.0);
+    assertThat(value(m, "odgm_grpc_server_duration_seconds_bucket{code=\"OK\",le=\"+Inf\","
+        + "method=\"oprc.DataService/SetValue\"}")).isEqualTo(3.0); // labels sorted
+    assertThat(value(m, "odgm_grpc_server_duration_seconds_sum{" + series + "}")).isPositive();
+  }
+
+  @Test
+  void processSeriesAreInSecondsAndCountOpenFiles() throws Exception {
+    Map<String, Double> m = PrometheusText.scrape(node.metricsPort());
+    assertThat(value(m, "process_cpu_seconds_total{}")).isPositive();
+    assertThat(m).doesNotContainKey("process_cpu_time_ns_total{}");
+    assertThat(value(m, "process_files_open_files{}")).isPositive();
+    assertThat(value(m, "process_files_max_files{}")).isPositive();
+  }
+
+  @Test
+  void aRocksDbNodeExportsItsMemoryCompactionDebtAndStallTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    OdgmNode rocks = node(collection("orders", 1), Map.of("ODGM_STORAGE", "rocksdb", "ODGM_DATA_DIR", dir.toString()));
+    try {
+      Map<String, Double> m = PrometheusText.scrape(rocks.metricsPort());
+      assertThat(value(m, "odgm_rocksdb_memtable_bytes{}")).isPositive();
+      assertThat(m).containsKeys("odgm_rocksdb_block_cache_bytes{}", "odgm_rocksdb_pending_compaction_bytes{}",
+          "odgm_rocksdb_stall_micros_total{}");
+    } finally {
+      rocks.close();
+    }
+  }
+
+  @Test
   void healthzIsLiveAndReadyzFollowsTheZenohLink() throws Exception {
     assertThat(PrometheusText.get(node.metricsPort(), "/healthz").statusCode()).isEqualTo(200);
     assertThat(PrometheusText.get(node.metricsPort(), "/readyz").statusCode()).isEqualTo(200);

@@ -47,6 +47,7 @@ public final class RocksStorageEngine implements AutoCloseable {
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
   private final LRUCache blockCache;
+  private boolean closed; // guarded by this: stats() must not read a closed database
   private final UInt64AddOperator addOperator;
   final ColumnFamilyHandle metaCf;
   final ColumnFamilyHandle entriesCf;
@@ -284,6 +285,50 @@ public final class RocksStorageEngine implements AutoCloseable {
     return db;
   }
 
+  /**
+   * What the database reports about itself for {@code /metrics}: memory of the memtables and the
+   * block cache, compaction debt, time writers were stalled. Zeros once closed.
+   */
+  public synchronized EngineStats stats() {
+    if (closed) {
+      return new EngineStats(0, 0, 0, 0);
+    }
+    try {
+      return new EngineStats(db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables"),
+          blockCache.getUsage(), db.getAggregatedLongProperty("rocksdb.estimate-pending-compaction-bytes"),
+          stallMicros(db.getProperty("rocksdb.dbstats")));
+    } catch (RocksDBException e) {
+      throw failure("stats", e);
+    }
+  }
+
+  /**
+   * The "Cumulative stall: H:MM:SS.sss H:M:S" of RocksDB's DB stats, in microseconds (0 when absent):
+   * read at scrape time, where {@code Statistics} would count on every write.
+   */
+  static long stallMicros(String dbStats) {
+    java.util.regex.Matcher m = STALL.matcher(dbStats);
+    if (!m.find()) {
+      return 0;
+    }
+    double seconds = Long.parseLong(m.group(1)) * 3600.0 + Long.parseLong(m.group(2)) * 60.0
+        + Double.parseDouble(m.group(3));
+    return Math.round(seconds * 1e6);
+  }
+
+  private static final java.util.regex.Pattern STALL =
+      java.util.regex.Pattern.compile("Cumulative stall: (\\d+):(\\d+):([0-9.]+) H:M:S");
+
+  /**
+   * A snapshot of {@link #stats()}.
+   *
+   * @param memtableBytes bytes in every column family's memtables
+   * @param blockCacheBytes bytes the block cache holds
+   * @param pendingCompactionBytes bytes compaction estimates it still has to rewrite
+   * @param stallMicros microseconds writes were delayed or stopped, since open
+   */
+  public record EngineStats(long memtableBytes, long blockCacheBytes, long pendingCompactionBytes, long stallMicros) {}
+
   /** Writes {@code batch}; returns the durability ticket (0 unless GROUP). */
   long write(WriteBatch batch) {
     if (syncer != null && syncer.failure() != null) {
@@ -332,6 +377,9 @@ public final class RocksStorageEngine implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+    }
     if (syncer != null) {
       syncer.close();
     }
