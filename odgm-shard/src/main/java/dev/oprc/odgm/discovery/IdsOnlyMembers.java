@@ -72,7 +72,8 @@ public final class IdsOnlyMembers {
       throw new ConfigException(NodeSettings.HTTP_PORT.name() + "=0 (ephemeral) cannot be advertised to the members "
           + "of " + NodeSettings.MEMBERS.name() + "; give a port");
     }
-    int raft = s.isSet(NodeSettings.RAFT_PORT) ? s.get(NodeSettings.RAFT_PORT) : grpc + 1;
+    // + 1000, not + 1: nodes on one host often take consecutive gRPC ports
+    int raft = s.isSet(NodeSettings.RAFT_PORT) ? s.get(NodeSettings.RAFT_PORT) : grpc + 1000;
     if (raft > 65535 || raft == grpc) {
       throw new ConfigException(NodeSettings.RAFT_PORT.name() + ": the Raft port " + raft + " must differ from the "
           + "gRPC port and be at most 65535");

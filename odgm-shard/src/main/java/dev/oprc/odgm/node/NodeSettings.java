@@ -38,7 +38,7 @@ public final class NodeSettings {
           + "`ODGM_MEMBERS` (upstream's variable; only the host is used)");
   public static final Setting<Integer> RAFT_PORT = Setting.integer("ODGM_RAFT_PORT", 1, 1, 65535,
       "Raft port this node listens on and advertises with an ids-only `ODGM_MEMBERS`")
-      .withDefault(null, "`ODGM_HTTP_PORT` + 1");
+      .withDefault(null, "`ODGM_HTTP_PORT` + 1000");
   public static final Setting<String> CLUSTER_ID = Setting.of("ODGM_CLUSTER_ID", "default", "default",
       NodeSettings::clusterId, "letters, digits, '.', '_' or '-'", "namespace of the member adverts on "
           + "Zenoh (`oprc/_odgm/<cluster>/members/...`): clusters sharing a Zenoh network keep apart");

@@ -21,8 +21,8 @@ class IdsOnlyMembersTest {
   }
 
   @Test
-  void thisNodeAdvertisesTheHostOfNodeAddrItsGrpcPortAndTheNextPortForRaft() {
-    assertThat(IdsOnlyMembers.self(UPSTREAM)).isEqualTo(new Member(2, "10.0.0.2", 18003, 18002));
+  void thisNodeAdvertisesTheHostOfNodeAddrItsGrpcPortAndThatPlus1000ForRaft() {
+    assertThat(IdsOnlyMembers.self(UPSTREAM)).isEqualTo(new Member(2, "10.0.0.2", 19002, 18002));
   }
 
   @Test
