@@ -275,6 +275,11 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
       return Status.UNKNOWN.withDescription("write outcome unknown (it may have been applied): " + e.getMessage())
           .asRuntimeException();
     }
+    if (e instanceof dev.oprc.odgm.replication.WriteNotProposedException n) {
+      // certainly not applied; the caller has given up already
+      return (n.cancelled() ? Status.CANCELLED : Status.DEADLINE_EXCEEDED).withDescription(e.getMessage())
+          .asRuntimeException();
+    }
     if (e instanceof dev.oprc.odgm.storage.StorageFailedException) {
       return Status.DATA_LOSS.withDescription(e.getMessage()).asRuntimeException(); // applied maybe: no retry
     }
