@@ -140,6 +140,18 @@ final class Group implements ReplicaGroup {
   }
 
   @Override
+  public boolean confirmLeadership() {
+    try {
+      return guard(() -> {
+        readBarrier();
+        return true;
+      });
+    } catch (StorageException e) { // not (or no longer) the ready leader, or closed
+      return false;
+    }
+  }
+
+  @Override
   public OptionalLong leaderId() {
     RaftServer.Division d = division;
     RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();

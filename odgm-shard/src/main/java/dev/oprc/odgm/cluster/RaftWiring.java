@@ -81,6 +81,16 @@ public final class RaftWiring implements AutoCloseable {
     return s;
   }
 
+  /**
+   * True when this node leads the group of a held raft partition and still holds its lease
+   * ({@link ReplicaGroup#confirmLeadership()}); false for a partition not held here.
+   */
+  public boolean confirmLeader(String collection, int partition) {
+    ReplicaGroup g = ownership.holds(collection, partition)
+        ? groups.get(PartitionOwnership.groupKey(ownership.replicas(collection, partition))) : null;
+    return g != null && g.confirmLeadership();
+  }
+
   /** The number of groups this node is a member of. */
   public int groupCount() {
     return groups.size();

@@ -187,7 +187,7 @@ public final class OdgmNode implements AutoCloseable {
     invoker = closer.push("function invoker", new FunctionInvoker(shards, handlers,
         config.events().triggerTimeoutMillis(), this, ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound()));
     receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
-        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes(), this::holdsLease);
     closer.push("async invocation receiver", receiver);
     try {
       subscribedKeys = receiver.start();
@@ -206,6 +206,12 @@ public final class OdgmNode implements AutoCloseable {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     ownership.addListener(this::ownershipChanged);
+  }
+
+  /** Whether an async invocation of the partition may run here now: a raft leader confirms its lease first. */
+  private boolean holdsLease(String collection, int partition) {
+    RaftWiring r = raft;
+    return r == null || ownership.type(collection) != ShardType.RAFT || r.confirmLeader(collection, partition);
   }
 
   /** The ops HTTP server, then metrics (what {@link #startOps} started, if it got that far). */
