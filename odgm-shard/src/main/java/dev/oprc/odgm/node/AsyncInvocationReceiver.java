@@ -299,6 +299,8 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       // the outbox re-sends it), so it is neither run nor answered here
       recent.invalidate(k.resultKey());
       notLeader.increment();
+      warn("not running async invocation '{}': this node no longer holds the leader lease of {}/{}",
+          k.invocationId(), k.cls(), k.partition());
       queuedBytes.addAndGet(-size);
       unfinished.decrementAndGet();
       return;

@@ -298,7 +298,29 @@ public final class OdgmNode implements AutoCloseable {
     if (!transport.linkUp()) {
       return "Zenoh: no router link (" + transport + "); connecting in the background";
     }
-    return null;
+    return leaderless();
+  }
+
+  /** Why not ready while a raft partition held here has no leader (election, or no quorum), else null. */
+  private String leaderless() {
+    PartitionOwnership o = ownership;
+    if (o == null || raft == null) {
+      return null;
+    }
+    int n = 0;
+    StringBuilder which = new StringBuilder();
+    for (String c : o.collections()) {
+      if (o.type(c) != ShardType.RAFT) {
+        continue;
+      }
+      for (int p = 0; p < o.partitionCount(c); p++) {
+        if (o.holds(c, p) && o.owner(c, p).isEmpty() && n++ < 8) {
+          which.append(n == 1 ? "" : ", ").append(c).append('/').append(p);
+        }
+      }
+    }
+    return n == 0 ? null : "raft: " + n + " held partition(s) without a leader (" + which + (n > 8 ? ", ..." : "")
+        + "): election in progress or no quorum of their replica set";
   }
 
   /** Why the node is not ready, or null when it is ({@code /readyz}). */
