@@ -91,6 +91,11 @@ public final class RaftWiring implements AutoCloseable {
     return g != null && g.confirmLeadership();
   }
 
+  /** Registers every group's Raft series ({@link dev.oprc.odgm.replication.RaftMeters}) with {@code m}. */
+  public void registerMeters(dev.oprc.odgm.metrics.NodeMeterRegistry m) {
+    groups.values().forEach(g -> dev.oprc.odgm.replication.RaftMeters.bind(m, g));
+  }
+
   /** The number of groups this node is a member of. */
   public int groupCount() {
     return groups.size();

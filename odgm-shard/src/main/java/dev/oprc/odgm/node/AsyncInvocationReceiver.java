@@ -142,7 +142,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   private synchronized List<AutoCloseable> undeclare(String partitionKey) {
     List<AutoCloseable> subs = subscriptions.remove(partitionKey);
-    return subs == null ? List.of() : subs;
+    return subs == null ? new ArrayList<>() : subs; // the caller clears it
   }
 
   private synchronized List<String> declare(String collection, String partition) throws Exception {

@@ -151,6 +151,7 @@ public final class OdgmNode implements AutoCloseable {
     if (!ownership.raftReplicaSets().isEmpty()) {
       raft = closer.push("raft", RaftWiring.start(config.replication(), ownership,
           ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes()));
+      raft.registerMeters(meters);
     }
   }
 
