@@ -100,7 +100,7 @@ class RaftPauseProcessTest {
   }
 
   private ValueResponse read(long via, String objectId) {
-    return cluster.data(via).getValue(SingleKeyRequest.newBuilder().setClsId(COLLECTION).setPartitionId(0)
+    return cluster.data(via).withDeadlineAfter(60, TimeUnit.SECONDS).getValue(SingleKeyRequest.newBuilder().setClsId(COLLECTION).setPartitionId(0)
         .setObjectId(objectId).setKey("k").build());
   }
 
@@ -120,7 +120,7 @@ class RaftPauseProcessTest {
     long third = others.get(1);
     int objects = 8;
     for (int i = 0; i < objects; i++) {
-      cluster.data(third).setValue(setValue("x" + i, "v1"));
+      cluster.data(third).withDeadlineAfter(60, TimeUnit.SECONDS).setValue(setValue("x" + i, "v1"));
     }
     DataServiceGrpc.DataServiceFutureStub toFrozen = futureStub(frozen);
     toFrozen.withDeadlineAfter(5, TimeUnit.SECONDS).capabilities(
@@ -142,7 +142,7 @@ class RaftPauseProcessTest {
       }
     }
     for (int i = 0; i < objects; i++) {
-      cluster.data(third).setValue(setValue("x" + i, "v3")); // acknowledged: version 2
+      cluster.data(third).withDeadlineAfter(60, TimeUnit.SECONDS).setValue(setValue("x" + i, "v3")); // acknowledged: version 2
     }
     cluster.node(frozen).resume();
     // later writes through the resumed node, ordered after what it had buffered on the same connection,

@@ -114,6 +114,7 @@ class RaftFollowerReadinessTest {
     OdgmNode one = start(1);
     OdgmNode two = start(2);
     await(() -> one.readiness() == null && two.readiness() == null, "both nodes ready");
+    await(() -> one.shards().isOpen(LEDGER, 0) != two.shards().isOpen(LEDGER, 0), "the leader to open its shard");
     OdgmNode leader = one.shards().isOpen(LEDGER, 0) ? one : two;
     OdgmNode follower = leader == one ? two : one;
     long leaderId = leader == one ? 1 : 2;
