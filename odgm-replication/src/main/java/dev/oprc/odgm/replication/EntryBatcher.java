@@ -20,7 +20,9 @@ import org.apache.ratis.protocol.RaftClientRequest;
  * ({@link WriteBatches#join}) into one Raft entry while up to {@link #MAX_IN_FLIGHT} entries of
  * that group are already on their way, so Ratis's per-entry cost (its appends are serialized per
  * group) is paid once per batch rather than once per write. One thread per node
- * ({@code odgm-raft-submit-<node>}) submits for every group.
+ * ({@code odgm-raft-submit-<node>}) submits for every group. A write whose
+ * {@link WriteDeadline} passed (or whose caller cancelled) by the time its entry is built is left
+ * out of it and fails {@link WriteNotProposedException}: the last check before the leader appends.
  *
  * <p>Thread-safe. Owns its {@link Worker}; {@link #close()} stops it and fails what is still queued.
  */

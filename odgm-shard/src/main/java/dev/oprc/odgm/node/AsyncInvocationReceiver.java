@@ -77,6 +77,8 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private static final byte[] RUNNING = new byte[0];
   private static final byte[] DONE = new byte[0];
   private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
+  /** Its own limit: a lost leadership is worth seeing even while bad keys are being warned about. */
+  private final RateLimitedWarn notLeaderWarn = new RateLimitedWarn(log, 10_000);
 
   /** Whether this node may run a partition's invocations now. Thread-safe; may block briefly. */
   @FunctionalInterface
@@ -299,7 +301,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
       // the outbox re-sends it), so it is neither run nor answered here
       recent.invalidate(k.resultKey());
       notLeader.increment();
-      warn("not running async invocation '{}': this node no longer holds the leader lease of {}/{}",
+      notLeaderWarn.warn("not running async invocation '{}': this node no longer holds the leader lease of {}/{}",
           k.invocationId(), k.cls(), k.partition());
       queuedBytes.addAndGet(-size);
       unfinished.decrementAndGet();
