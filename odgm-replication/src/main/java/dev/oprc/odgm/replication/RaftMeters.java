@@ -32,11 +32,21 @@ public final class RaftMeters {
   public static final MeterSpec SNAPSHOT_INSTALLS = MeterSpec.counter("odgm.raft.snapshot.installs",
       "leader snapshots this node installed (it was behind the leader's purged log)");
 
+  /** Node-wide: writes left out of their Raft entry because their caller's deadline passed or it cancelled. */
+  public static final MeterSpec WRITES_NOT_PROPOSED = MeterSpec.counter("odgm.raft.writes.not.proposed",
+      "raft writes dropped before they were proposed: their caller's deadline passed or it cancelled (not applied)");
+
   /** Every Raft meter, for the README and the correspondence tests. */
   public static final List<MeterSpec> ALL = List.of(ROLE, LEADER_READY, TERM, COMMIT_INDEX, APPLIED_INDEX, APPLY_LAG,
-      LEADER_CHANGES, ELECTIONS, SNAPSHOT_INSTALLS);
+      LEADER_CHANGES, ELECTIONS, SNAPSHOT_INSTALLS, WRITES_NOT_PROPOSED);
 
   private RaftMeters() {}
+
+  /** Registers the node-wide Raft series of {@code replication} with {@code m}. */
+  public static void bind(NodeMeterRegistry m, RaftReplication replication) {
+    EntryBatcher b = replication.batcher();
+    m.register(WRITES_NOT_PROPOSED, Tags.empty(), b::expired);
+  }
 
   /** Registers the series of {@code group} (a group of this node's {@link RaftReplication}) with {@code m}. */
   public static void bind(NodeMeterRegistry m, ReplicaGroup group) {

@@ -28,9 +28,11 @@ class WriteDeadlineTest {
     }
   }
 
+  private long leader;
+
   private ShardStorage leaderShard() {
     cluster = new RaftTestCluster(dir, 3, UnaryOperator.identity());
-    long leader = cluster.awaitLeader();
+    leader = cluster.awaitLeader();
     return cluster.shard(leader, 0);
   }
 
@@ -46,6 +48,7 @@ class WriteDeadlineTest {
     assertThat(value(s, "o1")).isNull();
     assertThat(s.outbox().pendingCount()).isZero();
     assertThat(put(s, "o1", "next", seen)).as("the dropped write used no version").isEqualTo(1);
+    assertThat(cluster.nodes.get(leader).batcher().expired()).as("counted as not proposed").isEqualTo(1);
   }
 
   @Test

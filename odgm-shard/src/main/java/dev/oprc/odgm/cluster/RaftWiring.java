@@ -93,6 +93,7 @@ public final class RaftWiring implements AutoCloseable {
 
   /** Registers every group's Raft series ({@link dev.oprc.odgm.replication.RaftMeters}) with {@code m}. */
   public void registerMeters(dev.oprc.odgm.metrics.NodeMeterRegistry m) {
+    dev.oprc.odgm.replication.RaftMeters.bind(m, replication);
     groups.values().forEach(g -> dev.oprc.odgm.replication.RaftMeters.bind(m, g));
   }
 
