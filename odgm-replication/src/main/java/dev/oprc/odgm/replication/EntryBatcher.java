@@ -1,6 +1,7 @@
 package dev.oprc.odgm.replication;
 
 import dev.oprc.odgm.storage.StorageException;
+import dev.oprc.odgm.storage.WriteDeadline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +20,9 @@ import org.apache.ratis.protocol.RaftClientRequest;
  * ({@link WriteBatches#join}) into one Raft entry while up to {@link #MAX_IN_FLIGHT} entries of
  * that group are already on their way, so Ratis's per-entry cost (its appends are serialized per
  * group) is paid once per batch rather than once per write. One thread per node
- * ({@code odgm-raft-submit-<node>}) submits for every group.
+ * ({@code odgm-raft-submit-<node>}) submits for every group. A write whose
+ * {@link WriteDeadline} passed (or whose caller cancelled) by the time its entry is built is left
+ * out of it and fails {@link WriteNotProposedException}: the last check before the leader appends.
  *
  * <p>Thread-safe. Owns its {@link Worker}; {@link #close()} stops it and fails what is still queued.
  */
@@ -35,6 +38,7 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
   private final LongAdder batches = new LongAdder();
   private final LongAdder writes = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  private final LongAdder expired = new LongAdder();
   private volatile boolean signal;
   private volatile boolean closed;
 
@@ -56,6 +60,15 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
 
     /** Queues {@code batch}; the future completes when the entry holding it committed and was applied here. */
     CompletableFuture<RaftClientReply> submit(byte[] batch) {
+      return submit(batch, WriteDeadline.NONE);
+    }
+
+    /**
+     * {@link #submit(byte[])}, but the write is dropped (its future fails with
+     * {@link WriteNotProposedException}) if {@code deadline} says it is late when its entry is
+     * about to be proposed.
+     */
+    CompletableFuture<RaftClientReply> submit(byte[] batch, WriteDeadline deadline) {
       if (closed) {
         throw new StorageException("replication of group " + group.id() + " is closed");
       }
@@ -65,7 +78,7 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
         throw new StorageException("replication queue of group " + group.id() + " is full (" + MAX_QUEUED
             + " writes waiting); nothing was applied");
       }
-      Pending p = new Pending(batch, new CompletableFuture<>());
+      Pending p = new Pending(batch, deadline, new CompletableFuture<>());
       queue.add(p);
       wake();
       return p.done;
@@ -80,7 +93,11 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
       List<byte[]> datas = new ArrayList<>();
       int bytes = 0;
       Pending p;
+      long now = System.currentTimeMillis();
       while (bytes < MAX_BATCH_BYTES && taken.size() < MAX_BATCH_WRITES && (p = queue.poll()) != null) {
+        if (late(p, now)) {
+          continue;
+        }
         taken.add(p);
         datas.add(p.batch);
         bytes += p.batch.length;
@@ -107,6 +124,19 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
       return true;
     }
 
+    /** Fails {@code p} (never proposed) when it is late; true when it did. */
+    private boolean late(Pending p, long now) {
+      String why = p.deadline.lateReason(now);
+      if (why == null) {
+        return false;
+      }
+      queued.decrementAndGet();
+      expired.increment();
+      p.done.completeExceptionally(new WriteNotProposedException("write to replica group " + group.id()
+          + " not proposed: " + why + "; it was not applied", now < p.deadline.epochMillis()));
+      return true;
+    }
+
     private void failAll(String why) {
       Pending p;
       while ((p = queue.poll()) != null) {
@@ -119,10 +149,12 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
   /** A queued write: its serialized batch and who waits for it. */
   private static final class Pending {
     final byte[] batch;
+    final WriteDeadline deadline;
     final CompletableFuture<RaftClientReply> done;
 
-    Pending(byte[] batch, CompletableFuture<RaftClientReply> done) {
+    Pending(byte[] batch, WriteDeadline deadline, CompletableFuture<RaftClientReply> done) {
       this.batch = batch;
+      this.deadline = deadline;
       this.done = done;
     }
   }
@@ -144,6 +176,11 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
 
   long refused() {
     return refused.sum();
+  }
+
+  /** Writes dropped before they were proposed: their caller's deadline passed or it cancelled. */
+  long expired() {
+    return expired.sum();
   }
 
   private void wake() {

@@ -56,6 +56,8 @@ final class Group implements ReplicaGroup {
   private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
   private volatile boolean stale; // a write's outcome is unknown: in-memory state needs a reload
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong firstTerm = new java.util.concurrent.atomic.AtomicLong(-1);
   /** Read: an operation using the group's database; write: closing it (no operation may run meanwhile). */
   private final java.util.concurrent.locks.ReentrantReadWriteLock engineLock =
       new java.util.concurrent.locks.ReentrantReadWriteLock();
@@ -137,6 +139,18 @@ final class Group implements ReplicaGroup {
     }
     RaftServer.Division d = division;
     return d != null && d.getInfo().isLeader() && d.getInfo().getCurrentTerm() == readyTerm;
+  }
+
+  @Override
+  public boolean confirmLeadership() {
+    try {
+      return guard(() -> {
+        readBarrier();
+        return true;
+      });
+    } catch (StorageException e) { // not (or no longer) the ready leader, or closed
+      return false;
+    }
   }
 
   @Override
@@ -232,7 +246,46 @@ final class Group implements ReplicaGroup {
     if (leader == null || !leader.equals(node.server().getId())) {
       ready = false;
     }
+    leaderChanges.incrementAndGet();
     changed();
+  }
+
+  // ------------------------------------------------------------------ what RaftMeters reads (any thread)
+
+  /** 0 follower, 1 candidate, 2 leader, 3 anything else (listener, not started, closed). */
+  long roleCode() {
+    RaftServer.Division d = closed ? null : division();
+    if (d == null) {
+      return 3;
+    }
+    DivisionInfo info = d.getInfo();
+    return info.isFollower() ? 0 : info.isCandidate() ? 1 : info.isLeader() ? 2 : 3;
+  }
+
+  long term() {
+    RaftServer.Division d = closed ? null : division();
+    return d == null ? 0 : d.getInfo().getCurrentTerm();
+  }
+
+  long commitIndex() {
+    RaftServer.Division d = closed ? null : division();
+    return d == null ? 0 : Math.max(0, d.getRaftLog().getLastCommittedIndex());
+  }
+
+  long appliedIndex() {
+    RaftServer.Division d = closed ? null : division();
+    return d == null ? 0 : Math.max(0, d.getInfo().getLastAppliedIndex());
+  }
+
+  long leaderChanges() {
+    return leaderChanges.get();
+  }
+
+  /** Terms begun since this node first saw the group's term (each begins with an election). */
+  long elections() {
+    long now = term();
+    long first = firstTerm.get();
+    return first < 0 ? 0 : Math.max(0, now - first);
   }
 
   void leaderReady() {
@@ -298,6 +351,7 @@ final class Group implements ReplicaGroup {
     }
     DivisionInfo info = d.getInfo();
     long term = info.getCurrentTerm();
+    firstTerm.compareAndSet(-1, term); // elections are counted from the term this node started in
     boolean leading = info.isLeader() && readyTerm == term && machine.failure() == null;
     if (leading && (loadedTerm != term || stale)) {
       ready = false;

@@ -3,6 +3,7 @@ package dev.oprc.odgm.replication;
 import dev.oprc.odgm.events.DurabilityGate;
 import dev.oprc.odgm.storage.BatchCommitter;
 import dev.oprc.odgm.storage.StorageException;
+import dev.oprc.odgm.storage.WriteDeadline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -13,7 +14,8 @@ import org.rocksdb.WriteBatch;
  * Commits a group's write batches through Raft: the batch's serialized form becomes a log entry;
  * {@link #commit} returns once the entry committed (on a majority's synced logs) and this node's
  * state machine applied it, which Ratis's reply waits for. Durable at return, so the gate is
- * {@link DurabilityGate#IMMEDIATE}.
+ * {@link DurabilityGate#IMMEDIATE}. A write whose caller's {@link WriteDeadline} passed (or that was
+ * cancelled) while it waited to be proposed is dropped and fails {@link WriteNotProposedException}.
  *
  * <p>Thread-safe.
  */
@@ -30,9 +32,14 @@ final class RaftCommitter implements BatchCommitter {
   @Override
   public long commit(WriteBatch batch) {
     byte[] data = data(batch);
-    RaftClientReply r = group.await(lane.submit(data), "write");
+    CompletableFuture<RaftClientReply> f = lane.submit(data, WriteDeadline.current());
+    RaftClientReply r = group.await(f, "write");
     if (r != null && r.isSuccess()) {
       return 0;
+    }
+    WriteNotProposedException dropped = notProposed(f);
+    if (dropped != null) {
+      throw dropped; // never in the log: a definite failure, the in-memory state is still right
     }
     // after submission even a "not leader" reply is ambiguous: a leader that steps down answers
     // its appended-but-uncommitted entries that way, and they may still commit under the next one
@@ -42,6 +49,18 @@ final class RaftCommitter implements BatchCommitter {
     throw new WriteOutcomeUnknownException("the write reached replica group " + group.id()
         + "'s log but its outcome is unknown (" + why + "); it may or may not have been applied", r == null ? null
         : r.getException());
+  }
+
+  /** The failure of {@code f} when the batcher dropped the write before proposing it, else null. */
+  private static WriteNotProposedException notProposed(CompletableFuture<RaftClientReply> f) {
+    if (!f.isCompletedExceptionally()) {
+      return null;
+    }
+    Throwable e = f.handle((r, x) -> x).getNow(null);
+    if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e instanceof WriteNotProposedException n ? n : null;
   }
 
   @Override

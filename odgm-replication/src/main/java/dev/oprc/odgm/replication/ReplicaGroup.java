@@ -36,6 +36,14 @@ public interface ReplicaGroup {
   /** True when this node leads the group and has applied every entry committed before its term. */
   boolean isLeaderReady();
 
+  /**
+   * True when this node is the ready leader and still holds its leadership now: a linearizable
+   * read barrier passes (answered from the leader lease while it is valid, else by a heartbeat
+   * round with a majority). A leader that was paused past its lease learns here that it was
+   * replaced. Blocks up to the request timeout.
+   */
+  boolean confirmLeadership();
+
   /** The leader this node knows of. */
   OptionalLong leaderId();
 

@@ -28,7 +28,10 @@ import java.util.concurrent.Executor;
  * to the node's blocking pool once its request has named the collection; a refusal by that full
  * pool is answered RESOURCE_EXHAUSTED. A call whose deadline passed or that was cancelled while
  * it waited there is not started at all (DEADLINE_EXCEEDED or CANCELLED, as gRPC answers it), so a
- * late Raft write is never proposed.
+ * late Raft write is never proposed. The caller's deadline also travels as an absolute time
+ * ({@link AbsoluteDeadline}, header {@value AbsoluteDeadline#HEADER}): a call already past it is not
+ * forwarded, and an offloaded call carries it to the Raft committer, which drops a write that
+ * became late before its entry was proposed.
  *
  * <p>Thread-safe; owns its member channels, released by {@link #close()}.
  */

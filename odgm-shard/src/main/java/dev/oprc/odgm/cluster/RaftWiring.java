@@ -81,6 +81,22 @@ public final class RaftWiring implements AutoCloseable {
     return s;
   }
 
+  /**
+   * True when this node leads the group of a held raft partition and still holds its lease
+   * ({@link ReplicaGroup#confirmLeadership()}); false for a partition not held here.
+   */
+  public boolean confirmLeader(String collection, int partition) {
+    ReplicaGroup g = ownership.holds(collection, partition)
+        ? groups.get(PartitionOwnership.groupKey(ownership.replicas(collection, partition))) : null;
+    return g != null && g.confirmLeadership();
+  }
+
+  /** Registers every group's Raft series ({@link dev.oprc.odgm.replication.RaftMeters}) with {@code m}. */
+  public void registerMeters(dev.oprc.odgm.metrics.NodeMeterRegistry m) {
+    dev.oprc.odgm.replication.RaftMeters.bind(m, replication);
+    groups.values().forEach(g -> dev.oprc.odgm.replication.RaftMeters.bind(m, g));
+  }
+
   /** The number of groups this node is a member of. */
   public int groupCount() {
     return groups.size();

@@ -1,5 +1,6 @@
 package dev.oprc.odgm.cluster;
 
+import dev.oprc.odgm.storage.WriteDeadline;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ClientStreamTracer;
@@ -99,6 +100,16 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
         call.close(Status.UNAVAILABLE.withDescription("node is shutting down; retry"), new Metadata());
         return;
       }
+      long abs = absoluteDeadline();
+      Status late = abs < 0 ? null : lateStatus(Context.current(), abs, System.currentTimeMillis(), "before it was"
+          + " forwarded to node " + Long.toUnsignedString(owner) + "; nothing was sent");
+      if (abs < 0 || late != null) {
+        refused = true;
+        if (late != null) {
+          call.close(late, new Metadata());
+        }
+        return;
+      }
       progress = new Progress();
       CallOptions opts = CallOptions.DEFAULT.withStreamTracerFactory(progress);
       Deadline d = Context.current().getDeadline(); // the caller's deadline, kept end to end
@@ -108,6 +119,10 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
       remote = ch.newCall(method, opts);
       Metadata out = copy(headers);
       out.put(Forwarder.FORWARDED_KEY, Long.toUnsignedString(forwarder.self()));
+      out.removeAll(AbsoluteDeadline.KEY);
+      if (abs != AbsoluteDeadline.NONE) {
+        out.put(AbsoluteDeadline.KEY, Long.toString(abs)); // absolute: a paused owner cannot restart it
+      }
       boolean readOnly = READ_ONLY.contains(method.getBareMethodName());
       remote.start(new Relay<>(call, remote, owner, progress, readOnly), out);
       remote.sendMessage(request);
@@ -133,18 +148,42 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
     }
 
     /**
+     * The call's {@link AbsoluteDeadline}; -1 after closing the call INVALID_ARGUMENT for a
+     * malformed header.
+     */
+    private long absoluteDeadline() {
+      try {
+        return AbsoluteDeadline.of(Context.current(), headers, System.currentTimeMillis());
+      } catch (IllegalArgumentException e) {
+        call.close(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata());
+        return -1;
+      }
+    }
+
+    /**
      * Runs on the blocking pool: the call as the service sees it, from its start; not started at
-     * all (nothing applied) when the call was cancelled or its deadline passed while it waited.
+     * all (nothing applied) when the call was cancelled or its deadline (gRPC's or the absolute
+     * one) passed while it waited. Its writes carry the deadline to the committer
+     * ({@link WriteDeadline}), which drops one that becomes late before it is proposed.
      */
     private void serveOffloaded(Q request) {
-      Status late = lateStatus(Context.current());
+      Context ctx = Context.current();
+      long abs = absoluteDeadline();
+      if (abs < 0) {
+        return;
+      }
+      Status late = lateStatus(ctx, abs, System.currentTimeMillis(), "while it waited for the node's pool for"
+          + " blocking calls; it was not started, nothing was applied");
       if (late != null) {
         call.close(late, new Metadata()); // gRPC has already told the caller; this ends our side
         return;
       }
-      delegate = local.startCall(call, headers);
-      delegate.onMessage(request);
-      delegate.onHalfClose();
+      WriteDeadline.call(new WriteDeadline(abs, ctx::isCancelled), () -> {
+        delegate = local.startCall(call, headers);
+        delegate.onMessage(request);
+        delegate.onHalfClose();
+        return null;
+      });
     }
 
     @Override
@@ -186,15 +225,13 @@ final class RoutingCallHandler<Q, R> implements ServerCallHandler<Q, R> {
    * deadline passed, the caller cancelled, the server is stopping), as gRPC itself answers it;
    * null while it is live.
    */
-  static Status lateStatus(Context ctx) {
+  static Status lateStatus(Context ctx, long absoluteDeadline, long nowMillis, String when) {
     Deadline d = ctx.getDeadline();
-    if (d != null && d.isExpired()) {
-      return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline passed while it waited for the node's"
-          + " pool for blocking calls; it was not started, nothing was applied");
+    if ((d != null && d.isExpired()) || nowMillis >= absoluteDeadline) {
+      return Status.DEADLINE_EXCEEDED.withDescription("the call's deadline passed " + when);
     }
     if (ctx.isCancelled()) {
-      return Status.CANCELLED.withCause(ctx.cancellationCause()).withDescription("the call was cancelled while it"
-          + " waited for the node's pool for blocking calls; it was not started, nothing was applied");
+      return Status.CANCELLED.withCause(ctx.cancellationCause()).withDescription("the call was cancelled " + when);
     }
     return null;
   }

@@ -54,6 +54,8 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder invalid = new LongAdder();
+  private final LongAdder notLeader = new LongAdder();
+  private final LeaseCheck leases;
   /** Payload bytes of invocations accepted and not finished (queued, waiting for a route, running). */
   private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final long maxQueuedBytes;
@@ -75,9 +77,27 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private static final byte[] RUNNING = new byte[0];
   private static final byte[] DONE = new byte[0];
   private final RateLimitedWarn rateLimited = new RateLimitedWarn(log, 10_000);
+  /** Its own limit: a lost leadership is worth seeing even while bad keys are being warned about. */
+  private final RateLimitedWarn notLeaderWarn = new RateLimitedWarn(log, 10_000);
+
+  /** Whether this node may run a partition's invocations now. Thread-safe; may block briefly. */
+  @FunctionalInterface
+  interface LeaseCheck {
+    /** True when this node still owns {@code partition} of {@code cls} (a raft leader: holds its lease). */
+    boolean holds(String cls, int partition);
+
+    /** Every partition is held (standalone, static owners). */
+    LeaseCheck ALWAYS = (cls, partition) -> true;
+  }
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
       FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes) {
+    this(transport, shards, ownership, invoker, threads, queueBound, maxQueuedBytes, LeaseCheck.ALWAYS);
+  }
+
+  AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
+      FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes, LeaseCheck leases) {
+    this.leases = java.util.Objects.requireNonNull(leases, "leases");
     this.maxQueuedBytes = maxQueuedBytes;
     this.transport = transport;
     this.ownership = ownership;
@@ -124,7 +144,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   private synchronized List<AutoCloseable> undeclare(String partitionKey) {
     List<AutoCloseable> subs = subscriptions.remove(partitionKey);
-    return subs == null ? List.of() : subs;
+    return subs == null ? new ArrayList<>() : subs; // the caller clears it
   }
 
   private synchronized List<String> declare(String collection, String partition) throws Exception {
@@ -275,13 +295,24 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   }
 
   private void run(AsyncKey k, byte[] payload) {
+    int size = payload == null ? 0 : payload.length;
+    if (!leaseHeld(k)) {
+      // a leader paused past its lease still had the keys subscribed: the new leader runs it (or
+      // the outbox re-sends it), so it is neither run nor answered here
+      recent.invalidate(k.resultKey());
+      notLeader.increment();
+      notLeaderWarn.warn("not running async invocation '{}': this node no longer holds the leader lease of {}/{}",
+          k.invocationId(), k.cls(), k.partition());
+      queuedBytes.addAndGet(-size);
+      unfinished.decrementAndGet();
+      return;
+    }
     CompletableFuture<InvocationResponse> resp;
     try {
       resp = execute(k, payload); // a remote route completes later, without holding this thread
     } catch (Throwable e) { // an Error from a handler: not run to completion, let a re-send try again
       resp = CompletableFuture.completedFuture(notRunError(k, e));
     }
-    int size = payload == null ? 0 : payload.length;
     var unused = resp.whenComplete((r, e) -> {
       queuedBytes.addAndGet(-size);
       try {
@@ -290,6 +321,16 @@ final class AsyncInvocationReceiver implements AutoCloseable {
         unfinished.decrementAndGet();
       }
     });
+  }
+
+  /** Checked before each run, not only when subscribing: the subscription outlives a lost leadership. */
+  private boolean leaseHeld(AsyncKey k) {
+    try {
+      return leases.holds(k.cls(), k.partition());
+    } catch (RuntimeException e) {
+      log.debug("lease check of {}/{} failed: {}", k.cls(), k.partition(), e.toString());
+      return false;
+    }
   }
 
   private static InvocationResponse notRunError(AsyncKey k, Throwable e) {
@@ -345,13 +386,15 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   /**
    * Counters: received, completed, decode errors, refused because the queue was full, duplicates
-   * not run, refused as invalid (partition outside the collection, bad object id).
+   * not run, refused as invalid (partition outside the collection, bad object id), not run because
+   * this node no longer held the partition's leader lease when its turn came.
    */
-  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates, long invalid) {}
+  record Stats(long received, long completed, long decodeErrors, long rejected, long duplicates, long invalid,
+      long notLeader) {}
 
   Stats stats() {
     return new Stats(received.sum(), completed.sum(), decodeErrors.sum(), rejected.sum(), duplicates.sum(),
-        invalid.sum());
+        invalid.sum(), notLeader.sum());
   }
 
   @Override

@@ -164,8 +164,29 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
         ownership.owner(s.collection(), s.partition()).ifPresent(sb::setLeaderNodeId);
         b.addShards(sb);
       }
+      addFollowerShards(b);
       return b.addAllPartitions(PartitionReport.of(ownership)).build();
     });
+  }
+
+  /**
+   * The raft partitions this node holds a replica of but does not lead (no shard open here): their
+   * role and leader; their counters are the leader's to report, so none are filled in.
+   */
+  private void addFollowerShards(StatsResponse.Builder b) {
+    for (String c : ownership.collections()) {
+      if (ownership.type(c) != dev.oprc.odgm.cluster.ShardType.RAFT || !shards.serves(c)) {
+        continue;
+      }
+      for (int p = 0; p < ownership.partitionCount(c); p++) {
+        if (ownership.holds(c, p) && !shards.isOpen(c, p)) {
+          ShardStats.Builder sb = ShardStats.newBuilder().setCollection(c).setPartitionId(p)
+              .setShardId(shards.shardId(c, p)).setRole(PartitionReport.role(ownership, c, p));
+          ownership.owner(c, p).ifPresent(sb::setLeaderNodeId);
+          b.addShards(sb);
+        }
+      }
+    }
   }
 
   @Override
@@ -273,6 +294,11 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     if (e instanceof dev.oprc.odgm.replication.WriteOutcomeUnknownException) {
       // committed or not, nobody knows yet: not UNAVAILABLE, which invites a blind retry
       return Status.UNKNOWN.withDescription("write outcome unknown (it may have been applied): " + e.getMessage())
+          .asRuntimeException();
+    }
+    if (e instanceof dev.oprc.odgm.replication.WriteNotProposedException n) {
+      // certainly not applied; the caller has given up already
+      return (n.cancelled() ? Status.CANCELLED : Status.DEADLINE_EXCEEDED).withDescription(e.getMessage())
           .asRuntimeException();
     }
     if (e instanceof dev.oprc.odgm.storage.StorageFailedException) {

@@ -38,6 +38,8 @@ final class NodeMeters {
         () -> receiver.stats().duplicates());
     m.counter("odgm.invocations.async.invalid", "async invocations refused: bad partition or object id", none,
         () -> receiver.stats().invalid());
+    m.counter("odgm.invocations.async.not.leader", "async invocations not run: this node no longer held the"
+        + " partition's leader lease when their turn came", none, () -> receiver.stats().notLeader());
     m.counter("odgm.zenoh.api.received", "Zenoh API queries received", none, () -> api.stats().received());
     m.counter("odgm.zenoh.api.served", "Zenoh API queries answered OK", none, () -> api.stats().served());
     m.counter("odgm.zenoh.api.errors", "Zenoh API queries answered with an error", none, () -> api.stats().errors());

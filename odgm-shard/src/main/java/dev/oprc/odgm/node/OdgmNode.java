@@ -151,6 +151,7 @@ public final class OdgmNode implements AutoCloseable {
     if (!ownership.raftReplicaSets().isEmpty()) {
       raft = closer.push("raft", RaftWiring.start(config.replication(), ownership,
           ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes()));
+      raft.registerMeters(meters);
     }
   }
 
@@ -187,7 +188,7 @@ public final class OdgmNode implements AutoCloseable {
     invoker = closer.push("function invoker", new FunctionInvoker(shards, handlers,
         config.events().triggerTimeoutMillis(), this, ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound()));
     receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
-        config.invokeQueueBound(), ops.invokeQueueMaxBytes());
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes(), this::holdsLease);
     closer.push("async invocation receiver", receiver);
     try {
       subscribedKeys = receiver.start();
@@ -206,6 +207,12 @@ public final class OdgmNode implements AutoCloseable {
       throw new IOException("cannot declare the node's Zenoh subscriptions and queryables: " + e.getMessage(), e);
     }
     ownership.addListener(this::ownershipChanged);
+  }
+
+  /** Whether an async invocation of the partition may run here now: a raft leader confirms its lease first. */
+  private boolean holdsLease(String collection, int partition) {
+    RaftWiring r = raft;
+    return r == null || ownership.type(collection) != ShardType.RAFT || r.confirmLeader(collection, partition);
   }
 
   /** The ops HTTP server, then metrics (what {@link #startOps} started, if it got that far). */
@@ -296,7 +303,29 @@ public final class OdgmNode implements AutoCloseable {
     if (!transport.linkUp()) {
       return "Zenoh: no router link (" + transport + "); connecting in the background";
     }
-    return null;
+    return leaderless();
+  }
+
+  /** Why not ready while a raft partition held here has no leader (election, or no quorum), else null. */
+  private String leaderless() {
+    PartitionOwnership o = ownership;
+    if (o == null || raft == null) {
+      return null;
+    }
+    int n = 0;
+    StringBuilder which = new StringBuilder();
+    for (String c : o.collections()) {
+      if (o.type(c) != ShardType.RAFT) {
+        continue;
+      }
+      for (int p = 0; p < o.partitionCount(c); p++) {
+        if (o.holds(c, p) && o.owner(c, p).isEmpty() && n++ < 8) {
+          which.append(n == 1 ? "" : ", ").append(c).append('/').append(p);
+        }
+      }
+    }
+    return n == 0 ? null : "raft: " + n + " held partition(s) without a leader (" + which + (n > 8 ? ", ..." : "")
+        + "): election in progress or no quorum of their replica set";
   }
 
   /** Why the node is not ready, or null when it is ({@code /readyz}). */

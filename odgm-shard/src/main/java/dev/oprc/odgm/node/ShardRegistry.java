@@ -185,6 +185,12 @@ public final class ShardRegistry implements AutoCloseable {
     return parts != null && partition >= 0 && partition < parts.length() && parts.get(partition) != null;
   }
 
+  /** The shard id of a configured partition (the same on every node, open here or not). */
+  public long shardId(String collection, int partition) {
+    slots(collection, partition);
+    return firstShardId.get(collection) + partition;
+  }
+
   /** True when this node serves {@code collection}. */
   public boolean serves(String collection) {
     return shards.containsKey(collection);

@@ -146,9 +146,27 @@ class ForwardedFailureTest {
     }
   }
 
+  /** The {@value AbsoluteDeadline#HEADER} header of the calls the owner received, in order ("none" when absent). */
+  private final Queue<String> ownerDeadlines = new ConcurrentLinkedQueue<>();
+
   private void startOwner() throws IOException {
-    ownerServer = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).addService(owner).build()
-        .start();
+    ownerServer = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(ServerInterceptors.intercept(owner, new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+              ServerCallHandler<Q, R> next) {
+            String d = headers.get(AbsoluteDeadline.KEY);
+            ownerDeadlines.add(d == null ? "none" : d);
+            return next.startCall(call, headers);
+          }
+        })).build().start();
+  }
+
+  private static DataServiceGrpc.DataServiceBlockingStub withAbsoluteDeadline(DataServiceGrpc.DataServiceBlockingStub s,
+      String value) {
+    Metadata h = new Metadata();
+    h.put(AbsoluteDeadline.KEY, value);
+    return s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
   }
 
   /** Node 1, forwarding to node 2 at {@code ownerPort}; {@code pool} (null: none) serves its local calls. */
@@ -261,5 +279,72 @@ class ForwardedFailureTest {
     // the pool runs its queue in order: once a later call is applied, the late one has had its turn
     stub.withDeadlineAfter(WAIT, TimeUnit.SECONDS).set(set(p, "marker"));
     assertThat(owner.applied).containsExactly("blocker", "marker");
+  }
+
+  @Test
+  void aForwardedCallCarriesTheCallersDeadlineAsAnAbsoluteTime() throws Exception {
+    owner.block = false;
+    startOwner();
+    DataServiceGrpc.DataServiceBlockingStub stub = startEntry(ownerServer.getPort(), null);
+    int p = partitionOwnedBy(ownership(ownerServer.getPort()), 2);
+    long before = System.currentTimeMillis();
+    stub.withDeadlineAfter(WAIT, TimeUnit.SECONDS).set(set(p, "o"));
+    long after = System.currentTimeMillis();
+    assertThat(ownerDeadlines).hasSize(1);
+    assertThat(Long.parseLong(ownerDeadlines.peek())).isBetween(before, after + TimeUnit.SECONDS.toMillis(WAIT));
+  }
+
+  @Test
+  void aForwardedCallKeepsTheEarlierAbsoluteDeadlineItWasGiven() throws Exception {
+    owner.block = false;
+    startOwner();
+    DataServiceGrpc.DataServiceBlockingStub stub = startEntry(ownerServer.getPort(), null);
+    int p = partitionOwnedBy(ownership(ownerServer.getPort()), 2);
+    String soon = Long.toString(System.currentTimeMillis() + 20_000);
+    withAbsoluteDeadline(stub, soon).withDeadlineAfter(10 * WAIT, TimeUnit.SECONDS).set(set(p, "o"));
+    assertThat(ownerDeadlines).containsExactly(soon);
+  }
+
+  @Test
+  void aCallWhoseAbsoluteDeadlinePassedIsNotForwarded() throws Exception {
+    owner.block = false;
+    startOwner();
+    DataServiceGrpc.DataServiceBlockingStub stub = startEntry(ownerServer.getPort(), null);
+    int p = partitionOwnedBy(ownership(ownerServer.getPort()), 2);
+    String past = Long.toString(System.currentTimeMillis() - 1);
+    assertThatThrownBy(() -> withAbsoluteDeadline(stub, past).withDeadlineAfter(WAIT, TimeUnit.SECONDS)
+        .set(set(p, "late"))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+          assertThat(e.getStatus().getDescription()).contains("nothing was sent");
+        });
+    stub.withDeadlineAfter(WAIT, TimeUnit.SECONDS).set(set(p, "marker"));
+    assertThat(owner.applied).containsExactly("marker");
+  }
+
+  @Test
+  void anOffloadedCallWhoseAbsoluteDeadlinePassedIsNotStarted() throws Exception {
+    owner.block = false;
+    pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4));
+    DataServiceGrpc.DataServiceBlockingStub stub = startEntry(freePort(), pool);
+    int p = partitionOwnedBy(ownership(1), 1);
+    String past = Long.toString(System.currentTimeMillis() - 1);
+    assertThatThrownBy(() -> withAbsoluteDeadline(stub, past).withDeadlineAfter(WAIT, TimeUnit.SECONDS)
+        .set(set(p, "late"))).isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    stub.withDeadlineAfter(WAIT, TimeUnit.SECONDS).set(set(p, "marker"));
+    assertThat(owner.applied).containsExactly("marker");
+  }
+
+  @Test
+  void aMalformedAbsoluteDeadlineIsInvalidArgumentNamingTheHeader() throws Exception {
+    startOwner();
+    DataServiceGrpc.DataServiceBlockingStub stub = startEntry(ownerServer.getPort(), null);
+    int p = partitionOwnedBy(ownership(ownerServer.getPort()), 2);
+    assertThatThrownBy(() -> withAbsoluteDeadline(stub, "soon").withDeadlineAfter(WAIT, TimeUnit.SECONDS)
+        .set(set(p, "o"))).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains(AbsoluteDeadline.HEADER, "'soon'");
+        });
+    assertThat(ownerDeadlines).isEmpty();
   }
 }

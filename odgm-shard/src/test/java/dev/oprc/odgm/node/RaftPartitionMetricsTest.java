@@ -154,4 +154,35 @@ class RaftPartitionMetricsTest {
         .doesNotContain("odgm_objects", "odgm_events_matched", "odgm_outbox_pending",
             "odgm_events_dispatch_latency_seconds");
   }
+
+  /** The one sample of {@code family} (any labels) in {@code m}. */
+  private static double only(Map<String, Double> m, String family) {
+    List<Double> v = m.entrySet().stream().filter(e -> e.getKey().startsWith(family + "{group=\""))
+        .map(Map.Entry::getValue).toList();
+    assertThat(v).as("samples of %s", family).hasSize(1);
+    return v.get(0);
+  }
+
+  @Test
+  void theRaftGroupsSeriesShowThisNodeLeadingWithEveryCommittedEntryApplied() throws Exception {
+    writeTriggeringObjects(LEDGER, 3);
+    await(() -> stats(LEDGER).getEvents().getRetired() == 3, "three retired events");
+    Map<String, Double> m = PrometheusText.scrape(node.metricsPort());
+    assertThat(only(m, "odgm_raft_role")).as("leader").isEqualTo(2.0);
+    assertThat(only(m, "odgm_raft_leader_ready")).isEqualTo(1.0);
+    assertThat(only(m, "odgm_raft_term")).isGreaterThanOrEqualTo(1.0);
+    double committed = only(m, "odgm_raft_commit_index");
+    assertThat(committed).as("the writes' entries and the retires' at least").isGreaterThanOrEqualTo(3.0);
+    assertThat(only(m, "odgm_raft_applied_index")).isLessThanOrEqualTo(committed).isGreaterThanOrEqualTo(3.0);
+    assertThat(only(m, "odgm_raft_apply_lag")).isGreaterThanOrEqualTo(0.0);
+    assertThat(only(m, "odgm_raft_leader_changes_total")).as("it became leader once").isGreaterThanOrEqualTo(1.0);
+    assertThat(only(m, "odgm_raft_elections_total")).isGreaterThanOrEqualTo(0.0);
+    assertThat(only(m, "odgm_raft_snapshot_installs_total")).as("a sole member installs none").isZero();
+  }
+
+  @Test
+  void aLeaderWithEveryPartitionLedIsReady() throws Exception {
+    await(() -> node.readiness() == null, "readiness once the raft partition has its leader: " + node.readiness());
+    assertThat(PrometheusText.get(node.metricsPort(), "/readyz").statusCode()).isEqualTo(200);
+  }
 }
