@@ -105,6 +105,11 @@ final class PeerNet implements Links {
         }
     }
 
+    /** Accepted faces still open (in their handshake or with a link up). */
+    int acceptedOpen() {
+        return accepted.size();
+    }
+
     /** A face's link went up or down. */
     void faceChanged() {
         synchronized (stateLock) {

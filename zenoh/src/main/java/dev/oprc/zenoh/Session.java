@@ -674,6 +674,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Accepted peer-mode connections still open (handshaking or linked); 0 when not listening. */
+    int acceptedOpen() {
+        return transport instanceof PeerNet p ? p.acceptedOpen() : 0;
+    }
+
     /** The connected faces (router link, or peer-mode links); empty when local-only. */
     List<Transport> faces() {
         return transport == null ? List.of() : transport.faces();
