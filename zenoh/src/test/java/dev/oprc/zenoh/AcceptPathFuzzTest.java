@@ -2,6 +2,8 @@ package dev.oprc.zenoh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +38,16 @@ class AcceptPathFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void hostileBytesOnTheListeningPort(byte[] data) throws Exception {
+        // the test itself connects to the session's listener; nothing else may be dialed
+        SilentCloseable allowed = BugDetectors.allowNetworkConnections((host, port) -> port == SESSION.listenPort());
+        try {
+            connectAndSend(data);
+        } finally {
+            allowed.close();
+        }
+    }
+
+    private static void connectAndSend(byte[] data) throws Exception {
         SessionStats before = SESSION.stats();
         boolean handshake = data.length > 0 && (data[0] & 1) == 1;
         byte[] rest = data.length > 0 ? Arrays.copyOfRange(data, 1, data.length) : data;
