@@ -198,6 +198,26 @@ class PeerInteropTest {
     }
 
     @Test
+    void routerDialingJavaPeerCarriesItsClientsPutsQueriesAndOurPuts() throws Exception {
+        try (Session s = Zenoh.open(peer(0).build())) {
+            BlockingSubscriber sub = s.declareSubscriber("p2p/rd/**", 16);
+            s.declareQueryable(KeyExpr.of("p2p/rdq/**"), q -> q.reply(q.keyExpr(), bytes("java")), false);
+            String routerEndpoint = "tcp/127.0.0.1:" + ZenohRouterProcess.freePort();
+            try (PythonZenohProcess router = PythonZenohProcess.start("router", routerEndpoint,
+                    List.of("tcp/127.0.0.1:" + s.listenPort()), 0, "p2p/rr/**");
+                 PythonZenohProcess client = PythonZenohProcess.client(routerEndpoint)) {
+                await("the router's link", s::isConnected);
+                assertThat(client.awaitMatching("p2p/rd/x", WAIT)).isTrue();
+                client.put("p2p/rd/x", bytes("via-router"), null, null);
+                assertThat(sub.poll(WAIT).payloadAsString()).isEqualTo("via-router");
+                assertThat(pythonGet(client, "p2p/rdq/a").get(0).payloadAsString()).isEqualTo("java");
+                s.put("p2p/rr/y", "to-router");
+                assertThat(router.awaitSamples(1, WAIT).get(0).payload()).isEqualTo(bytes("to-router"));
+            }
+        }
+    }
+
+    @Test
     void twoJavaPeersWithoutRouterExchangePutsQueriesAndLiveliness() throws Exception {
         try (Session b = Zenoh.open(peer(0).build());
              Session a = Zenoh.open(peer(-1, "tcp/127.0.0.1:" + b.listenPort()).build())) {

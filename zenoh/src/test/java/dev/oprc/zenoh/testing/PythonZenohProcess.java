@@ -66,7 +66,13 @@ public class PythonZenohProcess implements AutoCloseable {
      * subscribed to {@code subKeys}.
      */
     public static PythonZenohProcess peer(String listen, List<String> connect, long leaseMs, String... subKeys) {
-        List<String> a = new ArrayList<>(List.of("--mode", "peer"));
+        return start("peer", listen, connect, leaseMs, subKeys);
+    }
+
+    /** Like {@link #peer}, in {@code mode} ({@code peer}, {@code router} or {@code client}). */
+    public static PythonZenohProcess start(String mode, String listen, List<String> connect, long leaseMs,
+                                           String... subKeys) {
+        List<String> a = new ArrayList<>(List.of("--mode", mode));
         if (listen != null) {
             a.add("--listen");
             a.add(listen);
