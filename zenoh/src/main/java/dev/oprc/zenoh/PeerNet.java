@@ -123,16 +123,44 @@ final class PeerNet implements Links {
         accepted.remove(face);
     }
 
-    /** Claims {@code remote} for {@code face}; false if another face holds a link to that ZID. */
+    /**
+     * Claims {@code remote} for {@code face}: one link per remote ZID. When another face holds one,
+     * the same rule decides on both sides, so two peers that dial each other keep exactly one link:
+     * a dialed and an accepted link to the same remote keep the one dialed by the smaller ZID; of
+     * two accepted links the newer replaces the older (the remote redialed before our side noticed
+     * the loss); of two dialed links the older stays. False: {@code face} must close its link.
+     */
     boolean admit(Transport face, String remote) {
         synchronized (stateLock) {
+            Transport other = null;
             for (Transport f : all()) {
                 if (f != face && remote.equals(f.remoteZid)) {
+                    other = f;
+                }
+            }
+            if (other != null) {
+                boolean keepNew = face.dialer() == other.dialer() ? !face.dialer()
+                        : face.dialer() == (session.zid().compareTo(remote) < 0);
+                if (!keepNew) {
                     return false;
                 }
+                other.remoteZid = null;
+                other.replaced("replaced by another link to " + remote);
             }
             face.remoteZid = remote;
             return true;
+        }
+    }
+
+    /** True while a face holds a link to {@code remote}. */
+    boolean linked(String remote) {
+        synchronized (stateLock) {
+            for (Transport f : all()) {
+                if (remote.equals(f.remoteZid)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

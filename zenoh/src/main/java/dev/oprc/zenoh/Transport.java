@@ -54,6 +54,8 @@ final class Transport implements Links {
     private final List<Transport> self = List.of(this);
     /** ZID of the remote end while a link is up (peer mode duplicate detection). */
     volatile String remoteZid;
+    /** Dialer only: the remote this endpoint led to while another face held the link to it. */
+    private String redundantFor;
     private final List<Endpoint> endpoints;
     private final byte[] zid;
     private final String tag;
@@ -325,6 +327,11 @@ final class Transport implements Links {
         long delay = config.reconnectInitial().toMillis();
         boolean everConnected = false;
         while (!closed) {
+            if (redundantFor != null && net.linked(redundantFor)) {
+                pause(config.reconnectMax().toMillis()); // the remote is reached by another link: do not dial
+                continue;
+            }
+            redundantFor = null;
             Link l = null;
             for (Endpoint ep : endpoints) {
                 if (closed) {
@@ -357,17 +364,7 @@ final class Transport implements Links {
                 continue;
             }
             if (net != null && !net.admit(this, l.routerZid)) {
-                l.writeClose();
-                l.closeSocket();
-                lastError = l.endpoint + ": already connected to " + l.routerZid + " by another link";
-                LOG.debug("Zenoh session {}: {}", tag, lastError);
-                try {
-                    closeLatch.await(config.reconnectMax().toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    if (closed) {
-                        break;
-                    }
-                }
+                refuseRedundant(l);
                 continue;
             }
             delay = config.reconnectInitial().toMillis();
@@ -392,6 +389,37 @@ final class Transport implements Links {
         dropQueued();
     }
 
+    /** A dialed link to a remote already linked by another face: closed, and not redialed while that link lasts. */
+    private void refuseRedundant(Link l) {
+        l.writeClose();
+        l.closeSocket();
+        redundantFor = l.routerZid;
+        lastError = l.endpoint + ": already connected to " + l.routerZid + " by another link";
+        LOG.debug("Zenoh session {}: {}", tag, lastError);
+        pause(config.reconnectMax().toMillis());
+    }
+
+    private void pause(long millis) {
+        try {
+            closeLatch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // only close() interrupts this thread; the loop checks closed
+        }
+    }
+
+    /** True for a face that dials its endpoint (false: an accepted connection). */
+    boolean dialer() {
+        return accepted == null;
+    }
+
+    /** Closes the current link because another link to the same remote replaced it. */
+    void replaced(String why) {
+        Link l = link;
+        if (l != null) {
+            l.fail(why);
+        }
+    }
+
     /** Accepting side: one handshake, one link, no reconnect; the face then leaves its net. */
     private void runAccepted() {
         Link l;
@@ -407,6 +435,9 @@ final class Transport implements Links {
             return;
         }
         link = l;
+        if (remoteZid == null) {
+            l.fail("replaced by another link to " + l.routerZid); // while this one was still handshaking
+        }
         logConnected(l);
         try {
             runLink(l);

@@ -218,6 +218,30 @@ class PeerInteropTest {
     }
 
     @Test
+    void twoJavaPeersNamingEachOtherKeepOneLinkAndDeliverOnce() throws Exception {
+        int pa = ZenohRouterProcess.freePort();
+        int pb = ZenohRouterProcess.freePort();
+        try (Session a = Zenoh.open(peer(pa, "tcp/127.0.0.1:" + pb).build());
+             Session b = Zenoh.open(peer(pb, "tcp/127.0.0.1:" + pa).build())) {
+            BlockingSubscriber atB = b.declareSubscriber("mutual/**", 64);
+            await("one link each way", () -> a.faces().size() == 1 && b.faces().size() == 1
+                    && a.faces().get(0).remoteZid != null && b.faces().get(0).remoteZid != null);
+            a.put("mutual/1", "once");
+            a.put("mutual/2", "marker");
+            int once = 0;
+            while (true) {
+                Sample smp = atB.poll(WAIT);
+                assertThat(smp).as("the marker arrives").isNotNull();
+                if (smp.payloadAsString().equals("marker")) {
+                    break;
+                }
+                once++;
+            }
+            assertThat(once).isEqualTo(1);
+        }
+    }
+
+    @Test
     void twoJavaPeersWithoutRouterExchangePutsQueriesAndLiveliness() throws Exception {
         try (Session b = Zenoh.open(peer(0).build());
              Session a = Zenoh.open(peer(-1, "tcp/127.0.0.1:" + b.listenPort()).build())) {
