@@ -16,7 +16,8 @@ import java.util.Objects;
  * Immutable value; thread-safe.
  *
  * @param mode                   client or peer (peer connects as a client, see {@link Mode})
- * @param endpoints              router endpoints tried in order, each {@code tcp/host:port}
+ * @param endpoints              each {@code tcp/host:port}: client, routers tried in order (one link);
+ *                               peer, peers and routers all dialed (one link each)
  * @param lease                  lease announced to the router; keep-alives are sent every lease/4
  * @param batchSize              proposed batch size in bytes (incl. 2-byte length), 1024..65535
  * @param reconnectInitial       first reconnect delay (doubles after every failed attempt)

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * A Zenoh session opened with {@link Zenoh#open(Config)}: publishes ({@link #put}, {@link #delete})
  * and subscribes ({@link #declareSubscriber}). Every put is delivered to this session's own matching
  * subscribers (local delivery, as Zenoh does) and, when router endpoints are configured, sent to
- * the router over one TCP link in client mode; with no endpoints the session is local-only.
+ * the router over one TCP link in client mode; in peer mode ({@link Mode#PEER}) it listens and
+ * sends to every peer or router it is linked with (one link each, see {@link PeerNet}); with no
+ * endpoints and no listener the session is local-only.
  *
  * <p>Threads (all daemon, suffixed with the first 8 hex digits of the ZID): {@code zenoh-io-<zid8>} connects,
  * reconnects with backoff, batches and writes, and sends keep-alives; {@code zenoh-rx-<zid8>} reads

@@ -332,19 +332,7 @@ final class Transport implements Links {
                 continue;
             }
             redundantFor = null;
-            Link l = null;
-            for (Endpoint ep : endpoints) {
-                if (closed) {
-                    break;
-                }
-                try {
-                    l = handshake(ep);
-                    break;
-                } catch (IOException | ZenohException e) {
-                    lastError = ep + ": " + e.getMessage();
-                    LOG.debug("Zenoh connect to {} failed: {}", ep, e.toString());
-                }
-            }
+            Link l = dialAny();
             if (closed) {
                 if (l != null) {
                     l.closeSocket();
@@ -374,19 +362,41 @@ final class Transport implements Links {
             everConnected = true;
             link = l;
             logConnected(l);
-            try {
-                runLink(l);
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    String why = l.failure != null ? l.failure : e.toString();
-                    lastError = l.endpoint + ": " + why;
-                    LOG.warn("Zenoh session {} lost link to {}: {}", tag, l.endpoint, why);
-                }
-            } finally {
-                linkDown(l);
-            }
+            runUntilLost(l);
         }
         dropQueued();
+    }
+
+    /** The first endpoint that completes the handshake, or null (last error recorded). */
+    private Link dialAny() {
+        for (Endpoint ep : endpoints) {
+            if (closed) {
+                return null;
+            }
+            try {
+                return handshake(ep);
+            } catch (IOException | ZenohException e) {
+                lastError = ep + ": " + e.getMessage();
+                LOG.debug("Zenoh connect to {} failed: {}", ep, e.toString());
+            }
+        }
+        return null;
+    }
+
+    /** Runs an established link until it fails or the session closes, then takes it down. */
+    private void runUntilLost(Link l) {
+        try {
+            runLink(l);
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                String why = l.failure != null ? l.failure : e.toString();
+                lastError = l.endpoint + ": " + why;
+                LOG.warn("Zenoh session {} lost {} {}: {}", tag, dialer() ? "link to" : "accepted link from",
+                        l.endpoint, why);
+            }
+        } finally {
+            linkDown(l);
+        }
     }
 
     /** A dialed link to a remote already linked by another face: closed, and not redialed while that link lasts. */
@@ -440,15 +450,8 @@ final class Transport implements Links {
         }
         logConnected(l);
         try {
-            runLink(l);
-        } catch (IOException | RuntimeException e) {
-            if (!closed) {
-                String why = l.failure != null ? l.failure : e.toString();
-                lastError = l.endpoint + ": " + why;
-                LOG.warn("Zenoh session {} lost accepted link from {}: {}", tag, l.endpoint, why);
-            }
+            runUntilLost(l);
         } finally {
-            linkDown(l);
             dropQueued();
             net.faceEnded(this);
         }
