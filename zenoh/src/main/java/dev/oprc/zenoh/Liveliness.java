@@ -30,7 +30,10 @@ public final class Liveliness {
 
     private final Session session;
     private final AtomicLong nextInterestId = new AtomicLong(1);
+    private static final LivelinessToken[] NO_TOKENS = new LivelinessToken[0];
     private final Map<Long, LivelinessToken> tokens = new LinkedHashMap<>(); // declLock
+    /** The tokens, for reader threads (which never take declLock: it is held across socket writes). */
+    private volatile LivelinessToken[] tokenSnapshot = NO_TOKENS;
     private final Map<Long, LivelinessSubscriber> subs = new LinkedHashMap<>(); // declLock
     private volatile LivelinessSubscriber[] subsSnapshot = NO_SUBS;
     private long nextTokenId = 1;
@@ -62,6 +65,7 @@ public final class Liveliness {
         synchronized (session.declLock) {
             t = new LivelinessToken(this, nextTokenId++, key);
             tokens.put(t.id(), t);
+            tokenSnapshot = tokens.values().toArray(NO_TOKENS);
             WireWriter w = new WireWriter();
             WireQueries.writeDeclareToken(w, t.id(), key.toString());
             session.sendDeclarationLocked(w.toByteArray());
@@ -84,6 +88,7 @@ public final class Liveliness {
             if (tokens.remove(t.id()) == null) {
                 return;
             }
+            tokenSnapshot = tokens.values().toArray(NO_TOKENS);
             if (!session.isClosed()) {
                 WireWriter w = new WireWriter();
                 WireQueries.writeUndeclare(w, Wire.U_TOKEN, t.id());
@@ -300,13 +305,11 @@ public final class Liveliness {
     /** D_TOKENs of this session's tokens matching {@code filter} (null: all), answering interest {@code id}. */
     List<byte[]> tokensFor(KeyExpr filter, long interestId) {
         List<byte[]> out = new ArrayList<>();
-        synchronized (session.declLock) {
-            for (LivelinessToken t : tokens.values()) {
-                if (filter == null || filter.intersects(t.keyExpr())) {
-                    WireWriter w = new WireWriter();
-                    WireQueries.writeDeclareToken(w, t.id(), t.keyExpr().toString(), interestId);
-                    out.add(w.toByteArray());
-                }
+        for (LivelinessToken t : tokenSnapshot) {
+            if (filter == null || filter.intersects(t.keyExpr())) {
+                WireWriter w = new WireWriter();
+                WireQueries.writeDeclareToken(w, t.id(), t.keyExpr().toString(), interestId);
+                out.add(w.toByteArray());
             }
         }
         return out;

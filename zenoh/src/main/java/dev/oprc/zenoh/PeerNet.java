@@ -34,7 +34,10 @@ final class PeerNet implements Links {
     private final byte[] zid;
     private final String tag;
     private final List<Transport> dialers = new ArrayList<>();
+    private static final Transport[] NONE = new Transport[0];
     private final Set<Transport> accepted = ConcurrentHashMap.newKeySet();
+    /** The connected faces, rebuilt on every link change, read per put without allocating. */
+    private volatile Transport[] live = NONE;
     private final Object stateLock = new Object();
     private final AtomicLong epoch = new AtomicLong();
     private final AtomicLong offered = new AtomicLong();
@@ -114,6 +117,7 @@ final class PeerNet implements Links {
     void faceChanged() {
         synchronized (stateLock) {
             epoch.incrementAndGet();
+            refreshLive();
             stateLock.notifyAll();
         }
     }
@@ -121,6 +125,20 @@ final class PeerNet implements Links {
     /** An accepted face ended (handshake failed or link down). */
     void faceEnded(Transport face) {
         accepted.remove(face);
+        synchronized (stateLock) {
+            refreshLive();
+        }
+    }
+
+    /** Caller holds stateLock. */
+    private void refreshLive() {
+        List<Transport> up = new ArrayList<>();
+        for (Transport f : all()) {
+            if (f.connected()) {
+                up.add(f);
+            }
+        }
+        live = up.toArray(NONE);
     }
 
     /**
@@ -179,23 +197,12 @@ final class PeerNet implements Links {
 
     @Override
     public List<Transport> faces() {
-        List<Transport> out = new ArrayList<>(dialers.size() + accepted.size());
-        for (Transport f : dialers) {
-            if (f.connected()) {
-                out.add(f);
-            }
-        }
-        for (Transport f : accepted) {
-            if (f.connected()) {
-                out.add(f);
-            }
-        }
-        return out;
+        return List.of(live);
     }
 
     @Override
     public boolean connected() {
-        return !faces().isEmpty();
+        return live.length > 0;
     }
 
     @Override
@@ -301,11 +308,11 @@ final class PeerNet implements Links {
      */
     @Override
     public boolean send(OutMsg m, CongestionControl cc, String key) {
-        List<Transport> faces = faces();
-        if (faces.isEmpty() && cc == CongestionControl.BLOCK && awaitConnected(config.blockTimeout().toNanos())) {
-            faces = faces();
+        Transport[] faces = live;
+        if (faces.length == 0 && cc == CongestionControl.BLOCK && awaitConnected(config.blockTimeout().toNanos())) {
+            faces = live;
         }
-        if (faces.isEmpty()) {
+        if (faces.length == 0) {
             if (cc == CongestionControl.BLOCK) {
                 throw new ZenohException("BLOCK put on '" + key + "' timed out after "
                         + config.blockTimeout().toMillis() + " ms: no peer connected"
@@ -324,14 +331,14 @@ final class PeerNet implements Links {
 
     @Override
     public void sendControlLocked(byte[] msg) {
-        for (Transport f : faces()) {
+        for (Transport f : live) {
             f.sendControlLocked(msg);
         }
     }
 
     @Override
     public void sendOrdered(byte[] msg) {
-        for (Transport f : faces()) {
+        for (Transport f : live) {
             f.sendOrdered(msg);
         }
     }
