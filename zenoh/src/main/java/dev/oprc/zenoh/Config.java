@@ -16,7 +16,8 @@ import java.util.Objects;
  * Immutable value; thread-safe.
  *
  * @param mode                   client or peer (peer connects as a client, see {@link Mode})
- * @param endpoints              router endpoints tried in order, each {@code tcp/host:port}
+ * @param endpoints              each {@code tcp/host:port}: client, routers tried in order (one link);
+ *                               peer, peers and routers all dialed (one link each)
  * @param lease                  lease announced to the router; keep-alives are sent every lease/4
  * @param batchSize              proposed batch size in bytes (incl. 2-byte length), 1024..65535
  * @param reconnectInitial       first reconnect delay (doubles after every failed attempt)
@@ -29,14 +30,25 @@ import java.util.Objects;
  * @param outboundQueueCapacity  messages queued for the writer thread (bounded)
  * @param deliveryQueueCapacity  samples queued for the callback thread (bounded)
  * @param maxMessageSize         largest message accepted or sent (fragment reassembly bound)
+ * @param listenPort             peer mode only: TCP port the session accepts peers and routers on
+ *                               (0 = any free port, see {@link Session#listenPort()}); -1 = no listener
+ * @param listenHost             address the listener binds ({@code 0.0.0.0} = every interface)
  */
 public record Config(Mode mode, List<String> endpoints, Duration lease, int batchSize,
                      Duration reconnectInitial, Duration reconnectMax, Duration connectTimeout,
                      boolean failOnConnectTimeout, Duration blockTimeout, int outboundQueueCapacity,
-                     int deliveryQueueCapacity, int maxMessageSize) {
+                     int deliveryQueueCapacity, int maxMessageSize, int listenPort, String listenHost) {
 
     public Config {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(listenHost, "listenHost");
+        if (listenPort < -1 || listenPort > 65535) {
+            throw new ZenohException("listenPort must be -1 (none) or 0..65535, got " + listenPort);
+        }
+        if (listenPort >= 0 && mode != Mode.PEER) {
+            throw new ZenohException("only a peer listens: listenPort " + listenPort + " needs mode PEER, got "
+                    + mode);
+        }
         endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
         for (String e : endpoints) {
             Endpoint.parse(e);
@@ -86,6 +98,14 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         return builder().build();
     }
 
+    /**
+     * A peer listening on {@code port} of every interface (0: any free port) and connecting to the
+     * given peers or routers, other settings default.
+     */
+    public static Config peer(int port, String... endpoints) {
+        return builder().mode(Mode.PEER).listenPort(port).endpoints(List.of(endpoints)).build();
+    }
+
     /** A client connecting to the given endpoints, other settings default. */
     public static Config client(String... endpoints) {
         return builder().mode(Mode.CLIENT).endpoints(List.of(endpoints)).build();
@@ -106,6 +126,8 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         b.outboundQueueCapacity = outboundQueueCapacity;
         b.deliveryQueueCapacity = deliveryQueueCapacity;
         b.maxMessageSize = maxMessageSize;
+        b.listenPort = listenPort;
+        b.listenHost = listenHost;
         return b;
     }
 
@@ -113,10 +135,11 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
      * Reads the upstream OPRC Zenoh variables (oprc-upstream.md §6) plus a few Java-client ones.
      * <ul>
      * <li>{@code OPRC_ZENOH_PEERS}: comma-separated {@code tcp/host:port} endpoints (empty/unset: local-only)</li>
-     * <li>{@code OPRC_ZENOH_MODE}: {@code client} or {@code peer} (default peer; peer connects as a client
-     *     to the peers); {@code router} is rejected (this client cannot accept connections)</li>
+     * <li>{@code OPRC_ZENOH_MODE}: {@code client} (default) or {@code peer} (listens on
+     *     {@code OPRC_ZENOH_PORT} and connects to the peers); {@code router} is rejected</li>
      * <li>{@code OPRC_ZENOH_PROTOCOL}: must be {@code tcp} if set</li>
-     * <li>{@code OPRC_ZENOH_PORT}: validated 0..65535 but unused (no listener)</li>
+     * <li>{@code OPRC_ZENOH_PORT}: 0..65535, the port a peer listens on (default 0: any free port);
+     *     checked but unused by a client</li>
      * <li>{@code OPRC_ZENOH_BUFFER_SIZE}: batch size in bytes (1024..65535)</li>
      * <li>{@code OPRC_ZENOH_LEASE_MS}, {@code OPRC_ZENOH_RECONNECT_INITIAL_MS}, {@code OPRC_ZENOH_RECONNECT_MAX_MS},
      *     {@code OPRC_ZENOH_CONNECT_TIMEOUT_MS}, {@code OPRC_ZENOH_BLOCK_TIMEOUT_MS}: durations in ms</li>
@@ -135,7 +158,7 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
                 case "client" -> b.mode(Mode.CLIENT);
                 case "peer" -> b.mode(Mode.PEER);
                 case "router" -> throw new ZenohException("OPRC_ZENOH_MODE=router is not supported by the pure-Java"
-                        + " Zenoh client (it only makes client connections); use client or peer with OPRC_ZENOH_PEERS");
+                        + " Zenoh client (it does not route for others); use client or peer");
                 default -> throw new ZenohException("OPRC_ZENOH_MODE must be client or peer, got '" + mode + "'");
             }
         }
@@ -150,6 +173,9 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             if (p < 0 || p > 65535) {
                 throw new ZenohException("OPRC_ZENOH_PORT must be 0..65535, got '" + port + "'");
             }
+        }
+        if (b.mode == Mode.PEER) {
+            b.listenPort(port == null ? 0 : Integer.parseInt(port));
         }
         String peers = trimmed(env, "OPRC_ZENOH_PEERS");
         if (peers != null) {
@@ -258,6 +284,8 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         private int outboundQueueCapacity = 16384;
         private int deliveryQueueCapacity = 65536;
         private int maxMessageSize = 64 << 20;
+        private int listenPort = -1;
+        private String listenHost = "0.0.0.0";
 
         private Builder() {
         }
@@ -327,9 +355,22 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             return this;
         }
 
+        /** Peer mode: the TCP port to accept peers and routers on (0 = any free port; -1 = none). */
+        public Builder listenPort(int port) {
+            this.listenPort = port;
+            return this;
+        }
+
+        /** Peer mode: the address the listener binds (default {@code 0.0.0.0}). */
+        public Builder listenHost(String host) {
+            this.listenHost = host;
+            return this;
+        }
+
         public Config build() {
             return new Config(mode, endpoints, lease, batchSize, reconnectInitial, reconnectMax, connectTimeout,
-                    failOnConnectTimeout, blockTimeout, outboundQueueCapacity, deliveryQueueCapacity, maxMessageSize);
+                    failOnConnectTimeout, blockTimeout, outboundQueueCapacity, deliveryQueueCapacity, maxMessageSize,
+                    listenPort, listenHost);
         }
     }
 }

@@ -30,7 +30,10 @@ public final class Liveliness {
 
     private final Session session;
     private final AtomicLong nextInterestId = new AtomicLong(1);
+    private static final LivelinessToken[] NO_TOKENS = new LivelinessToken[0];
     private final Map<Long, LivelinessToken> tokens = new LinkedHashMap<>(); // declLock
+    /** The tokens, for reader threads (which never take declLock: it is held across socket writes). */
+    private volatile LivelinessToken[] tokenSnapshot = NO_TOKENS;
     private final Map<Long, LivelinessSubscriber> subs = new LinkedHashMap<>(); // declLock
     private volatile LivelinessSubscriber[] subsSnapshot = NO_SUBS;
     private long nextTokenId = 1;
@@ -38,8 +41,12 @@ public final class Liveliness {
     /** Presence state, guarded by itself. */
     private final Object state = new Object();
     private final Map<String, Integer> localCount = new HashMap<>();
-    private final Map<Long, String> remoteById = new HashMap<>();
+    private final Map<RemoteToken, String> remoteById = new HashMap<>();
     private final Map<String, Integer> remoteCount = new HashMap<>();
+
+    /** A token declared by the remote end of one face (ids are per link). */
+    private record RemoteToken(Transport face, long id) {
+    }
 
     Liveliness(Session session) {
         this.session = session;
@@ -58,6 +65,7 @@ public final class Liveliness {
         synchronized (session.declLock) {
             t = new LivelinessToken(this, nextTokenId++, key);
             tokens.put(t.id(), t);
+            tokenSnapshot = tokens.values().toArray(NO_TOKENS);
             WireWriter w = new WireWriter();
             WireQueries.writeDeclareToken(w, t.id(), key.toString());
             session.sendDeclarationLocked(w.toByteArray());
@@ -80,6 +88,7 @@ public final class Liveliness {
             if (tokens.remove(t.id()) == null) {
                 return;
             }
+            tokenSnapshot = tokens.values().toArray(NO_TOKENS);
             if (!session.isClosed()) {
                 WireWriter w = new WireWriter();
                 WireQueries.writeUndeclare(w, Wire.U_TOKEN, t.id());
@@ -198,12 +207,16 @@ public final class Liveliness {
                 pg.onReply(Reply.ok(sample(k, true), session.zid()));
             }
         }
-        if (session.isConnected()) {
-            pg.expect(true);
+        List<Transport> faces = session.faces();
+        if (!faces.isEmpty()) {
             WireWriter w = new WireWriter();
             Wire.writeInterest(w, id, 1, T_TOKENS, key.toString());
-            if (!session.offerData(new OutMsg(w.toByteArray(), true, false, false))) {
-                pg.remoteDone();
+            byte[] interest = w.toByteArray();
+            for (Transport face : faces) {
+                pg.expectRemote(face);
+                if (!face.offer(new OutMsg(interest, true, false, false))) {
+                    pg.remoteDone(face);
+                }
             }
         }
         pg.setTimer(q.timer.schedule(() -> pg.complete(true), timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -212,7 +225,7 @@ public final class Liveliness {
 
     /* ---- from the router (reader thread; never blocks) ---- */
 
-    void onRemoteToken(long interestId, long tokenId, String key) {
+    void onRemoteToken(Transport face, long interestId, long tokenId, String key) {
         PendingGet pg = interestId >= 0 ? gets.get(interestId) : null;
         if (pg != null) {
             KeyExpr k = keyOrNull(key);
@@ -225,11 +238,12 @@ public final class Liveliness {
             return;
         }
         synchronized (state) {
-            if (remoteById.size() >= MAX_REMOTE_TOKENS && !remoteById.containsKey(tokenId)) {
+            RemoteToken id = new RemoteToken(face, tokenId);
+            if (remoteById.size() >= MAX_REMOTE_TOKENS && !remoteById.containsKey(id)) {
                 session.rxDropped.increment();
                 return;
             }
-            if (remoteById.putIfAbsent(tokenId, key) != null) {
+            if (remoteById.putIfAbsent(id, key) != null) {
                 return;
             }
             if (remoteCount.merge(key, 1, Integer::sum) == 1 && !localCount.containsKey(key)) {
@@ -239,9 +253,9 @@ public final class Liveliness {
     }
 
     /** U_TOKEN: {@code extKey} is the key from the WireExprExt, or null. */
-    void onRemoteTokenGone(long tokenId, String extKey) {
+    void onRemoteTokenGone(Transport face, long tokenId, String extKey) {
         synchronized (state) {
-            String key = remoteById.remove(tokenId);
+            String key = remoteById.remove(new RemoteToken(face, tokenId));
             if (key == null) {
                 if (extKey != null && keyOrNull(extKey) != null && !localCount.containsKey(extKey)
                         && !remoteCount.containsKey(extKey)) {
@@ -249,36 +263,56 @@ public final class Liveliness {
                 }
                 return;
             }
-            Integer n = remoteCount.merge(key, -1, Integer::sum);
-            if (n != null && n <= 0) {
-                remoteCount.remove(key);
-                if (!localCount.containsKey(key)) {
-                    changed(key, false, null);
-                }
+            remoteGone(key);
+        }
+    }
+
+    /** One remote token on {@code key} is gone (caller holds {@code state}). */
+    private void remoteGone(String key) {
+        Integer n = remoteCount.merge(key, -1, Integer::sum);
+        if (n != null && n <= 0) {
+            remoteCount.remove(key);
+            if (!localCount.containsKey(key)) {
+                changed(key, false, null);
             }
         }
     }
 
-    void onInterestFinal(long interestId) {
+    void onInterestFinal(Transport face, long interestId) {
         PendingGet pg = gets.get(interestId);
         if (pg != null) {
-            pg.remoteDone();
+            pg.remoteDone(face);
         }
     }
 
-    void onLinkDown() {
+    /** The link of {@code face} went down: its gets are final, the tokens it announced are gone. */
+    void onLinkDown(Transport face) {
         for (PendingGet pg : gets.values()) {
-            pg.remoteDone();
+            pg.remoteDone(face);
         }
         synchronized (state) {
-            for (String key : remoteCount.keySet()) {
-                if (!localCount.containsKey(key)) {
-                    changed(key, false, null);
+            var it = remoteById.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (e.getKey().face() == face) {
+                    it.remove();
+                    remoteGone(e.getValue());
                 }
             }
-            remoteById.clear();
-            remoteCount.clear();
         }
+    }
+
+    /** D_TOKENs of this session's tokens matching {@code filter} (null: all), answering interest {@code id}. */
+    List<byte[]> tokensFor(KeyExpr filter, long interestId) {
+        List<byte[]> out = new ArrayList<>();
+        for (LivelinessToken t : tokenSnapshot) {
+            if (filter == null || filter.intersects(t.keyExpr())) {
+                WireWriter w = new WireWriter();
+                WireQueries.writeDeclareToken(w, t.id(), t.keyExpr().toString(), interestId);
+                out.add(w.toByteArray());
+            }
+        }
+        return out;
     }
 
     /** D_TOKENs and liveliness INTERESTs (CurrentFuture) for a new link; caller holds declLock. */

@@ -1,11 +1,12 @@
 package dev.oprc.zenoh;
 
 /**
- * Role of a session. Only client-side connections are implemented: {@link #CLIENT} connects to
- * the configured router endpoints; {@link #PEER} is accepted for compatibility with upstream
- * {@code OPRC_ZENOH_MODE=peer} and behaves exactly like CLIENT (it connects as a client to the
- * configured endpoints and never listens or scouts). With no endpoints either mode is a
- * local-only session. Immutable.
+ * Role of a session. {@link #CLIENT} connects to the configured router endpoints (one link at a
+ * time, the first that answers). {@link #PEER} listens on {@link Config#listenPort()} (accepting
+ * sessions from peers and routers), connects to every configured endpoint at once, and sends its
+ * declarations and data to every directly connected peer or router; it does not forward between
+ * two other peers and does no multicast scouting. With no endpoints and no listener either mode is
+ * a local-only session. Immutable.
  */
 public enum Mode {
     CLIENT,

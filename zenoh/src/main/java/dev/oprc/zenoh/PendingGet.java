@@ -1,5 +1,6 @@
 package dev.oprc.zenoh;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,7 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * State of one get (or liveliness get) in flight: counts the targets that still owe a final
- * (the router, each local queryable), applies the querier-side consolidation, and completes on
+ * (each connected face: the router or the peers; each local queryable), applies the querier-side consolidation, and completes on
  * the last final or on the timeout, whichever comes first. Replies after completion are dropped
  * and counted. Thread-safe (all state under the object's monitor; the sink never blocks).
  */
@@ -21,7 +22,8 @@ final class PendingGet {
     private final boolean liveliness;
     private final ReplySink sink;
     private int outstanding = 1; // released by start()
-    private boolean remoteOpen;
+    /** Faces that were sent the get and owe a final (identity; few). */
+    private final ArrayList<Object> remotes = new ArrayList<>(1);
     private boolean done;
     private Map<String, Reply> byKey;
     private ScheduledFuture<?> timer;
@@ -41,12 +43,15 @@ final class PendingGet {
         }
     }
 
-    /** One more target owes a final; {@code remote}: the router. */
-    synchronized void expect(boolean remote) {
+    /** One more local target owes a final. */
+    synchronized void expect() {
         outstanding++;
-        if (remote) {
-            remoteOpen = true;
-        }
+    }
+
+    /** {@code face} was sent the get and owes a final. */
+    synchronized void expectRemote(Object face) {
+        outstanding++;
+        remotes.add(face);
     }
 
     synchronized void setTimer(ScheduledFuture<?> t) {
@@ -116,15 +121,25 @@ final class PendingGet {
         return c != 0 ? c : a.id().compareTo(b.id());
     }
 
-    /** The router's RESPONSE_FINAL (or link loss); idempotent. */
-    void remoteDone() {
+    /** The RESPONSE_FINAL (or D_FINAL, or link loss) of {@code face}; idempotent. */
+    void remoteDone(Object face) {
         synchronized (this) {
-            if (!remoteOpen) {
+            int i = indexOf(face);
+            if (i < 0) {
                 return;
             }
-            remoteOpen = false;
+            remotes.remove(i);
         }
         targetDone();
+    }
+
+    private int indexOf(Object face) {
+        for (int i = 0; i < remotes.size(); i++) {
+            if (remotes.get(i) == face) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A local queryable closed its query (or the construction guard was released). */

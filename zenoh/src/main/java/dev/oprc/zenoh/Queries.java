@@ -143,12 +143,16 @@ final class Queries {
         getsIssued.increment();
         List<Queryable> local = matching(key, o.target());
         for (int i = 0; i < local.size(); i++) {
-            pg.expect(false);
+            pg.expect();
         }
-        if (session.isConnected()) {
-            pg.expect(true);
-            if (!sendRequest(id, key, params, o)) {
-                pg.remoteDone();
+        List<Transport> faces = session.faces();
+        if (!faces.isEmpty()) {
+            byte[] request = encodeRequest(id, key, params, o);
+            for (Transport face : faces) {
+                pg.expectRemote(face);
+                if (!sendRequest(face, request, key)) {
+                    pg.remoteDone(face);
+                }
             }
         }
         pg.setTimer(timer.schedule(() -> pg.complete(true), o.timeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -159,16 +163,21 @@ final class Queries {
         pg.start();
     }
 
-    private boolean sendRequest(long id, KeyExpr key, String params, GetOptions o) {
+    private static byte[] encodeRequest(long id, KeyExpr key, String params, GetOptions o) {
         WireWriter w = new WireWriter(64 + (o.payload() != null ? o.payload().length : 0)
                 + (o.attachment() != null ? o.attachment().length : 0));
         WireQueries.writeRequest(w, id, key.toString(), new WireQueries.QuerySpec(WireQueries.REQUEST_QOS,
                 o.target().wire(), o.timeout().toMillis(), o.consolidation().resolved().wire(), params,
                 o.encoding(), o.payload(), o.attachment()));
+        return w.toByteArray();
+    }
+
+    private boolean sendRequest(Transport face, byte[] request, KeyExpr key) {
         try {
-            return session.sendData(new OutMsg(w.toByteArray(), true, false, false), CongestionControl.BLOCK, key.toString());
+            return face.sendNotCounted(new OutMsg(request, true, false, false), CongestionControl.BLOCK,
+                    key.toString());
         } catch (ZenohException e) {
-            LOG.debug("get on '{}' not sent to the router: {}", key, e.getMessage());
+            LOG.debug("get on '{}' not sent to {}: {}", key, face.describe(), e.getMessage());
             return false;
         }
     }
@@ -201,26 +210,26 @@ final class Queries {
         pg.onReply(reply);
     }
 
-    void onRemoteFinal(long requestId) {
+    void onRemoteFinal(Transport face, long requestId) {
         PendingGet pg = pending.get(requestId);
         if (pg != null) {
-            pg.remoteDone();
+            pg.remoteDone(face);
         }
     }
 
-    /** The link broke: no RESPONSE_FINAL will come for gets sent on it. */
-    void onLinkDown() {
+    /** The link of {@code face} broke: no RESPONSE_FINAL will come for gets sent on it. */
+    void onLinkDown(Transport face) {
         for (PendingGet pg : pending.values()) {
-            pg.remoteDone();
+            pg.remoteDone(face);
         }
     }
 
     /* ---- queries from the router ---- */
 
-    /** A REQUEST from the router (reader thread; never blocks). */
-    void onRemoteRequest(WireQueries.Request r, KeyExpr key, long epoch) {
+    /** A REQUEST from the router or a peer on {@code face} (reader thread; never blocks). */
+    void onRemoteRequest(Transport face, WireQueries.Request r, KeyExpr key, long epoch) {
         List<Queryable> targets = matching(key, QueryTarget.fromWire(r.target()));
-        InboundRequest in = new InboundRequest(this, r.id(), epoch, targets.size());
+        InboundRequest in = new InboundRequest(this, face, r.id(), epoch, targets.size());
         if (targets.isEmpty()) {
             in.sendFinal(this, false);
             return;
@@ -270,14 +279,14 @@ final class Queries {
         }
     }
 
-    /** Sends an encoded reply/final for a remote query if its link is still the current one. */
-    boolean sendRemote(byte[] msg, long epoch, boolean mayBlock, CongestionControl cc) {
-        if (session.linkEpoch() != epoch) {
+    /** Sends an encoded reply/final for a remote query if the link it came on is still up. */
+    boolean sendRemote(Transport face, byte[] msg, long epoch, boolean mayBlock, CongestionControl cc) {
+        if (face.linkEpoch() != epoch) {
             repliesLost.increment();
             return false;
         }
-        boolean ok = mayBlock ? session.sendData(new OutMsg(msg, true, false, false), cc, "reply")
-                : session.offerData(new OutMsg(msg, true, false, false));
+        boolean ok = mayBlock ? face.sendNotCounted(new OutMsg(msg, true, false, false), cc, "reply")
+                : face.offer(new OutMsg(msg, true, false, false));
         if (!ok) {
             repliesLost.increment();
         }

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * A Zenoh session opened with {@link Zenoh#open(Config)}: publishes ({@link #put}, {@link #delete})
  * and subscribes ({@link #declareSubscriber}). Every put is delivered to this session's own matching
  * subscribers (local delivery, as Zenoh does) and, when router endpoints are configured, sent to
- * the router over one TCP link in client mode; with no endpoints the session is local-only.
+ * the router over one TCP link in client mode; in peer mode ({@link Mode#PEER}) it listens and
+ * sends to every peer or router it is linked with (one link each, see {@link PeerNet}); with no
+ * endpoints and no listener the session is local-only.
  *
  * <p>Threads (all daemon, suffixed with the first 8 hex digits of the ZID): {@code zenoh-io-<zid8>} connects,
  * reconnects with backoff, batches and writes, and sends keep-alives; {@code zenoh-rx-<zid8>} reads
@@ -39,7 +41,7 @@ public final class Session implements AutoCloseable {
     private final byte[] zid;
     private final String zidHex;
     private final Dispatcher dispatcher;
-    private final Transport transport;
+    private final Links transport;
     private final Queries queries;
     private final Liveliness liveliness;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -65,6 +67,9 @@ public final class Session implements AutoCloseable {
     final LongAdder callbackErrors = new LongAdder();
     final LongAdder rxDropped = new LongAdder();
     final LongAdder rxSnGaps = new LongAdder();
+    final LongAdder linksAccepted = new LongAdder();
+    final LongAdder acceptsRefused = new LongAdder();
+    final LongAdder acceptFailures = new LongAdder();
 
     /** Query handler threads of a session (created on demand, idle ones exit after 30 s). */
     static final int DEFAULT_HANDLER_THREADS = 8;
@@ -85,7 +90,9 @@ public final class Session implements AutoCloseable {
         this.dispatcher = new Dispatcher(this, config.deliveryQueueCapacity(), "zenoh-callbacks-" + tag);
         this.queries = new Queries(this, tag, handlerThreads, handlerQueue);
         this.liveliness = new Liveliness(this);
-        if (config.endpoints().isEmpty()) {
+        if (config.mode() == Mode.PEER && (config.listenPort() >= 0 || !config.endpoints().isEmpty())) {
+            this.transport = new PeerNet(this, config, zid, tag);
+        } else if (config.endpoints().isEmpty()) {
             this.transport = null;
         } else {
             List<Endpoint> eps = new ArrayList<>();
@@ -101,8 +108,13 @@ public final class Session implements AutoCloseable {
             LOG.info("Zenoh session {} opened local-only (no endpoints)", zidHex);
             return;
         }
-        transport.start();
-        if (!config.connectTimeout().isZero()) {
+        try {
+            transport.start();
+        } catch (ZenohException e) {
+            close();
+            throw e;
+        }
+        if (!config.connectTimeout().isZero() && !config.endpoints().isEmpty()) {
             boolean up = transport.awaitConnected(config.connectTimeout().toNanos());
             if (!up && config.failOnConnectTimeout()) {
                 String why = transport.lastError();
@@ -132,7 +144,15 @@ public final class Session implements AutoCloseable {
         return config;
     }
 
-    /** True while a router link is established (always false for a local-only session). */
+    /**
+     * The TCP port a peer-mode session accepts peers and routers on (the bound port when
+     * {@link Config#listenPort()} was 0), or -1 when it does not listen.
+     */
+    public int listenPort() {
+        return transport == null ? -1 : transport.listenPort();
+    }
+
+    /** True while a router link (peer mode: at least one link) is established (false when local-only). */
     public boolean isConnected() {
         return transport != null && transport.connected();
     }
@@ -656,14 +676,14 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Queues a network message with congestion control {@code cc}; false when dropped. */
-    boolean sendData(OutMsg m, CongestionControl cc, String key) {
-        return transport != null && transport.sendNotCounted(m, cc, key);
+    /** Accepted peer-mode connections still open (handshaking or linked); 0 when not listening. */
+    int acceptedOpen() {
+        return transport instanceof PeerNet p ? p.acceptedOpen() : 0;
     }
 
-    /** Queues without ever waiting; false when not connected or the queue is full. */
-    boolean offerData(OutMsg m) {
-        return transport != null && transport.offer(m);
+    /** The connected faces (router link, or peer-mode links); empty when local-only. */
+    List<Transport> faces() {
+        return transport == null ? List.of() : transport.faces();
     }
 
     /** The key declared by this session under {@code id}, or null. */
@@ -671,10 +691,10 @@ public final class Session implements AutoCloseable {
         return keysById.get(id);
     }
 
-    /** Called by the I/O thread after a link went down. */
-    void onLinkDown() {
-        queries.onLinkDown();
-        liveliness.onLinkDown();
+    /** Called by the I/O thread of {@code face} after its link went down. */
+    void onLinkDown(Transport face) {
+        queries.onLinkDown(face);
+        liveliness.onLinkDown(face);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -683,7 +703,8 @@ public final class Session implements AutoCloseable {
     public SessionStats stats() {
         return new SessionStats(isConnected(), putsSent.sum(), putsLocal.sum(), droppedDisconnected.sum(),
                 droppedQueueFull.sum(), reconnects.sum(), linkFailures.sum(), decodeErrors.sum(),
-                samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum(), rxSnGaps.sum());
+                samplesReceived.sum(), subscriberDrops.sum(), callbackErrors.sum(), rxDropped.sum(), rxSnGaps.sum(),
+                linksAccepted.sum(), acceptsRefused.sum(), acceptFailures.sum());
     }
 
     /** Counters of the query path (gets, queryables, liveliness) since open. */

@@ -20,9 +20,15 @@ package dev.oprc.zenoh;
  *                               over {@code maxMessageSize}, unknown key scope, unknown mandatory extension
  * @param rxSnGaps               sequence numbers the router skipped on its channels to this session:
  *                               frames/fragments that never arrived (each may have held several messages)
+ * @param linksAccepted          peer mode: connections the listener accepted (each then ran a handshake)
+ * @param acceptsRefused         peer mode: connections closed at once because {@value PeerNet#MAX_ACCEPTED}
+ *                               accepted links were open or starting
+ * @param acceptFailures         peer mode: accepted connections whose handshake failed (bad bytes, wrong
+ *                               version, timeout, a second link from a connected ZID); each was closed
  */
 public record SessionStats(boolean connected, long putsSent, long putsLocal, long droppedDisconnected,
                            long droppedQueueFull, long reconnects, long linkFailures, long decodeErrors,
                            long samplesReceived, long subscriberDrops, long callbackErrors,
-                           long rxDropped, long rxSnGaps) {
+                           long rxDropped, long rxSnGaps, long linksAccepted, long acceptsRefused,
+                           long acceptFailures) {
 }

@@ -22,14 +22,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Client-mode TCP transport of a {@link Session}. One I/O thread ({@code zenoh-io-<zid>}) connects
+ * One face of a {@link Session}: a TCP transport to one router or peer. In client mode it is the
+ * session's only face ({@link Links}); in peer mode a {@link PeerNet} runs one per configured
+ * endpoint (dialing with reconnect) and one per accepted connection (accepting side of the
+ * handshake, ends with its link). One I/O thread ({@code zenoh-io-<zid>}) connects
  * (INIT/OPEN handshake), re-connects with exponential backoff, re-declares, batches queued network
  * messages into FRAMEs (fragmenting oversize ones), writes keep-alives every lease/4 and sends CLOSE
  * on shutdown. Each link gets a reader thread ({@code zenoh-rx-<zid>}) that decodes batches via
  * {@link Inbound}; a socket read timeout equal to the router's lease detects lease expiry. Every
  * queue is bounded; every drop is counted in the session stats. Thread-safe.
  */
-final class Transport {
+final class Transport implements Links {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
     private static final OutMsg WAKE = new OutMsg(new byte[0], true, true);
     private static final int MAX_CONTROL = 100_000;
@@ -38,8 +41,21 @@ final class Transport {
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
     private static final int MAX_ROUTER_KEY_BYTES = 16 << 20;
 
+    static final int CLOSE_CONNECTION_TO_SELF = 0x07;
+
     private final Session session;
     private final Config config;
+    /** Announces itself as a peer and acts as one (initial D_FINAL, answers token interests). */
+    private final boolean peerRole;
+    /** Accepted socket (accepting side of the handshake, no reconnect), or null for a dialer. */
+    private final Socket accepted;
+    /** The peer network this face belongs to, or null in client mode. */
+    private final PeerNet net;
+    private final List<Transport> self = List.of(this);
+    /** ZID of the remote end while a link is up (peer mode duplicate detection). */
+    volatile String remoteZid;
+    /** Dialer only: the remote this endpoint led to while another face held the link to it. */
+    private String redundantFor;
     private final List<Endpoint> endpoints;
     private final byte[] zid;
     private final String tag;
@@ -70,45 +86,78 @@ final class Transport {
     private Thread ioThread;
 
     Transport(Session session, Config config, List<Endpoint> endpoints, byte[] zid, String tag) {
+        this(session, config, endpoints, null, null, zid, tag);
+    }
+
+    /** A face of {@code net}: a dialer of {@code endpoints} or, with {@code accepted}, an accepted link. */
+    Transport(Session session, Config config, List<Endpoint> endpoints, Socket accepted, PeerNet net, byte[] zid,
+              String tag) {
         this.session = session;
         this.config = config;
+        this.peerRole = config.mode() == Mode.PEER;
+        this.accepted = accepted;
+        this.net = net;
         this.endpoints = List.copyOf(endpoints);
         this.zid = zid;
         this.tag = tag;
         this.queue = new ArrayBlockingQueue<>(config.outboundQueueCapacity());
     }
 
-    void start() {
+    @Override
+    public void start() {
         ioThread = new Thread(this::ioLoop, "zenoh-io-" + tag);
         ioThread.setDaemon(true);
         ioThread.start();
     }
 
-    boolean connected() {
+    @Override
+    public boolean connected() {
         return connected;
     }
 
-    long linkEpoch() {
+    @Override
+    public long linkEpoch() {
         return linkEpoch;
     }
 
-    long linkLeaseMs() {
+    @Override
+    public long linkLeaseMs() {
         return linkLeaseMs;
     }
 
-    long offeredPuts() {
+    @Override
+    public long offeredPuts() {
         return offeredPuts.get();
     }
 
-    long resolvedPuts() {
+    @Override
+    public long resolvedPuts() {
         return resolvedPuts;
     }
 
-    String lastError() {
+    @Override
+    public String lastError() {
         return lastError;
     }
 
-    boolean awaitConnected(long nanos) {
+    @Override
+    public List<Transport> faces() {
+        return connected ? self : List.of();
+    }
+
+    @Override
+    public int listenPort() {
+        return -1;
+    }
+
+    /** Where this face's link goes (or comes from), for logs. */
+    String describe() {
+        Link l = link;
+        return l != null ? l.endpoint + " (" + l.routerZid + ")" : endpoints.toString();
+    }
+
+    @Override
+    public boolean awaitConnected(long nanos) {
         long deadline = System.nanoTime() + nanos;
         synchronized (stateLock) {
             while (!connected && !closed) {
@@ -135,12 +184,16 @@ final class Transport {
             connected = up;
             stateLock.notifyAll();
         }
+        if (net != null) {
+            net.faceChanged();
+        }
     }
 
     // ------------------------------------------------------------------ send side (any thread)
 
     /** Queues {@code m}; false when DROP congestion control dropped it (counted). */
-    boolean send(OutMsg m, CongestionControl cc, String key) {
+    @Override
+    public boolean send(OutMsg m, CongestionControl cc, String key) {
         if (cc == CongestionControl.DROP) {
             if (!connected) {
                 session.droppedDisconnected.increment();
@@ -221,7 +274,8 @@ final class Transport {
     }
 
     /** Queues a declaration; caller holds the session's declLock. Dropped while disconnected. */
-    void sendControlLocked(byte[] msg) {
+    @Override
+    public void sendControlLocked(byte[] msg) {
         if (!connected) {
             return; // re-sent from the declaration snapshot on (re)connect
         }
@@ -237,7 +291,8 @@ final class Transport {
      * Queues an undeclaration behind the data already queued (so earlier puts that use a key-expr
      * id are written first). Waits at most the block timeout; dropped while disconnected.
      */
-    void sendOrdered(byte[] msg) {
+    @Override
+    public void sendOrdered(byte[] msg) {
         if (!connected) {
             return;
         }
@@ -265,22 +320,19 @@ final class Transport {
     // ------------------------------------------------------------------ I/O thread
 
     private void ioLoop() {
+        if (accepted != null) {
+            runAccepted();
+            return;
+        }
         long delay = config.reconnectInitial().toMillis();
         boolean everConnected = false;
         while (!closed) {
-            Link l = null;
-            for (Endpoint ep : endpoints) {
-                if (closed) {
-                    break;
-                }
-                try {
-                    l = handshake(ep);
-                    break;
-                } catch (IOException | ZenohException e) {
-                    lastError = ep + ": " + e.getMessage();
-                    LOG.debug("Zenoh connect to {} failed: {}", ep, e.toString());
-                }
+            if (redundantFor != null && net.linked(redundantFor)) {
+                pause(config.reconnectMax().toMillis()); // the remote is reached by another link: do not dial
+                continue;
             }
+            redundantFor = null;
+            Link l = dialAny();
             if (closed) {
                 if (l != null) {
                     l.closeSocket();
@@ -299,6 +351,10 @@ final class Transport {
                 delay = Math.min(delay * 2, config.reconnectMax().toMillis());
                 continue;
             }
+            if (net != null && !net.admit(this, l.routerZid)) {
+                refuseRedundant(l);
+                continue;
+            }
             delay = config.reconnectInitial().toMillis();
             if (everConnected) {
                 session.reconnects.increment();
@@ -306,24 +362,124 @@ final class Transport {
             everConnected = true;
             link = l;
             logConnected(l);
-            try {
-                runLink(l);
-            } catch (IOException | RuntimeException e) {
-                if (!closed) {
-                    String why = l.failure != null ? l.failure : e.toString();
-                    lastError = l.endpoint + ": " + why;
-                    LOG.warn("Zenoh session {} lost link to {}: {}", tag, l.endpoint, why);
-                }
-            } finally {
-                linkDown(l);
-            }
+            runUntilLost(l);
         }
         dropQueued();
     }
 
+    /** The first endpoint that completes the handshake, or null (last error recorded). */
+    private Link dialAny() {
+        for (Endpoint ep : endpoints) {
+            if (closed) {
+                return null;
+            }
+            try {
+                return handshake(ep);
+            } catch (IOException | ZenohException e) {
+                lastError = ep + ": " + e.getMessage();
+                LOG.debug("Zenoh connect to {} failed: {}", ep, e.toString());
+            }
+        }
+        return null;
+    }
+
+    /** Runs an established link until it fails or the session closes, then takes it down. */
+    private void runUntilLost(Link l) {
+        try {
+            runLink(l);
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                String why = l.failure != null ? l.failure : e.toString();
+                lastError = l.endpoint + ": " + why;
+                LOG.warn("Zenoh session {} lost {} {}: {}", tag, dialer() ? "link to" : "accepted link from",
+                        l.endpoint, why);
+            }
+        } finally {
+            linkDown(l);
+        }
+    }
+
+    /** A dialed link to a remote already linked by another face: closed, and not redialed while that link lasts. */
+    private void refuseRedundant(Link l) {
+        l.writeClose();
+        l.closeSocket();
+        redundantFor = l.routerZid;
+        lastError = l.endpoint + ": already connected to " + l.routerZid + " by another link";
+        LOG.debug("Zenoh session {}: {}", tag, lastError);
+        pause(config.reconnectMax().toMillis());
+    }
+
+    private void pause(long millis) {
+        try {
+            closeLatch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // only close() interrupts this thread; the loop checks closed
+        }
+    }
+
+    /** True for a face that dials its endpoint (false: an accepted connection). */
+    boolean dialer() {
+        return accepted == null;
+    }
+
+    /** Closes the current link because another link to the same remote replaced it. */
+    void replaced(String why) {
+        Link l = link;
+        if (l != null) {
+            l.fail(why);
+        }
+    }
+
+    /** Accepting side: one handshake, one link, no reconnect; the face then leaves its net. */
+    private void runAccepted() {
+        Link l;
+        try {
+            l = PeerHandshake.accept(this, accepted, config, zid);
+        } catch (IOException | RuntimeException e) {
+            session.acceptFailures.increment();
+            LOG.debug("Zenoh session {}: handshake from {} refused: {}", tag, accepted.getRemoteSocketAddress(),
+                    e.toString());
+            closeQuietly(accepted);
+            net.release(this);
+            net.faceEnded(this);
+            return;
+        }
+        link = l;
+        if (remoteZid == null) {
+            l.fail("replaced by another link to " + l.routerZid); // while this one was still handshaking
+        }
+        logConnected(l);
+        try {
+            runUntilLost(l);
+        } finally {
+            dropQueued();
+            net.faceEnded(this);
+        }
+    }
+
+    /** Admits the remote ZID (peer mode: one link per remote session); false for a duplicate. */
+    boolean admit(String remote) {
+        return net == null || net.admit(this, remote);
+    }
+
+    Link newLink(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
+                 long txInitialSn, long rxInitialSn, long leaseMs, boolean patch, boolean qos, String remote) {
+        return new Link(endpoint, socket, in, out, batchSize, snMask, txInitialSn, rxInitialSn, leaseMs, patch, qos,
+                remote);
+    }
+
+    static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
     private void logConnected(Link l) {
-        LOG.info("Zenoh session {} connected to {} (router {}, batch {}, lease {} ms, QoS {})", tag, l.endpoint,
-                l.routerZid, l.batchSize, l.routerLeaseMs, l.qos ? "on" : "off");
+        LOG.info("Zenoh session {} {} {} ({} {}, batch {}, lease {} ms, QoS {})", tag,
+                accepted != null ? "accepted" : "connected to", l.endpoint, peerRole ? "zid" : "router", l.routerZid,
+                l.batchSize, l.routerLeaseMs, l.qos ? "on" : "off");
         if (!l.qos) {
             LOG.warn("Zenoh router {} refused QoS (transport/unicast/qos/enabled=false?): after its first "
                     + "congestion drop toward this session a Zenoh 1.x router may drop every later DROP sample "
@@ -336,7 +492,10 @@ final class Transport {
         setConnected(false);
         l.closeSocket();
         joinQuietly(l.reader, 1000);
-        session.onLinkDown();
+        session.onLinkDown(this);
+        if (net != null) {
+            net.release(this);
+        }
         link = null;
         if (!closed) {
             session.linkFailures.increment();
@@ -481,14 +640,14 @@ final class Transport {
         }
     }
 
-    private static void writeBatch(OutputStream out, WireWriter w) throws IOException {
+    static void writeBatch(OutputStream out, WireWriter w) throws IOException {
         w.putU16leAt(0, w.position() - 2);
         out.write(w.array(), 0, w.position());
         out.flush();
     }
 
     /** Reads one length-prefixed batch into {@code buf}; returns a right-sized copy. */
-    private static byte[] readBatch(InputStream in, byte[] buf) throws IOException {
+    static byte[] readBatch(InputStream in, byte[] buf) throws IOException {
         int len = readLen(in);
         readFully(in, buf, len);
         return java.util.Arrays.copyOf(buf, len);
@@ -532,6 +691,11 @@ final class Transport {
             addResolved(dropped); // queued while the last link went down: lost with it, senders re-send
             for (byte[] d : session.declarationsLocked()) {
                 l.append(d, true);
+            }
+            if (peerRole) { // p2p: as if answering the implicit initial interest 0 (Zenoh 1.x hat/p2p_peer)
+                WireWriter w = new WireWriter(16);
+                Wire.writeDeclareFinal(w, 0);
+                l.append(w.toByteArray(), true);
             }
             l.flush();
             linkLeaseMs = l.routerLeaseMs;
@@ -635,7 +799,8 @@ final class Transport {
 
     // ------------------------------------------------------------------ shutdown
 
-    void close() {
+    @Override
+    public void close() {
         if (closed) {
             return;
         }
@@ -668,6 +833,9 @@ final class Transport {
         Link l = link;
         if (l != null) {
             l.closeSocket();
+        }
+        if (accepted != null) {
+            closeQuietly(accepted);
         }
     }
 
@@ -883,12 +1051,12 @@ final class Transport {
                     session.rxDropped.increment();
                     return;
                 }
-                session.liveliness().onRemoteToken(d.interestId(), d.entityId(), key);
+                session.liveliness().onRemoteToken(Transport.this, d.interestId(), d.entityId(), key);
             } else if (d.body() == Wire.U_TOKEN) {
                 String key = d.suffix() == null ? null : resolve(d.scope(), d.senderMapping(), d.suffix());
-                session.liveliness().onRemoteTokenGone(d.entityId(), key);
+                session.liveliness().onRemoteTokenGone(Transport.this, d.entityId(), key);
             } else if (d.body() == Wire.D_FINAL && d.interestId() >= 0) {
-                session.liveliness().onInterestFinal(d.interestId());
+                session.liveliness().onInterestFinal(Transport.this, d.interestId());
             }
         }
 
@@ -912,10 +1080,11 @@ final class Transport {
             }
             if (q.rejected() || k == null) {
                 session.rxDropped.increment(); // answered with a final so the querier does not wait
-                new InboundRequest(session.queries(), q.id(), linkEpoch, 0).sendFinal(session.queries(), false);
+                new InboundRequest(session.queries(), Transport.this, q.id(), linkEpoch, 0)
+                        .sendFinal(session.queries(), false);
                 return;
             }
-            session.queries().onRemoteRequest(q, k, linkEpoch);
+            session.queries().onRemoteRequest(Transport.this, q, k, linkEpoch);
         }
 
         @Override
@@ -934,7 +1103,7 @@ final class Transport {
 
         @Override
         public void onResponseFinal(long requestId) {
-            session.queries().onRemoteFinal(requestId);
+            session.queries().onRemoteFinal(Transport.this, requestId);
         }
 
         @Override
@@ -943,9 +1112,31 @@ final class Transport {
                 return;
             }
             if (i.mode() == 1 || i.mode() == 3) {
+                if (peerRole && (i.options() & 0x08) != 0) {
+                    answerTokenInterest(i);
+                }
                 WireWriter w = new WireWriter(16);
                 Wire.writeDeclareFinal(w, i.id());
                 sendControlFromReader(w.toByteArray());
+            }
+        }
+
+        /** Our tokens matching a peer's current token interest, tagged with its id (D_FINAL follows). */
+        private void answerTokenInterest(Wire.Interest i) {
+            KeyExpr filter = null;
+            if (i.suffix() != null) {
+                String key = resolve(i.scope(), i.senderMapping(), i.suffix());
+                if (key == null) {
+                    return;
+                }
+                try {
+                    filter = KeyExpr.of(key);
+                } catch (IllegalArgumentException e) {
+                    return;
+                }
+            }
+            for (byte[] t : session.liveliness().tokensFor(filter, i.id())) {
+                sendControlFromReader(t);
             }
         }
 

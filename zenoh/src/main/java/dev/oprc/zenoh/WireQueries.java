@@ -183,7 +183,16 @@ final class WireQueries {
 
     /** DECLARE D_TOKEN (liveliness token) on the full key. */
     static void writeDeclareToken(WireWriter w, long id, String key) {
-        w.u8(Wire.N_DECLARE | Wire.Z).u8(0x21).vle(0x08);
+        writeDeclareToken(w, id, key, -1);
+    }
+
+    /** DECLARE D_TOKEN answering interest {@code interestId} (-1: unsolicited). */
+    static void writeDeclareToken(WireWriter w, long id, String key, long interestId) {
+        w.u8(Wire.N_DECLARE | Wire.Z | (interestId >= 0 ? 0x20 : 0));
+        if (interestId >= 0) {
+            w.vle(interestId);
+        }
+        w.u8(0x21).vle(0x08);
         w.u8(Wire.D_TOKEN | 0x20);
         w.vle(id);
         w.vle(0);

@@ -46,6 +46,6 @@ class BatchDecoderFuzzTest {
         while (SUB.poll() != null) {
             // keep the bounded handler queue draining
         }
-        SESSION.onLinkDown(); // as after a real link: router tokens and pending gets are dropped
+        SESSION.onLinkDown(TRANSPORT); // as after a real link: router tokens and pending gets are dropped
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ConfigTest {
     @Test
-    void emptyEnvIsLocalOnlyPeer() {
+    void emptyEnvIsLocalOnlyClient() {
         Config c = Config.fromEnv(Map.of());
         assertThat(c.endpoints()).isEmpty();
         assertThat(c.lease()).isEqualTo(Duration.ofSeconds(10));
@@ -65,5 +65,36 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.builder().endpoints(List.of("tcp/:1")).build()).hasMessageContaining("tcp/:1");
         Config c = Config.client("tcp/127.0.0.1:7447");
         assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    @Test
+    void aPeerFromTheEnvironmentListensOnTheZenohPortAndAClientOnNone() {
+        assertThat(Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "peer", "OPRC_ZENOH_PORT", "17447")).listenPort())
+                .isEqualTo(17447);
+        assertThat(Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "peer")).listenPort()).isZero();
+        assertThat(Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_PORT", "17447")).listenPort())
+                .isEqualTo(-1);
+        assertThat(Config.fromEnv(Map.of()).listenPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void onlyAPeerListens() {
+        assertThatThrownBy(() -> Config.builder().listenPort(7447).build()).isInstanceOf(ZenohException.class)
+                .hasMessageContaining("listenPort 7447").hasMessageContaining("PEER");
+        assertThatThrownBy(() -> Config.builder().mode(Mode.PEER).listenPort(70000).build())
+                .hasMessageContaining("listenPort").hasMessageContaining("70000");
+        Config p = Config.peer(0, "tcp/127.0.0.1:7447");
+        assertThat(p.listenPort()).isZero();
+        assertThat(p.toBuilder().build()).isEqualTo(p);
+    }
+
+    @Test
+    void aPeerThatCannotBindFailsToOpenNamingTheAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> Zenoh.open(Config.builder().mode(Mode.PEER).listenHost("127.0.0.1")
+                    .listenPort(taken.getLocalPort()).build())).isInstanceOf(ZenohException.class)
+                    .hasMessageContaining("tcp/127.0.0.1:" + taken.getLocalPort());
+        }
     }
 }

@@ -89,15 +89,19 @@ public final class NodeSettings {
 
   public static final Setting<List<String>> ZENOH_PEERS = Setting.of("OPRC_ZENOH_PEERS", List.<String>of(), "unset",
       NodeSettings::endpoints, "comma-separated tcp/host:port endpoints",
-      "comma-separated `tcp/host:port` routers; unset = local-only session").blankIsUnset(true);
+      "comma-separated `tcp/host:port` routers (client) or peers and routers (peer) to connect to; unset = "
+          + "local-only session (client) or only listening (peer)").blankIsUnset(true);
   public static final Setting<Mode> ZENOH_MODE = Setting.choice("OPRC_ZENOH_MODE", Mode.CLIENT, modes(),
-      "`client` or `peer` (both connect to the given endpoints as a client); `router` is refused")
-      .accepting("client or peer (router is not supported: this client only makes client connections)")
+      "`client` connects to one of the given routers; `peer` listens on `OPRC_ZENOH_PORT` and connects to every "
+          + "given endpoint, so nodes that name each other meet without a router (no multicast scouting, no "
+          + "gossip); `router` is refused")
+      .accepting("client or peer (router is not supported: the node does not route for others)")
       .blankIsUnset(true);
   public static final Setting<String> ZENOH_PROTOCOL = Setting.choice("OPRC_ZENOH_PROTOCOL", "tcp",
       Map.of("tcp", "tcp"), "`tcp`, the only transport").blankIsUnset(true);
   public static final Setting<Integer> ZENOH_PORT = Setting.integer("OPRC_ZENOH_PORT", 0, 0, 65535,
-      "checked, unused: the node listens on no Zenoh port (it connects to routers)").blankIsUnset(true);
+      "peer: the TCP port the node accepts Zenoh peers and routers on (0: any free port, logged); client: "
+          + "checked, unused").blankIsUnset(true);
   public static final Setting<Integer> ZENOH_BUFFER_SIZE = Setting.integer("OPRC_ZENOH_BUFFER_SIZE", 65535, 1024,
       1 << 30, "batch size in bytes; above 65535 (upstream's deployments set 16777216) the batch is 65535, the "
           + "largest a Zenoh 1.x stream batch can be").blankIsUnset(true);
@@ -148,12 +152,13 @@ public final class NodeSettings {
       Setting.ignored("ODGM_MST_SYNC_EVENTS", "upstream's notifications of replicated changes; not implemented"),
       Setting.ignored("OPRC_SERVICE_NAME", "upstream's telemetry service name"),
       Setting.ignored("OPRC_ZENOH_CONFIG", "upstream's json5 Zenoh configuration file; the variables above are read"),
-      Setting.ignored("OPRC_ZENOH_GOSSIP_ENABLED", "concerns a full Zenoh runtime (this client only connects)"),
-      Setting.ignored("OPRC_ZENOH_GOSSIP_MULTIHOP", "concerns a full Zenoh runtime"),
+      Setting.ignored("OPRC_ZENOH_GOSSIP_ENABLED", "no gossip: a peer connects to the endpoints it is given"),
+      Setting.ignored("OPRC_ZENOH_GOSSIP_MULTIHOP", "no gossip"),
       Setting.ignored("OPRC_ZENOH_LINKSTATE", "concerns a full Zenoh runtime"),
       Setting.ignored("OPRC_ZENOH_MAX_SESSIONS", "concerns a full Zenoh runtime"),
       Setting.ignored("OPRC_ZENOH_MAX_LINKS", "concerns a full Zenoh runtime"),
-      Setting.ignored("OPRC_ZENOH_SCOUTING_MULTICAST_ENABLED", "this client does not scout"),
+      Setting.ignored("OPRC_ZENOH_SCOUTING_MULTICAST_ENABLED", "the node does not scout: peers name each other "
+          + "in `OPRC_ZENOH_PEERS`"),
       Setting.ignored("OPRC_ZENOH_ADMINSPACE_ENABLED", "this client has no admin space"),
       Setting.ignored("OPRC_ZENOH_DEFAULT_TIMEOUT", "query timeouts come from each call (`ODGM_TRIGGER_TIMEOUT_MS`)"),
       Setting.ignored("OPRC_ZENOH_SHARE_SESSION", "upstream's test switch; the node has one session"));

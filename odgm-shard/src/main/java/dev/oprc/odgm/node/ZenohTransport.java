@@ -56,8 +56,16 @@ public final class ZenohTransport implements NodeTransport {
 
   /** Opens a session with {@code config}. */
   public static ZenohTransport open(Config config) {
-    return new ZenohTransport(Zenoh.open(config), config.endpoints().isEmpty()
-        ? "local-only (no OPRC_ZENOH_PEERS)" : config.mode() + " " + config.endpoints());
+    Session s = Zenoh.open(config);
+    String description;
+    if (s.listenPort() >= 0) {
+      description = "peer listening on tcp/" + config.listenHost() + ":" + s.listenPort()
+          + (config.endpoints().isEmpty() ? "" : ", connecting to " + config.endpoints());
+    } else {
+      description = config.endpoints().isEmpty() ? "local-only (no OPRC_ZENOH_PEERS)"
+          : config.mode() + " " + config.endpoints();
+    }
+    return new ZenohTransport(s, description);
   }
 
   /** Wraps an open session; closing the transport closes it. */

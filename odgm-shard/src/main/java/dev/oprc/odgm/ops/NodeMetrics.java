@@ -122,6 +122,11 @@ public final class NodeMetrics implements AutoCloseable {
     counter("odgm.zenoh.rx.sn.gaps", "sequence numbers the router skipped", none, () -> s.get().rxSnGaps());
     counter("odgm.zenoh.decode.errors", "malformed inbound messages", none, () -> s.get().decodeErrors());
     counter("odgm.zenoh.callback.errors", "exceptions thrown by callbacks", none, () -> s.get().callbackErrors());
+    counter("odgm.zenoh.accepted", "connections the peer listener accepted", none, () -> s.get().linksAccepted());
+    counter("odgm.zenoh.accept.failures", "accepted connections closed without a link", Tags.of("reason", "handshake"),
+        () -> s.get().acceptFailures());
+    counter("odgm.zenoh.accept.failures", "accepted connections closed without a link", Tags.of("reason", "over_limit"),
+        () -> s.get().acceptsRefused());
   }
 
   @Override

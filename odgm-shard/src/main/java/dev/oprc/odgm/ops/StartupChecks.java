@@ -7,6 +7,7 @@ import dev.oprc.odgm.events.TriggerKeys;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.zenoh.Config;
+import dev.oprc.zenoh.Mode;
 import dev.oprc.zenoh.ZenohException;
 import java.time.Duration;
 import java.util.List;
@@ -64,9 +65,11 @@ public final class StartupChecks {
   public static Config zenoh(Map<String, String> env, OpsConfig ops) {
     Settings s = Settings.of(env);
     s.get(NodeSettings.ZENOH_PROTOCOL); // checked only: tcp is the one transport
-    s.get(NodeSettings.ZENOH_PORT); // checked only: the node listens on no Zenoh port
+    Mode mode = s.get(NodeSettings.ZENOH_MODE);
+    int port = s.get(NodeSettings.ZENOH_PORT); // a client only checks it; a peer listens on it
     return Config.builder()
-        .mode(s.get(NodeSettings.ZENOH_MODE))
+        .mode(mode)
+        .listenPort(mode == Mode.PEER ? port : -1)
         .endpoints(s.get(NodeSettings.ZENOH_PEERS))
         .batchSize(Math.min(s.get(NodeSettings.ZENOH_BUFFER_SIZE), 65_535)) // a u16 on the wire
         .lease(Duration.ofMillis(s.get(NodeSettings.ZENOH_LEASE_MS)))

@@ -92,6 +92,15 @@ class NodeSettingsTest {
   }
 
   @Test
+  void aPeerListensOnTheZenohPortAndAClientOnNone() {
+    assertThat(StartupChecks.zenoh(Map.of("OPRC_ZENOH_MODE", "peer", "OPRC_ZENOH_PORT", "17447"),
+        OpsConfig.defaults()).listenPort()).isEqualTo(17447);
+    assertThat(StartupChecks.zenoh(Map.of("OPRC_ZENOH_MODE", "peer"), OpsConfig.defaults()).listenPort()).isZero();
+    assertThat(StartupChecks.zenoh(Map.of("OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_PORT", "17447"),
+        OpsConfig.defaults()).listenPort()).isEqualTo(-1);
+  }
+
+  @Test
   void aZenohModeOtherThanClientOrPeerIsAConfigException() {
     assertThatThrownBy(() -> StartupChecks.zenoh(Map.of("OPRC_ZENOH_MODE", "router"), OpsConfig.defaults()))
         .isExactlyInstanceOf(ConfigException.class).hasMessageStartingWith("OPRC_ZENOH_MODE='router' is invalid")

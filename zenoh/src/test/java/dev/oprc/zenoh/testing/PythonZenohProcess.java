@@ -60,6 +60,68 @@ public class PythonZenohProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Starts a Python Zenoh peer (gossip and multicast scouting off) listening on {@code listen}
+     * (null: no listener) and connecting to {@code connect}, lease {@code leaseMs} (0: default),
+     * subscribed to {@code subKeys}.
+     */
+    public static PythonZenohProcess peer(String listen, List<String> connect, long leaseMs, String... subKeys) {
+        return start("peer", listen, connect, leaseMs, subKeys);
+    }
+
+    /** Like {@link #peer}, in {@code mode} ({@code peer}, {@code router} or {@code client}). */
+    public static PythonZenohProcess start(String mode, String listen, List<String> connect, long leaseMs,
+                                           String... subKeys) {
+        List<String> a = new ArrayList<>(List.of("--mode", mode));
+        if (listen != null) {
+            a.add("--listen");
+            a.add(listen);
+        }
+        for (String c : connect) {
+            a.add("--connect");
+            a.add(c);
+        }
+        if (leaseMs > 0) {
+            a.add("--lease-ms");
+            a.add(Long.toString(leaseMs));
+        }
+        for (String k : subKeys) {
+            a.add("--sub");
+            a.add(k);
+        }
+        PythonZenohProcess p = new PythonZenohProcess(a);
+        p.launch();
+        return p;
+    }
+
+    /** Freezes the process (SIGSTOP): its links stay open but it sends nothing, as a hung peer. */
+    public void suspend() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #suspend()}ed process run again (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String sig) {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException("process not running");
+        }
+        try {
+            Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+            if (k.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal the Python process", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     static synchronized Path script() {
         if (script == null) {
             try (InputStream in = PythonZenohProcess.class.getResourceAsStream("zenoh_peer.py")) {

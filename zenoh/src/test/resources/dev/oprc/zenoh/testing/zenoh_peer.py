@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Real-Zenoh peer for the pure-Java client's interop tests (eclipse-zenoh==1.10.2).
 
-Opens a Zenoh session (router listening on 127.0.0.1:PORT, or client connecting to an endpoint),
+Opens a Zenoh session (router listening on 127.0.0.1:PORT, client connecting to an endpoint, or peer
+listening and/or connecting to several),
 multicast scouting off. Declares subscribers given by --sub and reports every sample as one JSON
 line on stdout ({"event":"sample",...}; binary fields base64). Keys starting with --count-prefix are
 only counted (for throughput runs). Commands arrive as JSON lines on stdin; every command is
@@ -110,7 +111,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="router", choices=["router", "peer", "client"])
     ap.add_argument("--listen")
-    ap.add_argument("--connect")
+    ap.add_argument("--connect", action="append", default=[])
     ap.add_argument("--sub", action="append", default=[])
     ap.add_argument("--lease-ms", type=int)
     ap.add_argument("--count-prefix", default="bench/")
@@ -120,7 +121,7 @@ def main():
     conf.insert_json5("mode", json.dumps(args.mode))
     conf.insert_json5("listen/endpoints", json.dumps([args.listen] if args.listen else []))
     if args.connect:
-        conf.insert_json5("connect/endpoints", json.dumps([args.connect]))
+        conf.insert_json5("connect/endpoints", json.dumps(args.connect))
     conf.insert_json5("scouting/multicast/enabled", "false")
     conf.insert_json5("scouting/gossip/enabled", "false")
     conf.insert_json5("adminspace/enabled", "false")
