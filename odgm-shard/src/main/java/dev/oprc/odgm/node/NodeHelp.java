@@ -41,7 +41,7 @@ final class NodeHelp {
 
   private static void wrap(StringBuilder b, String text) {
     int col = 0;
-    for (String word : text.split(" ")) {
+    for (String word : text.split(" ", -1)) {
       if (col > 0 && col + 1 + word.length() > WIDTH) {
         b.append('\n');
         col = 0;
