@@ -81,6 +81,7 @@ public final class OdgmCli {
   private static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
     cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cl.setUsageHelpWidth(100);
     cl.setParameterExceptionHandler(OdgmCli::badArguments);
     cl.setExecutionExceptionHandler(OdgmCli::failed);
     return cl;
@@ -89,7 +90,7 @@ public final class OdgmCli {
   private static CommandLine nodeCommand() {
     CommandLine node = new CommandLine(new NodeCommand());
     node.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
-        help -> NodeHelp.variables(NodeSettings.CATALOGUE));
+        help -> NodeHelp.variables(NodeSettings.CATALOGUE) + "\n");
     return node;
   }
 
@@ -152,7 +153,7 @@ public final class OdgmCli {
       description = {"A runnable ODGM node with an event system (triggers on data and function events), and a "
           + "client for it.", "", "Run './odgm COMMAND --help' for a command's arguments, e.g. './odgm node --help' "
           + "for every variable a node reads, './odgm cli --help' for the client's commands."},
-      footer = {"", "Exit codes: 0 done, 1 a failed call, 2 bad arguments."})
+      footer = {"", "Exit codes: 0 done, 1 a failed call, 2 bad arguments. './odgm' with no command runs a node."})
   static final class Top implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -166,9 +167,10 @@ public final class OdgmCli {
 
   /** {@code odgm node}: runs a node configured by the environment (the launcher runs it with tuned JVM options). */
   @Command(name = "node", mixinStandardHelpOptions = true, versionProvider = BuildInfo.Provider.class,
-      description = {"Runs an ODGM node. It takes no arguments: it reads the environment variables below (unset: "
-          + "the default shown), serves gRPC (DataService, OprcFunction) and the Zenoh API, and stops on SIGTERM "
-          + "after draining its events. A configuration it cannot use exits 2 with one line naming the variable."})
+      description = {"Runs an ODGM node, configured by environment variables ('odgm node --help' lists them).", "",
+          "It takes no arguments: it reads the variables below (unset: the default shown), serves gRPC "
+          + "(DataService, OprcFunction) and the Zenoh API, and stops on SIGTERM after draining its events. A "
+          + "configuration it cannot use exits 2 with one line naming the variable."})
   static final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {

@@ -77,21 +77,22 @@ final class TriggerCommands {
   /** {@code trigger}: adds a target to the data trigger of one entry key. */
   // the arguments are optional to picocli, checked in call(): it would demand them before 'trigger rm' too
   @Command(name = "trigger", mixinStandardHelpOptions = true, subcommands = TriggerRm.class,
-      customSynopsis = {"odgm cli trigger [--node=HOST:PORT] CLS/P/OBJ KEY on_create|on_update|on_delete "
-          + "CLS/P/FN[/OBJ] [--when=EXPR | --filter=JSON] [--with-values=new|old|both]",
+      customSynopsis = {"odgm cli trigger [--node=HOST:PORT] CLS/P/OBJ KEY on_create|on_update|on_delete CLS/P/FN[/OBJ]",
+          "                      [--when=EXPR | --filter=JSON] [--with-values=new|old|both]",
           "   or: odgm cli trigger rm [--node=HOST:PORT] CLS/P/OBJ KEY|FN EVENT [CLS/P/FN[/OBJ]]"},
       description = {"Adds a data trigger: when the event happens to entry KEY of the object, the target is invoked.",
           "'trigger rm' removes one (data or function trigger)."})
   static final class Trigger implements Callable<Integer> {
     @ParentCommand
     CliCommands cli;
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CLS/P/OBJ")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CLS/P/OBJ", description = "the object")
     String object;
-    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "its entry key")
     String key;
-    @Parameters(index = "2", arity = "0..1", paramLabel = "on_create|on_update|on_delete")
+    @Parameters(index = "2", arity = "0..1", paramLabel = "EVENT", description = "on_create|on_update|on_delete")
     String event;
-    @Parameters(index = "3", arity = "0..1", paramLabel = "CLS/P/FN[/OBJ]")
+    @Parameters(index = "3", arity = "0..1", paramLabel = "CLS/P/FN[/OBJ]",
+        description = "the function to invoke (on an object when given)")
     String target;
     @Mixin
     TargetOptions options;
