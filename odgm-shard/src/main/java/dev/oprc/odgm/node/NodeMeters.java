@@ -50,6 +50,8 @@ final class NodeMeters {
         strict::malformed);
     m.counter("odgm.grpc.server.oversized", "gRPC requests refused: over ODGM_GRPC_MAX_MESSAGE_BYTES", none,
         GrpcLogGuard::oversized);
+    m.counter("odgm.grpc.server.cancelled.writes", "gRPC replies not written: the client had cancelled the call",
+        none, GrpcLogGuard::cancelled);
     m.counter("odgm.workers.failed.rounds", "loop rounds of the node's worker threads that threw (the thread went on)",
         none, dev.oprc.odgm.lifecycle.Worker::failedRounds);
     m.counter("odgm.workers.stuck", "worker threads that did not stop when closed", none,

@@ -1,258 +1,181 @@
 package dev.oprc.odgm.node;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.util.JsonFormat;
-import dev.oprc.odgm.proto.DataServiceGrpc;
-import dev.oprc.odgm.proto.DataTrigger;
-import dev.oprc.odgm.proto.FuncTrigger;
-import dev.oprc.odgm.proto.InvocationResponse;
-import dev.oprc.odgm.proto.ObjData;
-import dev.oprc.odgm.proto.ObjectEvent;
-import dev.oprc.odgm.proto.ObjectInvocationRequest;
-import dev.oprc.odgm.proto.OprcFunctionGrpc;
-import dev.oprc.odgm.proto.SetKeyRequest;
-import dev.oprc.odgm.proto.SetObjectRequest;
-import dev.oprc.odgm.proto.SingleKeyRequest;
-import dev.oprc.odgm.proto.SingleObjectRequest;
-import dev.oprc.odgm.proto.StatsRequest;
-import dev.oprc.odgm.proto.TriggerTarget;
-import dev.oprc.odgm.proto.ValData;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * A small command-line client for a node's gRPC API, enough to configure triggers and watch them
- * fire without grpcurl. Objects are written {@code cls/partition/object}; targets
- * {@code cls/partition/fn} (stateless) or {@code cls/partition/fn/object} (stateful).
+ * The {@code odgm} command line ({@code ./odgm} runs it): {@code node} runs a node ({@code node
+ * --help} lists every variable from {@link NodeSettings#CATALOGUE}), {@code cli} talks to one
+ * ({@link CliCommands}), {@code help} and {@code --version} (version and git commit, {@link BuildInfo}).
  *
  * <pre>
- * odgm-cli [--node host:port] trigger  example/0/order-1 status on_update example/0/log
- * odgm-cli [--node host:port] trigger  example/0/order-1 order on_update example/0/ship --when 'status changed to shipped'
- * odgm-cli [--node host:port] put      example/0/order-1 status=paid [key=value ...]
- * odgm-cli [--node host:port] get      example/0/order-1
- * odgm-cli [--node host:port] delete   example/0/order-1 [key]
- * odgm-cli [--node host:port] invoke   example/0/order-1 echo [payload]
- * odgm-cli [--node host:port] on-fn    example/0/order-1 echo on_complete example/0/log
- * odgm-cli [--node host:port] stats
+ * odgm cli [--node host:port] trigger  example/0/order-1 status on_update example/0/log
+ * odgm cli [--node host:port] trigger rm example/0/order-1 status on_update example/0/log
+ * odgm cli [--node host:port] put      example/0/order-1 status=paid [key=value ...]
+ * odgm cli [--node host:port] get      example/0/order-1
+ * odgm cli [--node host:port] list     example/0
+ * odgm cli [--node host:port] invoke   example/0/order-1 echo [payload]
+ * odgm cli [--node host:port] stats
  * </pre>
+ *
+ * Exit codes: 0 done, 1 a failed call, 2 bad arguments (an unknown command: one usage line). An
+ * instance is the client for tests: {@link #run} runs one {@code cli} command on a given channel.
+ * Not thread-safe.
  */
 public final class OdgmCli {
+  private final ManagedChannel channel;
   private final PrintStream out;
-  private final DataServiceGrpc.DataServiceBlockingStub data;
-  private final OprcFunctionGrpc.OprcFunctionBlockingStub fns;
+  private final PrintStream err;
 
+  /** A client running {@code cli} commands on {@code channel} (not closed here), printing to {@code out}. */
   OdgmCli(ManagedChannel channel, PrintStream out) {
-    this.out = out;
-    this.data = DataServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    this.fns = OprcFunctionGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    this(channel, out, System.err);
   }
 
-  public static void main(String[] argv) throws Exception {
-    List<String> args = Arrays.asList(argv);
-    String node = "127.0.0.1:" + System.getenv().getOrDefault(NodeSettings.HTTP_PORT.name(),
-        NodeSettings.HTTP_PORT.defaultText());
-    if (args.size() >= 2 && args.get(0).equals("--node")) {
-      node = args.get(1);
-      args = args.subList(2, args.size());
+  OdgmCli(ManagedChannel channel, PrintStream out, PrintStream err) {
+    this.channel = channel;
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] argv) {
+    System.exit(execute(System.out, System.err, argv));
+  }
+
+  /** Runs {@code odgm argv...}; returns the exit code. A channel it opens is closed before it returns. */
+  static int execute(PrintStream out, PrintStream err, String... argv) {
+    CliCommands cli = new CliCommands(node -> ManagedChannelBuilder.forTarget(node).usePlaintext().build());
+    CommandLine cl = new CommandLine(new Top()).addSubcommand(new HelpCommand())
+        .addSubcommand(nodeCommand()).addSubcommand(new CommandLine(cli));
+    try {
+      return configure(cl, out, err).execute(argv);
+    } finally {
+      close(cli.opened());
     }
-    if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help")) {
-      usage(System.out);
+  }
+
+  /** Runs one {@code cli} command ({@code args} after {@code cli}) on this client's channel; returns the exit code. */
+  int run(List<String> args) {
+    CommandLine cl = new CommandLine(new CliCommands(node -> channel));
+    return configure(cl, out, err).execute(args.toArray(String[]::new));
+  }
+
+  private static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
+    cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cl.setUsageHelpWidth(100);
+    cl.setParameterExceptionHandler(OdgmCli::badArguments);
+    cl.setExecutionExceptionHandler(OdgmCli::failed);
+    return cl;
+  }
+
+  private static CommandLine nodeCommand() {
+    CommandLine node = new CommandLine(new NodeCommand());
+    node.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER,
+        help -> NodeHelp.variables(NodeSettings.CATALOGUE) + "\n");
+    return node;
+  }
+
+  /** Unknown command or option, missing or malformed argument: the message, the usage line, exit 2. */
+  private static int badArguments(ParameterException ex, String[] args) {
+    CommandLine cl = ex.getCommandLine();
+    PrintWriter err = cl.getErr();
+    err.println("odgm: " + ex.getMessage());
+    UnmatchedArgumentException.printSuggestions(ex, err);
+    usageLine(cl, err);
+    return 2;
+  }
+
+  private static void usageLine(CommandLine cl, PrintWriter err) {
+    err.print("Usage: " + cl.getHelp().synopsis(0));
+    err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for more.");
+  }
+
+  /** A failed call: one line with the gRPC status, exit 1; a bad argument found while running: exit 2. */
+  private static int failed(Exception ex, CommandLine cl, ParseResult parsed) throws Exception {
+    PrintWriter err = cl.getErr();
+    if (ex instanceof StatusRuntimeException e) {
+      Status s = e.getStatus();
+      err.println("odgm: " + s.getCode() + ": " + s.getDescription()
+          + (s.getCode() == Status.Code.UNAVAILABLE ? " (is a node running on " + node(cl) + "?)" : ""));
+      return 1;
+    }
+    if (ex instanceof IllegalArgumentException) {
+      err.println("odgm: " + ex.getMessage());
+      usageLine(cl, err);
+      return 2;
+    }
+    throw ex;
+  }
+
+  private static String node(CommandLine cl) {
+    for (CommandLine c = cl; c != null; c = c.getParent()) {
+      if (c.getCommand() instanceof CliCommands cli) {
+        return cli.node;
+      }
+    }
+    return "?";
+  }
+
+  private static void close(ManagedChannel ch) {
+    if (ch == null) {
       return;
     }
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(node).usePlaintext().build();
-    int code;
+    ch.shutdownNow();
     try {
-      code = new OdgmCli(ch, System.out).run(args);
-    } catch (StatusRuntimeException e) {
-      System.err.println("odgm-cli: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription()
-          + (e.getStatus().getCode() == Status.Code.UNAVAILABLE ? " (is a node running on " + node + "?)" : ""));
-      code = 1;
-    } catch (IllegalArgumentException e) {
-      System.err.println("odgm-cli: " + e.getMessage());
-      usage(System.err);
-      code = 2;
-    } finally {
-      ch.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
-    }
-    System.exit(code);
-  }
-
-  static void usage(PrintStream p) {
-    p.println("usage: odgm-cli [--node host:port] <command> ...");
-    p.println("  trigger <cls/p/obj> <key> <on_create|on_update|on_delete> <cls/p/fn[/obj]> [target options]");
-    p.println("  on-fn   <cls/p/obj> <fn> <on_complete|on_error> <cls/p/fn[/obj]> [target options]");
-    p.println("    --when '<expr>'     fire only when it holds, e.g. 'status changed to shipped', 'amount > 1000',");
-    p.println("                        'key starts with audit.', 'not created by depth >= 1' (README: Trigger filters)");
-    p.println("    --filter '<json>'   the same as CloudEvents Subscriptions API JSON, e.g. '{\"prefix\": {\"key\": \"audit.\"}}'");
-    p.println("    --with-values new|old|both   put the entry's values in the payload");
-    p.println("  put     <cls/p/obj> key=value [key=value ...]");
-    p.println("  get     <cls/p/obj>");
-    p.println("  delete  <cls/p/obj> [key]");
-    p.println("  invoke  <cls/p/obj> <fn> [payload]");
-    p.println("  stats");
-  }
-
-  record Ref(String cls, int partition, String id, String extra) {}
-
-  static Ref ref(String s, boolean allowExtra) {
-    String[] p = s.split("/", -1);
-    if (p.length < 3 || p.length > (allowExtra ? 4 : 3)) {
-      throw new IllegalArgumentException("'" + s + "' is not cls/partition/" + (allowExtra ? "fn[/object]" : "object"));
-    }
-    int partition;
-    try {
-      partition = Integer.parseInt(p[1]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("partition '" + p[1] + "' in '" + s + "' is not a number");
-    }
-    return new Ref(p[0], partition, p[2], p.length == 4 ? p[3] : null);
-  }
-
-  int run(List<String> a) {
-    String cmd = a.get(0);
-    switch (cmd) {
-      case "trigger", "on-fn" -> {
-        need(a, 5);
-        Ref obj = ref(a.get(1), false);
-        Ref t = ref(a.get(4), true);
-        TriggerTarget.Builder target = TriggerTarget.newBuilder().setClsId(t.cls()).setPartitionId(t.partition())
-            .setFnId(t.id());
-        if (t.extra() != null) {
-          target.setObjectId(t.extra());
-        }
-        String options = targetOptions(a.subList(5, a.size()), target);
-        ObjectEvent.Builder ev = currentEvent(obj).toBuilder();
-        String key = a.get(2);
-        if (cmd.equals("trigger")) {
-          DataTrigger.Builder dt = ev.getDataTriggerOrDefault(key, DataTrigger.getDefaultInstance()).toBuilder();
-          switch (a.get(3)) {
-            case "on_create" -> dt.addOnCreate(target);
-            case "on_update" -> dt.addOnUpdate(target);
-            case "on_delete" -> dt.addOnDelete(target);
-            default -> throw new IllegalArgumentException("'" + a.get(3) + "' is not on_create|on_update|on_delete");
-          }
-          ev.putDataTrigger(key, dt.build());
-        } else {
-          FuncTrigger.Builder ft = ev.getFuncTriggerOrDefault(key, FuncTrigger.getDefaultInstance()).toBuilder();
-          switch (a.get(3)) {
-            case "on_complete" -> ft.addOnComplete(target);
-            case "on_error" -> ft.addOnError(target);
-            default -> throw new IllegalArgumentException("'" + a.get(3) + "' is not on_complete|on_error");
-          }
-          ev.putFuncTrigger(key, ft.build());
-        }
-        data.set(SetObjectRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-            .setObjectId(obj.id()).setObject(ObjData.newBuilder().setEvent(ev)).build());
-        out.println("trigger stored on " + a.get(1) + ": " + a.get(2) + " " + a.get(3) + " -> " + a.get(4) + options);
-      }
-      case "put" -> {
-        need(a, 3);
-        Ref obj = ref(a.get(1), false);
-        for (String kv : a.subList(2, a.size())) {
-          int eq = kv.indexOf('=');
-          if (eq <= 0) {
-            throw new IllegalArgumentException("'" + kv + "' is not key=value");
-          }
-          data.setValue(SetKeyRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-              .setObjectId(obj.id()).setKey(kv.substring(0, eq))
-              .setValue(ValData.newBuilder().setData(ByteString.copyFromUtf8(kv.substring(eq + 1)))).build());
-          out.println("set " + a.get(1) + " " + kv);
-        }
-      }
-      case "get" -> {
-        need(a, 2);
-        Ref obj = ref(a.get(1), false);
-        ObjData o = data.get(SingleObjectRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-            .setObjectId(obj.id()).build()).getObj();
-        out.println("version " + o.getMetadata().getObjectVersion());
-        o.getEntriesMap().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e ->
-            out.println("  " + e.getKey() + " = " + e.getValue().getData().toString(StandardCharsets.UTF_8)));
-        if (o.hasEvent()) {
-          out.println("triggers " + print(o.getEvent()));
-        }
-      }
-      case "delete" -> {
-        need(a, 2);
-        Ref obj = ref(a.get(1), false);
-        if (a.size() >= 3) {
-          data.deleteValue(SingleKeyRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-              .setObjectId(obj.id()).setKey(a.get(2)).build());
-        } else {
-          data.delete(SingleObjectRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-              .setObjectId(obj.id()).build());
-        }
-        out.println("deleted " + String.join(" ", a.subList(1, a.size())));
-      }
-      case "invoke" -> {
-        need(a, 3);
-        Ref obj = ref(a.get(1), false);
-        InvocationResponse r = fns.invokeObj(ObjectInvocationRequest.newBuilder().setClsId(obj.cls())
-            .setPartitionId(obj.partition()).setObjectId(obj.id()).setFnId(a.get(2))
-            .setPayload(ByteString.copyFromUtf8(a.size() > 3 ? a.get(3) : "")).build());
-        out.println(r.getStatus() + " " + r.getPayload().toString(StandardCharsets.UTF_8));
-      }
-      case "stats" -> out.println(print(data.stats(StatsRequest.getDefaultInstance())));
-      default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
-    }
-    return 0;
-  }
-
-  /** Applies --when / --filter / --with-values to {@code target}; returns a note for the confirmation line. */
-  static String targetOptions(List<String> opts, TriggerTarget.Builder target) {
-    StringBuilder note = new StringBuilder();
-    for (int i = 0; i < opts.size(); i += 2) {
-      String opt = opts.get(i);
-      if (i + 1 >= opts.size()) {
-        throw new IllegalArgumentException("'" + opt + "' needs a value");
-      }
-      String v = opts.get(i + 1);
-      switch (opt) {
-        case "--when" -> target.setFilter(dev.oprc.odgm.events.FilterExpressions.parse(v));
-        case "--filter" -> target.setFilter(dev.oprc.odgm.events.TriggerFilters.fromJson(v));
-        case "--with-values" -> target.setIncludeValues(switch (v) {
-          case "new" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_NEW;
-          case "old" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_OLD;
-          case "both" -> dev.oprc.odgm.proto.TriggerValues.TRIGGER_VALUES_BOTH;
-          default -> throw new IllegalArgumentException("--with-values '" + v + "' is not new|old|both");
-        });
-        default -> throw new IllegalArgumentException("unknown target option '" + opt
-            + "' (--when, --filter, --with-values)");
-      }
-      note.append(' ').append(opt).append(" '").append(v).append('\'');
-    }
-    return note.toString();
-  }
-
-  private ObjectEvent currentEvent(Ref obj) {
-    try {
-      return data.get(SingleObjectRequest.newBuilder().setClsId(obj.cls()).setPartitionId(obj.partition())
-          .setObjectId(obj.id()).build()).getObj().getEvent();
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return ObjectEvent.getDefaultInstance();
-      }
-      throw e;
+      ch.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private static void need(List<String> a, int n) {
-    if (a.size() < n) {
-      throw new IllegalArgumentException("'" + a.get(0) + "' needs " + (n - 1) + " argument(s)");
+  /** {@code odgm}: the commands. */
+  @Command(name = "odgm", mixinStandardHelpOptions = true, versionProvider = BuildInfo.Provider.class,
+      synopsisSubcommandLabel = "COMMAND",
+      description = {"A runnable ODGM node with an event system (triggers on data and function events), and a "
+          + "client for it.", "", "Run './odgm COMMAND --help' for a command's arguments, e.g. './odgm node --help' "
+          + "for every variable a node reads, './odgm cli --help' for the client's commands."},
+      footer = {"", "Exit codes: 0 done, 1 a failed call, 2 bad arguments. './odgm' with no command runs a node."})
+  static final class Top implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      usageLine(spec.commandLine(), spec.commandLine().getErr());
+      return 2; // a command is required
     }
   }
 
-  private static String print(com.google.protobuf.MessageOrBuilder m) {
-    try {
-      return JsonFormat.printer().preservingProtoFieldNames().print(m);
-    } catch (Exception e) {
-      return m.toString();
+  /** {@code odgm node}: runs a node configured by the environment (the launcher runs it with tuned JVM options). */
+  @Command(name = "node", mixinStandardHelpOptions = true, versionProvider = BuildInfo.Provider.class,
+      description = {"Runs an ODGM node, configured by environment variables ('odgm node --help' lists them).", "",
+          "It takes no arguments: it reads the variables below (unset: the default shown), serves gRPC "
+          + "(DataService, OprcFunction) and the Zenoh API, and stops on SIGTERM after draining its events. A "
+          + "configuration it cannot use exits 2 with one line naming the variable."})
+  static final class NodeCommand implements Callable<Integer> {
+    @Override
+    public Integer call() throws InterruptedException {
+      NodeMain.run(System.getenv());
+      return 0;
     }
   }
 }

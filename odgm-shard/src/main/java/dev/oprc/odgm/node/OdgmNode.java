@@ -534,6 +534,14 @@ public final class OdgmNode implements AutoCloseable {
 
   /** Runs a node configured from the environment until it is stopped (SIGTERM / Ctrl-C); see {@link NodeMain}. */
   public static void main(String[] args) throws Exception {
-    NodeMain.run(System.getenv());
+    if (args.length == 0) {
+      NodeMain.run(System.getenv());
+      return;
+    }
+    // --help (every variable), --version; anything else is refused with the usage line (exit 2)
+    String[] node = new String[args.length + 1];
+    node[0] = "node";
+    System.arraycopy(args, 0, node, 1, args.length);
+    System.exit(OdgmCli.execute(System.out, System.err, node));
   }
 }

@@ -86,6 +86,17 @@ class MetricsAndHealthTest {
     }
   }
 
+  private static double metric(OdgmNode n, String key) {
+    try {
+      return value(PrometheusText.scrape(n.metricsPort()), key);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static double value(Map<String, Double> m, String key) {
     return m.getOrDefault(key, 0.0);
   }
@@ -124,6 +135,23 @@ class MetricsAndHealthTest {
     assertThat(value(after, "odgm_grpc_server_calls_total{code=\"OK\",method=\"oprc.DataService/SetValue\"}"))
         .isEqualTo(3.0);
     assertThat(value(after, "odgm_objects{" + ORDERS + "}")).isEqualTo(1.0);
+  }
+
+  @Test
+  void anAsyncInvocationForAPartitionTheCollectionDoesNotHaveIsCountedAndNotRun() throws Exception {
+    OdgmNode solo = node(collection("solo", 1), Map.of());
+    try {
+      byte[] call = dev.oprc.odgm.proto.InvocationRequest.newBuilder().setFnId("record").build().toByteArray();
+      transport.put("oprc/solo/7/async/record/p7", call);
+      transport.put("oprc/solo/0/async/record/p0", call); // a valid one after it: runs, and marks the end
+      await(() -> metric(solo, "odgm_invocations_async_completed_total{}") == 1, "the valid invocation to complete");
+      Map<String, Double> m = PrometheusText.scrape(solo.metricsPort());
+      assertThat(value(m, "odgm_invocations_async_received_total{}")).isEqualTo(2.0);
+      assertThat(value(m, "odgm_invocations_async_invalid_total{}")).as("partition 7 counted").isEqualTo(1.0);
+      assertThat(runs).as("only the invocation on partition 0 ran").hasValue(1);
+    } finally {
+      solo.close();
+    }
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.oprc.odgm.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.oprc.odgm.proto.InvocationResponse;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class OdgmCliTest {
   private final List<FunctionCall> logged = new CopyOnWriteArrayList<>();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
   private OdgmNode node;
   private ManagedChannel channel;
   private OdgmCli cli;
@@ -38,7 +38,8 @@ class OdgmCliTest {
         })
         .start();
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
-    cli = new OdgmCli(channel, new PrintStream(out, true, StandardCharsets.UTF_8));
+    cli = new OdgmCli(channel, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(errBytes, true, StandardCharsets.UTF_8));
   }
 
   @AfterEach
@@ -72,15 +73,12 @@ class OdgmCliTest {
   }
 
   @Test
-  void malformedArgumentsAreRejectedWithTheBadValue() {
-    assertThatThrownBy(() -> cli.run(List.of("put", "example/x/o", "k=v")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'");
-    assertThatThrownBy(() -> cli.run(List.of("put", "example/0/o", "novalue")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("novalue");
-    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_upsert", "example/0/log")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("on_upsert");
-    assertThatThrownBy(() -> cli.run(List.of("frobnicate")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frobnicate");
+  void malformedArgumentsExitTwoNamingTheBadValue() {
+    assertThat(cli.run(List.of("put", "example/x/o", "k=v"))).isEqualTo(2);
+    assertThat(cli.run(List.of("put", "example/0/o", "novalue"))).isEqualTo(2);
+    assertThat(cli.run(List.of("trigger", "example/0/o", "k", "on_upsert", "example/0/log"))).isEqualTo(2);
+    assertThat(cli.run(List.of("frobnicate"))).isEqualTo(2);
+    assertThat(err()).contains("'x'", "novalue", "on_upsert", "frobnicate");
   }
 
   @Test
@@ -107,13 +105,16 @@ class OdgmCliTest {
 
   @Test
   void malformedWhenIsRejectedBeforeAnythingIsStored() {
-    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log",
-        "--when", "amount >")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("filter 'amount >'");
-    assertThatThrownBy(() -> cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log",
-        "--when", "error == x")))
-        .isInstanceOf(io.grpc.StatusRuntimeException.class)
-        .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("attribute 'error' is only set on function events");
+    assertThat(cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log", "--when", "amount >")))
+        .isEqualTo(2);
+    assertThat(err()).contains("filter 'amount >'");
+    assertThat(cli.run(List.of("trigger", "example/0/o", "k", "on_update", "example/0/log", "--when", "error == x")))
+        .as("refused by the node").isEqualTo(1);
+    assertThat(err()).contains("INVALID_ARGUMENT", "attribute 'error' is only set on function events");
+  }
+
+  private String err() {
+    return errBytes.toString(StandardCharsets.UTF_8);
   }
 
   private long filteredOut() {
