@@ -14,6 +14,7 @@ import dev.oprc.odgm.proto.SetObjectRequest;
 import dev.oprc.odgm.proto.SingleObjectRequest;
 import dev.oprc.odgm.proto.TriggerTarget;
 import dev.oprc.odgm.proto.ValData;
+import dev.oprc.zenoh.testing.PythonZenohProcess;
 import dev.oprc.zenoh.testing.ZenohRouterProcess;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * ({@code ODGM_MEMBERS="1,2,3"}, {@code ODGM_LOG}, {@code OPRC_ZENOH_BUFFER_SIZE=16777216},
  * {@code ODGM_MAX_SESSIONS}, its {@code example.record} collection with {@code shard_type: mst}),
  * ports, data directories and function URLs aside: they find each other over Zenoh, serve each
- * other's partitions, fire each data trigger once, and keep serving when a node is killed.
+ * other's partitions, fire each data trigger once, and keep serving when a node is killed; first
+ * as clients of a router, then as Zenoh peers with no router (upstream's default mode).
  */
 class UpstreamEnvironmentProcessTest {
   private static final String COLL = "example.record";
@@ -44,6 +46,8 @@ class UpstreamEnvironmentProcessTest {
       + "}},\"options\":{}}]";
   private static final String RESULTS = "/results/echo/async/";
   private static ZenohRouterProcess router;
+  /** Where the test puts probes and sees results: the router, or a Python peer linked to every node. */
+  private static PythonZenohProcess bus;
 
   @BeforeAll
   static void startRouter() throws Exception {
@@ -70,15 +74,68 @@ class UpstreamEnvironmentProcessTest {
     return env;
   }
 
+  /**
+   * Upstream's environment in peer mode (its default) with no router: each node listens on its
+   * {@code OPRC_ZENOH_PORT} and names the nodes started before it in {@code OPRC_ZENOH_PEERS}.
+   */
+  private static Map<String, String> peerEnv(int id, int[] zenohPorts) throws Exception {
+    Map<String, String> env = upstreamEnv(id);
+    env.put("OPRC_ZENOH_MODE", "peer");
+    env.put("OPRC_ZENOH_PORT", Integer.toString(zenohPorts[id - 1]));
+    List<String> earlier = new ArrayList<>();
+    for (int j = 1; j < id; j++) {
+      earlier.add("tcp/127.0.0.1:" + zenohPorts[j - 1]);
+    }
+    env.put("OPRC_ZENOH_PEERS", String.join(",", earlier));
+    return env;
+  }
+
   @Test
   void threeNodesWithUpstreamsComposeEnvironmentServeReplicateTriggersOnceAndSurviveAKill() throws Exception {
+    bus = router;
+    List<Map<String, String>> envs = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      envs.add(upstreamEnv(id));
+    }
+    servesTriggersOnceAndSurvivesAKill(envs, null);
+  }
+
+  @Test
+  void threeNodesInPeerModeWithNoRouterServeTriggerOnceAndSurviveAKill() throws Exception {
+    int[] ports = {ZenohRouterProcess.freePort(), ZenohRouterProcess.freePort(), ZenohRouterProcess.freePort()};
+    List<Map<String, String>> envs = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      Map<String, String> env = peerEnv(id, ports);
+      env.put("ODGM_CLUSTER_ID", "peers"); // apart from any advert left on the router by the other test
+      envs.add(env);
+    }
+    servesTriggersOnceAndSurvivesAKill(envs, ports);
+  }
+
+  /**
+   * Starts three nodes with {@code envs}, then: a write through each node is read through the
+   * next, each write's trigger runs once, and after a node (not the partition's owner) is killed
+   * the other two still take writes. With {@code peerPorts} the test's own view is a Python peer
+   * linked to every node; else the router.
+   */
+  private static void servesTriggersOnceAndSurvivesAKill(List<Map<String, String>> envs, int[] peerPorts)
+      throws Exception {
     List<NodeProcess> nodes = new ArrayList<>();
+    PythonZenohProcess peer = null;
     try {
-      for (int id = 1; id <= 3; id++) { // all launched before any can serve: each waits for the others' adverts
-        nodes.add(NodeProcess.launch("dev.oprc.odgm.node.OdgmNode", ZenohRouterProcess.freePort(), upstreamEnv(id)));
+      for (Map<String, String> env : envs) { // all launched before any can serve: each waits for the others
+        nodes.add(NodeProcess.launch("dev.oprc.odgm.node.OdgmNode", ZenohRouterProcess.freePort(), env));
       }
       for (NodeProcess n : nodes) {
         n.awaitServing(Duration.ofSeconds(90));
+      }
+      if (peerPorts != null) {
+        List<String> all = new ArrayList<>();
+        for (int p : peerPorts) {
+          all.add("tcp/127.0.0.1:" + p);
+        }
+        peer = PythonZenohProcess.peer(null, all, 0, "oprc/**");
+        bus = peer;
       }
       int owner = (int) ownerOfPartition0();
       awaitRouted("probe-"); // trigger PUTs are not retried: the router must first route partition 0 to its owner
@@ -101,10 +158,10 @@ class UpstreamEnvironmentProcessTest {
       }
       awaitResults(writes);
       awaitRouted("marker-"); // answered after every earlier invocation: no further result is on its way
-      assertThat(router.samples().stream().filter(s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
+      assertThat(bus.samples().stream().filter(s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
           && !s.key().contains("marker-")).map(s -> s.key()).distinct().count()).as("one result per write")
           .isEqualTo(writes);
-      assertThat(router.samples().stream().filter(s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
+      assertThat(bus.samples().stream().filter(s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
           && !s.key().contains("marker-")).count()).as("each trigger ran once").isEqualTo(writes);
     } catch (AssertionError e) {
       StringBuilder logs = new StringBuilder();
@@ -112,6 +169,9 @@ class UpstreamEnvironmentProcessTest {
       throw new AssertionError(e.getMessage() + logs, e);
     } finally {
       nodes.forEach(NodeProcess::close);
+      if (peer != null) {
+        peer.close();
+      }
     }
   }
 
@@ -180,7 +240,7 @@ class UpstreamEnvironmentProcessTest {
   }
 
   private static void awaitResults(int n) throws Exception {
-    router.awaitSamples(n, s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
+    bus.awaitSamples(n, s -> s.key().contains(RESULTS) && !s.key().contains("probe-")
         && !s.key().contains("marker-"), Duration.ofSeconds(30));
   }
 
@@ -192,10 +252,10 @@ class UpstreamEnvironmentProcessTest {
     byte[] probe = InvocationRequest.newBuilder().setClsId(COLL).setFnId("echo").build().toByteArray();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     for (int attempt = 0; ; attempt++) {
-      router.put("oprc/" + COLL + "/0/async/echo/" + prefix + attempt, probe, null, null);
+      bus.put("oprc/" + COLL + "/0/async/echo/" + prefix + attempt, probe, null, null);
       long until = System.nanoTime() + Duration.ofMillis(500).toNanos();
       while (System.nanoTime() < until) {
-        if (router.samples().stream().anyMatch(s -> s.key().contains(RESULTS + prefix))) {
+        if (bus.samples().stream().anyMatch(s -> s.key().contains(RESULTS + prefix))) {
           return;
         }
         Thread.sleep(20);
