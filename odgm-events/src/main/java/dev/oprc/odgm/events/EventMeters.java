@@ -59,13 +59,18 @@ public final class EventMeters {
   /** Milliseconds in Stats, seconds on /metrics; the oldest of a collection's partitions. */
   public static final MeterSpec OLDEST_AGE = MeterSpec.gauge("odgm.outbox.oldest.age",
       "age of the oldest record in the outbox").unit("seconds", 0.001).max().inStats("events.oldest_pending_age_ms");
+  public static final MeterSpec BARRIER_FALLBACKS = MeterSpec.counter("odgm.events.barrier.fallbacks",
+      "delivery barriers not answered (timeout, router without them): their records retire by the lease rule");
+  public static final MeterSpec INFLIGHT_BYTES = MeterSpec.gauge("odgm.events.inflight.bytes",
+      "bytes of the records published and not yet retired");
   public static final MeterSpec DISPATCH_LATENCY = MeterSpec.timer("odgm.events.dispatch.latency",
       "from a write's commit to its record's first publish");
 
   /** The counters and gauges a dispatcher registers ({@link OutboxDispatcher#registerMeters}). */
   public static final List<MeterSpec> DISPATCHER = List.of(FANOUT_LIMITED, QUEUE_DROPS, EMIT_FAILURES, MATCHED,
       RETIRED, REDELIVERED, RECOVERED, REJECTED_WRITES, DEPTH_LIMITED, EXPIRED, FAILED, DEAD_LETTERED, ACKNOWLEDGED,
-      DUPLICATES_SUPPRESSED, FILTERED_OUT, VALUES_TRUNCATED, QUEUE_LEN, PENDING, PENDING_BYTES, OLDEST_AGE);
+      DUPLICATES_SUPPRESSED, FILTERED_OUT, VALUES_TRUNCATED, QUEUE_LEN, PENDING, PENDING_BYTES, OLDEST_AGE,
+      BARRIER_FALLBACKS, INFLIGHT_BYTES);
 
   private EventMeters() {}
 }

@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fast path: a write's {@link WriteEvents} hands each committed record to {@link #committed}
  * (a lock-free bounded queue; never blocks). The dispatcher's thread waits for the write to be durable
- * ({@link DurabilityGate}), publishes, and keeps the record in flight until the link has stayed up
- * (same {@link DeliveryLink#epoch()}) for {@link DeliveryLink#settleMillis()}; then it retires it.
+ * ({@link DurabilityGate}), publishes, and keeps the record in flight until there is evidence that
+ * the peer took it: a {@link DeliveryLink#barrier} issued after it was answered while the link
+ * stayed up (same {@link DeliveryLink#epoch()}), or, when no barrier answers (a link or router
+ * without them, a timeout; counted), the link stayed up for one and a half
+ * {@link DeliveryLink#settleMillis()} after the record was written. Then it retires it. At most
+ * {@value #MAX_BARRIERS} barriers are outstanding, each covering every record handed before it,
+ * so records held after publishing are bounded by the barrier's round trip times the rate.
  * If the link breaks first, every record in flight is published again with the same key (same
  * invocation id). Records that cannot be sent while the link is down wait in memory up to
  * {@link OutboxConfig#memoryBytes()}.
@@ -58,6 +63,13 @@ public final class OutboxDispatcher implements AutoCloseable {
   private static final long YIELD_BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_QUEUED_ACKS = 65_536;
+  /** Barriers outstanding at once: one answered while the next is on its way keeps records moving. */
+  static final int MAX_BARRIERS = 2;
+  /** A barrier whose listener was never called (its answer was lost in the link) is given up after this. */
+  private static final long BARRIER_GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int PENDING = 0;
+  private static final int ANSWERED = 1;
+  private static final int FAILED = 2;
 
   private final EventConfig events;
   private final OutboxConfig config;
@@ -89,6 +101,10 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final LongAdder duplicatesSuppressed = new LongAdder();
   private final LongAdder filteredOut = new LongAdder();
   private final LongAdder valuesTruncated = new LongAdder();
+  private final LongAdder barriersAnswered = new LongAdder();
+  private final LongAdder barrierFallbacks = new LongAdder();
+  private volatile long inflightBytes; // a copy of inflightTotal for other threads
+  private long inflightTotal; // dispatcher thread only
   private final long recovered;
   private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
 
@@ -114,6 +130,10 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final ArrayDeque<long[]> writtenMarks = new ArrayDeque<>();
   private long lastWritten = Long.MIN_VALUE;
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
+  /** Outstanding barriers, oldest first; see {@link #retireProven}. */
+  private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
+  private long handedCount; // records handed to the link so far: InFlight.handedNo
+  private long barrierCover; // handedCount when the newest barrier was issued
 
   /** A record handed to the link; only what retiring it needs (the bytes stay in the store). */
   private static final class InFlight {
@@ -121,13 +141,37 @@ public final class OutboxDispatcher implements AutoCloseable {
     final int size;
     final long epoch;
     final long position;
+    final long handedNo;
     final long handedAtNanos = System.nanoTime();
 
-    InFlight(long seq, int size, long epoch, long position) {
+    InFlight(long seq, int size, long epoch, long position, long handedNo) {
       this.seq = seq;
       this.size = size;
       this.epoch = epoch;
       this.position = position;
+      this.handedNo = handedNo;
+    }
+  }
+
+  /**
+   * A barrier issued when {@code cover} records had been handed over on link epoch {@code epoch}.
+   * Its listener runs on a link thread: it only records the answer and wakes the dispatcher.
+   */
+  private final class Barrier implements DeliveryLink.BarrierListener {
+    final long cover;
+    final long epoch;
+    final long issuedAtNanos = System.nanoTime();
+    volatile int state = PENDING;
+
+    Barrier(long cover, long epoch) {
+      this.cover = cover;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void done(boolean answered) {
+      state = answered ? ANSWERED : FAILED;
+      runner.wake();
     }
   }
 
@@ -266,9 +310,26 @@ public final class OutboxDispatcher implements AutoCloseable {
         .register(EventMeters.FILTERED_OUT, filteredOut::sum).register(EventMeters.VALUES_TRUNCATED, valuesTruncated::sum)
         .register(EventMeters.QUEUE_LEN, queue::size).register(EventMeters.PENDING, store::pendingCount)
         .register(EventMeters.PENDING_BYTES, store::pendingBytes)
-        .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis);
+        .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis)
+        .register(EventMeters.BARRIER_FALLBACKS, barrierFallbacks::sum)
+        .register(EventMeters.INFLIGHT_BYTES, () -> inflightBytes);
     Timer latency = m.timer(EventMeters.DISPATCH_LATENCY);
     onPublished(ms -> latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
+  }
+
+  /** Barriers answered so far (records retired on evidence). */
+  public long barriersAnswered() {
+    return barriersAnswered.sum();
+  }
+
+  /** Barriers that were not answered; their records retired by the lease rule. */
+  public long barrierFallbacks() {
+    return barrierFallbacks.sum();
+  }
+
+  /** Bytes of the records published and not yet retired (acknowledged ones excluded). */
+  public long inflightBytes() {
+    return inflightBytes;
   }
 
   private long oldestPendingAgeMillis() {
@@ -349,6 +410,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     flushRetired(); // first: a retire that failed last round is retried before anything else
     boolean progress = onLinkChange();
     progress |= drainAcks();
+    progress |= retireProven();
     progress |= retireSettled();
     progress |= flushUnsent();
     progress |= pollQueue();
@@ -356,6 +418,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       progress = scanStep();
     }
     progress |= ackTimeouts();
+    issueBarrier();
     flushRetired();
     return progress;
   }
@@ -377,6 +440,9 @@ public final class OutboxDispatcher implements AutoCloseable {
       held.remove(f.seq);
     }
     inflight.clear();
+    inflightBytes(-inflightTotal);
+    barriers.clear(); // answers from the old link prove nothing any more
+    barrierCover = handedCount;
     forgetUnsent();
     return true;
   }
@@ -402,6 +468,63 @@ public final class OutboxDispatcher implements AutoCloseable {
         retire(w.record.seq(), w.record.sizeBytes(), retired, acknowledged);
         any = true;
       }
+    }
+    return any;
+  }
+
+  /**
+   * Issues a barrier covering every record handed over so far, unless one already covers them,
+   * {@value #MAX_BARRIERS} are outstanding, or the link delivers on publish (no settle time).
+   */
+  private void issueBarrier() {
+    if (handedCount == barrierCover || barriers.size() >= MAX_BARRIERS || link.settleMillis() == 0) {
+      return;
+    }
+    Barrier b = new Barrier(handedCount, link.epoch());
+    boolean issued;
+    try {
+      issued = link.barrier(b);
+    } catch (RuntimeException e) {
+      issued = false; // no evidence from this link now: the lease rule retires the records
+    }
+    if (issued) {
+      barriers.addLast(b);
+      barrierCover = handedCount;
+    }
+  }
+
+  /**
+   * Retires the records in flight covered by the newest answered barrier, oldest first, when the
+   * link kept the epoch they and the barrier were handed over on. A barrier's state is read before
+   * the epoch: a link that breaks changes its epoch before it fails what was outstanding on it,
+   * so an answer that stands for a lost link is always seen with the new epoch. Barriers that
+   * failed (timeout, no answer) are counted; their records retire by {@link #retireSettled}.
+   */
+  private boolean retireProven() {
+    long cover = Long.MIN_VALUE;
+    long epoch = 0;
+    Barrier b;
+    while ((b = barriers.peekFirst()) != null) {
+      int state = b.state;
+      if (state == PENDING && System.nanoTime() - b.issuedAtNanos < BARRIER_GIVE_UP_NANOS) {
+        break;
+      }
+      barriers.pollFirst();
+      epoch = link.epoch(); // after the state: see above
+      if (state == ANSWERED && b.epoch == epoch) {
+        barriersAnswered.increment();
+        cover = b.cover;
+      } else if (b.epoch == epoch) {
+        barrierFallbacks.increment(); // an epoch change re-sends its records anyway
+      }
+    }
+    boolean any = false;
+    InFlight f;
+    while (cover != Long.MIN_VALUE && (f = inflight.peekFirst()) != null && f.handedNo <= cover && f.epoch == epoch) {
+      inflight.pollFirst();
+      inflightBytes(-f.size);
+      retire(f.seq, f.size, retired, null);
+      any = true;
     }
     return any;
   }
@@ -447,10 +570,17 @@ public final class OutboxDispatcher implements AutoCloseable {
         break;
       }
       inflight.pollFirst();
+      inflightBytes(-f.size);
       retire(f.seq, f.size, retired, null);
       any = true;
     }
     return any;
+  }
+
+  /** Adds {@code delta} to the bytes in flight and publishes the sum (the dispatcher thread is the only writer). */
+  private void inflightBytes(long delta) {
+    inflightTotal += delta;
+    inflightBytes = inflightTotal;
   }
 
   private boolean flushUnsent() {
@@ -554,7 +684,8 @@ public final class OutboxDispatcher implements AutoCloseable {
       }
       return;
     }
-    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position()));
+    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position(), ++handedCount));
+    inflightBytes(r.sizeBytes());
   }
 
   /**

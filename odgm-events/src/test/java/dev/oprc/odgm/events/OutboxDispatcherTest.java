@@ -120,6 +120,36 @@ class OutboxDispatcherTest {
       return settle;
     }
 
+    /** Barriers: off (the lease rule only), held until answered by the test, or answered at once. */
+    volatile boolean barriers;
+    volatile boolean answerAtOnce;
+    final java.util.concurrent.LinkedBlockingQueue<BarrierListener> outstanding =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    final AtomicLong barriersIssued = new AtomicLong();
+
+    @Override
+    public boolean barrier(BarrierListener listener) {
+      if (!barriers) {
+        return false;
+      }
+      barriersIssued.incrementAndGet();
+      if (answerAtOnce) {
+        listener.done(true);
+      } else {
+        outstanding.add(listener);
+      }
+      return true;
+    }
+
+    /** Answers the oldest outstanding barrier (waiting for one to be issued). */
+    void answer(boolean answered) throws InterruptedException {
+      BarrierListener l = outstanding.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+      if (l == null) {
+        throw new AssertionError("no barrier was issued");
+      }
+      l.done(answered);
+    }
+
     synchronized void down() {
       up = false;
       epoch++;
@@ -411,5 +441,92 @@ class OutboxDispatcherTest {
     // length-prefixed fields: moving a character between neighbours changes the id
     assertThat(DeterministicInvocationIds.of("ab", 0, "c", 1, EventType.DATA_UPDATE, "k", 0, null))
         .isNotEqualTo(DeterministicInvocationIds.of("a", 0, "bc", 1, EventType.DATA_UPDATE, "k", 0, null));
+  }
+
+  @Test
+  void aRecordIsRetiredOnceABarrierIssuedAfterItIsAnsweredWithoutWaitingForTheLease() throws Exception {
+    link.settle = 600_000; // the lease rule would hold it for 15 minutes
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    assertThat(d.stats().retired()).isZero();
+    link.answer(true);
+    await(() -> d.stats().retired() == 1, "retired on the answer");
+    assertThat(store.records).isEmpty();
+    assertThat(d.barriersAnswered()).isEqualTo(1);
+    assertThat(d.barrierFallbacks()).isZero();
+    assertThat(d.inflightBytes()).isZero();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void anAnswerThatComesAfterTheLinkChangedRetiresNothingAndTheRecordIsSentAgain() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.barriersIssued.get() == 1, "barrier issued");
+    link.down();
+    link.restore();
+    link.answer(true); // a final that stands for the lost link (it fails what was outstanding on it)
+    await(() -> link.published.size() == 2, "published again");
+    assertThat(link.published).containsExactly("k/1", "k/1");
+    assertThat(d.stats().redelivered()).isEqualTo(1);
+    await(() -> link.barriersIssued.get() == 2, "a barrier for the new link");
+    assertThat(d.stats().retired()).isZero();
+    assertThat(d.stats().pending()).isEqualTo(1);
+    link.answer(true);
+    await(() -> d.stats().retired() == 1, "retired on the new link's answer");
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void aBarrierThatIsNotAnsweredIsCountedAndItsRecordRetiresByTheLeaseRule() throws Exception {
+    link.settle = 100;
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    link.answer(false);
+    await(() -> d.stats().retired() == 1, "retired by the lease rule");
+    assertThat(d.barrierFallbacks()).isEqualTo(1);
+    assertThat(d.barriersAnswered()).isZero();
+  }
+
+  @Test
+  void atMostTwoBarriersAreOutstandingAndEachCoversEveryRecordHandedBeforeIt() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    start();
+    for (int i = 0; i < 10; i++) {
+      commit("k/" + i);
+      int n = i + 1;
+      await(() -> link.published.size() == n, n + " published");
+    }
+    assertThat(link.barriersIssued.get()).isEqualTo(OutboxDispatcher.MAX_BARRIERS);
+    link.answer(true);
+    await(() -> link.barriersIssued.get() == 3, "a barrier for the records handed after the first two");
+    await(() -> d.stats().retired() == 1, "the first barrier's record retired");
+    link.answer(true);
+    link.answer(true);
+    await(() -> d.stats().retired() == 10, "all retired");
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void manyRecordsRetireOnAnsweredBarriersAlone() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    link.answerAtOnce = true;
+    start();
+    for (int i = 0; i < 5_000; i++) {
+      commit("k/" + i);
+    }
+    await(() -> d.stats().retired() == 5_000, "5000 retired");
+    assertThat(link.published).hasSize(5_000).doesNotHaveDuplicates();
+    assertThat(store.records).isEmpty();
+    assertThat(d.barrierFallbacks()).isZero();
+    assertThat(d.stats().balanced()).isTrue();
   }
 }
