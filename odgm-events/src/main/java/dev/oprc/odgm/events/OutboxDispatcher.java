@@ -130,6 +130,10 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final ArrayDeque<long[]> writtenMarks = new ArrayDeque<>();
   private long lastWritten = Long.MIN_VALUE;
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
+  private OutboxRecord awaitingSync; // taken from the queue, its write not yet durable; see pollQueue
+  private volatile boolean syncDone;
+  private volatile RuntimeException syncFailure;
+  private final java.util.function.Consumer<RuntimeException> onSynced = this::synced;
   /** Outstanding barriers, oldest first; see {@link #retireProven}. */
   private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
   private long handedCount; // records handed to the link so far: InFlight.handedNo
@@ -402,7 +406,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   private boolean drained() {
-    return queue.size() == 0 && unsent.isEmpty() && !backlog;
+    return queue.size() == 0 && unsent.isEmpty() && !backlog && awaitingSync == null;
   }
 
   /** One round of every duty; true when anything moved. */
@@ -608,9 +612,15 @@ public final class OutboxDispatcher implements AutoCloseable {
     return any;
   }
 
+  /**
+   * Takes queued records in commit order; stops at one whose write is not durable yet (the records
+   * behind it wait in the queue, which keeps per-object order) until the gate's completion wakes
+   * the dispatcher: on RocksDB a record leaves right after the group sync that covers it, and the
+   * pool thread never blocks on a sync.
+   */
   private boolean pollQueue() {
-    boolean any = false;
-    for (int i = 0; i < BATCH && queue.poll(this::fromQueue); i++) {
+    boolean any = takeSynced();
+    for (int i = 0; i < BATCH && awaitingSync == null && queue.poll(this::fromQueue); i++) {
       any = true;
     }
     return any;
@@ -620,8 +630,45 @@ public final class OutboxDispatcher implements AutoCloseable {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
-    gate.awaitDurable(ticket);
+    if (ticket != 0) {
+      syncDone = false;
+      gate.whenDurable(ticket, onSynced); // at once when durable already
+      if (!syncDone) {
+        awaitingSync = r;
+        return;
+      }
+      throwIfSyncFailed();
+    }
     deliver(r);
+  }
+
+  /** Delivers the record that waited for its sync, once the gate said it is durable. */
+  private boolean takeSynced() {
+    OutboxRecord r = awaitingSync;
+    if (r == null || !syncDone) {
+      return false;
+    }
+    awaitingSync = null;
+    throwIfSyncFailed(); // it stays stored: the error path reads it back
+    if (!held.contains(r.seq()) && !scanned.contains(r.seq())) { // else a backlog scan read it meanwhile
+      deliver(r);
+    }
+    return true;
+  }
+
+  private void throwIfSyncFailed() {
+    RuntimeException why = syncFailure;
+    if (why != null) {
+      syncFailure = null;
+      throw why;
+    }
+  }
+
+  /** The gate's completion (its own thread, or this one): records the outcome and wakes the dispatcher. */
+  private void synced(RuntimeException why) {
+    syncFailure = why;
+    syncDone = true;
+    runner.wake();
   }
 
   private void deliver(OutboxRecord r) {

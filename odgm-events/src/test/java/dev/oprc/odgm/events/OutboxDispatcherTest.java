@@ -529,4 +529,53 @@ class OutboxDispatcherTest {
     assertThat(d.barrierFallbacks()).isZero();
     assertThat(d.stats().balanced()).isTrue();
   }
+
+  /** A gate whose writes become durable when the test says so; completions run on the test's thread. */
+  static final class ManualGate implements DurabilityGate {
+    volatile long durable;
+    final java.util.concurrent.LinkedBlockingQueue<Consumer<RuntimeException>> waiting =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void awaitDurable(long ticket) {
+      throw new AssertionError("the dispatcher must not block on a sync");
+    }
+
+    @Override
+    public synchronized void whenDurable(long ticket, Consumer<RuntimeException> then) {
+      if (ticket <= durable) {
+        then.accept(null);
+      } else {
+        waiting.add(then);
+      }
+    }
+
+    synchronized void makeDurable(long ticket) {
+      durable = ticket;
+      for (Consumer<RuntimeException> c; (c = waiting.poll()) != null; ) {
+        c.accept(null);
+      }
+    }
+  }
+
+  void commitWithTicket(long ticket, String key) {
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(1);
+    d.committed(List.of(store.add(key)), ticket, t);
+  }
+
+  @Test
+  void aRecordLeavesWhenTheGateSaysItsWriteIsDurableAndTheRecordsBehindItWaitInOrder() throws Exception {
+    ManualGate gate = new ManualGate();
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY).store(store).link(link).gate(gate).name("test-outbox")
+        .start();
+    commitWithTicket(1, "k/1");
+    commitWithTicket(0, "k/2"); // durable at commit, but behind k/1
+    await(() -> gate.waiting.size() == 1, "the dispatcher registered for the sync");
+    assertThat(d.stats().queueLength()).isEqualTo(1);
+    assertThat(link.published).isEmpty();
+    gate.makeDurable(1);
+    await(() -> d.stats().retired() == 2, "both retired");
+    assertThat(link.published).containsExactly("k/1", "k/2");
+  }
 }
