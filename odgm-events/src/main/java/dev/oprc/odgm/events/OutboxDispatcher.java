@@ -102,6 +102,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final LongAdder filteredOut = new LongAdder();
   private final LongAdder valuesTruncated = new LongAdder();
   private final LongAdder barriersAnswered = new LongAdder();
+  private final LongAdder delayedWrites = new LongAdder();
   private final LongAdder barrierFallbacks = new LongAdder();
   private volatile long inflightBytes; // a copy of inflightTotal for other threads
   private long inflightTotal; // dispatcher thread only
@@ -268,7 +269,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     runner.wake();
   }
 
-  /** Counts a write refused because its records did not fit (policy reject-writes). */
+  /** Counts a write slowed down because its records did not fit (policy backpressure). */
+  void recordDelayedWrite() {
+    delayedWrites.increment();
+  }
+
+  /** Counts a write refused because its records did not fit (reject-writes, or backpressure after the wait). */
   void recordRejectedWrite() {
     rejectedWrites.increment();
     warnRateLimited("outbox full; {} writes rejected so far", rejectedWrites.sum());
@@ -316,9 +322,15 @@ public final class OutboxDispatcher implements AutoCloseable {
         .register(EventMeters.PENDING_BYTES, store::pendingBytes)
         .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis)
         .register(EventMeters.BARRIER_FALLBACKS, barrierFallbacks::sum)
+        .register(EventMeters.DELAYED_WRITES, delayedWrites::sum)
         .register(EventMeters.INFLIGHT_BYTES, () -> inflightBytes);
     Timer latency = m.timer(EventMeters.DISPATCH_LATENCY);
     onPublished(ms -> latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
+  }
+
+  /** Writes slowed down by backpressure (each once, whether it then went through or was refused). */
+  public long delayedWrites() {
+    return delayedWrites.sum();
   }
 
   /** Barriers answered so far (records retired on evidence). */
