@@ -1,6 +1,7 @@
 package dev.oprc.odgm.events;
 
 import dev.oprc.odgm.metrics.MeterSpec;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -65,8 +66,12 @@ public final class EventMeters {
       "writes slowed down at the outbox bound (backpressure), whether they then went through or were refused");
   public static final MeterSpec INFLIGHT_BYTES = MeterSpec.gauge("odgm.events.inflight.bytes",
       "bytes of the records published and not yet retired");
+  /** Fine buckets: the target is sub-millisecond (issue 18). */
   public static final MeterSpec DISPATCH_LATENCY = MeterSpec.timer("odgm.events.dispatch.latency",
-      "from a write's commit to its record's first publish");
+      "from a write's commit to its record's first publish (the trigger PUT)").buckets(Duration.ofMillis(1).dividedBy(10),
+      Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1), Duration.ofMillis(2),
+      Duration.ofMillis(3), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   /** The counters and gauges a dispatcher registers ({@link OutboxDispatcher#registerMeters}). */
   public static final List<MeterSpec> DISPATCHER = List.of(FANOUT_LIMITED, QUEUE_DROPS, EMIT_FAILURES, MATCHED,

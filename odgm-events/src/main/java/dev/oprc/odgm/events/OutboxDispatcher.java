@@ -132,6 +132,8 @@ public final class OutboxDispatcher implements AutoCloseable {
   private long lastWritten = Long.MIN_VALUE;
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
   private OutboxRecord awaitingSync; // taken from the queue, its write not yet durable; see pollQueue
+  private long awaitingCommittedAt;
+  private long handingCommittedAt; // nanoTime of the commit of the record being delivered, 0: unknown
   private volatile boolean syncDone;
   private volatile RuntimeException syncFailure;
   private final java.util.function.Consumer<RuntimeException> onSynced = this::synced;
@@ -257,11 +259,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     if (records.isEmpty()) {
       return;
     }
+    long now = System.nanoTime(); // the commit's time, for the commit-to-PUT histogram
     for (int i = 0; i < records.size(); i++) {
       if (backlog) {
         break; // the thread reads them back from the store
       }
-      if (!queue.offer(records.get(i), durableTicket)) {
+      if (!queue.offer(records.get(i), durableTicket, now)) {
         backlog = true;
         warnRateLimited("event queue full (bound {}); reading back from the outbox", (long) events.queueBound());
       }
@@ -325,7 +328,7 @@ public final class OutboxDispatcher implements AutoCloseable {
         .register(EventMeters.DELAYED_WRITES, delayedWrites::sum)
         .register(EventMeters.INFLIGHT_BYTES, () -> inflightBytes);
     Timer latency = m.timer(EventMeters.DISPATCH_LATENCY);
-    onPublished(ms -> latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
+    onPublished(nanos -> latency.record(Math.max(0, nanos), TimeUnit.NANOSECONDS));
   }
 
   /** Writes slowed down by backpressure (each once, whether it then went through or was refused). */
@@ -638,7 +641,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     return any;
   }
 
-  private void fromQueue(OutboxRecord r, long ticket) {
+  private void fromQueue(OutboxRecord r, long ticket, long committedAtNanos) {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
@@ -647,11 +650,22 @@ public final class OutboxDispatcher implements AutoCloseable {
       gate.whenDurable(ticket, onSynced); // at once when durable already
       if (!syncDone) {
         awaitingSync = r;
+        awaitingCommittedAt = committedAtNanos;
         return;
       }
       throwIfSyncFailed();
     }
-    deliver(r);
+    deliverCommitted(r, committedAtNanos);
+  }
+
+  /** Delivers a record taken from the queue, whose commit time is known to the nanosecond. */
+  private void deliverCommitted(OutboxRecord r, long committedAtNanos) {
+    handingCommittedAt = committedAtNanos;
+    try {
+      deliver(r);
+    } finally {
+      handingCommittedAt = 0;
+    }
   }
 
   /** Delivers the record that waited for its sync, once the gate said it is durable. */
@@ -663,7 +677,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     awaitingSync = null;
     throwIfSyncFailed(); // it stays stored: the error path reads it back
     if (!held.contains(r.seq()) && !scanned.contains(r.seq())) { // else a backlog scan read it meanwhile
-      deliver(r);
+      deliverCommitted(r, awaitingCommittedAt);
     }
     return true;
   }
@@ -717,7 +731,9 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
     java.util.function.LongConsumer l = publishLatency;
     if (ok && l != null) {
-      l.accept(System.currentTimeMillis() - r.createdAtMillis());
+      long committedAt = handingCommittedAt;
+      l.accept(committedAt != 0 ? System.nanoTime() - committedAt // straight from the queue
+          : TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - r.createdAtMillis())); // held, re-read
     }
     return ok;
   }
@@ -725,11 +741,13 @@ public final class OutboxDispatcher implements AutoCloseable {
   private volatile java.util.function.LongConsumer publishLatency;
 
   /**
-   * Observes each record's time from its write to its first hand-over to the link (ms, wall
-   * clock), on the dispatcher thread; it must not block. For metrics.
+   * Observes each record's time from its write's commit to its first hand-over to the link (the
+   * PUT), in nanoseconds, on the dispatcher thread; it must not block. For metrics. Records taken
+   * straight from the queue are timed from the commit ({@code System.nanoTime()}); records that
+   * waited in memory or were re-read from the store from their wall-clock creation (ms).
    */
-  public void onPublished(java.util.function.LongConsumer latencyMillis) {
-    this.publishLatency = latencyMillis;
+  public void onPublished(java.util.function.LongConsumer latencyNanos) {
+    this.publishLatency = latencyNanos;
   }
 
   private void handed(OutboxRecord r) {

@@ -580,4 +580,25 @@ class OutboxDispatcherTest {
     await(() -> d.stats().retired() == 3, "both retired");
     assertThat(link.published).containsExactly("k/0", "k/1", "k/2");
   }
+
+  @Test
+  void commitToPutIsTimedFromTheCommitIncludingTheWaitForTheSync() throws Exception {
+    ManualGate gate = new ManualGate();
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY).store(store).link(link).gate(gate).name("test-outbox")
+        .start();
+    java.util.concurrent.LinkedBlockingQueue<Long> observed = new java.util.concurrent.LinkedBlockingQueue<>();
+    d.onPublished(observed::add);
+    commitWithTicket(0, "k/0"); // once it is retired, the start-up read of the store is over: commits queue
+    await(() -> d.stats().retired() == 1, "k/0 retired");
+    observed.clear();
+    long committed = System.nanoTime();
+    commitWithTicket(1, "k/1");
+    await(() -> gate.waiting.size() == 1, "the dispatcher registered for the sync");
+    while (System.nanoTime() - committed < 30_000_000L) {
+      Thread.sleep(5); // the sync takes at least 30 ms
+    }
+    gate.makeDurable(1);
+    Long nanos = observed.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(nanos).isNotNull().isGreaterThanOrEqualTo(30_000_000L);
+  }
 }
