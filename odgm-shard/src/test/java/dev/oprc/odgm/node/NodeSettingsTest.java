@@ -17,8 +17,8 @@ class NodeSettingsTest {
   @Test
   void theCatalogueHoldsEveryModulesVariablesOnce() {
     assertThat(NodeSettings.CATALOGUE.all().stream().filter(s -> !s.ignored()).map(Setting::name))
-        .hasSize(56).doesNotHaveDuplicates()
-        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE",
+        .hasSize(57).doesNotHaveDuplicates()
+        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_OUTBOX_FULL_WAIT_MS", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE",
             "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS");
   }
 
