@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A bounded, lock-free multi-producer multi-consumer queue of (element, stamp) pairs (Vyukov's
- * sequence-per-cell ring, any capacity). The {@link OutboxDispatcher} queues each committed
- * {@link OutboxRecord} with its write's durability ticket as the stamp. {@code offer} never blocks
+ * A bounded, lock-free multi-producer multi-consumer queue of (element, stamp, time) triples
+ * (Vyukov's sequence-per-cell ring, any capacity). The {@link OutboxDispatcher} queues each
+ * committed {@link OutboxRecord} with its write's durability ticket as the stamp and the commit's
+ * {@code System.nanoTime()} as the time. {@code offer} never blocks
  * and never allocates: it fails when the ring is full.
  *
  * <p>Thread-safe.
@@ -20,6 +21,7 @@ final class BoundedMpmcQueue<E> {
   private final AtomicLongArray sequence;
   private final AtomicReferenceArray<E> elements;
   private final long[] stamps;
+  private final long[] times;
   private final AtomicLong head = new AtomicLong(); // next position to dequeue
   private final AtomicLong tail = new AtomicLong(); // next position to enqueue
 
@@ -34,6 +36,7 @@ final class BoundedMpmcQueue<E> {
     this.sequence = new AtomicLongArray(ringSize);
     this.elements = new AtomicReferenceArray<>(ringSize);
     this.stamps = new long[ringSize];
+    this.times = new long[ringSize];
     for (int i = 0; i < ringSize; i++) {
       sequence.set(i, i);
     }
@@ -45,6 +48,11 @@ final class BoundedMpmcQueue<E> {
 
   /** Adds {@code element} with {@code stamp} at the tail; false (nothing added) when full. */
   boolean offer(E element, long stamp) {
+    return offer(element, stamp, 0);
+  }
+
+  /** Adds {@code element} with {@code stamp} and {@code time} at the tail; false (nothing added) when full. */
+  boolean offer(E element, long stamp, long time) {
     long pos = tail.get();
     while (true) {
       int idx = (int) (pos % ringSize);
@@ -57,6 +65,7 @@ final class BoundedMpmcQueue<E> {
         if (tail.compareAndSet(pos, pos + 1)) {
           elements.lazySet(idx, element);
           stamps[idx] = stamp;
+          times[idx] = time;
           sequence.set(idx, pos + 1); // release: publishes the cell contents
           return true;
         }
@@ -80,9 +89,10 @@ final class BoundedMpmcQueue<E> {
         if (head.compareAndSet(pos, pos + 1)) {
           E e = elements.get(idx);
           long stamp = stamps[idx];
+          long time = times[idx];
           elements.lazySet(idx, null);
           sequence.set(idx, pos + ringSize);
-          sink.accept(e, stamp);
+          sink.accept(e, stamp, time);
           return true;
         }
         pos = head.get();
@@ -99,9 +109,9 @@ final class BoundedMpmcQueue<E> {
     return s < 0 ? 0 : Math.min(s, capacity);
   }
 
-  /** Receives a polled element and its stamp. */
+  /** Receives a polled element, its stamp and its time. */
   @FunctionalInterface
   interface Sink<E> {
-    void accept(E element, long stamp);
+    void accept(E element, long stamp, long time);
   }
 }

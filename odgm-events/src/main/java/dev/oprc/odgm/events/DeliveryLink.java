@@ -3,8 +3,10 @@ package dev.oprc.odgm.events;
 /**
  * Where the outbox hands its records: a non-blocking publish plus what is needed to know when a
  * handed-over record is safe to forget. A record handed over while {@link #epoch()} was {@code e}
- * is considered delivered once the epoch is still {@code e} {@link #settleMillis()} later: the
- * link stayed up long enough that a silent peer would have been detected.
+ * is considered delivered once a {@link #barrier} issued after it was proven while the epoch was
+ * still {@code e} (the peer took it), or, when no barrier proves it, once the epoch is still
+ * {@code e} one and a half {@link #settleMillis()} after it was written (the link stayed up long
+ * enough that a silent peer would have been detected).
  *
  * <p>Implementations must be thread-safe and must never block.
  */
@@ -37,5 +39,23 @@ public interface DeliveryLink {
   /** Publishes up to this position have left the local queue (written, or lost with a link change). */
   default long writtenPosition() {
     return Long.MAX_VALUE;
+  }
+
+  /**
+   * Asks for evidence that the peer took every publish this link accepted before the call: the
+   * link sends something the peer answers only after it handled what came before it (a Zenoh
+   * query that the router, which handles one session's messages in order, finals after routing
+   * the earlier puts). {@code listener} is then called once, on any thread, with true when that
+   * answer came and false when it cannot come (timeout, link closed). Returns false, without ever
+   * calling the listener, when the link cannot issue a barrier now or at all. Must not block.
+   */
+  default boolean barrier(BarrierListener listener) {
+    return false;
+  }
+
+  /** Told once whether a {@link #barrier} was answered. Must be short and must not block. */
+  @FunctionalInterface
+  interface BarrierListener {
+    void done(boolean answered);
   }
 }

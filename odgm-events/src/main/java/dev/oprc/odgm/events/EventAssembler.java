@@ -80,12 +80,22 @@ public final class EventAssembler {
     return invocationId != null ? invocationId : nonces.next(null, null);
   }
 
-  /** Counts the write refused by reject-writes and says why. */
+  /**
+   * The write's records do not fit: under reject-writes counts the refusal and says why; under
+   * backpressure says why and leaves the counting to the writer that retries ({@link OutboxFullException}).
+   */
   OutboxFullException rejected() {
+    OutboxConfig c = dispatcher.config();
+    boolean backpressure = c.fullPolicy() == OutboxConfig.FullPolicy.BACKPRESSURE;
+    String why = "event outbox of " + collection + "/" + partition + " is full (" + c.maxBytes()
+        + " bytes, ODGM_OUTBOX_MAX_BYTES); write refused (ODGM_OUTBOX_FULL="
+        + (backpressure ? "backpressure, waited up to ODGM_OUTBOX_FULL_WAIT_MS=" + c.fullWaitMillis() + " ms)"
+            : "reject-writes)");
+    if (backpressure) {
+      return new OutboxFullException(why, dispatcher, c.fullWaitMillis());
+    }
     dispatcher.recordRejectedWrite();
-    return new OutboxFullException("event outbox of " + collection + "/" + partition + " is full ("
-        + dispatcher.config().maxBytes() + " bytes, ODGM_OUTBOX_MAX_BYTES); write refused (ODGM_OUTBOX_FULL="
-        + "reject-writes)");
+    return new OutboxFullException(why);
   }
 
   void committed(List<OutboxRecord> records, long durableTicket, WriteEvents w) {

@@ -1,6 +1,7 @@
 package dev.oprc.odgm.events;
 
 import dev.oprc.odgm.metrics.MeterSpec;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ public final class EventMeters {
   public static final MeterSpec RECOVERED = MeterSpec.counter("odgm.events.recovered",
       "records found in the outbox at start").inStats("events.recovered");
   public static final MeterSpec REJECTED_WRITES = MeterSpec.counter("odgm.events.rejected.writes",
-      "writes refused: outbox full (reject-writes)").inStats("events.rejected_writes");
+      "writes refused: outbox full (reject-writes, or backpressure after ODGM_OUTBOX_FULL_WAIT_MS)").inStats("events.rejected_writes");
   public static final MeterSpec DEPTH_LIMITED = MeterSpec.counter("odgm.events.depth.limited",
       "targets stopped by ODGM_MAX_TRIGGER_DEPTH").inStats("events.depth_limited");
   public static final MeterSpec EXPIRED = MeterSpec.counter("odgm.events.expired",
@@ -59,13 +60,24 @@ public final class EventMeters {
   /** Milliseconds in Stats, seconds on /metrics; the oldest of a collection's partitions. */
   public static final MeterSpec OLDEST_AGE = MeterSpec.gauge("odgm.outbox.oldest.age",
       "age of the oldest record in the outbox").unit("seconds", 0.001).max().inStats("events.oldest_pending_age_ms");
+  public static final MeterSpec BARRIER_FALLBACKS = MeterSpec.counter("odgm.events.barrier.fallbacks",
+      "delivery barriers not answered (timeout, router without them): their records retire by the lease rule");
+  public static final MeterSpec DELAYED_WRITES = MeterSpec.counter("odgm.events.delayed.writes",
+      "writes slowed down at the outbox bound (backpressure), whether they then went through or were refused");
+  public static final MeterSpec INFLIGHT_BYTES = MeterSpec.gauge("odgm.events.inflight.bytes",
+      "bytes of the records published and not yet retired");
+  /** Fine buckets: the target is sub-millisecond (issue 18). */
   public static final MeterSpec DISPATCH_LATENCY = MeterSpec.timer("odgm.events.dispatch.latency",
-      "from a write's commit to its record's first publish");
+      "from a write's commit to its record's first publish (the trigger PUT)").buckets(Duration.ofMillis(1).dividedBy(10),
+      Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1), Duration.ofMillis(2),
+      Duration.ofMillis(3), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30));
 
   /** The counters and gauges a dispatcher registers ({@link OutboxDispatcher#registerMeters}). */
   public static final List<MeterSpec> DISPATCHER = List.of(FANOUT_LIMITED, QUEUE_DROPS, EMIT_FAILURES, MATCHED,
       RETIRED, REDELIVERED, RECOVERED, REJECTED_WRITES, DEPTH_LIMITED, EXPIRED, FAILED, DEAD_LETTERED, ACKNOWLEDGED,
-      DUPLICATES_SUPPRESSED, FILTERED_OUT, VALUES_TRUNCATED, QUEUE_LEN, PENDING, PENDING_BYTES, OLDEST_AGE);
+      DUPLICATES_SUPPRESSED, FILTERED_OUT, VALUES_TRUNCATED, QUEUE_LEN, PENDING, PENDING_BYTES, OLDEST_AGE,
+      BARRIER_FALLBACKS, DELAYED_WRITES, INFLIGHT_BYTES);
 
   private EventMeters() {}
 }

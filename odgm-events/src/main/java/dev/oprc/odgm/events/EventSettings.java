@@ -46,8 +46,12 @@ public final class EventSettings {
       1L << 40, "outbox bound per shard, in bytes (on disk with RocksDB, in the heap with `memory`: unset, a memory "
           + "node's partitions then share a quarter of the heap, at least 1 MiB each)");
   public static final Setting<OutboxConfig.FullPolicy> OUTBOX_FULL = Setting.choice("ODGM_OUTBOX_FULL",
-      OutboxConfig.FullPolicy.DROP_NEW, policies(), "`drop-new` (counted) or `reject-writes` (`RESOURCE_EXHAUSTED`, "
-          + "nothing written)").blankIsUnset(true);
+      OutboxConfig.FullPolicy.BACKPRESSURE, policies(), "when a write's triggers do not fit: `backpressure` (the "
+          + "write is retried for up to `ODGM_OUTBOX_FULL_WAIT_MS`, then refused with `RESOURCE_EXHAUSTED`, nothing "
+          + "written), `reject-writes` (refused at once) or `drop-new` (written, its triggers dropped and counted)")
+      .blankIsUnset(true);
+  public static final Setting<Long> OUTBOX_FULL_WAIT_MS = Setting.millis("ODGM_OUTBOX_FULL_WAIT_MS", 1_000, 0, 60_000,
+      "`backpressure`: how long a write waits for room in the outbox before it is refused");
   public static final Setting<Long> OUTBOX_MEMORY_BYTES = Setting.bytes("ODGM_OUTBOX_MEMORY_BYTES", 8L << 20, 1024,
       Long.MAX_VALUE, "unsent records kept in memory while the link is down, per shard");
   public static final Setting<Long> OUTBOX_TTL_MS = Setting.millis("ODGM_OUTBOX_TTL_MS", 86_400_000L, 1,
@@ -64,7 +68,7 @@ public final class EventSettings {
       TRIGGER_TIMEOUT_MS, QUEUE_BOUND, MAX_BATCH_FANOUT, PAYLOAD_FORMAT, DISPATCH_THREADS, UPDATE_ON_SAME_VALUE,
       MAX_VALUE_BYTES);
   /** The outbox's variables. */
-  public static final SettingGroup OUTBOX = SettingGroup.of("Outbox", OUTBOX_MAX_BYTES, OUTBOX_FULL,
+  public static final SettingGroup OUTBOX = SettingGroup.of("Outbox", OUTBOX_MAX_BYTES, OUTBOX_FULL, OUTBOX_FULL_WAIT_MS,
       OUTBOX_MEMORY_BYTES, OUTBOX_TTL_MS, OUTBOX_RESUME_DELAY_MS, ACK_TIMEOUT_MS, ACK_MAX_ATTEMPTS);
 
   private static Map<String, PayloadFormat> formats() {
@@ -79,6 +83,7 @@ public final class EventSettings {
     Map<String, OutboxConfig.FullPolicy> m = new LinkedHashMap<>();
     m.put("drop-new", OutboxConfig.FullPolicy.DROP_NEW);
     m.put("reject-writes", OutboxConfig.FullPolicy.REJECT_WRITES);
+    m.put("backpressure", OutboxConfig.FullPolicy.BACKPRESSURE);
     return m;
   }
 }

@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fast path: a write's {@link WriteEvents} hands each committed record to {@link #committed}
  * (a lock-free bounded queue; never blocks). The dispatcher's thread waits for the write to be durable
- * ({@link DurabilityGate}), publishes, and keeps the record in flight until the link has stayed up
- * (same {@link DeliveryLink#epoch()}) for {@link DeliveryLink#settleMillis()}; then it retires it.
+ * ({@link DurabilityGate}), publishes, and keeps the record in flight until there is evidence that
+ * the peer took it: a {@link DeliveryLink#barrier} issued after it was answered while the link
+ * stayed up (same {@link DeliveryLink#epoch()}), or, when no barrier answers (a link or router
+ * without them, a timeout; counted), the link stayed up for one and a half
+ * {@link DeliveryLink#settleMillis()} after the record was written. Then it retires it. At most
+ * {@value #MAX_BARRIERS} barriers are outstanding, each covering every record handed before it,
+ * so records held after publishing are bounded by the barrier's round trip times the rate.
  * If the link breaks first, every record in flight is published again with the same key (same
  * invocation id). Records that cannot be sent while the link is down wait in memory up to
  * {@link OutboxConfig#memoryBytes()}.
@@ -58,6 +63,13 @@ public final class OutboxDispatcher implements AutoCloseable {
   private static final long YIELD_BEFORE_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int MAX_QUEUED_ACKS = 65_536;
+  /** Barriers outstanding at once: one answered while the next is on its way keeps records moving. */
+  static final int MAX_BARRIERS = 2;
+  /** A barrier whose listener was never called (its answer was lost in the link) is given up after this. */
+  private static final long BARRIER_GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int PENDING = 0;
+  private static final int ANSWERED = 1;
+  private static final int FAILED = 2;
 
   private final EventConfig events;
   private final OutboxConfig config;
@@ -89,6 +101,11 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final LongAdder duplicatesSuppressed = new LongAdder();
   private final LongAdder filteredOut = new LongAdder();
   private final LongAdder valuesTruncated = new LongAdder();
+  private final LongAdder barriersAnswered = new LongAdder();
+  private final LongAdder delayedWrites = new LongAdder();
+  private final LongAdder barrierFallbacks = new LongAdder();
+  private volatile long inflightBytes; // a copy of inflightTotal for other threads
+  private long inflightTotal; // dispatcher thread only
   private final long recovered;
   private volatile long lastWarnNanos = System.nanoTime() - WARN_INTERVAL_NANOS;
 
@@ -114,6 +131,16 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final ArrayDeque<long[]> writtenMarks = new ArrayDeque<>();
   private long lastWritten = Long.MIN_VALUE;
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
+  private OutboxRecord awaitingSync; // taken from the queue, its write not yet durable; see pollQueue
+  private long awaitingCommittedAt;
+  private long handingCommittedAt; // nanoTime of the commit of the record being delivered, 0: unknown
+  private volatile boolean syncDone;
+  private volatile RuntimeException syncFailure;
+  private final java.util.function.Consumer<RuntimeException> onSynced = this::synced;
+  /** Outstanding barriers, oldest first; see {@link #retireProven}. */
+  private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
+  private long handedCount; // records handed to the link so far: InFlight.handedNo
+  private long barrierCover; // handedCount when the newest barrier was issued
 
   /** A record handed to the link; only what retiring it needs (the bytes stay in the store). */
   private static final class InFlight {
@@ -121,13 +148,37 @@ public final class OutboxDispatcher implements AutoCloseable {
     final int size;
     final long epoch;
     final long position;
+    final long handedNo;
     final long handedAtNanos = System.nanoTime();
 
-    InFlight(long seq, int size, long epoch, long position) {
+    InFlight(long seq, int size, long epoch, long position, long handedNo) {
       this.seq = seq;
       this.size = size;
       this.epoch = epoch;
       this.position = position;
+      this.handedNo = handedNo;
+    }
+  }
+
+  /**
+   * A barrier issued when {@code cover} records had been handed over on link epoch {@code epoch}.
+   * Its listener runs on a link thread: it only records the answer and wakes the dispatcher.
+   */
+  private final class Barrier implements DeliveryLink.BarrierListener {
+    final long cover;
+    final long epoch;
+    final long issuedAtNanos = System.nanoTime();
+    volatile int state = PENDING;
+
+    Barrier(long cover, long epoch) {
+      this.cover = cover;
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void done(boolean answered) {
+      state = answered ? ANSWERED : FAILED;
+      runner.wake();
     }
   }
 
@@ -208,11 +259,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     if (records.isEmpty()) {
       return;
     }
+    long now = System.nanoTime(); // the commit's time, for the commit-to-PUT histogram
     for (int i = 0; i < records.size(); i++) {
       if (backlog) {
         break; // the thread reads them back from the store
       }
-      if (!queue.offer(records.get(i), durableTicket)) {
+      if (!queue.offer(records.get(i), durableTicket, now)) {
         backlog = true;
         warnRateLimited("event queue full (bound {}); reading back from the outbox", (long) events.queueBound());
       }
@@ -220,7 +272,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     runner.wake();
   }
 
-  /** Counts a write refused because its records did not fit (policy reject-writes). */
+  /** Counts a write slowed down because its records did not fit (policy backpressure). */
+  void recordDelayedWrite() {
+    delayedWrites.increment();
+  }
+
+  /** Counts a write refused because its records did not fit (reject-writes, or backpressure after the wait). */
   void recordRejectedWrite() {
     rejectedWrites.increment();
     warnRateLimited("outbox full; {} writes rejected so far", rejectedWrites.sum());
@@ -266,9 +323,32 @@ public final class OutboxDispatcher implements AutoCloseable {
         .register(EventMeters.FILTERED_OUT, filteredOut::sum).register(EventMeters.VALUES_TRUNCATED, valuesTruncated::sum)
         .register(EventMeters.QUEUE_LEN, queue::size).register(EventMeters.PENDING, store::pendingCount)
         .register(EventMeters.PENDING_BYTES, store::pendingBytes)
-        .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis);
+        .register(EventMeters.OLDEST_AGE, this::oldestPendingAgeMillis)
+        .register(EventMeters.BARRIER_FALLBACKS, barrierFallbacks::sum)
+        .register(EventMeters.DELAYED_WRITES, delayedWrites::sum)
+        .register(EventMeters.INFLIGHT_BYTES, () -> inflightBytes);
     Timer latency = m.timer(EventMeters.DISPATCH_LATENCY);
-    onPublished(ms -> latency.record(Math.max(0, ms), TimeUnit.MILLISECONDS));
+    onPublished(nanos -> latency.record(Math.max(0, nanos), TimeUnit.NANOSECONDS));
+  }
+
+  /** Writes slowed down by backpressure (each once, whether it then went through or was refused). */
+  public long delayedWrites() {
+    return delayedWrites.sum();
+  }
+
+  /** Barriers answered so far (records retired on evidence). */
+  public long barriersAnswered() {
+    return barriersAnswered.sum();
+  }
+
+  /** Barriers that were not answered; their records retired by the lease rule. */
+  public long barrierFallbacks() {
+    return barrierFallbacks.sum();
+  }
+
+  /** Bytes of the records published and not yet retired (acknowledged ones excluded). */
+  public long inflightBytes() {
+    return inflightBytes;
   }
 
   private long oldestPendingAgeMillis() {
@@ -341,7 +421,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   private boolean drained() {
-    return queue.size() == 0 && unsent.isEmpty() && !backlog;
+    return queue.size() == 0 && unsent.isEmpty() && !backlog && awaitingSync == null;
   }
 
   /** One round of every duty; true when anything moved. */
@@ -349,6 +429,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     flushRetired(); // first: a retire that failed last round is retried before anything else
     boolean progress = onLinkChange();
     progress |= drainAcks();
+    progress |= retireProven();
     progress |= retireSettled();
     progress |= flushUnsent();
     progress |= pollQueue();
@@ -356,6 +437,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       progress = scanStep();
     }
     progress |= ackTimeouts();
+    issueBarrier();
     flushRetired();
     return progress;
   }
@@ -377,6 +459,9 @@ public final class OutboxDispatcher implements AutoCloseable {
       held.remove(f.seq);
     }
     inflight.clear();
+    inflightBytes(-inflightTotal);
+    barriers.clear(); // answers from the old link prove nothing any more
+    barrierCover = handedCount;
     forgetUnsent();
     return true;
   }
@@ -402,6 +487,63 @@ public final class OutboxDispatcher implements AutoCloseable {
         retire(w.record.seq(), w.record.sizeBytes(), retired, acknowledged);
         any = true;
       }
+    }
+    return any;
+  }
+
+  /**
+   * Issues a barrier covering every record handed over so far, unless one already covers them,
+   * {@value #MAX_BARRIERS} are outstanding, or the link delivers on publish (no settle time).
+   */
+  private void issueBarrier() {
+    if (handedCount == barrierCover || barriers.size() >= MAX_BARRIERS || link.settleMillis() == 0) {
+      return;
+    }
+    Barrier b = new Barrier(handedCount, link.epoch());
+    boolean issued;
+    try {
+      issued = link.barrier(b);
+    } catch (RuntimeException e) {
+      issued = false; // no evidence from this link now: the lease rule retires the records
+    }
+    if (issued) {
+      barriers.addLast(b);
+      barrierCover = handedCount;
+    }
+  }
+
+  /**
+   * Retires the records in flight covered by the newest answered barrier, oldest first, when the
+   * link kept the epoch they and the barrier were handed over on. A barrier's state is read before
+   * the epoch: a link that breaks changes its epoch before it fails what was outstanding on it,
+   * so an answer that stands for a lost link is always seen with the new epoch. Barriers that
+   * failed (timeout, no answer) are counted; their records retire by {@link #retireSettled}.
+   */
+  private boolean retireProven() {
+    long cover = Long.MIN_VALUE;
+    long epoch = 0;
+    Barrier b;
+    while ((b = barriers.peekFirst()) != null) {
+      int state = b.state;
+      if (state == PENDING && System.nanoTime() - b.issuedAtNanos < BARRIER_GIVE_UP_NANOS) {
+        break;
+      }
+      barriers.pollFirst();
+      epoch = link.epoch(); // after the state: see above
+      if (state == ANSWERED && b.epoch == epoch) {
+        barriersAnswered.increment();
+        cover = b.cover;
+      } else if (b.epoch == epoch) {
+        barrierFallbacks.increment(); // an epoch change re-sends its records anyway
+      }
+    }
+    boolean any = false;
+    InFlight f;
+    while (cover != Long.MIN_VALUE && (f = inflight.peekFirst()) != null && f.handedNo <= cover && f.epoch == epoch) {
+      inflight.pollFirst();
+      inflightBytes(-f.size);
+      retire(f.seq, f.size, retired, null);
+      any = true;
     }
     return any;
   }
@@ -447,10 +589,17 @@ public final class OutboxDispatcher implements AutoCloseable {
         break;
       }
       inflight.pollFirst();
+      inflightBytes(-f.size);
       retire(f.seq, f.size, retired, null);
       any = true;
     }
     return any;
+  }
+
+  /** Adds {@code delta} to the bytes in flight and publishes the sum (the dispatcher thread is the only writer). */
+  private void inflightBytes(long delta) {
+    inflightTotal += delta;
+    inflightBytes = inflightTotal;
   }
 
   private boolean flushUnsent() {
@@ -478,20 +627,74 @@ public final class OutboxDispatcher implements AutoCloseable {
     return any;
   }
 
+  /**
+   * Takes queued records in commit order; stops at one whose write is not durable yet (the records
+   * behind it wait in the queue, which keeps per-object order) until the gate's completion wakes
+   * the dispatcher: on RocksDB a record leaves right after the group sync that covers it, and the
+   * pool thread never blocks on a sync.
+   */
   private boolean pollQueue() {
-    boolean any = false;
-    for (int i = 0; i < BATCH && queue.poll(this::fromQueue); i++) {
+    boolean any = takeSynced();
+    for (int i = 0; i < BATCH && awaitingSync == null && queue.poll(this::fromQueue); i++) {
       any = true;
     }
     return any;
   }
 
-  private void fromQueue(OutboxRecord r, long ticket) {
+  private void fromQueue(OutboxRecord r, long ticket, long committedAtNanos) {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
-    gate.awaitDurable(ticket);
-    deliver(r);
+    if (ticket != 0) {
+      syncDone = false;
+      gate.whenDurable(ticket, onSynced); // at once when durable already
+      if (!syncDone) {
+        awaitingSync = r;
+        awaitingCommittedAt = committedAtNanos;
+        return;
+      }
+      throwIfSyncFailed();
+    }
+    deliverCommitted(r, committedAtNanos);
+  }
+
+  /** Delivers a record taken from the queue, whose commit time is known to the nanosecond. */
+  private void deliverCommitted(OutboxRecord r, long committedAtNanos) {
+    handingCommittedAt = committedAtNanos;
+    try {
+      deliver(r);
+    } finally {
+      handingCommittedAt = 0;
+    }
+  }
+
+  /** Delivers the record that waited for its sync, once the gate said it is durable. */
+  private boolean takeSynced() {
+    OutboxRecord r = awaitingSync;
+    if (r == null || !syncDone) {
+      return false;
+    }
+    awaitingSync = null;
+    throwIfSyncFailed(); // it stays stored: the error path reads it back
+    if (!held.contains(r.seq()) && !scanned.contains(r.seq())) { // else a backlog scan read it meanwhile
+      deliverCommitted(r, awaitingCommittedAt);
+    }
+    return true;
+  }
+
+  private void throwIfSyncFailed() {
+    RuntimeException why = syncFailure;
+    if (why != null) {
+      syncFailure = null;
+      throw why;
+    }
+  }
+
+  /** The gate's completion (its own thread, or this one): records the outcome and wakes the dispatcher. */
+  private void synced(RuntimeException why) {
+    syncFailure = why;
+    syncDone = true;
+    runner.wake();
   }
 
   private void deliver(OutboxRecord r) {
@@ -528,7 +731,9 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
     java.util.function.LongConsumer l = publishLatency;
     if (ok && l != null) {
-      l.accept(System.currentTimeMillis() - r.createdAtMillis());
+      long committedAt = handingCommittedAt;
+      l.accept(committedAt != 0 ? System.nanoTime() - committedAt // straight from the queue
+          : TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - r.createdAtMillis())); // held, re-read
     }
     return ok;
   }
@@ -536,11 +741,13 @@ public final class OutboxDispatcher implements AutoCloseable {
   private volatile java.util.function.LongConsumer publishLatency;
 
   /**
-   * Observes each record's time from its write to its first hand-over to the link (ms, wall
-   * clock), on the dispatcher thread; it must not block. For metrics.
+   * Observes each record's time from its write's commit to its first hand-over to the link (the
+   * PUT), in nanoseconds, on the dispatcher thread; it must not block. For metrics. Records taken
+   * straight from the queue are timed from the commit ({@code System.nanoTime()}); records that
+   * waited in memory or were re-read from the store from their wall-clock creation (ms).
    */
-  public void onPublished(java.util.function.LongConsumer latencyMillis) {
-    this.publishLatency = latencyMillis;
+  public void onPublished(java.util.function.LongConsumer latencyNanos) {
+    this.publishLatency = latencyNanos;
   }
 
   private void handed(OutboxRecord r) {
@@ -554,7 +761,8 @@ public final class OutboxDispatcher implements AutoCloseable {
       }
       return;
     }
-    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position()));
+    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position(), ++handedCount));
+    inflightBytes(r.sizeBytes());
   }
 
   /**

@@ -68,7 +68,7 @@ public final class WriteEvents {
    * they were reported, for the write that gives the object {@code version}; honours the fan-out
    * cap (keys past it are counted, not evaluated).
    *
-   * @throws OutboxFullException when the sink refuses a record and the policy is reject-writes
+   * @throws OutboxFullException when the sink refuses a record and the policy is reject-writes or backpressure
    */
   public void stageData(OutboxSink sink, long version, TriggerIndex triggers) {
     if (!wantsDataChanges(triggers)) {
@@ -100,7 +100,7 @@ public final class WriteEvents {
    * {@code invocationId} (nullable: a fresh nonce) makes the invocation ids deterministic. Returns
    * the number of records staged.
    *
-   * @throws OutboxFullException when the sink refuses a record and the policy is reject-writes
+   * @throws OutboxFullException when the sink refuses a record and the policy is reject-writes or backpressure
    */
   public int stageFunction(OutboxSink sink, TriggerIndex triggers, EventType type, String fnId, byte[] payload,
       String error, String status, String invocationId) {
@@ -160,7 +160,7 @@ public final class WriteEvents {
       if (sink.addOutbox(r)) {
         added++;
         countQueued(ctx.type());
-      } else if (shard.dispatcher.config().fullPolicy() == OutboxConfig.FullPolicy.REJECT_WRITES) {
+      } else if (shard.dispatcher.config().fullPolicy() != OutboxConfig.FullPolicy.DROP_NEW) {
         throw shard.rejected();
       } else {
         tally.dropped(1);

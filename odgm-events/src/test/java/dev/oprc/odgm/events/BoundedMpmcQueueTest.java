@@ -16,7 +16,7 @@ class BoundedMpmcQueueTest {
   /** Polls one element, or null when empty. */
   private static <E> E pollElement(BoundedMpmcQueue<E> q) {
     List<E> out = new ArrayList<>(1);
-    return q.poll((e, stamp) -> out.add(e)) ? out.get(0) : null;
+    return q.poll((e, stamp, time) -> out.add(e)) ? out.get(0) : null;
   }
 
   @Test
@@ -26,7 +26,7 @@ class BoundedMpmcQueueTest {
     q.offer("b", 20L);
 
     List<String> seen = new ArrayList<>();
-    while (q.poll((e, stamp) -> seen.add(e + "@" + stamp))) {
+    while (q.poll((e, stamp, time) -> seen.add(e + "@" + stamp))) {
       // drain
     }
 
@@ -53,7 +53,7 @@ class BoundedMpmcQueueTest {
     BoundedMpmcQueue<Object> q = new BoundedMpmcQueue<>(2);
     AtomicInteger calls = new AtomicInteger();
 
-    assertThat(q.poll((e, stamp) -> calls.incrementAndGet())).isFalse();
+    assertThat(q.poll((e, stamp, time) -> calls.incrementAndGet())).isFalse();
     assertThat(calls).hasValue(0);
     assertThat(q.size()).isZero();
   }
@@ -114,7 +114,7 @@ class BoundedMpmcQueueTest {
     List<Thread> consumers = new ArrayList<>();
     for (int c = 0; c < 2; c++) {
       consumers.add(new Thread(() -> {
-        BoundedMpmcQueue.Sink<Object> sink = (e, stamp) -> received.merge((Integer) e, 1, Integer::sum);
+        BoundedMpmcQueue.Sink<Object> sink = (e, stamp, time) -> received.merge((Integer) e, 1, Integer::sum);
         while (producing.get() || q.size() > 0) {
           if (!q.poll(sink)) {
             Thread.onSpinWait();

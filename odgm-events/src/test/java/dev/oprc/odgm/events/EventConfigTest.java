@@ -152,10 +152,18 @@ class EventConfigTest {
   }
 
   @Test
+  void backpressureIsTheDefaultOutboxPolicyWithAOneSecondWait() {
+    assertThat(OutboxConfig.defaults().fullPolicy()).isEqualTo(OutboxConfig.FullPolicy.BACKPRESSURE);
+    assertThat(OutboxConfig.defaults().fullWaitMillis()).isEqualTo(1_000);
+    assertThat(OutboxConfig.fromEnv(Map.of(OutboxConfig.FULL, "drop-new")).fullPolicy())
+        .isEqualTo(OutboxConfig.FullPolicy.DROP_NEW);
+  }
+
+  @Test
   void aBadOutboxPolicyListsThePolicies() {
     assertThatThrownBy(() -> OutboxConfig.fromEnv(Map.of(OutboxConfig.FULL, "block")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("ODGM_OUTBOX_FULL='block' is invalid; accepted: drop-new | reject-writes");
+        .hasMessage("ODGM_OUTBOX_FULL='block' is invalid; accepted: drop-new | reject-writes | backpressure");
   }
 
   @Test

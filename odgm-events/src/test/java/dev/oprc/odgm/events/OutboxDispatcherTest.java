@@ -120,6 +120,36 @@ class OutboxDispatcherTest {
       return settle;
     }
 
+    /** Barriers: off (the lease rule only), held until answered by the test, or answered at once. */
+    volatile boolean barriers;
+    volatile boolean answerAtOnce;
+    final java.util.concurrent.LinkedBlockingQueue<BarrierListener> outstanding =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    final AtomicLong barriersIssued = new AtomicLong();
+
+    @Override
+    public boolean barrier(BarrierListener listener) {
+      if (!barriers) {
+        return false;
+      }
+      barriersIssued.incrementAndGet();
+      if (answerAtOnce) {
+        listener.done(true);
+      } else {
+        outstanding.add(listener);
+      }
+      return true;
+    }
+
+    /** Answers the oldest outstanding barrier (waiting for one to be issued). */
+    void answer(boolean answered) throws InterruptedException {
+      BarrierListener l = outstanding.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+      if (l == null) {
+        throw new AssertionError("no barrier was issued");
+      }
+      l.done(answered);
+    }
+
     synchronized void down() {
       up = false;
       epoch++;
@@ -411,5 +441,164 @@ class OutboxDispatcherTest {
     // length-prefixed fields: moving a character between neighbours changes the id
     assertThat(DeterministicInvocationIds.of("ab", 0, "c", 1, EventType.DATA_UPDATE, "k", 0, null))
         .isNotEqualTo(DeterministicInvocationIds.of("a", 0, "bc", 1, EventType.DATA_UPDATE, "k", 0, null));
+  }
+
+  @Test
+  void aRecordIsRetiredOnceABarrierIssuedAfterItIsAnsweredWithoutWaitingForTheLease() throws Exception {
+    link.settle = 600_000; // the lease rule would hold it for 15 minutes
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    assertThat(d.stats().retired()).isZero();
+    link.answer(true);
+    await(() -> d.stats().retired() == 1, "retired on the answer");
+    assertThat(store.records).isEmpty();
+    assertThat(d.barriersAnswered()).isEqualTo(1);
+    assertThat(d.barrierFallbacks()).isZero();
+    assertThat(d.inflightBytes()).isZero();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void anAnswerThatComesAfterTheLinkChangedRetiresNothingAndTheRecordIsSentAgain() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.barriersIssued.get() == 1, "barrier issued");
+    link.down();
+    link.restore();
+    link.answer(true); // a final that stands for the lost link (it fails what was outstanding on it)
+    await(() -> link.published.size() == 2, "published again");
+    assertThat(link.published).containsExactly("k/1", "k/1");
+    assertThat(d.stats().redelivered()).isEqualTo(1);
+    await(() -> link.barriersIssued.get() == 2, "a barrier for the new link");
+    assertThat(d.stats().retired()).isZero();
+    assertThat(d.stats().pending()).isEqualTo(1);
+    link.answer(true);
+    await(() -> d.stats().retired() == 1, "retired on the new link's answer");
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void aBarrierThatIsNotAnsweredIsCountedAndItsRecordRetiresByTheLeaseRule() throws Exception {
+    link.settle = 100;
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.published.size() == 1, "published");
+    link.answer(false);
+    await(() -> d.stats().retired() == 1, "retired by the lease rule");
+    assertThat(d.barrierFallbacks()).isEqualTo(1);
+    assertThat(d.barriersAnswered()).isZero();
+  }
+
+  @Test
+  void atMostTwoBarriersAreOutstandingAndEachCoversEveryRecordHandedBeforeIt() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    start();
+    for (int i = 0; i < 10; i++) {
+      commit("k/" + i);
+      int n = i + 1;
+      await(() -> link.published.size() == n, n + " published");
+    }
+    assertThat(link.barriersIssued.get()).isEqualTo(OutboxDispatcher.MAX_BARRIERS);
+    link.answer(true);
+    await(() -> link.barriersIssued.get() == 3, "a barrier for the records handed after the first two");
+    await(() -> d.stats().retired() == 1, "the first barrier's record retired");
+    link.answer(true);
+    link.answer(true);
+    await(() -> d.stats().retired() == 10, "all retired");
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void manyRecordsRetireOnAnsweredBarriersAlone() throws Exception {
+    link.settle = 600_000;
+    link.barriers = true;
+    link.answerAtOnce = true;
+    start();
+    for (int i = 0; i < 5_000; i++) {
+      commit("k/" + i);
+    }
+    await(() -> d.stats().retired() == 5_000, "5000 retired");
+    assertThat(link.published).hasSize(5_000).doesNotHaveDuplicates();
+    assertThat(store.records).isEmpty();
+    assertThat(d.barrierFallbacks()).isZero();
+    assertThat(d.stats().balanced()).isTrue();
+  }
+
+  /** A gate whose writes become durable when the test says so; completions run on the test's thread. */
+  static final class ManualGate implements DurabilityGate {
+    volatile long durable;
+    final java.util.concurrent.LinkedBlockingQueue<Consumer<RuntimeException>> waiting =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+
+    @Override
+    public void awaitDurable(long ticket) {
+      throw new AssertionError("the dispatcher must not block on a sync");
+    }
+
+    @Override
+    public synchronized void whenDurable(long ticket, Consumer<RuntimeException> then) {
+      if (ticket <= durable) {
+        then.accept(null);
+      } else {
+        waiting.add(then);
+      }
+    }
+
+    synchronized void makeDurable(long ticket) {
+      durable = ticket;
+      for (Consumer<RuntimeException> c; (c = waiting.poll()) != null; ) {
+        c.accept(null);
+      }
+    }
+  }
+
+  void commitWithTicket(long ticket, String key) {
+    OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
+    t.matched(1);
+    d.committed(List.of(store.add(key)), ticket, t);
+  }
+
+  @Test
+  void aRecordLeavesWhenTheGateSaysItsWriteIsDurableAndTheRecordsBehindItWaitInOrder() throws Exception {
+    ManualGate gate = new ManualGate();
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY).store(store).link(link).gate(gate).name("test-outbox")
+        .start();
+    commitWithTicket(0, "k/0"); // once it is retired, the start-up read of the store is over: commits queue
+    await(() -> d.stats().retired() == 1, "k/0 retired");
+    commitWithTicket(1, "k/1");
+    commitWithTicket(0, "k/2"); // durable at commit, but behind k/1
+    await(() -> gate.waiting.size() == 1, "the dispatcher registered for the sync");
+    assertThat(d.stats().queueLength()).isEqualTo(1);
+    assertThat(link.published).containsExactly("k/0");
+    gate.makeDurable(1);
+    await(() -> d.stats().retired() == 3, "both retired");
+    assertThat(link.published).containsExactly("k/0", "k/1", "k/2");
+  }
+
+  @Test
+  void commitToPutIsTimedFromTheCommitIncludingTheWaitForTheSync() throws Exception {
+    ManualGate gate = new ManualGate();
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY).store(store).link(link).gate(gate).name("test-outbox")
+        .start();
+    java.util.concurrent.LinkedBlockingQueue<Long> observed = new java.util.concurrent.LinkedBlockingQueue<>();
+    d.onPublished(observed::add);
+    commitWithTicket(0, "k/0"); // once it is retired, the start-up read of the store is over: commits queue
+    await(() -> d.stats().retired() == 1, "k/0 retired");
+    observed.clear();
+    long committed = System.nanoTime();
+    commitWithTicket(1, "k/1");
+    await(() -> gate.waiting.size() == 1, "the dispatcher registered for the sync");
+    while (System.nanoTime() - committed < 30_000_000L) {
+      Thread.sleep(5); // the sync takes at least 30 ms
+    }
+    gate.makeDurable(1);
+    Long nanos = observed.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(nanos).isNotNull().isGreaterThanOrEqualTo(30_000_000L);
   }
 }

@@ -2,6 +2,7 @@ package dev.oprc.odgm.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
 import dev.oprc.odgm.proto.DataTrigger;
@@ -148,6 +149,27 @@ class WriteEventsTest {
     assertThatThrownBy(() -> w.stageData(batch, 7, onUpdate("status", NOTIFY)))
         .isInstanceOf(OutboxFullException.class).hasMessageContaining("orders/1").hasMessageContaining("reject-writes");
     assertThat(dispatcher.stats().rejectedWrites()).isEqualTo(1);
+  }
+
+  @Test
+  void underBackpressureAFullOutboxRefusesTheAttemptRetryablyAndCountsOnlyWhatTheWriterReports() {
+    EventAssembler a = assembler(EventConfig.defaults(), OutboxConfig.defaults().withFullWaitMillis(250));
+    batch.room = 0;
+    WriteEvents w = a.begin("order-1", 0, null);
+    w.change("status", EventType.DATA_UPDATE, value("shipped"), value("paid"));
+
+    OutboxFullException e = catchThrowableOfType(OutboxFullException.class,
+        () -> w.stageData(batch, 7, onUpdate("status", NOTIFY)));
+    assertThat(e).hasMessageContaining("backpressure").hasMessageContaining("250 ms");
+    assertThat(e.retryable()).isTrue();
+    assertThat(e.waitMillis()).isEqualTo(250);
+    assertThat(dispatcher.stats().rejectedWrites()).isZero(); // an attempt, not yet a refusal
+    e.delayed();
+    e.refused();
+    assertThat(dispatcher.delayedWrites()).isEqualTo(1);
+    assertThat(dispatcher.stats().rejectedWrites()).isEqualTo(1);
+    assertThat(dispatcher.stats().dropped()).isZero();
+    assertThat(dispatcher.stats().balanced()).isTrue();
   }
 
   @Test

@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * @param statsField the per-shard Stats field with the source's (unscaled) value: a field of
  *     {@code ShardStats} ({@code count}) or of its {@code events} message ({@code events.filtered_out});
  *     empty when the meter is not in Stats
+ * @param buckets a timer's histogram upper bounds (null: {@link NodeMeterRegistry#LATENCY_BUCKETS})
  */
 public record MeterSpec(String name, String help, Kind kind, String unit, Merge merge, double scale,
-    String statsField) {
+    String statsField, java.util.List<java.time.Duration> buckets) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]*(\\.[a-z0-9]+)*");
 
   /** What a meter measures. */
@@ -42,6 +43,7 @@ public record MeterSpec(String name, String help, Kind kind, String unit, Merge 
     }
     unit = unit == null ? "" : unit;
     statsField = statsField == null ? "" : statsField;
+    buckets = buckets == null ? NodeMeterRegistry.LATENCY_BUCKETS : java.util.List.copyOf(buckets);
     if (!(scale > 0)) {
       throw new IllegalArgumentException("meter '" + name + "': scale " + scale + " is not positive");
     }
@@ -49,32 +51,40 @@ public record MeterSpec(String name, String help, Kind kind, String unit, Merge 
 
   /** A counter summed over partitions, without a Stats field. */
   public static MeterSpec counter(String name, String help) {
-    return new MeterSpec(name, help, Kind.COUNTER, "", Merge.SUM, 1, "");
+    return new MeterSpec(name, help, Kind.COUNTER, "", Merge.SUM, 1, "", null);
   }
 
   /** A gauge summed over partitions, without a Stats field. */
   public static MeterSpec gauge(String name, String help) {
-    return new MeterSpec(name, help, Kind.GAUGE, "", Merge.SUM, 1, "");
+    return new MeterSpec(name, help, Kind.GAUGE, "", Merge.SUM, 1, "", null);
   }
 
   /** A timer (histogram with {@link NodeMeterRegistry#LATENCY_BUCKETS}), exported in seconds. */
   public static MeterSpec timer(String name, String help) {
-    return new MeterSpec(name, help, Kind.TIMER, "seconds", Merge.SUM, 1, "");
+    return new MeterSpec(name, help, Kind.TIMER, "seconds", Merge.SUM, 1, "", null);
   }
 
   /** This meter, carried by Stats field {@code field} ({@code count}, {@code events.matched}). */
   public MeterSpec inStats(String field) {
-    return new MeterSpec(name, help, kind, unit, merge, scale, field);
+    return new MeterSpec(name, help, kind, unit, merge, scale, field, buckets);
   }
 
   /** This meter, exported in {@code unit} after multiplying the source's value by {@code scale}. */
   public MeterSpec unit(String unit, double scale) {
-    return new MeterSpec(name, help, kind, unit, merge, scale, statsField);
+    return new MeterSpec(name, help, kind, unit, merge, scale, statsField, buckets);
   }
 
   /** This meter, exporting the largest value of a collection's partitions instead of their sum. */
   public MeterSpec max() {
-    return new MeterSpec(name, help, kind, unit, Merge.MAX, scale, statsField);
+    return new MeterSpec(name, help, kind, unit, Merge.MAX, scale, statsField, buckets);
+  }
+
+  /** This timer with histogram buckets {@code upperBounds} instead of {@link NodeMeterRegistry#LATENCY_BUCKETS}. */
+  public MeterSpec buckets(java.time.Duration... upperBounds) {
+    if (kind != Kind.TIMER || upperBounds.length == 0) {
+      throw new IllegalArgumentException("meter '" + name + "': buckets are for timers, at least one");
+    }
+    return new MeterSpec(name, help, kind, unit, merge, scale, statsField, java.util.List.of(upperBounds));
   }
 
   /**

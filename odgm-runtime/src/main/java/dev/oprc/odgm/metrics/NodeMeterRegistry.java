@@ -71,7 +71,7 @@ public final class NodeMeterRegistry implements AutoCloseable {
       throw new IllegalArgumentException("meter '" + spec.name() + "' is a " + spec.kind() + ", not a timer");
     }
     return Timer.builder(spec.name()).description(spec.help()).tags(tags)
-        .serviceLevelObjectives(LATENCY_BUCKETS.toArray(new Duration[0])).register(registry);
+        .serviceLevelObjectives(spec.buckets().toArray(new Duration[0])).register(registry);
   }
 
   /**

@@ -27,6 +27,7 @@ import dev.oprc.odgm.proto.ValueResponse;
 import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.VersionMismatchException;
+import dev.oprc.odgm.events.OutboxFullException;
 import dev.oprc.odgm.storage.Committed;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -243,6 +244,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     Committed<T> written;
     try {
       written = body.get();
+    } catch (OutboxFullException e) { // backpressure: tried again later, off this thread
+      Backpressure.later(e, body, w -> replyWhenDurable(out, w, w.result()), f -> out.onError(toStatus(f)));
+      return;
     } catch (RuntimeException e) {
       out.onError(toStatus(e));
       return;
@@ -255,6 +259,9 @@ final class DataServiceImpl extends DataServiceGrpc.DataServiceImplBase {
     Committed<?> written;
     try {
       written = body.get();
+    } catch (OutboxFullException e) { // backpressure: tried again later, off this thread
+      Backpressure.later(e, body, w -> replyWhenDurable(out, w, EMPTY), f -> out.onError(toStatus(f)));
+      return;
     } catch (RuntimeException e) {
       out.onError(toStatus(e));
       return;

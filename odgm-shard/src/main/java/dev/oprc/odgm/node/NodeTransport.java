@@ -57,6 +57,11 @@ public interface NodeTransport extends AutoCloseable {
     return Long.MAX_VALUE;
   }
 
+  /** See {@link dev.oprc.odgm.events.DeliveryLink#barrier}; false: this transport has no barriers. */
+  default boolean barrier(dev.oprc.odgm.events.DeliveryLink.BarrierListener listener) {
+    return false;
+  }
+
   /**
    * Calls {@code handler(key, payload)} for every put matching {@code keyExpr}. The handler runs
    * on a transport thread and must hand heavy work off. Close the result to unsubscribe.

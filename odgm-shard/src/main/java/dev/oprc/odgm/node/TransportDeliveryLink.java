@@ -44,4 +44,9 @@ final class TransportDeliveryLink implements DeliveryLink {
   public long writtenPosition() {
     return transport.writtenPosition();
   }
+
+  @Override
+  public boolean barrier(BarrierListener listener) {
+    return transport.barrier(listener);
+  }
 }

@@ -232,7 +232,10 @@ final class ZenohObjectApi implements AutoCloseable {
     @Override
     public void run() {
       try {
-        serve.run();
+        Backpressure.blocking(() -> {
+          serve.run();
+          return null;
+        });
         served.increment();
       } catch (RuntimeException e) {
         fail(query, message(e));
@@ -243,6 +246,9 @@ final class ZenohObjectApi implements AutoCloseable {
   }
 
   private static String message(RuntimeException e) {
+    if (e instanceof dev.oprc.odgm.events.OutboxFullException || e instanceof dev.oprc.odgm.storage.StorageFullException) {
+      return "RESOURCE_EXHAUSTED: " + e.getMessage(); // gRPC's code for the same refusal
+    }
     if (e instanceof ObjectApiServer.ApiError || e instanceof IllegalArgumentException
         || e instanceof dev.oprc.odgm.shard.NotFoundException || e instanceof dev.oprc.odgm.cluster.NotOwnerException) {
       return e.getMessage();
@@ -298,7 +304,10 @@ final class ZenohObjectApi implements AutoCloseable {
 
   private void apply(ApiKey k, String key, byte[] payload, boolean delete) {
     try {
-      server.applySample(k, payload, delete);
+      Backpressure.blocking(() -> {
+        server.applySample(k, payload, delete);
+        return null;
+      });
       samplesApplied.increment();
     } catch (RuntimeException e) {
       errors.increment();

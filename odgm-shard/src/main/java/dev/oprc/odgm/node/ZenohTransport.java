@@ -38,15 +38,27 @@ public final class ZenohTransport implements NodeTransport {
   private static final PutOptions DROP = PutOptions.defaults().withEncoding(Encoding.APPLICATION_PROTOBUF)
       .withCongestionControl(CongestionControl.DROP);
 
+  /** Longest wait for a barrier's final; at most the session's block timeout (see {@link #barrier}). */
+  private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(2);
+
   private final Session session;
   private final String description;
   private final ArrivalOrder order;
+  private final String barrierKey;
+  private final GetOptions barrierOptions;
+  private final long barrierTimeoutNanos;
 
   private ZenohTransport(Session session, String description) {
     this.session = Objects.requireNonNull(session, "session");
     this.description = description;
     int capacity = session.config().deliveryQueueCapacity(); // as many as the callback thread may have queued
     this.order = new ArrivalOrder(capacity, capacity);
+    // a verbatim chunk: no wildcard queryable (oprc/**) matches it, so only the router's final answers
+    this.barrierKey = "@odgm/barrier/" + session.zid();
+    Duration timeout = BARRIER_TIMEOUT.compareTo(session.config().blockTimeout()) < 0 ? BARRIER_TIMEOUT
+        : session.config().blockTimeout();
+    this.barrierOptions = GetOptions.DEFAULT.withConsolidation(ConsolidationMode.NONE).withTimeout(timeout);
+    this.barrierTimeoutNanos = timeout.toNanos();
   }
 
   /** Opens a session configured by {@code OPRC_ZENOH_*}; local-only when no peers are given. */
@@ -112,6 +124,30 @@ public final class ZenohTransport implements NodeTransport {
   @Override
   public long writtenPosition() {
     return session.writtenPosition();
+  }
+
+  /**
+   * A get on a key of this session's own that no queryable answers ({@code @odgm/barrier/<zid>}),
+   * queued behind the puts already accepted (one outbound queue, one priority). The router handles
+   * one session's messages in order and finals a query with no matching queryable at once, so its
+   * final proves that every earlier put was routed. The session also finals a get without the
+   * router: when the link breaks (after the link epoch changed, which the dispatcher checks), and
+   * at the timeout or when the request could not be queued within the block timeout (both take at
+   * least {@link #barrierOptions}' timeout, so a final that comes sooner is the router's). The
+   * listener runs on the session's callback thread.
+   */
+  @Override
+  public boolean barrier(dev.oprc.odgm.events.DeliveryLink.BarrierListener listener) {
+    if (!session.isConnected()) {
+      return false;
+    }
+    long start = System.nanoTime();
+    try {
+      session.get(barrierKey, barrierOptions, r -> { }, () -> listener.done(System.nanoTime() - start < barrierTimeoutNanos));
+    } catch (RuntimeException e) {
+      return false; // closed session: no final will come
+    }
+    return true;
   }
 
   @Override

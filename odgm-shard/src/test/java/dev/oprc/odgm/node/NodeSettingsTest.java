@@ -17,9 +17,9 @@ class NodeSettingsTest {
   @Test
   void theCatalogueHoldsEveryModulesVariablesOnce() {
     assertThat(NodeSettings.CATALOGUE.all().stream().filter(s -> !s.ignored()).map(Setting::name))
-        .hasSize(61).doesNotHaveDuplicates()
-        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE",
-            "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS", "ODGM_LOG", "LOG_FORMAT");
+        .hasSize(62).doesNotHaveDuplicates()
+        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_OUTBOX_FULL_WAIT_MS", "ODGM_STORAGE",
+            "ODGM_RAFT_READ_LEASE", "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS", "ODGM_LOG", "LOG_FORMAT");
   }
 
   @Test

@@ -62,15 +62,18 @@ class StatsMetricsCorrespondenceTest {
   /** Stats counter fields with no metric family. */
   private static final Map<String, String> STATS_ONLY = Map.of();
   /** Per-collection metric families with no Stats field. */
-  private static final Map<String, String> METRICS_ONLY = Map.of(
-      "odgm_events_dispatch_latency_seconds_max", "the histogram's recent maximum (Micrometer's gauge beside it)",
-      "odgm_function_duration_seconds_max", "the histogram's recent maximum (Micrometer's gauge beside it)",
-      "odgm_events_emitted_create", "upstream's counter; the Stats message (upstream's schema) has no field for it",
-      "odgm_events_emitted_update", "upstream's counter; the Stats message (upstream's schema) has no field for it",
-      "odgm_events_emitted_delete", "upstream's counter; the Stats message (upstream's schema) has no field for it",
-      "odgm_events_emit_failures", "derived: failed + expired + dead_lettered, each a Stats field",
-      "odgm_events_dispatch_latency_seconds", "a histogram; Stats carries counts",
-      "odgm_function_duration_seconds", "per function route and outcome, not per shard");
+  private static final Map<String, String> METRICS_ONLY = Map.ofEntries(
+      Map.entry("odgm_events_dispatch_latency_seconds_max", "the histogram's recent maximum (Micrometer's gauge beside it)"),
+      Map.entry("odgm_function_duration_seconds_max", "the histogram's recent maximum (Micrometer's gauge beside it)"),
+      Map.entry("odgm_events_emitted_create", "upstream's counter; the Stats message (upstream's schema) has no field for it"),
+      Map.entry("odgm_events_emitted_update", "upstream's counter; the Stats message (upstream's schema) has no field for it"),
+      Map.entry("odgm_events_emitted_delete", "upstream's counter; the Stats message (upstream's schema) has no field for it"),
+      Map.entry("odgm_events_emit_failures", "derived: failed + expired + dead_lettered, each a Stats field"),
+      Map.entry("odgm_events_dispatch_latency_seconds", "a histogram; Stats carries counts"),
+      Map.entry("odgm_function_duration_seconds", "per function route and outcome, not per shard"),
+      Map.entry("odgm_events_barrier_fallbacks", "a delivery diagnostic; the Stats message (upstream's schema) has no field for it"),
+      Map.entry("odgm_events_delayed_writes", "a delivery diagnostic; the Stats message (upstream's schema) has no field for it"),
+      Map.entry("odgm_events_inflight_bytes", "a delivery diagnostic; the Stats message (upstream's schema) has no field for it"));
 
   private final LoopbackTransport transport = new LoopbackTransport();
   private OdgmNode node;

@@ -393,7 +393,7 @@ abstract class ObjectShardTest {
   @Test
   void aFullOutboxWithDropNewKeepsTheWriteAndCountsTheDrop() throws Exception {
     storage = newStorage(2_000);
-    OutboxConfig cfg = OutboxConfig.defaults().withMaxBytes(2_000);
+    OutboxConfig cfg = OutboxConfig.defaults().withMaxBytes(2_000).withFullPolicy(OutboxConfig.FullPolicy.DROP_NEW);
     shard = shardOn(storage, cfg, new RecordingPublisher.Down());
     shard.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
     for (int i = 0; i < 50; i++) {
@@ -404,6 +404,31 @@ abstract class ObjectShardTest {
     assertThat(st.dropped()).isPositive();
     assertThat(st.pendingBytes()).isLessThanOrEqualTo(2_000);
     assertThat(st.matched()).isEqualTo(50);
+    assertThat(st.balanced()).isTrue();
+  }
+
+  @Test
+  void byDefaultAFullOutboxRefusesTheWriteRetryablyWritesNothingAndDropsNoTrigger() throws Exception {
+    storage = newStorage(2_000);
+    shard = shardOn(storage, OutboxConfig.defaults().withMaxBytes(2_000), new RecordingPublisher.Down());
+    shard.set("o1", obj(allDataTriggers("k"), Map.of()), WriteContext.CLIENT);
+    int ok = 0;
+    dev.oprc.odgm.events.OutboxFullException refused = null;
+    for (int i = 0; i < 50 && refused == null; i++) {
+      try {
+        shard.setValue("o1", "k", val("v" + i), WriteContext.CLIENT);
+        ok++;
+      } catch (dev.oprc.odgm.events.OutboxFullException e) {
+        refused = e;
+      }
+    }
+    assertThat(refused).isNotNull().hasMessageContaining("backpressure");
+    assertThat(refused.retryable()).isTrue();
+    assertThat(shard.object("o1").version()).isEqualTo(1 + ok); // the refused attempt wrote nothing
+    var st = shard.eventStats();
+    assertThat(st.dropped()).isZero();
+    assertThat(st.rejectedWrites()).isZero(); // the writer counts the refusal once it stops waiting
+    assertThat(st.matched()).isEqualTo(ok);
     assertThat(st.balanced()).isTrue();
   }
 
