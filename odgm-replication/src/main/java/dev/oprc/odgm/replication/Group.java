@@ -364,6 +364,7 @@ final class Group implements ReplicaGroup {
   }
 
   private void rebalance() {
+    rebalance = null; // this run is over as far as scheduleRebalance is concerned
     long want = preferred;
     RaftServer.Division d = division;
     if (closed || d == null || want < 0 || !isLeaderReady() || node.handingOff()) {
@@ -371,7 +372,7 @@ final class Group implements ReplicaGroup {
     }
     RaftPeerId target = RaftReplication.peerId(want);
     long elapsed = followerSilenceMs(d, target);
-    if (elapsed < 0 || elapsed > node.config().electionTimeoutMin().toMillis() / 2
+    if (elapsed < 0 || elapsed > node.config().electionTimeoutMin().toMillis()
         || followerMatchIndex(d, target) < d.getInfo().getLastAppliedIndex()) {
       scheduleRebalance(); // down or slow: try again later
       return;
@@ -425,12 +426,12 @@ final class Group implements ReplicaGroup {
   /**
    * When this node leads: transfers the leadership to the follower that answered most recently
    * (the preferred leader first when it is among those), for a graceful stop. Completes with
-   * whether the leadership moved (true at once when this node does not lead).
+   * whether the leadership moved; null when this node does not lead.
    */
   CompletableFuture<Boolean> handOff(long timeoutMs) {
     RaftServer.Division d = division();
     if (d == null || !d.getInfo().isLeader()) {
-      return CompletableFuture.completedFuture(true);
+      return null;
     }
     RaftPeerId best = null;
     long bestElapsed = Long.MAX_VALUE;

@@ -309,15 +309,16 @@ public final class RaftReplication implements AutoCloseable {
     List<CompletableFuture<Boolean>> moves = new ArrayList<>();
     for (Group g : groups.values()) {
       pauseElections(g.raftGroupId());
-      if (timeoutMs > 0) {
-        moves.add(g.handOff(timeoutMs));
+      CompletableFuture<Boolean> move = timeoutMs > 0 ? g.handOff(timeoutMs) : null;
+      if (move != null) {
+        moves.add(move);
       }
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int moved = 0;
     for (CompletableFuture<Boolean> f : moves) {
       try {
-        moved += f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) ? 1 : 0;
+        moved += Boolean.TRUE.equals(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) ? 1 : 0;
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
       } catch (InterruptedException e) {
@@ -325,7 +326,8 @@ public final class RaftReplication implements AutoCloseable {
         break;
       }
     }
-    log.info("raft node {}: handed off the leadership of {} of {} groups", config.nodeId(), moved, moves.size());
+    log.info("raft node {}: handed off the leadership of {} of the {} groups it led", config.nodeId(), moved,
+        moves.size());
     return moved;
   }
 
