@@ -127,11 +127,12 @@ public final class RaftReplication implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, c.snapshotThreshold())));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
-    // fixed pools: Ratis's default cached client pool grows a thread per concurrent request
+    // fixed pools, and small ones: Ratis creates both per group (division), and a node hosts a group per member of
+    // each replica set; the default cached client pool grows a thread per concurrent request
     RaftServerConfigKeys.ThreadPool.setClientCached(p, false);
-    RaftServerConfigKeys.ThreadPool.setClientSize(p, 4);
+    RaftServerConfigKeys.ThreadPool.setClientSize(p, 2);
     RaftServerConfigKeys.ThreadPool.setServerCached(p, false);
-    RaftServerConfigKeys.ThreadPool.setServerSize(p, 8);
+    RaftServerConfigKeys.ThreadPool.setServerSize(p, 2);
     // local submissions get a unique call id each; replies need not be remembered for long
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
     return p;
