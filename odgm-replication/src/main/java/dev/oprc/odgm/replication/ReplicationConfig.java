@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *       replica set, each group handing its leadership to its preferred leader when that one is
  *       caught up (default true). Env: {@code ODGM_RAFT_LEADER_SPREAD}.</li>
  *   <li>{@code entriesInFlight}: log entries a group may have submitted and not yet committed
- *       (default 8). Env: {@code ODGM_RAFT_ENTRIES_IN_FLIGHT}.</li>
+ *       (default 2: on 2 shared cores fewer, fuller entries beat more in flight, see
+ *       benchmarks/results/load/cluster-2026-12-07-variants.md). Env: {@code ODGM_RAFT_ENTRIES_IN_FLIGHT}.</li>
  *   <li>{@code handoffTimeout}: how long {@link RaftReplication#handOffLeadership()} waits for the
  *       groups this node leads to get another leader (default 3 s). Env: {@code ODGM_RAFT_HANDOFF_TIMEOUT_MS}.</li>
  *   <li>{@code metaCacheSize}: objects whose metadata is cached per partition (as {@code ODGM_META_CACHE_SIZE}).</li>

@@ -30,7 +30,7 @@ public final class ReplicationSettings {
   public static final Setting<Boolean> LEADER_SPREAD = Setting.bool("ODGM_RAFT_LEADER_SPREAD", true,
       "raft: one group per replica set and preferred leader, so leaders spread over the members (false: one group "
           + "per replica set, as data dirs written before it have)").blankIsUnset(true);
-  public static final Setting<Integer> ENTRIES_IN_FLIGHT = Setting.integer("ODGM_RAFT_ENTRIES_IN_FLIGHT", 8, 1,
+  public static final Setting<Integer> ENTRIES_IN_FLIGHT = Setting.integer("ODGM_RAFT_ENTRIES_IN_FLIGHT", 2, 1,
       1024, "raft: log entries a group leader has submitted and not yet seen committed; more writes wait and are "
           + "joined into the next entry").blankIsUnset(true);
   public static final Setting<Long> HANDOFF_TIMEOUT_MS = Setting.millis("ODGM_RAFT_HANDOFF_TIMEOUT_MS", 3_000, 0,

@@ -43,7 +43,7 @@ class ReplicationConfigTest {
     assertThat(c.logPreserveEntries()).isEqualTo(4096);
     assertThat(c.leaderLease()).isTrue();
     assertThat(c.leaderSpread()).isTrue();
-    assertThat(c.entriesInFlight()).isEqualTo(8);
+    assertThat(c.entriesInFlight()).isEqualTo(2);
     assertThat(c.handoffTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
