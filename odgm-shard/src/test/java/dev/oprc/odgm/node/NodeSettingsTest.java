@@ -17,8 +17,8 @@ class NodeSettingsTest {
   @Test
   void theCatalogueHoldsEveryModulesVariablesOnce() {
     assertThat(NodeSettings.CATALOGUE.all().stream().filter(s -> !s.ignored()).map(Setting::name))
-        .hasSize(56).doesNotHaveDuplicates()
-        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE",
+        .hasSize(59).doesNotHaveDuplicates()
+        .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_STORAGE", "ODGM_RAFT_READ_LEASE", "ODGM_RAFT_LEADER_SPREAD",
             "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS");
   }
 
