@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Group implements ReplicaGroup {
   private static final Logger log = LoggerFactory.getLogger(Group.class);
+  /** How often a leader that is not its group's preferred one checks whether to hand the leadership over. */
+  static final long REBALANCE_CHECK_MS = 10_000;
 
   private final RaftReplication node;
   private final RaftGroupId gid;
@@ -52,7 +54,6 @@ final class Group implements ReplicaGroup {
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Long> members = List.of();
   private volatile long preferred = -1; // the member this group's leadership goes to when it can; -1: none
-  private long rebalanceDelayMs; // events thread only: the wait before the next transfer attempt (backs off)
   private java.util.concurrent.ScheduledFuture<?> rebalance; // events thread only
   private volatile RaftServer.Division division;
   private volatile boolean ready;
@@ -338,26 +339,25 @@ final class Group implements ReplicaGroup {
   // ------------------------------------------------------------------ leadership placement
 
   /**
-   * On the events thread: while this node is the ready leader but not the preferred one, tries a
-   * leadership transfer to the preferred member after a delay (doubling after each failure, up to
-   * 5 s), but only when that member answered the leader recently and has every applied entry:
-   * Ratis refuses writes while a transfer runs, so a transfer to a member that is down or behind
-   * would cost a timeout of unavailability.
+   * On the events thread: while this node is the ready leader but not the preferred one, checks
+   * every {@link #REBALANCE_CHECK_MS} (the first time that long after it became leader) and
+   * transfers the leadership to the preferred member when that member answered the leader
+   * recently and has every applied entry: Ratis refuses writes while a transfer runs, so a transfer
+   * to a member that is down or behind would cost a timeout of unavailability. The wait also lets a
+   * preferred member that just handed its leadership off (it is stopping, with its elections
+   * paused) finish stopping, and one that just restarted warm up, before it is asked to lead.
    */
   private void scheduleRebalance() {
     long want = preferred;
     boolean wanted = want >= 0 && want != node.config().nodeId() && isLeaderReady() && !node.handingOff();
     if (!wanted) {
-      rebalanceDelayMs = 0;
       return;
     }
     if (rebalance != null && !rebalance.isDone()) {
       return;
     }
-    long min = node.config().electionTimeoutMin().toMillis();
-    rebalanceDelayMs = rebalanceDelayMs == 0 ? min : Math.min(5_000, rebalanceDelayMs * 2);
     try {
-      rebalance = node.events().schedule(this::rebalance, rebalanceDelayMs, TimeUnit.MILLISECONDS);
+      rebalance = node.events().schedule(this::rebalance, REBALANCE_CHECK_MS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // the node is closing
     }
