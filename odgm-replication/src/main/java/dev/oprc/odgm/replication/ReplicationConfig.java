@@ -15,7 +15,7 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@code electionTimeoutMin/Max}: a follower that hears nothing from the leader for a random
- *       time in this range starts an election, after a pre-vote (defaults 300 / 600 ms). Env:
+ *       time in this range starts an election, after a pre-vote (defaults 500 / 1000 ms). Env:
  *       {@code ODGM_RAFT_ELECTION_TIMEOUT_MS} (min; max = 2 x min).</li>
  *   <li>{@code requestTimeout}: how long a write waits for its commit before it fails with
  *       {@link WriteOutcomeUnknownException} (default 10 s). Env: {@code ODGM_RAFT_REQUEST_TIMEOUT_MS}.</li>

@@ -10,7 +10,7 @@ import dev.oprc.odgm.settings.SettingGroup;
 public final class ReplicationSettings {
   private ReplicationSettings() {}
 
-  public static final Setting<Long> ELECTION_TIMEOUT_MS = Setting.millis("ODGM_RAFT_ELECTION_TIMEOUT_MS", 300, 50,
+  public static final Setting<Long> ELECTION_TIMEOUT_MS = Setting.millis("ODGM_RAFT_ELECTION_TIMEOUT_MS", 500, 50,
       60_000, "raft: minimum election timeout (the maximum is twice it); the leader lease is 0.9 of it")
       .blankIsUnset(true);
   public static final Setting<Long> REQUEST_TIMEOUT_MS = Setting.millis("ODGM_RAFT_REQUEST_TIMEOUT_MS", 10_000, 100,
