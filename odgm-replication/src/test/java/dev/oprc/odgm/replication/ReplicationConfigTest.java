@@ -25,7 +25,7 @@ class ReplicationConfigTest {
         ReplicationConfig.SNAPSHOT_THRESHOLD, "50", ReplicationConfig.LOG_SEGMENT_BYTES, "4096",
         ReplicationConfig.READ_LEASE, "false", ReplicationConfig.LOG_PRESERVE_ENTRIES, "100"));
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
-    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofMillis(1000));
+    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.snapshotThreshold()).isEqualTo(50);
     assertThat(c.logSegmentBytes()).isEqualTo(4096);
@@ -39,7 +39,7 @@ class ReplicationConfigTest {
   void withoutVariablesTheDefaultsApply() {
     ReplicationConfig c = ReplicationConfig.fromEnv(2, PEERS, Path.of("d"), 10, Map.of());
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
-    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofMillis(1000));
+    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.logPreserveEntries()).isEqualTo(4096);
     assertThat(c.leaderLease()).isTrue();
     assertThat(c.leaderSpread()).isTrue();
