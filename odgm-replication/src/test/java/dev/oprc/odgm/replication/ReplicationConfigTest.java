@@ -24,8 +24,8 @@ class ReplicationConfigTest {
         ReplicationConfig.ELECTION_TIMEOUT_MS, "300", ReplicationConfig.REQUEST_TIMEOUT_MS, "2000",
         ReplicationConfig.SNAPSHOT_THRESHOLD, "50", ReplicationConfig.LOG_SEGMENT_BYTES, "4096",
         ReplicationConfig.READ_LEASE, "false", ReplicationConfig.LOG_PRESERVE_ENTRIES, "100"));
-    assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
-    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(300));
+    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofMillis(600));
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.snapshotThreshold()).isEqualTo(50);
     assertThat(c.logSegmentBytes()).isEqualTo(4096);
