@@ -123,6 +123,32 @@ final class AckedWrites {
     return TimeUnit.NANOSECONDS.toMillis(after - (before == null ? instant : before));
   }
 
+  /**
+   * From {@code instant} to the first acknowledgement after it of a write to {@code partition}, in
+   * ms; -1 when there is none.
+   */
+  long firstAckAfterMillis(long instant, int partition) {
+    long first = Long.MAX_VALUE;
+    for (Map.Entry<Integer, Long> e : ackedAt.entrySet()) {
+      if (e.getKey() % partitions == partition && e.getValue() > instant && e.getValue() < first) {
+        first = e.getValue();
+      }
+    }
+    return first == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(first - instant);
+  }
+
+  /** Waits up to {@code within} for a write to {@code partition} acknowledged after {@code instant}; true when one was. */
+  boolean awaitAckAfter(long instant, int partition, java.time.Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (firstAckAfterMillis(instant, partition) < 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
   /** Reads every acknowledged write back through {@code via} (4 readers); fails naming the first missing ones. */
   void assertAllStored(List<Long> via) throws Exception {
     List<Integer> acked = new ArrayList<>(acked());

@@ -34,7 +34,7 @@ final class LocalCluster implements AutoCloseable {
   record Member(long id, int raftPort, int grpcPort, Path dataDir) {}
 
   private final Map<Long, Member> members = new LinkedHashMap<>();
-  private final Map<Long, NodeProcess> nodes = new HashMap<>();
+  private final Map<Long, NodeProcess> nodes = new java.util.concurrent.ConcurrentHashMap<>(); // writers read it during restarts
   private final Map<String, String> env;
 
   private LocalCluster(int size, Path baseDir, ZenohRouterProcess router, String collectionsJson,
@@ -114,6 +114,11 @@ final class LocalCluster implements AutoCloseable {
   /** SIGKILL to member {@code id}; returns once the process is gone. */
   void kill9(long id) throws Exception {
     nodes.get(id).kill9();
+  }
+
+  /** SIGTERM to member {@code id} (its graceful stop); returns once the process is gone. */
+  void stop(long id) {
+    nodes.get(id).close();
   }
 
   /** Starts member {@code id} again on its ports and data dir (after a kill) and waits until it serves gRPC. */

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param drain         longest wait for outstanding triggers after a point
  * @param objects       object ids the writes, reads and invocations are spread over (at least the largest concurrency)
  * @param channels      gRPC connections the lanes are spread over
+ * @param failoverKills leader kills (kill -9, then a restart of the killed node) the failover probe makes after a
+ *                      cluster variant's points, followed by one graceful restart of the leader
  * @param partitions    partitions of the collection the harness creates; object i lives in partition i mod n
  * @param collection    the collection name
  * @param triggerFn     function id the triggers target (stateless target {@code collection/partition/fn}); with
@@ -57,7 +59,8 @@ record HarnessOptions(
     List<String> routerConfig,
     List<Variant> variants,
     Path outDir,
-    String name) {
+    String name,
+    int failoverKills) {
 
   /**
    * A named set of extra node variables, e.g. {@code rocksdb:ODGM_STORAGE=rocksdb,ODGM_STORAGE_SYNC=group},
@@ -92,6 +95,8 @@ record HarnessOptions(
         --objects 1024          object ids the calls are spread over
         --channels 1            gRPC connections
         --partitions 1          partitions of the collection (started nodes only)
+        --failover-kills 1      leader kills in a row the failover probe makes per cluster variant (then one
+                                graceful leader restart)
         --collection bench      collection name
         --trigger-fn sink       function the triggers target (default: one no node hosts)
         --watch last|all        trigger targets the subscriber watches per write (default: the last one)
@@ -127,6 +132,7 @@ record HarnessOptions(
     require(objects >= 1 && objects <= 1_000_000, "--objects " + objects + " is outside 1..1000000");
     require(channels >= 1 && channels <= 64, "--channels " + channels + " is outside 1..64");
     require(partitions >= 1 && partitions <= 1024, "--partitions " + partitions + " is outside 1..1024");
+    require(failoverKills >= 0 && failoverKills <= 100, "--failover-kills " + failoverKills + " is outside 0..100");
     require(!measure.isZero() && !measure.isNegative(), "--measure must be positive");
     require(nodePid == null || target != null, "--node-pid needs --target");
     require(zenoh == null || target != null, "--zenoh needs --target (a started node uses the harness's router)");
@@ -244,6 +250,7 @@ record HarnessOptions(
     private int objects = 1024;
     private int channels = 1;
     private int partitions = 1;
+    private int failoverKills = 1;
     private String collection = "bench";
     private String triggerFn = "sink";
     private boolean watchAll;
@@ -275,7 +282,7 @@ record HarnessOptions(
       List<Variant> vs = variants.isEmpty() ? List.of(new Variant("default", Map.of())) : variants;
       return new HarnessOptions(scenarios, concurrency, warmup, nodeWarmup, measure, drain, objects, channels,
           partitions, collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv,
-          routerConfig, vs, outDir, name);
+          routerConfig, vs, outDir, name, failoverKills);
     }
 
     private void option(String o) {
@@ -290,6 +297,7 @@ record HarnessOptions(
         case "--objects" -> objects = integer(o, value(o));
         case "--channels" -> channels = integer(o, value(o));
         case "--partitions" -> partitions = integer(o, value(o));
+        case "--failover-kills" -> failoverKills = integer(o, value(o));
         case "--collection" -> collection = value(o);
         case "--trigger-fn" -> triggerFn = value(o);
         case "--watch" -> watchAll = switch (value(o)) {

@@ -135,8 +135,8 @@ public final class LoadHarness implements AutoCloseable {
         System.out.println("  " + line(p));
       }
       if (v.clustered()) {
-        FailoverProbe.Result f = FailoverProbe.run(nodes, opts.collection(), opts.partitions(), 16,
-            Duration.ofSeconds(3), Duration.ofSeconds(8));
+        FailoverProbe.Summary f = FailoverProbe.run(nodes, opts.collection(), opts.partitions(), 16,
+            opts.failoverKills(), Duration.ofSeconds(3));
         System.out.println("  failover: " + f.describe());
         failovers.add(v.name() + " / " + s.id() + ": " + f.describe());
       }

@@ -28,7 +28,7 @@ final class NodeGroup implements AutoCloseable {
   private final List<NodeProcess> nodes;
 
   private NodeGroup(List<NodeProcess> nodes) {
-    this.nodes = List.copyOf(nodes);
+    this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes); // restart replaces one
   }
 
   static NodeGroup of(NodeProcess single) {
@@ -73,6 +73,16 @@ final class NodeGroup implements AutoCloseable {
   /** Node {@code i} (0-based; node id i + 1 in a cluster). */
   NodeProcess get(int i) {
     return nodes.get(i);
+  }
+
+  /** Restarts node {@code i} (SIGTERM first when it runs) on its ports and data; returns without waiting. */
+  void restart(int i) throws IOException {
+    nodes.set(i, nodes.get(i).restarted());
+  }
+
+  /** SIGTERM to node {@code i}: its graceful stop; returns once it is gone. */
+  void stop(int i) {
+    nodes.get(i).close();
   }
 
   /** The pids of the nodes, or null when one is unknown (attached without --node-pid). */

@@ -34,6 +34,20 @@ final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /** How a started node was launched, to launch it again on the same ports and data. */
+  private record Launch(String classpath, List<String> jvmOpts, Map<String, String> env, int port, Path log) {}
+
+  private Launch launch; // null for an attached node
+
+  /** Starts this (started, stopped or killed) node again as it was started; a running one is stopped first. */
+  NodeProcess restarted() throws IOException {
+    if (launch == null) {
+      throw new IllegalStateException("an attached node cannot be restarted");
+    }
+    close();
+    return start(launch.classpath(), launch.jvmOpts(), launch.env(), launch.port(), launch.log());
+  }
+
   /** Starts a node JVM serving gRPC on 127.0.0.1:{@code port} (the port is also in {@code env}). */
   static NodeProcess start(String classpath, List<String> jvmOpts, Map<String, String> env, int port, Path log)
       throws IOException {
@@ -49,7 +63,9 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().putAll(env);
     pb.environment().putIfAbsent("ODGM_METRICS_PORT", "0"); // several nodes per run: no fixed metrics port
     Process p = pb.start();
-    return new NodeProcess("127.0.0.1:" + port, p, p.pid(), log);
+    NodeProcess n = new NodeProcess("127.0.0.1:" + port, p, p.pid(), log);
+    n.launch = new Launch(classpath, List.copyOf(jvmOpts), Map.copyOf(env), port, log);
+    return n;
   }
 
   /** A node started by someone else at {@code target}; {@code pid} may be null. */

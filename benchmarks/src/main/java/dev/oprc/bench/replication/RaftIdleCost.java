@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Harness check: the idle CPU of three Raft nodes in one JVM (loopback) holding {@code partitions}
- * partitions of one replica set, which share one Raft group: heartbeats only. Prints the process
+ * partitions of one replica set, spread over the set's three Raft groups (one per preferred leader): heartbeats
+ * and the groups' leader placement checks only. Prints the process
  * CPU over {@code seconds} of idleness in cores, the thread count and RSS; exits 1 when the CPU is
  * at or above {@code maxCores}. Machine-dependent, so a harness check rather than a unit test
  * (odgm-replication's GroupThreadCostTest keeps the thread count, which is not). Usage:
@@ -57,7 +58,8 @@ public final class RaftIdleCost {
       awaitLeader(nodes, members);
       for (int p = 0; p < partitions; p++) {
         for (RaftReplication n : nodes) {
-          n.group(members).shard(COLLECTION, p, ev -> TriggerIndex.EMPTY, 64L << 20); // every replica opens it
+          // every replica opens it, in the group of its preferred leader (rotating, as ReplicaSets balances them)
+          n.group(members, members.get(p % members.size())).shard(COLLECTION, p, ev -> TriggerIndex.EMPTY, 64L << 20);
         }
       }
       cores = idleCpuCores(Duration.ofSeconds(seconds).toMillis());
@@ -69,7 +71,8 @@ public final class RaftIdleCost {
       }
       deleteTree(dir);
     }
-    System.out.printf("3 raft nodes in one JVM, %d partitions of one replica set: %.3f cores idle over %d s"
+    System.out.printf("3 raft nodes in one JVM, %d partitions of one replica set in 3 groups (one per preferred"
+        + " leader): %.3f cores idle over %d s"
         + " (limit %.3f); %d threads; %s%n", partitions, cores, seconds, maxCores, threads, rss);
     if (cores >= maxCores) {
       System.out.println("FAIL: idle raft groups cost more than the limit");
@@ -79,7 +82,7 @@ public final class RaftIdleCost {
 
   private static void awaitLeader(List<RaftReplication> nodes, List<Long> members) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (nodes.stream().noneMatch(n -> n.group(members).isLeaderReady())) {
+    while (members.stream().anyMatch(pref -> nodes.stream().noneMatch(n -> n.group(members, pref).isLeaderReady()))) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("no ready leader within 60 s");
       }

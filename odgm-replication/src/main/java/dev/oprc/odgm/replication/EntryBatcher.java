@@ -17,8 +17,9 @@ import org.apache.ratis.protocol.RaftClientRequest;
 
 /**
  * Group commit in front of Ratis: concurrent writes of a group are queued and joined
- * ({@link WriteBatches#join}) into one Raft entry while up to {@link #MAX_IN_FLIGHT} entries of
- * that group are already on their way, so Ratis's per-entry cost (its appends are serialized per
+ * ({@link WriteBatches#join}) into one Raft entry while up to {@code maxInFlight} entries of
+ * that group are already on their way (Ratis pipelines them: appended and sent to the followers
+ * without waiting for the previous ones to commit), so Ratis's per-entry cost (its appends are serialized per
  * group) is paid once per batch rather than once per write. One thread per node
  * ({@code odgm-raft-submit-<node>}) submits for every group. A write whose
  * {@link WriteDeadline} passed (or whose caller cancelled) by the time its entry is built is left
@@ -27,7 +28,6 @@ import org.apache.ratis.protocol.RaftClientRequest;
  * <p>Thread-safe. Owns its {@link Worker}; {@link #close()} stops it and fails what is still queued.
  */
 final class EntryBatcher implements AutoCloseable, Worker.Duty {
-  static final int MAX_IN_FLIGHT = 2;
   static final int MAX_BATCH_BYTES = 1 << 20;
   static final int MAX_BATCH_WRITES = 1024;
   /** Writes a group may have queued (not yet submitted); beyond it a write fails at once. */
@@ -39,10 +39,15 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
   private final LongAdder writes = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder expired = new LongAdder();
+  private final int maxInFlight;
   private volatile boolean signal;
   private volatile boolean closed;
 
-  EntryBatcher(long nodeId) {
+  EntryBatcher(long nodeId, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+    }
+    this.maxInFlight = maxInFlight;
     worker = new Worker("odgm-raft-submit-" + nodeId, this);
     worker.start(); // after the field is set: the first round reads it
   }
@@ -86,7 +91,7 @@ final class EntryBatcher implements AutoCloseable, Worker.Duty {
 
     /** Submits one joined entry if there is work and room; true when it did. */
     private boolean pump() {
-      if (queue.isEmpty() || inFlight.get() >= MAX_IN_FLIGHT) {
+      if (queue.isEmpty() || inFlight.get() >= maxInFlight) {
         return false;
       }
       List<Pending> taken = new ArrayList<>();

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Group implements ReplicaGroup {
   private static final Logger log = LoggerFactory.getLogger(Group.class);
+  /** How often a leader that is not its group's preferred one checks whether to hand the leadership over. */
+  static final long REBALANCE_CHECK_MS = 10_000;
 
   private final RaftReplication node;
   private final RaftGroupId gid;
@@ -51,6 +53,8 @@ final class Group implements ReplicaGroup {
   private final ConcurrentMap<String, ReplicatedShard> shards = new ConcurrentHashMap<>();
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private volatile List<Long> members = List.of();
+  private volatile long preferred = -1; // the member this group's leadership goes to when it can; -1: none
+  private java.util.concurrent.ScheduledFuture<?> rebalance; // events thread only
   private volatile RaftServer.Division division;
   private volatile boolean ready;
   private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
@@ -82,6 +86,16 @@ final class Group implements ReplicaGroup {
 
   void setMembers(List<Long> sorted) {
     members = List.copyOf(sorted);
+  }
+
+  /** Makes {@code nodeId} the member this group's leadership is transferred to whenever it is up. */
+  void prefer(long nodeId) {
+    preferred = nodeId;
+    changed();
+  }
+
+  RaftGroupId raftGroupId() {
+    return gid;
   }
 
   @Override
@@ -373,6 +387,121 @@ final class Group implements ReplicaGroup {
       ready = false;
     }
     notifyListeners(isLeaderReady(), leaderId());
+    scheduleRebalance();
+  }
+
+  // ------------------------------------------------------------------ leadership placement
+
+  /**
+   * On the events thread: while this node is the ready leader but not the preferred one, checks
+   * every {@link #REBALANCE_CHECK_MS} (the first time that long after it became leader) and
+   * transfers the leadership to the preferred member when that member answered the leader
+   * recently and has every applied entry: Ratis refuses writes while a transfer runs, so a transfer
+   * to a member that is down or behind would cost a timeout of unavailability. The wait also lets a
+   * preferred member that just handed its leadership off (it is stopping, with its elections
+   * paused) finish stopping, and one that just restarted warm up, before it is asked to lead.
+   */
+  private void scheduleRebalance() {
+    long want = preferred;
+    boolean wanted = want >= 0 && want != node.config().nodeId() && isLeaderReady() && !node.handingOff();
+    if (!wanted) {
+      return;
+    }
+    if (rebalance != null && !rebalance.isDone()) {
+      return;
+    }
+    try {
+      rebalance = node.events().schedule(this::rebalance, REBALANCE_CHECK_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the node is closing
+    }
+  }
+
+  private void rebalance() {
+    rebalance = null; // this run is over as far as scheduleRebalance is concerned
+    long want = preferred;
+    RaftServer.Division d = division;
+    if (closed || d == null || want < 0 || !isLeaderReady() || node.handingOff()) {
+      return;
+    }
+    RaftPeerId target = RaftReplication.peerId(want);
+    long elapsed = followerSilenceMs(d, target);
+    if (elapsed < 0 || elapsed > node.config().electionTimeoutMin().toMillis()
+        || followerMatchIndex(d, target) < d.getInfo().getLastAppliedIndex()) {
+      scheduleRebalance(); // down or slow: try again later
+      return;
+    }
+    log.info("group {}: moving leadership to its preferred leader {}", id(), want);
+    CompletableFuture<?> unused = transfer(target, node.config().electionTimeoutMin().toMillis())
+        .whenComplete((ok, e) -> changed());
+  }
+
+  /** How long ago {@code follower} last answered this leader, in ms; -1 when unknown (not leading). */
+  private static long followerSilenceMs(RaftServer.Division d, RaftPeerId follower) {
+    org.apache.ratis.proto.RaftProtos.RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    if (!role.hasLeaderInfo()) {
+      return -1;
+    }
+    for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+      if (f.getId().getId().toStringUtf8().equals(follower.toString())) {
+        return f.getLastRpcElapsedTimeMs();
+      }
+    }
+    return -1;
+  }
+
+  /** The last log index {@code follower} is known to hold; -1 when unknown. */
+  private static long followerMatchIndex(RaftServer.Division d, RaftPeerId follower) {
+    org.apache.ratis.proto.RaftProtos.RoleInfoProto role = d.getInfo().getRoleInfoProto();
+    long[] match = d.getInfo().getFollowerMatchIndices();
+    if (!role.hasLeaderInfo() || match == null || match.length != role.getLeaderInfo().getFollowerInfoCount()) {
+      return -1;
+    }
+    for (int i = 0; i < match.length; i++) { // both list the leader's log appenders in the same order
+      if (role.getLeaderInfo().getFollowerInfo(i).getId().getId().toStringUtf8().equals(follower.toString())) {
+        return match[i];
+      }
+    }
+    return -1;
+  }
+
+  /** Asks Ratis to transfer this group's leadership to {@code target}; completes with whether it moved. */
+  private CompletableFuture<Boolean> transfer(RaftPeerId target, long timeoutMs) {
+    RaftServer server = node.server();
+    org.apache.ratis.protocol.TransferLeadershipRequest req = new org.apache.ratis.protocol.TransferLeadershipRequest(
+        node.clientId(), server.getId(), gid, node.nextCallId(), target, timeoutMs);
+    try {
+      return server.transferLeadershipAsync(req).handle((r, e) -> e == null && r != null && r.isSuccess());
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
+  /**
+   * When this node leads: transfers the leadership to the follower that answered most recently
+   * (the preferred leader first when it is among those), for a graceful stop. Completes with
+   * whether the leadership moved; null when this node does not lead.
+   */
+  CompletableFuture<Boolean> handOff(long timeoutMs) {
+    RaftServer.Division d = division();
+    if (d == null || !d.getInfo().isLeader()) {
+      return null;
+    }
+    RaftPeerId best = null;
+    long bestElapsed = Long.MAX_VALUE;
+    for (long m : members) {
+      RaftPeerId p = RaftReplication.peerId(m);
+      long elapsed = m == node.config().nodeId() ? -1 : followerSilenceMs(d, p);
+      long rank = m == preferred ? elapsed / 2 : elapsed; // same freshness: the preferred one
+      if (elapsed >= 0 && rank < bestElapsed) {
+        best = p;
+        bestElapsed = rank;
+      }
+    }
+    if (best == null) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return transfer(best, timeoutMs);
   }
 
   private void notifyListeners(boolean nowReady, OptionalLong leader) {

@@ -41,6 +41,12 @@ final class RaftCommitter implements BatchCommitter {
     if (dropped != null) {
       throw dropped; // never in the log: a definite failure, the in-memory state is still right
     }
+    if (r != null && r.getException() instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
+      // refused before it was appended (a leadership transfer runs): nothing was applied, the caller may retry;
+      // the in-memory state may have run ahead of the database, so it is reloaded as after an unknown outcome
+      group.outcomeUnknown();
+      throw new NotLeaderException(group.id(), group.node().config().nodeId(), group.leaderId());
+    }
     // after submission even a "not leader" reply is ambiguous: a leader that steps down answers
     // its appended-but-uncommitted entries that way, and they may still commit under the next one
     group.outcomeUnknown();

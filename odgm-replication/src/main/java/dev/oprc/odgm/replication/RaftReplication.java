@@ -11,14 +11,16 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.LeaderElectionManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -35,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's Apache Ratis server (gRPC transport, listening on this node's address in
  * {@link ReplicationConfig#peers()}) hosting the Raft groups the node is a member of: one group per
- * distinct replica set, holding every partition that shares it, so the thread and log cost grows
- * with the number of replica sets, not partitions. Logs and databases live in
+ * distinct (replica set, preferred leader), holding every partition that shares them, so the
+ * thread and log cost grows with the number of replica sets times their size, not with partitions,
+ * and each member leads the groups it prefers (see {@link #group(List, long)}). Logs and databases live in
  * {@code dataDir/raft/<group uuid>/} ({@code current/} Ratis log, {@code db/} RocksDB,
  * {@code sm/} snapshots); groups found there are recovered at start.
  *
@@ -50,15 +53,16 @@ public final class RaftReplication implements AutoCloseable {
   private final ConcurrentMap<RaftGroupId, Group> groups = new ConcurrentHashMap<>();
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
-  private final ExecutorService events;
+  private final ScheduledExecutorService events;
+  private volatile boolean handingOff; // a stop began: no group takes or moves leadership any more
   private final EntryBatcher batcher;
   private final RaftServer server;
 
   private RaftReplication(ReplicationConfig config) throws IOException {
     this.config = config;
-    this.events = Executors.newSingleThreadExecutor(
+    this.events = Executors.newSingleThreadScheduledExecutor(
         dev.oprc.odgm.lifecycle.Threads.daemon("odgm-raft-events-" + config.nodeId()));
-    this.batcher = new EntryBatcher(config.nodeId());
+    this.batcher = new EntryBatcher(config.nodeId(), config.entriesInFlight());
     try {
       this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))
           .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine())
@@ -101,6 +105,13 @@ public final class RaftReplication implements AutoCloseable {
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(c.electionTimeoutMin().toMillis()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(c.electionTimeoutMax().toMillis()));
     RaftServerConfigKeys.Rpc.setRequestTimeout(p, ms(Math.max(1000, c.electionTimeoutMin().toMillis())));
+    // a node cut off (or paused) does not depose a healthy leader when it comes back: it must win a pre-vote first
+    RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+    // pipelining: many entries per append request and many requests outstanding per follower
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(4L << 20));
+    RaftServerConfigKeys.Log.Appender.setBufferElementLimit(p, 256);
+    GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 32);
+    GrpcConfigKeys.setFlowControlWindow(p, SizeInBytes.valueOf(8L << 20));
     long seg = c.logSegmentBytes();
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(seg));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(seg, 4L << 20)));
@@ -116,11 +127,12 @@ public final class RaftReplication implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.max(1, Math.min(1024, c.snapshotThreshold())));
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, c.leaderLease());
-    // fixed pools: Ratis's default cached client pool grows a thread per concurrent request
+    // fixed pools, and small ones: Ratis creates both per group (division), and a node hosts a group per member of
+    // each replica set; the default cached client pool grows a thread per concurrent request
     RaftServerConfigKeys.ThreadPool.setClientCached(p, false);
-    RaftServerConfigKeys.ThreadPool.setClientSize(p, 4);
+    RaftServerConfigKeys.ThreadPool.setClientSize(p, 2);
     RaftServerConfigKeys.ThreadPool.setServerCached(p, false);
-    RaftServerConfigKeys.ThreadPool.setServerSize(p, 8);
+    RaftServerConfigKeys.ThreadPool.setServerSize(p, 2);
     // local submissions get a unique call id each; replies need not be remembered for long
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
     return p;
@@ -135,6 +147,39 @@ public final class RaftReplication implements AutoCloseable {
   }
 
   /**
+   * The group of the replica set {@code replicaNodeIds} (any order; it must contain this node)
+   * whose leadership goes to {@code preferredLeader} whenever that member is up and caught up (the
+   * current leader transfers it), so partitions spread over groups with different preferred leaders
+   * spread the leaders. All peers have the same Ratis priority: Ratis refuses to transfer leadership
+   * to a peer below the highest priority, and a live higher-priority peer vetoes other candidates,
+   * which would stop a preferred leader from handing its groups off when it stops.
+   *
+   * <p>With {@link ReplicationConfig#leaderSpread()} off, or when this node's data dir holds the
+   * replica set's group of the one-group-per-replica-set layout (written before spreading existed),
+   * that one group is returned instead: its data stays where it is.
+   *
+   * @throws IllegalArgumentException naming an id that is not a member, a duplicate, a set without
+   *     this node, or a preferred leader outside the set
+   */
+  public ReplicaGroup group(List<Long> replicaNodeIds, long preferredLeader) {
+    List<Long> sorted = validate(replicaNodeIds);
+    if (!sorted.contains(preferredLeader)) {
+      throw new IllegalArgumentException("preferred leader " + preferredLeader + " is not in the replica set "
+          + sorted);
+    }
+    if (!config.leaderSpread() || onDisk(groupId(sorted))) {
+      return group(sorted);
+    }
+    Group g = join(groupId(sorted, preferredLeader), sorted);
+    g.prefer(preferredLeader);
+    return g;
+  }
+
+  private boolean onDisk(RaftGroupId gid) {
+    return java.nio.file.Files.isDirectory(config.dataDir().resolve("raft").resolve(gid.getUuid().toString()));
+  }
+
+  /**
    * The group of the replica set {@code replicaNodeIds} (any order; it must contain this node),
    * created here on the first call with that set (and joined by the other members when they ask
    * for it too), or recovered from disk.
@@ -143,7 +188,10 @@ public final class RaftReplication implements AutoCloseable {
    */
   public ReplicaGroup group(List<Long> replicaNodeIds) {
     List<Long> sorted = validate(replicaNodeIds);
-    RaftGroupId gid = groupId(sorted);
+    return join(groupId(sorted), sorted);
+  }
+
+  private Group join(RaftGroupId gid, List<Long> sorted) {
     synchronized (this) {
       boolean exists = false;
       for (RaftGroupId g : server.getGroupIds()) {
@@ -203,6 +251,12 @@ public final class RaftReplication implements AutoCloseable {
     return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("odgm-raft-group:" + sorted).getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** The group id of a sorted replica set with a preferred leader: a name-based UUID, the same on every node. */
+  static RaftGroupId groupId(List<Long> sorted, long preferredLeader) {
+    return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("odgm-raft-group:" + sorted + ":leader=" + preferredLeader)
+        .getBytes(StandardCharsets.UTF_8)));
+  }
+
   static RaftPeerId peerId(long nodeId) {
     return RaftPeerId.valueOf("n" + nodeId);
   }
@@ -219,7 +273,7 @@ public final class RaftReplication implements AutoCloseable {
     return batcher;
   }
 
-  ExecutorService events() {
+  ScheduledExecutorService events() {
     return events;
   }
 
@@ -236,9 +290,64 @@ public final class RaftReplication implements AutoCloseable {
     return groups.get(groupId(sorted));
   }
 
+  boolean handingOff() {
+    return handingOff;
+  }
+
+  /**
+   * The first step of a graceful stop, while the node still serves: this node stops standing for
+   * election and moves the leadership of every group it leads to the follower with the most of the
+   * log that answered recently (Ratis's leadership transfer: the follower is caught up first, then
+   * starts an election at once), so the others need not wait for an election timeout. Waits up to
+   * {@link ReplicationConfig#handoffTimeout()} in all; a group whose transfer fails keeps its
+   * leader until {@link #close()}, and then the others elect after an election timeout.
+   *
+   * @return the number of groups whose leadership moved
+   */
+  public int handOffLeadership() {
+    handingOff = true;
+    long timeoutMs = config.handoffTimeout().toMillis();
+    List<CompletableFuture<Boolean>> moves = new ArrayList<>();
+    for (Group g : groups.values()) {
+      pauseElections(g.raftGroupId());
+      CompletableFuture<Boolean> move = timeoutMs > 0 ? g.handOff(timeoutMs) : null;
+      if (move != null) {
+        moves.add(move);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    int moved = 0;
+    for (CompletableFuture<Boolean> f : moves) {
+      try {
+        moved += Boolean.TRUE.equals(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) ? 1 : 0;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    log.info("raft node {}: handed off the leadership of {} of the {} groups it led", config.nodeId(), moved,
+        moves.size());
+    return moved;
+  }
+
+  private void pauseElections(RaftGroupId gid) {
+    try {
+      RaftClientReply r = server.leaderElectionManagement(LeaderElectionManagementRequest.newPause(clientId,
+          server.getId(), gid, nextCallId()));
+      if (!r.isSuccess()) {
+        log.debug("raft node {}: pausing elections of {} failed: {}", config.nodeId(), gid, r.getException());
+      }
+    } catch (IOException e) {
+      log.debug("raft node {}: pausing elections of {} failed: {}", config.nodeId(), gid, e.toString());
+    }
+  }
+
   /** Stops the submit thread, the Ratis server (closing every group's database) and the events thread. */
   @Override
   public void close() {
+    handingOff = true;
     batcher.close();
     try {
       server.close();

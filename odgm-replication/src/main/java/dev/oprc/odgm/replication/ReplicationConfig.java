@@ -15,8 +15,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@code electionTimeoutMin/Max}: a follower that hears nothing from the leader for a random
- *       time in this range starts an election (defaults 1 s / 2 s: failover in about 2-3 s on a
- *       LAN). Env: {@code ODGM_RAFT_ELECTION_TIMEOUT_MS} (min; max = 2 x min).</li>
+ *       time in this range starts an election, after a pre-vote (defaults 500 / 1000 ms). Env:
+ *       {@code ODGM_RAFT_ELECTION_TIMEOUT_MS} (min; max = 2 x min).</li>
  *   <li>{@code requestTimeout}: how long a write waits for its commit before it fails with
  *       {@link WriteOutcomeUnknownException} (default 10 s). Env: {@code ODGM_RAFT_REQUEST_TIMEOUT_MS}.</li>
  *   <li>{@code snapshotThreshold}: applied entries after which a group takes a snapshot (a RocksDB
@@ -28,6 +28,14 @@ import java.util.TreeMap;
  *       receiving a whole snapshot (default 4096). Env: {@code ODGM_RAFT_LOG_PRESERVE_ENTRIES}.</li>
  *   <li>{@code leaderLease}: answer linearizable reads from the leader lease when it is valid
  *       instead of a heartbeat round (default true). Env: {@code ODGM_RAFT_READ_LEASE}.</li>
+ *   <li>{@code leaderSpread}: one group per (replica set, preferred leader) instead of one per
+ *       replica set, each group handing its leadership to its preferred leader when that one is
+ *       caught up (default true). Env: {@code ODGM_RAFT_LEADER_SPREAD}.</li>
+ *   <li>{@code entriesInFlight}: log entries a group may have submitted and not yet committed
+ *       (default 2: on 2 shared cores fewer, fuller entries beat more in flight, see
+ *       benchmarks/results/load/cluster-2026-12-07-variants.md). Env: {@code ODGM_RAFT_ENTRIES_IN_FLIGHT}.</li>
+ *   <li>{@code handoffTimeout}: how long {@link RaftReplication#handOffLeadership()} waits for the
+ *       groups this node leads to get another leader (default 3 s). Env: {@code ODGM_RAFT_HANDOFF_TIMEOUT_MS}.</li>
  *   <li>{@code metaCacheSize}: objects whose metadata is cached per partition (as {@code ODGM_META_CACHE_SIZE}).</li>
  * </ul>
  *
@@ -35,13 +43,17 @@ import java.util.TreeMap;
  */
 public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout, long snapshotThreshold,
-    long logSegmentBytes, long logPreserveEntries, boolean leaderLease, long metaCacheSize) {
+    long logSegmentBytes, long logPreserveEntries, boolean leaderLease, long metaCacheSize, boolean leaderSpread,
+    int entriesInFlight, Duration handoffTimeout) {
   public static final String ELECTION_TIMEOUT_MS = ReplicationSettings.ELECTION_TIMEOUT_MS.name();
   public static final String REQUEST_TIMEOUT_MS = ReplicationSettings.REQUEST_TIMEOUT_MS.name();
   public static final String SNAPSHOT_THRESHOLD = ReplicationSettings.SNAPSHOT_THRESHOLD.name();
   public static final String LOG_SEGMENT_BYTES = ReplicationSettings.LOG_SEGMENT_BYTES.name();
   public static final String READ_LEASE = ReplicationSettings.READ_LEASE.name();
   public static final String LOG_PRESERVE_ENTRIES = ReplicationSettings.LOG_PRESERVE_ENTRIES.name();
+  public static final String LEADER_SPREAD = ReplicationSettings.LEADER_SPREAD.name();
+  public static final String ENTRIES_IN_FLIGHT = ReplicationSettings.ENTRIES_IN_FLIGHT.name();
+  public static final String HANDOFF_TIMEOUT_MS = ReplicationSettings.HANDOFF_TIMEOUT_MS.name();
 
   public ReplicationConfig {
     Objects.requireNonNull(peers, "peers");
@@ -49,6 +61,7 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     Objects.requireNonNull(electionTimeoutMin, "electionTimeoutMin");
     Objects.requireNonNull(electionTimeoutMax, "electionTimeoutMax");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
+    Objects.requireNonNull(handoffTimeout, "handoffTimeout");
     peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
     if (nodeId < 0) {
       throw new IllegalArgumentException("nodeId must be >= 0, was " + nodeId);
@@ -76,6 +89,12 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     if (metaCacheSize < 0) {
       throw new IllegalArgumentException("metaCacheSize must be >= 0, was " + metaCacheSize);
     }
+    if (entriesInFlight < 1) {
+      throw new IllegalArgumentException("entriesInFlight must be >= 1, was " + entriesInFlight);
+    }
+    if (handoffTimeout.isNegative()) {
+      throw new IllegalArgumentException("handoffTimeout must be >= 0, was " + handoffTimeout.toMillis() + " ms");
+    }
   }
 
   /** The declared defaults ({@link ReplicationSettings}); the metadata cache holds 65536 objects. */
@@ -95,42 +114,68 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
     return new ReplicationConfig(nodeId, peers, dataDir, Duration.ofMillis(election), Duration.ofMillis(2 * election),
         Duration.ofMillis(s.get(ReplicationSettings.REQUEST_TIMEOUT_MS)), s.get(ReplicationSettings.SNAPSHOT_THRESHOLD),
         s.get(ReplicationSettings.LOG_SEGMENT_BYTES), s.get(ReplicationSettings.LOG_PRESERVE_ENTRIES),
-        s.get(ReplicationSettings.READ_LEASE), metaCacheSize);
+        s.get(ReplicationSettings.READ_LEASE), metaCacheSize, s.get(ReplicationSettings.LEADER_SPREAD),
+        s.get(ReplicationSettings.ENTRIES_IN_FLIGHT), Duration.ofMillis(s.get(ReplicationSettings.HANDOFF_TIMEOUT_MS)));
   }
 
   public ReplicationConfig withElectionTimeout(Duration min, Duration max) {
     return new ReplicationConfig(nodeId, peers, dataDir, min, max, requestTimeout, snapshotThreshold,
-        logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
+        logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withRequestTimeout(Duration timeout) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, timeout,
-        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withSnapshotThreshold(long entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        entries, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize);
+        entries, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withLogSegmentBytes(long bytes) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, bytes, logPreserveEntries, leaderLease, metaCacheSize);
+        snapshotThreshold, bytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withLogPreserveEntries(long entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, logSegmentBytes, entries, leaderLease, metaCacheSize);
+        snapshotThreshold, logSegmentBytes, entries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withLeaderLease(boolean lease) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, logSegmentBytes, logPreserveEntries, lease, metaCacheSize);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, lease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout);
   }
 
   public ReplicationConfig withMetaCacheSize(long size) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
-        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, size);
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, size, leaderSpread,
+        entriesInFlight, handoffTimeout);
+  }
+
+  public ReplicationConfig withLeaderSpread(boolean spread) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, spread, entriesInFlight,
+        handoffTimeout);
+  }
+
+  public ReplicationConfig withEntriesInFlight(int entries) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread, entries,
+        handoffTimeout);
+  }
+
+  public ReplicationConfig withHandoffTimeout(Duration timeout) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, timeout);
   }
 
   /** This node's own Raft address. */

@@ -27,10 +27,17 @@ final class RaftTestCluster implements AutoCloseable {
   final Map<Long, RaftReplication> nodes = new LinkedHashMap<>();
   final List<Long> members = new ArrayList<>();
   private final UnaryOperator<ReplicationConfig> tune;
+  private final boolean joinSetGroup;
 
   RaftTestCluster(Path root, int n, UnaryOperator<ReplicationConfig> tune) {
+    this(root, n, tune, true);
+  }
+
+  /** {@code joinSetGroup}: each node joins the replica set's one group at start (the {@link #group} of the tests). */
+  RaftTestCluster(Path root, int n, UnaryOperator<ReplicationConfig> tune, boolean joinSetGroup) {
     this.root = root;
     this.tune = tune;
+    this.joinSetGroup = joinSetGroup;
     for (long id = 1; id <= n; id++) {
       peers.put(id, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), freePort()));
       members.add(id);
@@ -59,7 +66,9 @@ final class RaftTestCluster implements AutoCloseable {
   RaftReplication start(long id) {
     RaftReplication r = RaftReplication.start(config(id));
     nodes.put(id, r);
-    r.group(members);
+    if (joinSetGroup) {
+      r.group(members);
+    }
     return r;
   }
 

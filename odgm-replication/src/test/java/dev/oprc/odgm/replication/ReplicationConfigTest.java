@@ -38,10 +38,13 @@ class ReplicationConfigTest {
   @Test
   void withoutVariablesTheDefaultsApply() {
     ReplicationConfig c = ReplicationConfig.fromEnv(2, PEERS, Path.of("d"), 10, Map.of());
-    assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.logPreserveEntries()).isEqualTo(4096);
     assertThat(c.leaderLease()).isTrue();
+    assertThat(c.leaderSpread()).isTrue();
+    assertThat(c.entriesInFlight()).isEqualTo(2);
+    assertThat(c.handoffTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test

@@ -132,7 +132,10 @@ public final class PartitionOwnership {
     return owns(collection, partition) ? Role.LEADER : Role.FOLLOWER;
   }
 
-  /** The distinct replica sets (as {@link #groupKey}s) of raft partitions this node holds, in configuration order. */
+  /**
+   * The distinct raft groups (as {@link #groupKey}s: preferred leader, then the other members
+   * ascending) of raft partitions this node holds, in configuration order.
+   */
   public List<List<Long>> raftReplicaSets() {
     Set<List<Long>> out = new LinkedHashSet<>();
     placements.forEach((c, pl) -> {
@@ -157,7 +160,7 @@ public final class PartitionOwnership {
   }
 
   /**
-   * The raft group of {@code replicaSet} changed leader or readiness (called in order by the
+   * The raft group {@code replicaSet} (a {@link #groupKey}, or a replica set, preferred leader first) changed leader or readiness (called in order by the
    * group's listener thread); listeners hear of every partition of that set whose ownership here
    * changed.
    */
@@ -183,9 +186,16 @@ public final class PartitionOwnership {
     });
   }
 
-  /** A raft group is named by its members in ascending order, whatever the preferred leader. */
+  /**
+   * A raft group is named by its preferred leader (the first of the replica set) followed by the
+   * other members in ascending order: partitions with the same members and the same preferred
+   * leader share a group.
+   */
   public static List<Long> groupKey(List<Long> replicaSet) {
-    return replicaSet.stream().sorted(Long::compareUnsigned).toList();
+    List<Long> key = new ArrayList<>(replicaSet.size());
+    key.add(replicaSet.get(0));
+    replicaSet.stream().skip(1).sorted(Long::compareUnsigned).forEach(key::add);
+    return List.copyOf(key);
   }
 
   private Placement placement(String collection) {

@@ -13,7 +13,8 @@ import java.util.function.Function;
 
 /**
  * This node's part of the raft collections: one Ratis server ({@link RaftReplication}), one
- * {@link ReplicaGroup} per distinct replica set this node is in, and each held partition's
+ * {@link ReplicaGroup} per distinct (replica set, preferred leader) this node is in
+ * ({@link PartitionOwnership#groupKey}), and each held partition's
  * replicated storage, opened at start so a follower applies the log from the beginning. Group
  * leadership feeds {@link PartitionOwnership#leadershipChanged} once {@link #listen()} is called.
  *
@@ -42,8 +43,8 @@ public final class RaftWiring implements AutoCloseable {
       Function<ObjectEvent, TriggerIndex> compiler, long outboxMaxBytes) {
     RaftWiring w = new RaftWiring(RaftReplication.start(config), ownership);
     try {
-      for (List<Long> set : ownership.raftReplicaSets()) {
-        w.groups.put(set, w.replication.group(set));
+      for (List<Long> key : ownership.raftReplicaSets()) {
+        w.groups.put(key, w.replication.group(key, key.get(0)));
       }
       for (String c : ownership.collections()) {
         if (ownership.type(c) != ShardType.RAFT) {
@@ -100,6 +101,14 @@ public final class RaftWiring implements AutoCloseable {
   /** The number of groups this node is a member of. */
   public int groupCount() {
     return groups.size();
+  }
+
+  /**
+   * The first step of a graceful stop: moves the leadership of the groups this node leads to
+   * caught-up followers (see {@link RaftReplication#handOffLeadership()}); returns how many moved.
+   */
+  public int handOffLeadership() {
+    return replication.handOffLeadership();
   }
 
   @Override

@@ -15,8 +15,11 @@ import java.util.Set;
  * {@code shard_assignments} (primary first, then replicas) when given, otherwise rendezvous
  * hashing over the members: the members ranked by a 64-bit hash of (collection, partition, node
  * id), highest first, cut to {@code replica_count}. The first is the basic owner and the preferred
- * raft leader. Basic and mst partitions have one node (no replication). A standalone node holds
- * every partition alone. Stateless.
+ * raft leader; for raft partitions placed by hashing the preferred leader is instead the member of
+ * the set that prefers the fewest of the collection's earlier partitions (ties: rendezvous order),
+ * so leaders are balanced over the members even when every partition has the same replica set.
+ * Basic and mst partitions have one node (no replication). A standalone node holds every partition
+ * alone. Stateless.
  */
 public final class ReplicaSets {
   private ReplicaSets() {}
@@ -43,8 +46,16 @@ public final class ReplicaSets {
     if (c.getShardAssignmentsCount() > 0) {
       return assigned(c, m, type);
     }
+    java.util.Map<Long, Integer> led = new java.util.HashMap<>();
     for (int p = 0; p < c.getPartitionCount(); p++) {
-      out.add(List.copyOf(rank(c.getName(), p, m.ids()).subList(0, size)));
+      List<Long> set = new ArrayList<>(rank(c.getName(), p, m.ids()).subList(0, size));
+      if (!type.isStatic()) {
+        Long leader = set.stream().min(Comparator.comparingInt((Long id) -> led.getOrDefault(id, 0))).orElseThrow();
+        set.remove(leader); // min keeps the first of equals: rendezvous order breaks ties
+        set.add(0, leader);
+        led.merge(leader, 1, Integer::sum);
+      }
+      out.add(List.copyOf(set));
     }
     return out;
   }

@@ -98,7 +98,7 @@ final class NodeMain {
           }
         }
       }
-      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft replica sets {}",
+      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft groups {} (preferred leader first)",
           Long.toUnsignedString(config.nodeId()), config.members().members(), owned, ownership.raftReplicaSets().size(),
           ownership.raftReplicaSets());
     }

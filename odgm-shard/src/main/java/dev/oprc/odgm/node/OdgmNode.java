@@ -136,7 +136,10 @@ public final class OdgmNode implements AutoCloseable {
     startInvocations();
     startOps(ids);
     if (raft != null) {
-      raft.listen(); // leaders open their shards and declare their keys from here on
+      RaftWiring r = raft;
+      // closed first: the groups this node leads get a new leader while the node still serves and forwards
+      closer.push("raft leadership hand-off", r::handOffLeadership);
+      r.listen(); // leaders open their shards and declare their keys from here on
     }
   }
 

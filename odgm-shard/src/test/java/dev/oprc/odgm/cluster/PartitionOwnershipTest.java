@@ -40,25 +40,41 @@ class PartitionOwnershipTest {
     assertThat(o.owner("orders", 0)).isEmpty();
     assertThat(o.owns("orders", 0)).isFalse();
     assertThat(o.role("orders", 0)).isEqualTo(PartitionOwnership.Role.FOLLOWER);
-    assertThat(o.raftReplicaSets()).containsExactly(List.of(1L, 2L, 3L));
+  }
+
+  @Test
+  void raftPartitionsOfOneReplicaSetSpreadOverOneGroupPerPreferredLeader() {
+    PartitionOwnership o = PartitionOwnership.of(List.of(ReplicaSetsTest.coll("raft", 12, 3)),
+        Membership.parse(THREE, 1, null));
+    assertThat(o.raftReplicaSets()).containsExactlyInAnyOrder(List.of(1L, 2L, 3L), List.of(2L, 1L, 3L),
+        List.of(3L, 1L, 2L));
   }
 
   @Test
   void becomingTheReadyLeaderNotifiesEveryPartitionOfTheGroupOnce() {
-    PartitionOwnership o = PartitionOwnership.of(List.of(ReplicaSetsTest.coll("raft", 4, 3)),
+    PartitionOwnership o = PartitionOwnership.of(List.of(ReplicaSetsTest.coll("raft", 6, 3)),
         Membership.parse(THREE, 2, null));
-    List<String> heard = new ArrayList<>();
-    o.addListener((c, p, owned) -> heard.add(c + "/" + p + "=" + owned));
-    o.leadershipChanged(List.of(3L, 1L, 2L), false, OptionalLong.of(2)); // leader, not ready yet
+    List<Integer> ofGroup = new ArrayList<>();
+    for (int p = 0; p < 6; p++) {
+      if (o.replicas("orders", p).get(0) == 2L) {
+        ofGroup.add(p);
+      }
+    }
+    List<Long> key = PartitionOwnership.groupKey(o.replicas("orders", ofGroup.get(0)));
+    List<Integer> heard = new ArrayList<>();
+    o.addListener((c, p, owned) -> heard.add(owned ? p : -1 - p));
+    o.leadershipChanged(key, false, OptionalLong.of(2)); // leader, not ready yet
     assertThat(heard).isEmpty();
-    assertThat(o.owns("orders", 1)).isFalse();
-    o.leadershipChanged(List.of(1L, 2L, 3L), true, OptionalLong.of(2));
-    o.leadershipChanged(List.of(1L, 2L, 3L), true, OptionalLong.of(2));
-    assertThat(heard).containsExactly("orders/0=true", "orders/1=true", "orders/2=true", "orders/3=true");
-    assertThat(o.role("orders", 3)).isEqualTo(PartitionOwnership.Role.LEADER);
-    o.leadershipChanged(List.of(1L, 2L, 3L), false, OptionalLong.of(3));
-    assertThat(heard).hasSize(8).endsWith("orders/3=false");
-    assertThat(o.owner("orders", 0)).hasValue(3);
+    o.leadershipChanged(key, true, OptionalLong.of(2));
+    o.leadershipChanged(key, true, OptionalLong.of(2));
+    assertThat(heard).containsExactlyElementsOf(ofGroup);
+    assertThat(o.role("orders", ofGroup.get(0))).isEqualTo(PartitionOwnership.Role.LEADER);
+    for (int p = 0; p < 6; p++) {
+      assertThat(o.owns("orders", p)).as("partition %d", p).isEqualTo(ofGroup.contains(p));
+    }
+    o.leadershipChanged(key, false, OptionalLong.of(3));
+    assertThat(heard).hasSize(2 * ofGroup.size()).endsWith(-1 - ofGroup.get(ofGroup.size() - 1));
+    assertThat(o.owner("orders", ofGroup.get(0))).hasValue(3);
   }
 
   @Test

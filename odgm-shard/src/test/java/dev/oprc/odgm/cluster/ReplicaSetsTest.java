@@ -47,6 +47,27 @@ class ReplicaSetsTest {
   }
 
   @Test
+  void raftPreferredLeadersAreBalancedOverTheMembersWhenEveryPartitionHasTheSameReplicaSet() {
+    List<List<Long>> sets = ReplicaSets.of(coll("raft", 8, 3), Membership.parse(THREE, 1, null));
+    Map<Long, Integer> led = new HashMap<>();
+    for (List<Long> s : sets) {
+      assertThat(s).containsExactlyInAnyOrder(1L, 2L, 3L);
+      led.merge(s.get(0), 1, Integer::sum);
+    }
+    assertThat(led).containsOnlyKeys(1L, 2L, 3L);
+    assertThat(led.values()).allSatisfy(n -> assertThat(n).isBetween(2, 3));
+  }
+
+  @Test
+  void raftPreferredLeadersAreBalancedWhenReplicaSetsDiffer() {
+    List<List<Long>> sets = ReplicaSets.of(coll("raft", 30, 2),
+        Membership.parse("1=h:1:1,2=h:1:2,3=h:1:3,4=h:1:4,5=h:1:5", 1, null));
+    Map<Long, Integer> led = new HashMap<>();
+    sets.forEach(s -> led.merge(s.get(0), 1, Integer::sum));
+    assertThat(led.values()).allSatisfy(n -> assertThat(n).isBetween(5, 7));
+  }
+
+  @Test
   void aRemovedMemberOnlyMovesItsOwnPartitions() { // the rendezvous property
     CreateCollectionRequest c = coll("basic", 200, 1);
     List<List<Long>> before = ReplicaSets.of(c, Membership.parse(THREE, 1, null));

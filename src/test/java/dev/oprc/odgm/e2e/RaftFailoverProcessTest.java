@@ -1,0 +1,165 @@
+package dev.oprc.odgm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.oprc.zenoh.testing.ZenohRouterProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Leader placement and failover of a 3-node raft cluster of real node processes (replica_count
+ * equal to the member count): leaders spread over the members, ten leader kills in a row with
+ * writes resuming after each and no acknowledged write lost, and a graceful restart of a leader
+ * that hands its leadership off before it stops. Failover times are printed, not asserted (they
+ * are machine figures; the benchmarks' FailoverProbe measures them).
+ */
+class RaftFailoverProcessTest {
+  static final String COLLECTION = "fo";
+  private static final Pattern HANDED_OFF = Pattern.compile("handed off the leadership of (\\d+) of the (\\d+) groups");
+
+  @TempDir
+  Path dir;
+  private ZenohRouterProcess router;
+  private LocalCluster cluster;
+
+  @BeforeEach
+  void startRouter() {
+    router = ZenohRouterProcess.start(2_000, TriggerLog.SINK_PREFIX + "*");
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+    router.close();
+  }
+
+  private void startCluster(int partitions) throws Exception {
+    cluster = LocalCluster.start(3, dir, router, RaftClusterProcessTest.raftCollection(COLLECTION, partitions),
+        Map.of());
+    for (int p = 0; p < partitions; p++) {
+      cluster.awaitLeader(COLLECTION, p, cluster.ids(), Duration.ofSeconds(60));
+    }
+  }
+
+  /** Partitions led per node, as the members agree on them; empty while some partition has no agreed leader. */
+  private Map<Long, Integer> leadersPerNode(int partitions) {
+    Map<Long, Integer> led = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      OptionalLong first = OptionalLong.empty();
+      for (long id : cluster.ids()) {
+        OptionalLong seen = cluster.leaderSeenBy(id, COLLECTION, p);
+        if (seen.isEmpty() || (first.isPresent() && first.getAsLong() != seen.getAsLong())) {
+          return Map.of();
+        }
+        first = seen;
+      }
+      led.merge(first.getAsLong(), 1, Integer::sum);
+    }
+    return led;
+  }
+
+  @Test
+  void leadersAreSpreadOverTheMembersWhenEveryPartitionHasEveryMember() throws Exception {
+    int partitions = 6;
+    startCluster(partitions);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Map<Long, Integer> led = leadersPerNode(partitions);
+    while (!led.equals(Map.of(1L, 2, 2L, 2, 3L, 2)) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      led = leadersPerNode(partitions);
+    }
+    System.out.println("partitions led per node: " + led);
+    assertThat(led).as("partitions led per node" + cluster.logs()).isEqualTo(Map.of(1L, 2, 2L, 2, 3L, 2));
+  }
+
+  @Test
+  void tenLeaderKillsInARowLoseNoAcknowledgedWriteAndWritesResumeAfterEach() throws Exception {
+    int partitions = 3;
+    startCluster(partitions);
+    AckedWrites writes = new AckedWrites(cluster, COLLECTION, partitions);
+    ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "acked-writes"));
+    Future<?> running = runner.submit(() -> {
+      writes.run(8, 0, 1_000_000, 300, cluster::alive);
+      return null;
+    });
+    List<String> kills = new ArrayList<>();
+    try {
+      for (int k = 0; k < 10; k++) {
+        long leader = cluster.awaitLeader(COLLECTION, 0, cluster.ids(), Duration.ofSeconds(60));
+        assertThat(writes.awaitAckAfter(System.nanoTime(), 0, Duration.ofSeconds(60)))
+            .as("writes to partition 0 before kill %d", k).isTrue();
+        cluster.kill9(leader);
+        long killed = System.nanoTime();
+        assertThat(writes.awaitAckAfter(killed, 0, Duration.ofSeconds(60)))
+            .as("a write to partition 0 acknowledged after kill %d of leader %d%s", k, leader, cluster.logs()).isTrue();
+        kills.add("kill " + k + ": leader " + leader + ", first ack after " + writes.firstAckAfterMillis(killed, 0)
+            + " ms");
+        cluster.restart(leader);
+      }
+    } finally {
+      writes.stop();
+      running.get(120, TimeUnit.SECONDS);
+      runner.shutdownNow();
+    }
+    System.out.println("leader kills: " + String.join("; ", kills) + "; " + writes.ackedCount() + " acked, "
+        + writes.failedAttempts.get() + " failed attempts");
+    for (int p = 0; p < partitions; p++) {
+      cluster.awaitLeader(COLLECTION, p, cluster.ids(), Duration.ofSeconds(60));
+    }
+    writes.assertAllStored(cluster.ids());
+  }
+
+  @Test
+  void aGracefulRestartOfTheLeaderHandsItsLeadershipOffBeforeItStops() throws Exception {
+    int partitions = 3;
+    startCluster(partitions);
+    AckedWrites writes = new AckedWrites(cluster, COLLECTION, partitions);
+    ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "acked-writes"));
+    Future<?> running = runner.submit(() -> {
+      writes.run(8, 0, 1_000_000, 300, cluster::alive);
+      return null;
+    });
+    long leader;
+    long stopped;
+    try {
+      leader = cluster.awaitLeader(COLLECTION, 0, cluster.ids(), Duration.ofSeconds(60));
+      assertThat(writes.awaitAckAfter(System.nanoTime(), 0, Duration.ofSeconds(60))).isTrue();
+      stopped = System.nanoTime();
+      cluster.stop(leader);
+      assertThat(writes.awaitAckAfter(stopped, 0, Duration.ofSeconds(60))).as("writes after the stop").isTrue();
+      System.out.printf("graceful stop of leader %d: first write to partition 0 acknowledged %d ms after SIGTERM, "
+          + "ack gap %d ms%n", leader, writes.firstAckAfterMillis(stopped, 0), writes.ackGapAroundMillis(stopped));
+      Matcher m = HANDED_OFF.matcher(cluster.node(leader).output());
+      assertThat(m.find()).as("the stopping leader logged its hand-off:\n%s", cluster.node(leader).output()).isTrue();
+      assertThat(m.group(1)).as("groups handed off of those it led").isEqualTo(m.group(2));
+      assertThat(Integer.parseInt(m.group(2))).as("groups it led").isPositive();
+      List<Long> others = new ArrayList<>(cluster.ids());
+      others.remove(leader);
+      assertThat(cluster.awaitLeader(COLLECTION, 0, others, Duration.ofSeconds(30))).isNotEqualTo(leader);
+      cluster.restart(leader);
+      assertThat(writes.awaitAckAfter(System.nanoTime(), 0, Duration.ofSeconds(60))).isTrue();
+    } finally {
+      writes.stop();
+      running.get(120, TimeUnit.SECONDS);
+      runner.shutdownNow();
+    }
+    writes.assertAllStored(cluster.ids());
+  }
+}
