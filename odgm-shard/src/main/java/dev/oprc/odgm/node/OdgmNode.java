@@ -243,6 +243,8 @@ public final class OdgmNode implements AutoCloseable {
       if (e != null) {
         metrics.bindStorage(e::stats);
       }
+      BuildInfo build = BuildInfo.current();
+      metrics.bindBuildInfo(build.version(), build.commit());
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);

@@ -188,6 +188,13 @@ class MetricsAndHealthTest {
   }
 
   @Test
+  void theBuildIsOneSeriesNamingItsVersionAndCommit() throws Exception {
+    BuildInfo b = BuildInfo.current();
+    assertThat(value(PrometheusText.scrape(node.metricsPort()), "odgm_build_info{commit=\"" + b.commit()
+        + "\",version=\"" + b.version() + "\"}")).isEqualTo(1.0);
+  }
+
+  @Test
   void aRocksDbNodeExportsItsMemoryCompactionDebtAndStallTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     OdgmNode rocks = node(collection("orders", 1), Map.of("ODGM_STORAGE", "rocksdb", "ODGM_DATA_DIR", dir.toString()));
