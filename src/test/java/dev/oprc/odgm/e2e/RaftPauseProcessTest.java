@@ -171,6 +171,25 @@ class RaftPauseProcessTest {
             .putEntries("k", ValData.newBuilder().setData(ByteString.copyFromUtf8(id)).build())).build());
   }
 
+  /**
+   * {@link #write} again until acknowledged, for up to 60 s: on a busy machine a 2 s call may time
+   * out (the same object and value written again is harmless here).
+   */
+  private void writeUntilAcknowledged(long via, String id, String cls, int p) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        write(via, id, cls, p);
+        return;
+      } catch (StatusRuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   /** The ids of {@code cls} invocations the node's log shows it ran, from character {@code from} of the log. */
   private Set<String> runs(long node, String cls, int from) {
     Set<String> ids = new HashSet<>();
@@ -256,7 +275,7 @@ class RaftPauseProcessTest {
     List<Long> others = new ArrayList<>(cluster.ids());
     others.remove(leader);
     for (int i = 0; i < 20; i++) {
-      write(others.get(i % 2), "o" + i, MARKERS, 0);
+      writeUntilAcknowledged(others.get(i % 2), "o" + i, MARKERS, 0);
     }
     int before = cluster.node(leader).output().length();
     cluster.node(leader).close(); // SIGTERM, waits for the exit
