@@ -41,7 +41,7 @@ public final class NodeMeterRegistry implements AutoCloseable {
       Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
       Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = withFilters(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   private final Map<String, Series> collections = new ConcurrentHashMap<>(); // written under this
   private final Map<String, MeterSpec> declared = new ConcurrentHashMap<>();
   // Micrometer holds a function meter's source weakly: keep every node-wide source alive here
@@ -190,5 +190,14 @@ public final class NodeMeterRegistry implements AutoCloseable {
       }
       return v * spec.scale();
     }
+  }
+
+  /**
+   * Filters set before any meter exists (Micrometer warns otherwise): the JVM binder's process CPU
+   * time in nanoseconds is left out, the node exports {@code process_cpu_seconds_total} instead.
+   */
+  private static PrometheusMeterRegistry withFilters(PrometheusMeterRegistry r) {
+    r.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("process.cpu.time"));
+    return r;
   }
 }
