@@ -248,7 +248,7 @@ class RaftPauseProcessTest {
       writing.set(false);
       writer.join();
       // a marker run by the old leader itself, after anything it had buffered (one invocation thread)
-      write(next, "marker", MARKERS, (int) leader - 1);
+      writeUntilAcknowledged(next, "marker", MARKERS, (int) leader - 1);
       awaitCondition("the old leader ran its marker", () -> !runs(leader, MARKERS, pausedAt).isEmpty());
       Set<String> both = runs(leader, COLLECTION, pausedAt);
       both.retainAll(runs(next, COLLECTION, 0));
