@@ -133,6 +133,7 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final List<Retiring> retiring = new ArrayList<>(BATCH);
   private OutboxRecord awaitingSync; // taken from the queue, its write not yet durable; see pollQueue
   private long awaitingCommittedAt;
+  private long handingEpoch; // the link epoch read just before the record being delivered was published
   private long handingCommittedAt; // nanoTime of the commit of the record being delivered, 0: unknown
   private volatile boolean syncDone;
   private volatile RuntimeException syncFailure;
@@ -449,8 +450,9 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
     lastEpoch = e;
     linkChangedAtNanos = System.nanoTime();
-    if (inflight.isEmpty() && unsent.isEmpty()) {
-      return true;
+    InFlight oldest = inflight.peekFirst();
+    if (oldest == null || oldest.epoch == e) {
+      return true; // nothing in flight, or all of it handed over on the new link: unsent records wait their turn
     }
     // handed over on a link that broke before it settled: read everything not retired back from
     // the store and publish it again, in seq order, under the same ids
@@ -721,6 +723,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       acks.expect(r.invocationId(), this);
     }
     boolean ok;
+    handingEpoch = link.epoch(); // before the publish: a link that changes meanwhile makes it resent, never lost
     try {
       ok = link.tryPublish(r.key(), r.envelope());
     } catch (RuntimeException e) {
@@ -761,7 +764,7 @@ public final class OutboxDispatcher implements AutoCloseable {
       }
       return;
     }
-    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), link.epoch(), link.position(), ++handedCount));
+    inflight.addLast(new InFlight(r.seq(), r.sizeBytes(), handingEpoch, link.position(), ++handedCount));
     inflightBytes(r.sizeBytes());
   }
 
