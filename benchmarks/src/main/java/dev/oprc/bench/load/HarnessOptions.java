@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param channels      gRPC connections the lanes are spread over
  * @param failoverKills leader kills (kill -9, then a restart of the killed node) the failover probe makes after a
  *                      cluster variant's points, followed by one graceful restart of the leader
+ * @param barePublishers publisher threads of the bare-publisher baseline run after the scenarios (0: none);
+ *                      see {@link BarePublisher}
  * @param partitions    partitions of the collection the harness creates; object i lives in partition i mod n
  * @param collection    the collection name
  * @param triggerFn     function id the triggers target (stateless target {@code collection/partition/fn}); with
@@ -60,7 +62,8 @@ record HarnessOptions(
     List<Variant> variants,
     Path outDir,
     String name,
-    int failoverKills) {
+    int failoverKills,
+    int barePublishers) {
 
   /**
    * A named set of extra node variables, e.g. {@code rocksdb:ODGM_STORAGE=rocksdb,ODGM_STORAGE_SYNC=group},
@@ -97,6 +100,8 @@ record HarnessOptions(
         --partitions 1          partitions of the collection (started nodes only)
         --failover-kills 1      leader kills in a row the failover probe makes per cluster variant (then one
                                 graceful leader restart)
+        --bare-publisher N      after the scenarios, the baseline: N threads of one bare Java Zenoh session
+                                publishing fresh trigger-shaped keys through the same router (0: off)
         --collection bench      collection name
         --trigger-fn sink       function the triggers target (default: one no node hosts)
         --watch last|all        trigger targets the subscriber watches per write (default: the last one)
@@ -132,6 +137,8 @@ record HarnessOptions(
     require(objects >= 1 && objects <= 1_000_000, "--objects " + objects + " is outside 1..1000000");
     require(channels >= 1 && channels <= 64, "--channels " + channels + " is outside 1..64");
     require(partitions >= 1 && partitions <= 1024, "--partitions " + partitions + " is outside 1..1024");
+    require(barePublishers >= 0 && barePublishers <= 64, "--bare-publisher " + barePublishers + " is outside 0..64");
+    require(barePublishers == 0 || target == null, "--bare-publisher needs the harness's own router (no --target)");
     require(failoverKills >= 0 && failoverKills <= 100, "--failover-kills " + failoverKills + " is outside 0..100");
     require(!measure.isZero() && !measure.isNegative(), "--measure must be positive");
     require(nodePid == null || target != null, "--node-pid needs --target");
@@ -251,6 +258,7 @@ record HarnessOptions(
     private int channels = 1;
     private int partitions = 1;
     private int failoverKills = 1;
+    private int barePublishers;
     private String collection = "bench";
     private String triggerFn = "sink";
     private boolean watchAll;
@@ -282,7 +290,7 @@ record HarnessOptions(
       List<Variant> vs = variants.isEmpty() ? List.of(new Variant("default", Map.of())) : variants;
       return new HarnessOptions(scenarios, concurrency, warmup, nodeWarmup, measure, drain, objects, channels,
           partitions, collection, triggerFn, watchAll, target, nodePid, zenoh, nodeClasspath, nodeJvmOpts, nodeEnv,
-          routerConfig, vs, outDir, name, failoverKills);
+          routerConfig, vs, outDir, name, failoverKills, barePublishers);
     }
 
     private void option(String o) {
@@ -298,6 +306,7 @@ record HarnessOptions(
         case "--channels" -> channels = integer(o, value(o));
         case "--partitions" -> partitions = integer(o, value(o));
         case "--failover-kills" -> failoverKills = integer(o, value(o));
+        case "--bare-publisher" -> barePublishers = integer(o, value(o));
         case "--collection" -> collection = value(o);
         case "--trigger-fn" -> triggerFn = value(o);
         case "--watch" -> watchAll = switch (value(o)) {

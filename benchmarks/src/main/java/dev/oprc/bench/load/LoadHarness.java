@@ -52,6 +52,7 @@ public final class LoadHarness implements AutoCloseable {
   private final List<PointResult> points = new ArrayList<>();
   private final List<String> failures = new ArrayList<>();
   private final List<String> failovers = new ArrayList<>();
+  private final List<String> baselines = new ArrayList<>();
   private final ClosedLoop loop = new ClosedLoop();
   private ZenohRouter router;
 
@@ -104,9 +105,22 @@ public final class LoadHarness implements AutoCloseable {
         report = Report.write(opts.outDir(), runInfo(), points);
       }
     }
+    if (opts.barePublishers() > 0) {
+      report = runBarePublisher(endpoint);
+    }
     System.out.println();
     System.out.print(Report.mainTable(points));
     return report;
+  }
+
+  /** The same run's ceiling for trigger PUTs: {@link BarePublisher} through the harness's router. */
+  private Path runBarePublisher(String endpoint) throws Exception {
+    System.out.println("load: baseline, bare publisher (" + opts.barePublishers() + " thread(s))");
+    BarePublisher.Result r = BarePublisher.run(endpoint, opts.collection(), opts.barePublishers(), opts.warmup(),
+        opts.measure());
+    System.out.println("  " + r.describe());
+    baselines.add(r.describe());
+    return Report.write(opts.outDir(), runInfo(), points);
   }
 
   private void runScenario(PointRunner runner, HarnessOptions.Variant v, Scenario s, String endpoint)
@@ -340,6 +354,7 @@ public final class LoadHarness implements AutoCloseable {
           + "node CPU, RSS and threads are summed over the members; Stats counters are the leader's.");
     }
     failovers.forEach(f -> notes.add("failover, " + f));
+    baselines.forEach(b -> notes.add("baseline, same router, same run: " + b));
     failures.forEach(f -> notes.add("FAILED: " + f));
     if (opts.attached()) {
       notes.add("Attached: one node for every scenario, its own configuration applies; set-events-off writes objects "

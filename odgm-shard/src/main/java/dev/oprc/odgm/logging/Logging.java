@@ -1,11 +1,5 @@
 package dev.oprc.odgm.logging;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.ILoggerFactory;
@@ -13,11 +7,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies {@link LogFilter} and {@link LogFormat} to the logback backend once, at start, before
- * the node logs anything of its own. Call from one thread (the process's start).
+ * the node logs anything of its own. Logback is optional: with another SLF4J backend (a library
+ * user's, the benchmarks' no-op one) nothing of logback is loaded and a non-default filter or
+ * format is reported as not applied. Call from one thread (the process's start).
  */
 public final class Logging {
-  /** The console appender of {@code logback.xml}. */
-  static final String CONSOLE = "CONSOLE";
+  private static final String LOGBACK_CONTEXT = "ch.qos.logback.classic.LoggerContext";
 
   private Logging() {}
 
@@ -31,35 +26,14 @@ public final class Logging {
       warnings.add("ODGM_LOG: no equivalent here for " + String.join(", ", filter.ignored()) + " (ignored)");
     }
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (!(factory instanceof LoggerContext ctx)) {
+    if (!factory.getClass().getName().equals(LOGBACK_CONTEXT)) { // by name: logback may be absent
       if (!filter.equals(LogFilter.DEFAULT) || format != LogFormat.TEXT) {
         warnings.add("ODGM_LOG and LOG_FORMAT are not applied: the logging backend on the class path is "
             + factory.getClass().getName() + ", not logback");
       }
       return warnings;
     }
-    if (filter.defaultLevel() != null) {
-      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(filter.defaultLevel()));
-    }
-    filter.levels().forEach((logger, level) -> ctx.getLogger(logger).setLevel(Level.toLevel(level)));
-    if (format == LogFormat.JSON && !useJson(ctx)) {
-      warnings.add("LOG_FORMAT=json applies to the node's console appender; the logback configuration in use has "
-          + "none named " + CONSOLE + ", so it keeps its own format");
-    }
+    warnings.addAll(LogbackBackend.apply(factory, filter, format));
     return warnings;
-  }
-
-  private static boolean useJson(LoggerContext ctx) {
-    Appender<ILoggingEvent> a = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(CONSOLE);
-    if (!(a instanceof ConsoleAppender<ILoggingEvent> console)) {
-      return false;
-    }
-    JsonEncoder json = new JsonEncoder();
-    json.setContext(ctx);
-    json.start();
-    console.stop(); // swapping the encoder of a running appender could tear a line
-    console.setEncoder(json);
-    console.start();
-    return true;
   }
 }

@@ -242,6 +242,7 @@ public final class OdgmNode implements AutoCloseable {
       RocksStorageEngine e = engine;
       if (e != null) {
         metrics.bindStorage(e::stats);
+        metrics.bindWalSync(e);
       }
       BuildInfo build = BuildInfo.current();
       metrics.bindBuildInfo(build.version(), build.commit());

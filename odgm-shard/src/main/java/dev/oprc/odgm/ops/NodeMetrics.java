@@ -76,6 +76,12 @@ public final class NodeMetrics implements AutoCloseable {
         () -> stats.get().stallMicros());
   }
 
+  /** {@code odgm_storage_wal_sync_seconds}: the duration of each group sync of the RocksDB WAL (sync mode group). */
+  public void bindWalSync(dev.oprc.odgm.storage.RocksStorageEngine engine) {
+    Timer t = timer("odgm.storage.wal.sync", "duration of each group sync (fsync) of the RocksDB WAL", Tags.empty());
+    engine.onWalSync(nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
+  }
+
   public MeterRegistry registry() {
     return meters.micrometer();
   }

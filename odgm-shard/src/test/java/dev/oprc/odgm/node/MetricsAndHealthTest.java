@@ -209,6 +209,24 @@ class MetricsAndHealthTest {
   }
 
   @Test
+  void aRocksDbNodeTimesEachGroupSyncOfItsWal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    OdgmNode rocks = node(collection("orders", 1), Map.of("ODGM_STORAGE", "rocksdb", "ODGM_STORAGE_SYNC", "group",
+        "ODGM_DATA_DIR", dir.toString()));
+    ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", rocks.port()).usePlaintext().build();
+    try {
+      DataServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).setValue(SetKeyRequest.newBuilder()
+          .setClsId("orders").setObjectId("o1").setKey("k").setValue(val("v")).build()); // acknowledged: synced
+      Map<String, Double> m = PrometheusText.scrape(rocks.metricsPort());
+      assertThat(value(m, "odgm_storage_wal_sync_seconds_count{}")).isGreaterThanOrEqualTo(1.0);
+      assertThat(m).containsKey("odgm_storage_wal_sync_seconds_bucket{le=\"0.001\"}");
+    } finally {
+      ch.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      rocks.close();
+    }
+  }
+
+  @Test
   void healthzIsLiveAndReadyzFollowsTheZenohLink() throws Exception {
     assertThat(PrometheusText.get(node.metricsPort(), "/healthz").statusCode()).isEqualTo(200);
     assertThat(PrometheusText.get(node.metricsPort(), "/readyz").statusCode()).isEqualTo(200);

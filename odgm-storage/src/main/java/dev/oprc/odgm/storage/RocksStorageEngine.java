@@ -286,6 +286,16 @@ public final class RocksStorageEngine implements AutoCloseable {
   }
 
   /**
+   * Observes the duration of each group sync of the WAL (sync mode {@code group}; never called
+   * otherwise), in nanoseconds, on the sync thread: it must not block. For metrics.
+   */
+  public void onWalSync(java.util.function.LongConsumer durationNanos) {
+    if (syncer != null) {
+      syncer.onSync(durationNanos);
+    }
+  }
+
+  /**
    * What the database reports about itself for {@code /metrics}: memory of the memtables and the
    * block cache, compaction debt, time writers were stalled. Zeros once closed.
    */

@@ -48,6 +48,13 @@ final class WalSyncer implements DurabilityGate, AutoCloseable, Worker.Duty {
     worker.start(); // after the field is set: the first round reads it
   }
 
+  private volatile java.util.function.LongConsumer onSync;
+
+  /** Observes each successful group sync's duration in nanoseconds, on the sync thread; must not block. */
+  void onSync(java.util.function.LongConsumer durationNanos) {
+    this.onSync = durationNanos;
+  }
+
   /** Why the WAL could not be synced, or null while it can. */
   String failure() {
     return failure;
@@ -181,8 +188,13 @@ final class WalSyncer implements DurabilityGate, AutoCloseable, Worker.Duty {
       return;
     }
     try {
+      long t0 = System.nanoTime();
       db.syncWal();
       durable = target;
+      java.util.function.LongConsumer l = onSync;
+      if (l != null) {
+        l.accept(System.nanoTime() - t0);
+      }
     } catch (RocksDBException e) {
       failure = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
       log.error("WAL sync failed; the storage refuses further writes until the node is restarted: {}", failure);
