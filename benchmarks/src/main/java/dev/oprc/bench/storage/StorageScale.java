@@ -39,6 +39,10 @@ public final class StorageScale {
         Runtime.getRuntime().availableProcessors(), n);
     Path dir = Files.createTempDirectory("odgm-scale-");
     try {
+      if (what.equals("outbox")) {
+        outboxTombstones(dir.resolve("outbox"), n);
+        return;
+      }
       if (what.equals("footprint")) {
         footprint(n);
         return;
@@ -137,6 +141,52 @@ public final class StorageScale {
       churn("rocksdb", s, n, e::compact, e::diskBytes);
       s.close(5_000);
     }
+  }
+
+  /**
+   * Outbox tombstones (issue 18): {@code n} writes with one trigger each on RocksDB, every record
+   * published and retired by the dispatcher (batched deletes), while RocksDB compacts as it
+   * chooses. Every tenth of the run it prints the records still pending, the compaction debt, the
+   * disk size, and the time one outbox scan from the start takes to find the first record: the
+   * cost a build-up of tombstones would show. Writers are paced by the outbox bound, as in a node.
+   */
+  static void outboxTombstones(Path dir, int n) throws InterruptedException {
+    Ids ids = new Ids(160);
+    try (RocksStorageEngine e = RocksStorageEngine.open(dir, SyncMode.NONE)) {
+      ShardStorage st = e.shard("scale", 0, ev -> TriggerIndex.compile(ev, ids::entryKey), 65_536, 1L << 30);
+      ObjectShard s = shard(st);
+      s.set("order-1", ObjData.newBuilder().putEntries("status", val("init")).setEvent(ObjectEvent.newBuilder()
+          .putDataTrigger("status", DataTrigger.newBuilder().addOnUpdate(TriggerTarget.newBuilder().setClsId("n")
+              .setPartitionId(0).setFnId("f")).build())).build(), WriteContext.CLIENT);
+      ValData[] values = {val("value-a"), val("value-b")};
+      long t0 = System.nanoTime();
+      int step = Math.max(1, n / 10);
+      for (int i = 1; i <= n; i++) {
+        s.setValue("order-1", "status", values[i & 1], WriteContext.CLIENT);
+        if (i % step == 0) {
+          printOutbox(e, st, i, t0);
+        }
+      }
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+      while (st.outbox().pendingCount() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      printOutbox(e, st, n, t0);
+      e.compact();
+      System.out.printf("outbox after a full compaction: disk %.1f MiB%n", e.diskBytes() / 1048576.0);
+      s.close(5_000);
+    }
+  }
+
+  private static void printOutbox(RocksStorageEngine e, ShardStorage st, int written, long t0) {
+    long s0 = System.nanoTime();
+    int found = st.outbox().scan(-1, 1, r -> { });
+    double scanMicros = (System.nanoTime() - s0) / 1e3;
+    RocksStorageEngine.EngineStats es = e.stats();
+    System.out.printf("outbox %,11d written in %6.1f s: pending %,8d, first-record scan %,9.0f µs (found %d), "
+        + "pending compaction %.1f MiB, disk %.1f MiB%n", written, (System.nanoTime() - t0) / 1e9,
+        st.outbox().pendingCount(), scanMicros, found, es.pendingCompactionBytes() / 1048576.0,
+        e.diskBytes() / 1048576.0);
   }
 
   static void reopen(Path dir, int n) {

@@ -274,8 +274,21 @@ public final class RocksStorageEngine implements AutoCloseable {
 
   /** Bytes of the data dir's files (SST, WAL, manifest). */
   public long diskBytes() {
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    long[] total = {0};
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+          total[0] += a.isRegularFile() ? a.size() : 0;
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE; // deleted by a compaction while listed: not on disk
+        }
+      });
+      return total[0];
     } catch (IOException e) {
       throw new StorageException("cannot list data dir '" + dir + "': " + e, e);
     }
