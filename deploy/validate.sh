@@ -16,6 +16,8 @@ K8S_VERSIONS="1.29.0 1.37.0"
 tmp=$(mktemp -d)
 trap 'rm -rf "${tmp}"' EXIT
 python=${PYTHON:-python3}
+# pip's console scripts sit beside the interpreter (a pyenv shim does not see a new one until rehashed)
+hadolint=$(command -v hadolint || echo "$("${python}" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/hadolint")
 
 schema() { # schema FILES...: strict schema validation against every version; status 1 on any failure
   local v
@@ -48,10 +50,10 @@ for m in $("${python}" deploy/test/mutations.py --list); do
   echo "rejected ${m} (${want}): $(grep -m1 -E 'ERROR|check_manifests' "${tmp}/out" | cut -c1-150)"
 done
 
-echo "== hadolint $(hadolint --version)"
-hadolint --no-color deploy/docker/Dockerfile
+echo "== hadolint $("${hadolint}" --version)"
+"${hadolint}" --no-color deploy/docker/Dockerfile
 sed 's/^FROM debian:bookworm-slim AS unpack$/FROM debian AS unpack/' deploy/docker/Dockerfile > "${tmp}/Dockerfile"
-if cmp -s deploy/docker/Dockerfile "${tmp}/Dockerfile" || hadolint --no-color "${tmp}/Dockerfile" > "${tmp}/out" 2>&1; then
+if cmp -s deploy/docker/Dockerfile "${tmp}/Dockerfile" || "${hadolint}" --no-color "${tmp}/Dockerfile" > "${tmp}/out" 2>&1; then
   echo "FAIL: hadolint accepted an untagged base image"; exit 1
 fi
 echo "rejected an untagged base image: $(grep -m1 DL "${tmp}/out")"
