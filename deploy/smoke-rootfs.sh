@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# A manual stand-in for `docker build` + three StatefulSet pods, for machines with no container engine:
+# builds the image's filesystem by the Dockerfile's steps on a Debian 12 minbase root (what
+# debian:bookworm-slim is made from), then starts the three pods of deploy/k8s/statefulset.yaml, each in
+# its own network namespace with its pod hostname (odgm-N), the manifest's environment, a read-only
+# root, its own /data and /tmp, as user 10001, through the image's entrypoint. Names resolve through
+# /etc/hosts (standing in for the headless Service's DNS). Checks that all three become ready, that a
+# write through one pod is read through another, and times a SIGTERM stop against the grace period.
+# Needs root, debootstrap, iproute2, curl, and the archive (mvn package). Not part of CI.
+#   ROOTFS=/tmp/odgm-rootfs (made with: debootstrap --variant=minbase bookworm $ROOTFS http://deb.debian.org/debian)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOTFS=${ROOTFS:-/tmp/odgm-rootfs}
+work=${WORK:-/tmp/odgm-smoke}
+version=${ODGM_VERSION:-0.1.0-SNAPSHOT}
+archive=distribution/target/odgm-${version}-linux-x64.tar.gz
+ns=default
+image=${work}/image
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "${p}" 2>/dev/null || true; done
+  sleep 1
+  for i in 0 1 2; do
+    umount -R "${work}/mnt${i}" 2>/dev/null || true
+    ip netns del "odgm-smoke-${i}" 2>/dev/null || true
+  done
+  ip netns del odgm-smoke-hub 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== image filesystem, by the Dockerfile's steps"
+rm -rf "${work}" && mkdir -p "${work}"
+cp -a "${ROOTFS}" "${image}"
+mkdir -p "${image}/unpack"
+tar -xzf "${archive}" -C "${image}/unpack"                                  # ADD archive /unpack/
+cp deploy/docker/odgm-entrypoint "${image}/unpack/odgm-${version}/bin/"     # COPY odgm-entrypoint
+mv "${image}/unpack/odgm-${version}" "${image}/opt/odgm" && rmdir "${image}/unpack"
+chmod 755 "${image}/opt/odgm/bin/odgm" "${image}/opt/odgm/bin/odgm-entrypoint"
+chroot "${image}" groupadd --gid 10001 odgm
+chroot "${image}" useradd --uid 10001 --gid odgm --home-dir /data --no-create-home --shell /usr/sbin/nologin odgm
+mkdir -p "${image}/data"
+for i in 0 1 2; do echo "10.244.0.1${i} odgm-${i}.odgm-peers.${ns}.svc odgm-${i}" >> "${image}/etc/hosts"; done
+
+echo "== pod network: a bridge in a hub namespace, one namespace per pod"
+ip netns add odgm-smoke-hub
+ip -n odgm-smoke-hub link add br0 type bridge && ip -n odgm-smoke-hub link set br0 up
+for i in 0 1 2; do
+  ip netns add "odgm-smoke-${i}"
+  ip link add "odgmsm${i}" netns odgm-smoke-hub type veth peer name eth0 netns "odgm-smoke-${i}"
+  ip -n odgm-smoke-hub link set "odgmsm${i}" master br0 up
+  ip -n "odgm-smoke-${i}" addr add "10.244.0.1${i}/24" dev eth0
+  ip -n "odgm-smoke-${i}" link set eth0 up && ip -n "odgm-smoke-${i}" link set lo up
+done
+
+# the manifest's env for pod N, one NAME=VALUE per line (valueFrom resolved as the kubelet would)
+pod_env() {
+  python3 - "$1" "${ns}" <<'EOF'
+import sys, yaml
+pod, ns = sys.argv[1], sys.argv[2]
+docs = [d for d in yaml.safe_load_all(open("deploy/k8s/statefulset.yaml")) if d]
+c = docs[0]["spec"]["template"]["spec"]["containers"][0]
+field = {"metadata.name": pod, "metadata.namespace": ns}
+vals = {}
+for e in c["env"]:
+    v = e["value"] if "value" in e else field[e["valueFrom"]["fieldRef"]["fieldPath"]]
+    for k, kv in vals.items():
+        v = v.replace("$(" + k + ")", kv)
+    vals[e["name"]] = v
+print(f"HOSTNAME={pod}")
+for k, v in vals.items():
+    print(f"{k}={v}")
+EOF
+}
+
+start_pod() { # start_pod N: the container of pod odgm-N, in the background; its JVM's pid is appended to pids
+  local i=$1 mnt="${work}/mnt$1"
+  mkdir -p "${mnt}" "${work}/data${i}" "${work}/log"
+  chown 10001:10001 "${work}/data${i}"                                       # fsGroup 10001
+  mapfile -t env < <(pod_env "odgm-${i}")
+  ip netns exec "odgm-smoke-${i}" unshare --mount --uts sh -c '
+    set -e; mnt=$1; img=$2; data=$3; host=$4; shift 4
+    hostname "$host"
+    mount --make-rprivate /
+    mount --bind "$img" "$mnt" && mount -o remount,bind,ro "$mnt"             # readOnlyRootFilesystem
+    mount --bind "$data" "$mnt/data"                                          # volumeClaimTemplate data
+    mount -t tmpfs -o size=256m tmpfs "$mnt/tmp"                              # emptyDir /tmp
+    mount -t proc proc "$mnt/proc"
+    exec chroot --userspec=10001:10001 "$mnt" /usr/bin/env -i "$@" /opt/odgm/bin/odgm-entrypoint node
+  ' sh "${mnt}" "${image}" "${work}/data${i}" "odgm-${i}" "${env[@]}" > "${work}/log/odgm-${i}.log" 2>&1 &
+  pids[i]=$!
+}
+
+ready() { ip netns exec "odgm-smoke-$1" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:9464/readyz" || true; }
+
+echo "== three pods (podManagementPolicy: Parallel)"
+t0=$(date +%s)
+for i in 0 1 2; do start_pod "${i}"; done
+for i in 0 1 2; do
+  until [ "$(ready "${i}")" = 200 ]; do
+    kill -0 "${pids[i]}" 2>/dev/null || { echo "odgm-${i} exited:"; tail -20 "${work}/log/odgm-${i}.log"; exit 1; }
+    [ $(( $(date +%s) - t0 )) -lt 180 ] || { echo "odgm-${i} not ready after 180 s"; tail -20 "${work}/log/odgm-${i}.log"; exit 1; }
+    sleep 1
+  done
+done
+echo "all three ready after $(( $(date +%s) - t0 )) s (/readyz 200)"
+
+cli() { # cli N ARGS...: the image's CLI inside pod odgm-N (its network, its mounts: /proc is there)
+  local i=$1; shift
+  nsenter --target "${pids[i]}" --mount --net chroot --userspec=10001:10001 "${work}/mnt${i}" /usr/bin/env -i \
+    /opt/odgm/bin/odgm cli "$@"
+}
+echo "== a write through odgm-0, read through odgm-2 (by its stable name)"
+cli 0 --node 127.0.0.1:8080 put orders/3/o1 status=paid
+cli 2 --node odgm-1.odgm-peers.${ns}.svc:8080 get orders/3/o1
+cli 1 --node 127.0.0.1:8080 stats | head -12
+
+echo "== SIGTERM to odgm-0 (terminationGracePeriodSeconds 30)"
+t1=$(date +%s%N)
+kill -TERM "${pids[0]}"
+while kill -0 "${pids[0]}" 2>/dev/null; do sleep 0.1; done
+echo "odgm-0 stopped $(( ($(date +%s%N) - t1) / 1000000 )) ms after SIGTERM"
+grep -h -o -E 'handed off[^"]*' "${work}/log/odgm-0.log" | head -1 || true
+cli 2 --node 127.0.0.1:8080 get orders/3/o1
+echo "smoke: passed"
