@@ -78,6 +78,7 @@ start_pod() { # start_pod N: the container of pod odgm-N, in the background; its
   mkdir -p "${mnt}" "${work}/data${i}" "${work}/log"
   chown 10001:10001 "${work}/data${i}"                                       # fsGroup 10001
   mapfile -t env < <(pod_env "odgm-${i}")
+  # shellcheck disable=SC2016 # expanded by the inner sh
   ip netns exec "odgm-smoke-${i}" unshare --mount --uts sh -c '
     set -e; mnt=$1; img=$2; data=$3; host=$4; shift 4
     hostname "$host"
@@ -115,11 +116,27 @@ cli 0 --node 127.0.0.1:8080 put orders/3/o1 status=paid
 cli 2 --node odgm-1.odgm-peers.${ns}.svc:8080 get orders/3/o1
 cli 1 --node 127.0.0.1:8080 stats | head -12
 
+for i in 0 1 2; do echo "odgm-${i}: RSS $(( $(ps -o rss= -p "${pids[i]}") / 1024 )) MiB"; done
+
 echo "== SIGTERM to odgm-0 (terminationGracePeriodSeconds 30)"
 t1=$(date +%s%N)
 kill -TERM "${pids[0]}"
 while kill -0 "${pids[0]}" 2>/dev/null; do sleep 0.1; done
 echo "odgm-0 stopped $(( ($(date +%s%N) - t1) / 1000000 )) ms after SIGTERM"
-grep -h -o -E 'handed off[^"]*' "${work}/log/odgm-0.log" | head -1 || true
+grep -h -o -E '"message":"[^"]*handed off[^"]*","arguments": \[[^]]*\]' "${work}/log/odgm-0.log" | head -1 || true
 cli 2 --node 127.0.0.1:8080 get orders/3/o1
+
+echo "== odgm-0 again, on its volume (a restarted pod)"
+mv "${work}/log/odgm-0.log" "${work}/log/odgm-0.first.log"
+umount -R "${work}/mnt0" 2>/dev/null || true
+t2=$(date +%s)
+start_pod 0
+until [ "$(ready 0)" = 200 ]; do
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "odgm-0 exited:"; tail -20 "${work}/log/odgm-0.log"; exit 1; }
+  [ $(( $(date +%s) - t2 )) -lt 120 ] || { echo "odgm-0 not ready after 120 s"; exit 1; }
+  sleep 1
+done
+echo "odgm-0 ready again after $(( $(date +%s) - t2 )) s"
+cli 0 --node 127.0.0.1:8080 get orders/3/o1
+if grep -h 'unknown variable' "${work}"/log/*.log; then echo "FAIL: the manifest's env has variables the node does not know"; exit 1; fi
 echo "smoke: passed"

