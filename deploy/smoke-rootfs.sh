@@ -19,7 +19,7 @@ image=${work}/image
 pids=()
 
 cleanup() {
-  for p in "${pids[@]}"; do kill -KILL "${p}" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill -KILL "${p}" 2>/dev/null || true; wait "${p}" 2>/dev/null || true; done
   sleep 1
   for i in 0 1 2; do
     umount -R "${work}/mnt${i}" 2>/dev/null || true
@@ -112,7 +112,13 @@ cli() { # cli N ARGS...: the image's CLI inside pod odgm-N (its network, its mou
     /opt/odgm/bin/odgm cli "$@"
 }
 echo "== a write through odgm-0, read through odgm-2 (by its stable name)"
-cli 0 --node 127.0.0.1:8080 put orders/3/o1 status=paid
+# UNAVAILABLE (an election, or a leadership transfer to the preferred leader just after the start) means
+# "not applied, retry" (README, Cluster): a client retries, so does this
+for attempt in $(seq 1 20); do
+  if cli 0 --node 127.0.0.1:8080 put orders/3/o1 status=paid; then break; fi
+  [ "${attempt}" -lt 20 ] || exit 1
+  sleep 1
+done
 cli 2 --node odgm-1.odgm-peers.${ns}.svc:8080 get orders/3/o1
 cli 1 --node 127.0.0.1:8080 stats | head -12
 
