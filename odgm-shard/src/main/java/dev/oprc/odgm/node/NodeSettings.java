@@ -151,6 +151,8 @@ public final class NodeSettings {
       Setting.ignored("ODGM_ZENOH_EVENT_PUBLISH", "upstream's change notifications (branch `dev`); not implemented"),
       Setting.ignored("ODGM_MST_SYNC_EVENTS", "upstream's notifications of replicated changes; not implemented"),
       Setting.ignored("OPRC_SERVICE_NAME", "upstream's telemetry service name"),
+      Setting.ignored("OPRC_CLS_ID", "upstream's pod template: the class, for observability"),
+      Setting.ignored("OPRC_DEPLOYMENT_ID", "upstream's pod template: the deployment, for observability"),
       Setting.ignored("OPRC_ZENOH_CONFIG", "upstream's json5 Zenoh configuration file; the variables above are read"),
       Setting.ignored("OPRC_ZENOH_GOSSIP_ENABLED", "no gossip: a peer connects to the endpoints it is given"),
       Setting.ignored("OPRC_ZENOH_GOSSIP_MULTIHOP", "no gossip"),
