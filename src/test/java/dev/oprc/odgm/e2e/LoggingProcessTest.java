@@ -63,5 +63,7 @@ class LoggingProcessTest {
     assertThat(line.get("loggerName").getAsString()).isEqualTo("dev.oprc.odgm.node.OdgmNode");
     assertThat(line.get("threadName").getAsString()).isEqualTo("main");
     assertThat(line.get("timestamp").getAsLong()).isPositive();
+    assertThat(line.get("formattedMessage").getAsString()).contains("serving gRPC on port ").doesNotContain("{}");
+    assertThat(line.has("message")).as("the SLF4J template is not repeated beside the text").isFalse();
   }
 }

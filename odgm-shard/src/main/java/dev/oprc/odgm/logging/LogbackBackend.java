@@ -40,6 +40,11 @@ final class LogbackBackend {
     }
     JsonEncoder json = new JsonEncoder();
     json.setContext(ctx);
+    // the text a reader expects in "message", not SLF4J's template with the values beside it
+    json.setWithFormattedMessage(true);
+    json.setWithMessage(false);
+    json.setWithArguments(false);
+    json.setWithContext(false); // the same logger-context object on every line
     json.start();
     console.stop(); // swapping the encoder of a running appender could tear a line
     console.setEncoder(json);
