@@ -120,6 +120,11 @@ final class OtelTracing implements Tracing {
     return true;
   }
 
+  /** Exports what is buffered now (bounded wait). */
+  void flush() {
+    provider.forceFlush().join(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
     provider.shutdown().join(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS); // flushes the batch first

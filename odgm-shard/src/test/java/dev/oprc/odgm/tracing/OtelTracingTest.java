@@ -23,6 +23,7 @@ class OtelTracingTest {
   @Test
   void writeDispatchAndInvocationAreOneChainThroughTheEnvelope() throws Exception {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
+    List<SpanData> done;
     try (OtelTracing t = new OtelTracing(spans, Resource.empty())) {
       TraceSpan write = t.startWrite("oprc.DataService/Set", null, -1, CLIENT);
       byte[] stored = envelope(write.traceparent()); // what the outbox record holds
@@ -33,8 +34,9 @@ class OtelTracingTest {
       TraceSpan invoke = t.startInvocation("c", 3, "f", "id",
           InvocationRequest.parseFrom(sent).getOptionsOrThrow("traceparent"));
       invoke.end("APP_ERROR");
+      t.flush();
+      done = spans.getFinishedSpanItems(); // before the close: the in-memory exporter forgets them then
     }
-    List<SpanData> done = spans.getFinishedSpanItems();
     assertThat(done).hasSize(3);
     SpanData w = done.get(0);
     SpanData d = done.get(1);
@@ -71,10 +73,13 @@ class OtelTracingTest {
   @Test
   void aMalformedParentStartsANewTrace() throws Exception {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
+    List<SpanData> done;
     try (OtelTracing t = new OtelTracing(spans, Resource.empty())) {
       t.startWrite("w", "c", 0, "not-a-traceparent").end(null);
+      t.flush();
+      done = spans.getFinishedSpanItems();
     }
-    assertThat(spans.getFinishedSpanItems()).singleElement()
+    assertThat(done).singleElement()
         .satisfies(s -> assertThat(s.getParentSpanContext().isValid()).isFalse());
   }
 }
