@@ -21,6 +21,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -68,7 +69,7 @@ class TracesProcessTest {
 
   @BeforeEach
   void startReceiver() throws IOException {
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     receiver.createContext("/v1/traces", exchange -> {
       try (exchange; InputStream in = exchange.getRequestBody()) {
         try {
