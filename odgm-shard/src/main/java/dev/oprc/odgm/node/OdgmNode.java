@@ -65,6 +65,7 @@ public final class OdgmNode implements AutoCloseable {
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final ThreadFactory threads;
   private final dev.oprc.odgm.tracing.TracingConfig tracingConfig;
+  private final TracingStarter tracingStarter;
   private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
   // every counter and gauge, read by /metrics and Stats; it exists without the metrics port too
@@ -95,6 +96,7 @@ public final class OdgmNode implements AutoCloseable {
     this.clock = b.clock;
     this.threads = b.threads;
     this.tracingConfig = b.tracing;
+    this.tracingStarter = b.tracingStarter;
     this.embedded = Map.copyOf(b.handlers);
     Map<String, FunctionHandler> all = new HashMap<>(BuiltinFunctions.all());
     all.putAll(b.handlers);
@@ -135,7 +137,7 @@ public final class OdgmNode implements AutoCloseable {
     dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet()); // before anything opens
     NodeMain.logShardTypes(config, ownership);
     // closed after everything else that may still end a span (the drain, the receiver), before the transport
-    tracing = closer.push("tracing", dev.oprc.odgm.tracing.Tracing.start(tracingConfig, config.nodeId()));
+    tracing = closer.push("tracing", tracingStarter.start(tracingConfig, config.nodeId()));
     openStorage(ids);
     startEvents(ids);
     startInvocations();
@@ -487,6 +489,12 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
+  /** How {@link #start()} starts the node's traces ({@code Tracing::start}; tests record spans instead). */
+  @FunctionalInterface
+  interface TracingStarter {
+    dev.oprc.odgm.tracing.Tracing start(dev.oprc.odgm.tracing.TracingConfig config, long nodeId);
+  }
+
   /** Configures a node. Not thread-safe; use from one thread. */
   public static final class Builder {
     private NodeConfig config;
@@ -496,6 +504,7 @@ public final class OdgmNode implements AutoCloseable {
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
     private ThreadFactory threads = Threads.daemon("odgm-node-");
     private dev.oprc.odgm.tracing.TracingConfig tracing = dev.oprc.odgm.tracing.TracingConfig.OFF;
+    private TracingStarter tracingStarter = dev.oprc.odgm.tracing.Tracing::start;
 
     private Builder() {}
 
@@ -514,6 +523,12 @@ public final class OdgmNode implements AutoCloseable {
      */
     public Builder tracing(dev.oprc.odgm.tracing.TracingConfig t) {
       this.tracing = Objects.requireNonNull(t, "tracing");
+      return this;
+    }
+
+    /** What starts the traces in {@link OdgmNode#start()} (tests: a recording {@code Tracing}). */
+    Builder tracingStarter(TracingStarter s) {
+      this.tracingStarter = Objects.requireNonNull(s, "tracingStarter");
       return this;
     }
 
