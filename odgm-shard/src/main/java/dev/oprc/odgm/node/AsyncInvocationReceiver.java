@@ -4,11 +4,14 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.oprc.odgm.cluster.PartitionOwnership;
+import dev.oprc.odgm.events.TriggerHeaders;
 import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.InvocationResponse;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.ResponseStatus;
+import dev.oprc.odgm.tracing.TraceSpan;
+import dev.oprc.odgm.tracing.Tracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +59,7 @@ final class AsyncInvocationReceiver implements AutoCloseable {
   private final LongAdder invalid = new LongAdder();
   private final LongAdder notLeader = new LongAdder();
   private final LeaseCheck leases;
+  private final Tracing tracing;
   /** Payload bytes of invocations accepted and not finished (queued, waiting for a route, running). */
   private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private final long maxQueuedBytes;
@@ -92,11 +96,13 @@ final class AsyncInvocationReceiver implements AutoCloseable {
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
       FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes) {
-    this(transport, shards, ownership, invoker, threads, queueBound, maxQueuedBytes, LeaseCheck.ALWAYS);
+    this(transport, shards, ownership, invoker, threads, queueBound, maxQueuedBytes, LeaseCheck.ALWAYS,
+        Tracing.OFF);
   }
 
   AsyncInvocationReceiver(NodeTransport transport, ShardRegistry shards, PartitionOwnership ownership,
-      FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes, LeaseCheck leases) {
+      FunctionInvoker invoker, int threads, int queueBound, long maxQueuedBytes, LeaseCheck leases, Tracing tracing) {
+    this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
     this.leases = java.util.Objects.requireNonNull(leases, "leases");
     this.maxQueuedBytes = maxQueuedBytes;
     this.transport = transport;
@@ -353,12 +359,10 @@ final class AsyncInvocationReceiver implements AutoCloseable {
     try {
       if (k.objectId() != null) {
         ObjectInvocationRequest req = ObjectInvocationRequest.parseFrom(payload);
-        return invoker.invokeAsync(k.cls(), k.partition(), k.fn(), k.objectId(), req.getOptionsMap(),
-            req.getPayload().toByteArray(), k.invocationId());
+        return invoke(k, req.getOptionsMap(), req.getPayload().toByteArray());
       }
       InvocationRequest req = InvocationRequest.parseFrom(payload);
-      return invoker.invokeAsync(k.cls(), k.partition(), k.fn(), null, req.getOptionsMap(),
-          req.getPayload().toByteArray(), k.invocationId());
+      return invoke(k, req.getOptionsMap(), req.getPayload().toByteArray());
     } catch (InvalidProtocolBufferException e) {
       decodeErrors.increment();
       warn("malformed invocation envelope on '{}'", k.resultKey());
@@ -366,6 +370,34 @@ final class AsyncInvocationReceiver implements AutoCloseable {
           ResponseStatus.INVALID_REQUEST, "malformed invocation envelope: " + e.getMessage()))
           .toBuilder().setInvocationId(k.invocationId()).build());
     }
+  }
+
+  private CompletableFuture<InvocationResponse> invoke(AsyncKey k, Map<String, String> options, byte[] payload) {
+    if (!tracing.enabled()) {
+      return invoker.invokeAsync(k.cls(), k.partition(), k.fn(), k.objectId(), options, payload, k.invocationId());
+    }
+    return tracedInvoke(k, options, payload);
+  }
+
+  /**
+   * The invocation as a span, a child of the traceparent it carries (its dispatch); the function
+   * gets this span's traceparent instead, so its own writes and calls continue the trace.
+   */
+  private CompletableFuture<InvocationResponse> tracedInvoke(AsyncKey k, Map<String, String> options,
+      byte[] payload) {
+    TraceSpan span = tracing.startInvocation(k.cls(), k.partition(), k.fn(), k.invocationId(),
+        options.get(TriggerHeaders.TRACEPARENT));
+    Map<String, String> traced = new java.util.HashMap<>(options);
+    traced.put(TriggerHeaders.TRACEPARENT, span.traceparent());
+    CompletableFuture<InvocationResponse> resp;
+    try {
+      resp = invoker.invokeAsync(k.cls(), k.partition(), k.fn(), k.objectId(), traced, payload, k.invocationId());
+    } catch (RuntimeException | Error e) {
+      span.end(FunctionInvoker.describe(e));
+      throw e;
+    }
+    return resp.whenComplete((r, e) -> span.end(e != null ? FunctionInvoker.describe(e)
+        : r.getStatus() == ResponseStatus.OKAY ? null : r.getStatus().name()));
   }
 
   private void publish(AsyncKey k, InvocationResponse resp) {

@@ -41,11 +41,12 @@ final class NodeMain {
     try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
       NodeConfig checked = NodeConfig.fromEnv(IdsOnlyMembers.provisional(env)); // all checked before anything opens
       dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
+      dev.oprc.odgm.tracing.TracingConfig tracing = dev.oprc.odgm.tracing.TracingConfig.fromEnv(env);
       ZenohTransport zenoh = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
       transport = zenoh;
       // upstream's ODGM_MEMBERS=1,2,3: the members' addresses come over Zenoh
       config = IdsOnlyMembers.idsOnly(env) ? awaitMembers(env, zenoh, ops) : checked;
-      node = OdgmNode.builder().config(config).ops(ops).transport(transport).build();
+      node = OdgmNode.builder().config(config).ops(ops).tracing(tracing).transport(transport).build();
     } catch (Exception e) {
       System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);

@@ -168,7 +168,7 @@ public final class NodeSettings {
   /** Every variable the node knows, in README order. */
   public static final SettingsCatalogue CATALOGUE = new SettingsCatalogue(List.of(NODE, StorageSettings.STORAGE_GROUP,
       ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
-      UPSTREAM_IGNORED));
+      dev.oprc.odgm.tracing.TracingSettings.TRACES, UPSTREAM_IGNORED));
 
   private static String clusterId(String s) {
     if (!s.matches("[A-Za-z0-9._-]+")) {

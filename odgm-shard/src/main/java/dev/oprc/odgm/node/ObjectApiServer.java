@@ -14,6 +14,8 @@ import dev.oprc.odgm.shard.NotFoundException;
 import dev.oprc.odgm.shard.ObjectShard;
 import dev.oprc.odgm.shard.VersionMismatchException;
 import dev.oprc.odgm.shard.WriteContext;
+import dev.oprc.odgm.tracing.TraceSpan;
+import dev.oprc.odgm.tracing.Tracing;
 import dev.oprc.zenoh.KeyExpr;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -45,8 +47,11 @@ final class ObjectApiServer {
   private final boolean eventsEnabled;
   private final String storageBackend;
   private final String version;
+  private final Tracing tracing;
 
-  ObjectApiServer(ShardRegistry shards, FunctionInvoker invoker, boolean eventsEnabled, String storageBackend) {
+  ObjectApiServer(ShardRegistry shards, FunctionInvoker invoker, boolean eventsEnabled, String storageBackend,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.shards = shards;
     this.invoker = invoker;
     this.eventsEnabled = eventsEnabled;
@@ -60,7 +65,7 @@ final class ObjectApiServer {
     switch (k.kind()) {
       case GET -> q.reply(q.key(), get(k).toByteArray());
       case SET -> {
-        shard(k).set(k.objectId(), decodeObj(q.payload()), WriteContext.CLIENT);
+        set(k, q.payload(), "zenoh set");
         q.reply(q.key(), EMPTY);
       }
       case BATCH_SET -> {
@@ -123,12 +128,37 @@ final class ObjectApiServer {
       throw new ApiError("failed to decode batch request: " + e.getMessage());
     }
     ObjectShard s = shard(k);
+    TraceSpan span = tracing.startWrite("zenoh batch_set", k.cls(), k.partition(), null);
     try {
       s.batchSetValues(k.objectId(), req.getValuesMap(), req.getDeleteKeysList(),
-          req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null, WriteContext.CLIENT);
+          req.hasExpectedObjectVersion() ? req.getExpectedObjectVersion() : null, client(span));
+      span.end(null);
     } catch (VersionMismatchException e) {
+      span.end("version mismatch");
       throw new ApiError("version mismatch: expected " + e.expected() + ", got " + e.actual());
+    } catch (RuntimeException e) {
+      span.end(e.getClass().getSimpleName());
+      throw e;
     }
+  }
+
+  /** An upsert as a write span ({@link TraceSpan#NONE}, allocating nothing, with traces off). */
+  private void set(ApiKey k, byte[] payload, String spanName) {
+    ObjectShard s = shard(k);
+    ObjData obj = decodeObj(payload);
+    TraceSpan span = tracing.startWrite(spanName, k.cls(), k.partition(), null);
+    try {
+      s.set(k.objectId(), obj, client(span));
+      span.end(null);
+    } catch (RuntimeException e) {
+      span.end(e.getClass().getSimpleName());
+      throw e;
+    }
+  }
+
+  /** A client write (depth 0), carrying the write span's traceparent into its events when traced. */
+  private static WriteContext client(TraceSpan span) {
+    return span == TraceSpan.NONE ? WriteContext.CLIENT : new WriteContext(0, span.traceparent());
   }
 
   private List<ObjectMetaEnvelope> list(ApiKey k, byte[] payload) {
@@ -254,11 +284,18 @@ final class ObjectApiServer {
     if (k.kind() != ApiKey.Kind.GET) {
       throw new ApiError("samples are accepted on oprc/{c}/{p}/objects/{id} only, not " + k.kind());
     }
+    if (!delete) {
+      set(k, payload == null ? new byte[0] : payload, "zenoh put");
+      return;
+    }
     ObjectShard s = shard(k);
-    if (delete) {
-      s.delete(k.objectId(), WriteContext.CLIENT);
-    } else {
-      s.set(k.objectId(), decodeObj(payload == null ? new byte[0] : payload), WriteContext.CLIENT);
+    TraceSpan span = tracing.startWrite("zenoh delete", k.cls(), k.partition(), null);
+    try {
+      s.delete(k.objectId(), client(span));
+      span.end(null);
+    } catch (RuntimeException e) {
+      span.end(e.getClass().getSimpleName());
+      throw e;
     }
   }
 }

@@ -64,6 +64,8 @@ public final class OdgmNode implements AutoCloseable {
   private final Map<String, FunctionHandler> handlers; // built-ins and the embedder's
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final ThreadFactory threads;
+  private final dev.oprc.odgm.tracing.TracingConfig tracingConfig;
+  private final TracingStarter tracingStarter;
   private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
   // every counter and gauge, read by /metrics and Stats; it exists without the metrics port too
@@ -84,7 +86,8 @@ public final class OdgmNode implements AutoCloseable {
   private volatile RaftWiring raft; // null without raft collections in a cluster
   private volatile List<String> subscribedKeys = List.of();
   private volatile List<String> zenohApiKeys = List.of();
-  private volatile boolean drained = true; // false when a dispatcher thread outlived the drain
+  private volatile boolean drained = true;
+  private volatile dev.oprc.odgm.tracing.Tracing tracing = dev.oprc.odgm.tracing.Tracing.OFF; // started by start() // false when a dispatcher thread outlived the drain
 
   private OdgmNode(Builder b) {
     this.config = b.config;
@@ -92,6 +95,8 @@ public final class OdgmNode implements AutoCloseable {
     this.ops = b.ops;
     this.clock = b.clock;
     this.threads = b.threads;
+    this.tracingConfig = b.tracing;
+    this.tracingStarter = b.tracingStarter;
     this.embedded = Map.copyOf(b.handlers);
     Map<String, FunctionHandler> all = new HashMap<>(BuiltinFunctions.all());
     all.putAll(b.handlers);
@@ -131,6 +136,8 @@ public final class OdgmNode implements AutoCloseable {
     ownership = PartitionOwnership.of(config.collections(), config.members());
     dev.oprc.odgm.ops.StartupChecks.routes(config.collections(), handlers.keySet()); // before anything opens
     NodeMain.logShardTypes(config, ownership);
+    // closed after everything else that may still end a span (the drain, the receiver), before the transport
+    tracing = closer.push("tracing", tracingStarter.start(tracingConfig, config.nodeId()));
     openStorage(ids);
     startEvents(ids);
     startInvocations();
@@ -178,7 +185,7 @@ public final class OdgmNode implements AutoCloseable {
     pool.start();
     closer.push("meters", meters); // after the shards, which close their partitions' meters
     shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool, meters), ownership::owns);
+        ids, new TransportDeliveryLink(transport, tracing), acks, storageFactory(), clock, pool, meters), ownership::owns);
     closer.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
   }
 
@@ -191,7 +198,7 @@ public final class OdgmNode implements AutoCloseable {
     invoker = closer.push("function invoker", new FunctionInvoker(shards, handlers,
         config.events().triggerTimeoutMillis(), this, ops.invokeMaxConcurrencyPerRoute(), config.invokeQueueBound()));
     receiver = new AsyncInvocationReceiver(transport, shards, ownership, invoker, config.invokeThreads(),
-        config.invokeQueueBound(), ops.invokeQueueMaxBytes(), this::holdsLease);
+        config.invokeQueueBound(), ops.invokeQueueMaxBytes(), this::holdsLease, tracing);
     closer.push("async invocation receiver", receiver);
     try {
       subscribedKeys = receiver.start();
@@ -202,7 +209,8 @@ public final class OdgmNode implements AutoCloseable {
       closer.push("ops server and metrics", this::closeOps);
       closer.push("event drain", () -> drained = shards.close(config.shutdownDrainMillis()));
       ZenohObjectApi api = new ZenohObjectApi(transport, shards, ownership, new ObjectApiServer(shards, invoker,
-          config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory"),
+          config.events().enabled(), config.storage().kind() == StorageConfig.Kind.ROCKSDB ? "rocksdb" : "memory",
+          tracing),
           config.invokeThreads(), config.invokeQueueBound());
       zenohApi = closer.push("Zenoh API", api); // its pools exist from here: pushed at once
       zenohApiKeys = api.start();
@@ -276,8 +284,9 @@ public final class OdgmNode implements AutoCloseable {
         strict.wrap(new FunctionServiceImpl(invoker, shards, new ZenohInvokeProxy(transport, ids),
             config.events().triggerTimeoutMillis()).bindService()));
     // ServerInterceptors.intercept runs the last one first: metrics see every call, then the write context
-    List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(new WriteContextInterceptor())
-        : List.of(new WriteContextInterceptor(), new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
+    WriteContextInterceptor writes = new WriteContextInterceptor(tracing);
+    List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(writes)
+        : List.of(writes, new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
     return GrpcServing.start(config.port(), ops, ownership, inlineFunctions, services, interceptors,
         opsServer.healthService(), config.reflectionEnabled());
   }
@@ -413,6 +422,11 @@ public final class OdgmNode implements AutoCloseable {
     return started(zenohApi).stats().toString();
   }
 
+  /** The node's traces: {@code Tracing.OFF} unless started with an OTLP endpoint. */
+  dev.oprc.odgm.tracing.Tracing tracing() {
+    return tracing;
+  }
+
   /** Async receiver counters: received, completed, decode errors, refused. */
   public String receiverStats() {
     return started(receiver).stats().toString();
@@ -476,6 +490,12 @@ public final class OdgmNode implements AutoCloseable {
     }
   }
 
+  /** How {@link #start()} starts the node's traces ({@code Tracing::start}; tests record spans instead). */
+  @FunctionalInterface
+  interface TracingStarter {
+    dev.oprc.odgm.tracing.Tracing start(dev.oprc.odgm.tracing.TracingConfig config, long nodeId);
+  }
+
   /** Configures a node. Not thread-safe; use from one thread. */
   public static final class Builder {
     private NodeConfig config;
@@ -484,6 +504,8 @@ public final class OdgmNode implements AutoCloseable {
     private dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.embedded();
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
     private ThreadFactory threads = Threads.daemon("odgm-node-");
+    private dev.oprc.odgm.tracing.TracingConfig tracing = dev.oprc.odgm.tracing.TracingConfig.OFF;
+    private TracingStarter tracingStarter = dev.oprc.odgm.tracing.Tracing::start;
 
     private Builder() {}
 
@@ -493,6 +515,21 @@ public final class OdgmNode implements AutoCloseable {
      */
     public Builder threads(ThreadFactory f) {
       this.threads = Objects.requireNonNull(f, "threads");
+      return this;
+    }
+
+    /**
+     * Traces ({@code OTEL_EXPORTER_OTLP_ENDPOINT}); {@link dev.oprc.odgm.tracing.TracingConfig#OFF} when
+     * unset. The exporter is created and started by {@link OdgmNode#start()}, flushed and stopped by its close.
+     */
+    public Builder tracing(dev.oprc.odgm.tracing.TracingConfig t) {
+      this.tracing = Objects.requireNonNull(t, "tracing");
+      return this;
+    }
+
+    /** What starts the traces in {@link OdgmNode#start()} (tests: a recording {@code Tracing}). */
+    Builder tracingStarter(TracingStarter s) {
+      this.tracingStarter = Objects.requireNonNull(s, "tracingStarter");
       return this;
     }
 

@@ -101,6 +101,39 @@ class NodeLifecycleTest {
   }
 
   @Test
+  void aNodeWithoutAnOtlpEndpointCreatesNoTracingSdk() throws Exception {
+    try (OdgmNode n = node(config(0), OpsConfig.embedded(), new LoopbackTransport())
+        .tracing(dev.oprc.odgm.tracing.TracingConfig.fromEnv(Map.of())).start()) {
+      assertThat(n.tracing()).isSameAs(dev.oprc.odgm.tracing.Tracing.OFF);
+    }
+  }
+
+  /** The live threads of OpenTelemetry's batch span processor. */
+  private static long spanExportThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+        .filter(t -> t.getName().startsWith("BatchSpanProcessor")).count();
+  }
+
+  @Test
+  void theTracingSdkStartsWithTheNodeAndStopsWithIt() throws Exception {
+    long before = spanExportThreads();
+    OdgmNode node = node(config(0), OpsConfig.embedded(), new LoopbackTransport()).tracing(
+        dev.oprc.odgm.tracing.TracingConfig.fromEnv(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")))
+        .build();
+    assertThat(spanExportThreads()).as("building starts nothing").isEqualTo(before);
+    try (node) {
+      node.start();
+      assertThat(node.tracing().enabled()).isTrue();
+      assertThat(spanExportThreads()).isEqualTo(before + 1);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (spanExportThreads() > before && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling for a condition: the worker exits just after its shutdown
+    }
+    assertThat(spanExportThreads()).as("closing the node stopped the exporter").isEqualTo(before);
+  }
+
+  @Test
   void aStartRefusedForAMissingHandlerOpensNothingAndClosesTheTransport() throws Exception {
     Set<Thread> before = nodeThreads();
     NodeConfig cfg = NodeConfig.fromEnv(Map.of("ODGM_HTTP_PORT", "0", "ODGM_STORAGE", "rocksdb",
