@@ -254,6 +254,10 @@ public final class OdgmNode implements AutoCloseable {
       }
       BuildInfo build = BuildInfo.current();
       metrics.bindBuildInfo(build.version(), build.commit());
+      dev.oprc.odgm.tracing.Tracing t = tracing;
+      if (t.enabled()) {
+        metrics.bindTraces(t::counts);
+      }
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);

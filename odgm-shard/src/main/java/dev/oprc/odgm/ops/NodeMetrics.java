@@ -82,6 +82,20 @@ public final class NodeMetrics implements AutoCloseable {
     engine.onWalSync(nanos -> t.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
   }
 
+  /**
+   * {@code odgm_trace_spans_{ended,exported,failed}_total}: ended − exported − failed are the spans
+   * still queued plus those the full batch queue dropped.
+   */
+  public void bindTraces(java.util.function.Supplier<dev.oprc.odgm.tracing.SpanCounts> counts) {
+    Tags none = Tags.empty();
+    counter("odgm.trace.spans.ended", "sampled spans the node ended (each queued for export once)", none,
+        () -> counts.get().ended());
+    counter("odgm.trace.spans.exported", "spans in batches the OTLP exporter delivered", none,
+        () -> counts.get().exported());
+    counter("odgm.trace.spans.failed", "spans in batches whose OTLP export failed (not retried)", none,
+        () -> counts.get().failed());
+  }
+
   public MeterRegistry registry() {
     return meters.micrometer();
   }

@@ -37,11 +37,18 @@ final class OtelTracing implements Tracing {
 
   private final SdkTracerProvider provider;
   private final Tracer tracer;
+  private final CountingSpans counts = new CountingSpans();
 
   OtelTracing(SpanExporter exporter, Resource resource) {
     this.provider = SdkTracerProvider.builder().setResource(resource)
-        .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build();
+        .addSpanProcessor(counts.endedCounter()) // first: a span is counted before the queue may drop it
+        .addSpanProcessor(BatchSpanProcessor.builder(counts.counting(exporter)).build()).build();
     this.tracer = provider.get(INSTRUMENTATION);
+  }
+
+  @Override
+  public SpanCounts counts() {
+    return counts.snapshot();
   }
 
   /** The SDK exporting to {@code config}'s OTLP/HTTP endpoint as {@code config.serviceName()}, node {@code nodeId}. */

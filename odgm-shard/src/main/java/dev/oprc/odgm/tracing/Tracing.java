@@ -47,6 +47,11 @@ public interface Tracing extends AutoCloseable {
   /** True when spans are recorded and exported. */
   boolean enabled();
 
+  /** Spans ended, exported and failed so far (for {@code /metrics}); zeros when off. */
+  default SpanCounts counts() {
+    return SpanCounts.NONE;
+  }
+
   /**
    * The server span of a write ({@code name}: the gRPC method or Zenoh operation), a child of
    * {@code parent} (a traceparent the request carried; null: a new trace); {@code partition} < 0

@@ -82,4 +82,19 @@ class OtelTracingTest {
     assertThat(done).singleElement()
         .satisfies(s -> assertThat(s.getParentSpanContext().isValid()).isFalse());
   }
+
+  @Test
+  void endedExportedAndFailedSpansAreCounted() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    try (OtelTracing t = new OtelTracing(spans, Resource.empty())) {
+      t.startWrite("w1", "c", 0, null).end(null);
+      t.startWrite("w2", "c", 0, null).end(null);
+      t.flush();
+      assertThat(t.counts()).isEqualTo(new SpanCounts(2, 2, 0));
+      spans.shutdown(); // an exporter that is shut down fails every later batch
+      t.startWrite("w3", "c", 0, null).end(null);
+      t.flush();
+      assertThat(t.counts()).isEqualTo(new SpanCounts(3, 2, 1));
+    }
+  }
 }
