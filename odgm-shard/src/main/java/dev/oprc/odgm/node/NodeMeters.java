@@ -28,6 +28,8 @@ final class NodeMeters {
           + " earlier samples was full", Tags.empty(), z::queriesRefused);
     }
     Tags none = Tags.empty();
+    m.counter("odgm.trigger.targets.unrouted", "trigger targets stored naming a function that a collection served"
+        + " here has no route for", none, shards::unroutedTargets);
     m.counter("odgm.invocations.async.received", "async invocations received", none, () -> receiver.stats().received());
     m.counter("odgm.invocations.async.completed", "async invocations run", none, () -> receiver.stats().completed());
     m.counter("odgm.invocations.async.decode.errors", "async invocations with a bad key or envelope", none,

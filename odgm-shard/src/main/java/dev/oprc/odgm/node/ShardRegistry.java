@@ -41,6 +41,7 @@ public final class ShardRegistry implements AutoCloseable {
   public static final String ACK_OPTION = "odgm.event.ack";
 
   private final Map<String, CreateCollectionRequest> collections = new LinkedHashMap<>();
+  private final UnroutedTargets unrouted = new UnroutedTargets(collections::containsKey, (c, fn) -> route(c, fn) != null);
   private final Map<String, AtomicReferenceArray<ObjectShard>> shards = new LinkedHashMap<>();
   private final Map<String, Long> firstShardId = new LinkedHashMap<>();
   private final Map<ObjectShard, PartitionMeters> meters = new HashMap<>(); // guarded by this
@@ -108,6 +109,7 @@ public final class ShardRegistry implements AutoCloseable {
     if (!closed && parts.get(partition) == null) {
       boolean ackAll = "true".equalsIgnoreCase(collections.get(collection).getOptionsMap().get(ACK_OPTION));
       ObjectShard s = shard(collection, partition, firstShardId.get(collection) + partition, ackAll, wiring);
+      s.onTriggersStored(unrouted);
       PartitionMeters m = wiring.meters().openPartition(collection, partition);
       meters.put(s, m);
       ShardMeters.bind(m, s);
@@ -212,6 +214,11 @@ public final class ShardRegistry implements AutoCloseable {
 
   public List<CreateCollectionRequest> collections() {
     return List.copyOf(collections.values());
+  }
+
+  /** Trigger targets stored naming a function that a collection served here has no route for. */
+  public long unroutedTargets() {
+    return unrouted.count();
   }
 
   /** The route of {@code fn} in {@code collection}, or null when it has none or it is disabled. */

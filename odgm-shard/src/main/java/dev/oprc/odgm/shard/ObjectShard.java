@@ -132,6 +132,16 @@ public final class ObjectShard implements AutoCloseable {
   }
 
   /** Compiles trigger config with this shard's key rule; throws on a bad target or key. */
+  private volatile java.util.function.Consumer<ObjectEvent> onTriggers = ev -> { };
+
+  /**
+   * Shows every valid trigger configuration a write is about to store to {@code check} (on the
+   * writer's thread, before the write; it must not block): the node counts targets it cannot route.
+   */
+  public void onTriggersStored(java.util.function.Consumer<ObjectEvent> check) {
+    this.onTriggers = java.util.Objects.requireNonNull(check, "check");
+  }
+
   public TriggerIndex compileTriggers(ObjectEvent event) {
     return TriggerIndex.compile(event, keyRule);
   }
@@ -279,6 +289,9 @@ public final class ObjectShard implements AutoCloseable {
   private Committed<Long> upsert(String oid, ObjData obj, WriteContext wc) {
     Map<String, ValData> updates = normalizeKeys(obj.getEntriesMap());
     TriggerIndex newTriggers = obj.hasEvent() ? compileTriggers(obj.getEvent()) : null;
+    if (newTriggers != null) {
+      onTriggers.accept(obj.getEvent());
+    }
     WriteEvents w = begin(oid, wc);
     return write(w, txn -> {
       ObjectMeta before = txn.meta();

@@ -209,6 +209,19 @@ class MetricsAndHealthTest {
   }
 
   @Test
+  void aStoredTriggerNamingAFunctionItsServedCollectionCannotRouteIsCounted() throws Exception {
+    ObjectEvent ev = ObjectEvent.newBuilder().putDataTrigger("status", DataTrigger.newBuilder()
+        .addOnUpdate(TriggerTarget.newBuilder().setClsId("orders").setFnId("recrod")) // a typo: no route
+        .addOnUpdate(TriggerTarget.newBuilder().setClsId("orders").setFnId("record")) // routed
+        .addOnUpdate(TriggerTarget.newBuilder().setClsId("elsewhere").setFnId("any")) // not served here: not judged
+        .build()).build();
+    data.set(SetObjectRequest.newBuilder().setClsId("orders").setObjectId("u1")
+        .setObject(ObjData.newBuilder().setEvent(ev).putEntries("status", val("new"))).build());
+    assertThat(value(PrometheusText.scrape(node.metricsPort()), "odgm_trigger_targets_unrouted_total{}"))
+        .isEqualTo(1.0);
+  }
+
+  @Test
   void aRocksDbNodeTimesEachGroupSyncOfItsWal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     OdgmNode rocks = node(collection("orders", 1), Map.of("ODGM_STORAGE", "rocksdb", "ODGM_STORAGE_SYNC", "group",
