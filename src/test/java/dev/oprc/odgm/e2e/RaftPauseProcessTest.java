@@ -72,8 +72,9 @@ class RaftPauseProcessTest {
         + "{\"name\":\"" + MARKERS + "\",\"partitionCount\":3,\"shardType\":\"basic\","
         + "\"shardAssignments\":[{\"primary\":1},{\"primary\":2},{\"primary\":3}]," + log + "}]";
     // one invocation thread: a node runs its async invocations in the order they arrived
+    // leader spread off: no rebalance moves a partition's leader while a test freezes the one it found
     cluster = LocalCluster.start(3, dir, router, collections, Map.of("ODGM_INVOKE_THREADS", "1",
-        "OPRC_ZENOH_LEASE_MS", Long.toString(ZENOH_LEASE_MS)));
+        "OPRC_ZENOH_LEASE_MS", Long.toString(ZENOH_LEASE_MS), "ODGM_RAFT_LEADER_SPREAD", "false"));
   }
 
   @AfterEach
@@ -120,7 +121,7 @@ class RaftPauseProcessTest {
     long third = others.get(1);
     int objects = 8;
     for (int i = 0; i < objects; i++) {
-      cluster.data(third).withDeadlineAfter(60, TimeUnit.SECONDS).setValue(setValue("x" + i, "v1"));
+      setValueUntilTaken(third, setValue("x" + i, "v1"));
     }
     DataServiceGrpc.DataServiceFutureStub toFrozen = futureStub(frozen);
     toFrozen.withDeadlineAfter(5, TimeUnit.SECONDS).capabilities(
@@ -158,6 +159,25 @@ class RaftPauseProcessTest {
         ValueResponse r = read(via, "x" + i);
         assertThat(r.getValue().getData().toStringUtf8()).as("x%d read through node %d", i, via).isEqualTo("v4");
         assertThat(r.getObjectVersion()).as("version of x%d: no stale write was applied", i).isEqualTo(3);
+      }
+    }
+  }
+
+  /**
+   * Writes, again after each UNAVAILABLE (the node answers it only for a write it did not propose,
+   * e.g. while the partition's ownership moves), so the write is applied exactly once.
+   */
+  private void setValueUntilTaken(long via, dev.oprc.odgm.proto.SetKeyRequest req) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        cluster.data(via).withDeadlineAfter(60, TimeUnit.SECONDS).setValue(req);
+        return;
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
       }
     }
   }
