@@ -51,8 +51,10 @@ class RaftFailoverProcessTest {
   }
 
   private void startCluster(int partitions) throws Exception {
+    // a hand-off waits for a follower to catch up; on a busy machine under 8 writers that can take longer
+    // than the 3 s default, and the graceful-stop test asserts every group was handed off
     cluster = LocalCluster.start(3, dir, router, RaftClusterProcessTest.raftCollection(COLLECTION, partitions),
-        Map.of());
+        Map.of("ODGM_RAFT_HANDOFF_TIMEOUT_MS", "10000")); // within NodeProcess.close()'s 20 s
     for (int p = 0; p < partitions; p++) {
       cluster.awaitLeader(COLLECTION, p, cluster.ids(), Duration.ofSeconds(60));
     }
