@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -90,21 +91,47 @@ public final class RaftReplication implements AutoCloseable {
    * @throws IllegalStateException when the server cannot start (port taken, unreadable storage)
    */
   public static RaftReplication start(ReplicationConfig config) {
+    return start(config, r -> { });
+  }
+
+  /**
+   * Starts this node's Ratis server once {@code joinFirst} joined the groups it asks for
+   * ({@link #group(List, long)} on the replication it is given, which does not serve yet): those
+   * groups are running when the other members first reach this node, instead of answering their
+   * first requests with "not yet initialized" while their databases open.
+   *
+   * @throws IllegalStateException when the server cannot start (port taken, unreadable storage)
+   * @throws RuntimeException what {@code joinFirst} threw (the server is closed)
+   */
+  public static RaftReplication start(ReplicationConfig config, Consumer<RaftReplication> joinFirst) {
     Objects.requireNonNull(config, "config");
-    RaftReplication r = null;
+    Objects.requireNonNull(joinFirst, "joinFirst");
+    RaftReplication r;
     try {
       r = new RaftReplication(config);
-      r.server.start();
-      log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
-          config.peers().keySet());
-      return r;
     } catch (IOException | RuntimeException e) {
-      if (r != null) {
-        r.close();
-      }
-      throw new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
-          + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
+      throw cannotStart(config, e);
     }
+    try {
+      joinFirst.accept(r);
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    try {
+      r.server.start();
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw cannotStart(config, e);
+    }
+    log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
+        config.peers().keySet());
+    return r;
+  }
+
+  private static IllegalStateException cannotStart(ReplicationConfig config, Exception e) {
+    return new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
+        + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
   }
 
   static RaftProperties properties(ReplicationConfig c) {
@@ -364,12 +391,25 @@ public final class RaftReplication implements AutoCloseable {
     }
   }
 
+  private void closeGroupsOfUnstartedServer() {
+    for (RaftGroupId gid : server.getGroupIds()) {
+      try {
+        server.getDivision(gid).close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("raft node {}: closing group {} failed: {}", config.nodeId(), gid, e.toString());
+      }
+    }
+  }
+
   /** Stops the submit thread, the Ratis server (closing every group's database) and the events thread. */
   @Override
   public void close() {
     closing = true;
     handingOff = true;
     batcher.close();
+    if (server.getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.NEW) {
+      closeGroupsOfUnstartedServer(); // Ratis closes a server that never started without closing its groups
+    }
     try {
       server.close();
     } catch (IOException | RuntimeException e) {

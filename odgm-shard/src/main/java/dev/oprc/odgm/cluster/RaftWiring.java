@@ -43,11 +43,15 @@ public final class RaftWiring implements AutoCloseable {
    */
   public static RaftWiring start(ReplicationConfig config, PartitionOwnership ownership,
       Function<ObjectEvent, TriggerIndex> compiler, long outboxMaxBytes) {
-    RaftWiring w = new RaftWiring(RaftReplication.start(config), ownership);
-    try {
+    Map<List<Long>, ReplicaGroup> joined = new LinkedHashMap<>();
+    // the groups join before the server serves: they run when the other members first reach this node
+    RaftWiring w = new RaftWiring(RaftReplication.start(config, r -> {
       for (List<Long> key : ownership.raftReplicaSets()) {
-        w.groups.put(key, w.replication.group(key, key.get(0)));
+        joined.put(key, r.group(key, key.get(0)));
       }
+    }), ownership);
+    try {
+      w.groups.putAll(joined);
       log.info("raft node {}: member of {} raft group(s) {}", config.nodeId(), w.keysByGroup().size(),
           w.describeGroups());
       for (String c : ownership.collections()) {
