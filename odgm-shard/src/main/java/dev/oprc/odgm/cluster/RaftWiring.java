@@ -16,7 +16,8 @@ import java.util.function.Function;
 /**
  * This node's part of the raft collections: one Ratis server ({@link RaftReplication}), one
  * {@link ReplicaGroup} per distinct (replica set, preferred leader) this node is in
- * ({@link PartitionOwnership#groupKey}), and each held partition's
+ * ({@link PartitionOwnership#groupKey}; without leader spreading the keys of one replica set share
+ * one group, listed, metered and listened to once), and each held partition's
  * replicated storage, opened at start so a follower applies the log from the beginning. Group
  * leadership feeds {@link PartitionOwnership#leadershipChanged} once {@link #listen()} is called.
  *
