@@ -60,6 +60,7 @@ final class Group implements ReplicaGroup {
   private volatile long readyTerm = -1; // the term whose leader-ready Ratis announced
   private volatile boolean stale; // a write's outcome is unknown: in-memory state needs a reload
   private volatile boolean closed;
+  private volatile String divisionFailure; // why Ratis closed this node's division while the node runs, or null
   private final java.util.concurrent.atomic.AtomicLong leaderChanges = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong firstTerm = new java.util.concurrent.atomic.AtomicLong(-1);
   /** Read: an operation using the group's database; write: closing it (no operation may run meanwhile). */
@@ -172,6 +173,37 @@ final class Group implements ReplicaGroup {
     RaftServer.Division d = division;
     RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
     return leader == null ? OptionalLong.empty() : OptionalLong.of(RaftReplication.nodeIdOf(leader));
+  }
+
+  @Override
+  public String failure() {
+    String f = divisionFailure;
+    if (f != null) {
+      return f;
+    }
+    String apply = machine.failure();
+    if (apply != null) {
+      return "stopped applying entries: " + apply;
+    }
+    RaftServer.Division d = division();
+    if (d != null && !d.getInfo().isAlive() && !node.closing()) { // before its state machine heard of it
+      return "Ratis closed this node's member of the group (" + d.getInfo().getLifeCycleState() + ")";
+    }
+    return null;
+  }
+
+  /**
+   * Ratis closed this node's division of the group while the node runs (its state machine was
+   * closed, or its leader election shut it down): the replica no longer takes part in the group
+   * until the node restarts, so say so loudly and make {@link #failure()} report it.
+   */
+  void divisionClosed(String cause) {
+    String before = divisionFailure;
+    divisionFailure = (before == null ? "Ratis closed this node's member of the group while the node runs: "
+        : before + "; ") + cause;
+    log.error("group {} on node {}: Ratis closed this node's member of the group while the node runs: {}. This "
+        + "replica no longer applies or votes; the node reports not ready until it is restarted", id(),
+        node.config().nodeId(), cause);
   }
 
   @Override

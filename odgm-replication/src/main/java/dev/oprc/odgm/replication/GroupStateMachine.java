@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -289,8 +290,40 @@ final class GroupStateMachine extends BaseStateMachine {
     group.notLeader();
   }
 
+  /**
+   * Ratis calls this after it closed this division from its leader election ({@code allServer}
+   * false: the election found this node outside the group's configuration, or a leader told it to
+   * shut down) or when the whole server closes ({@code allServer} true). Ratis logs the first at
+   * INFO only, which the node's default levels hide.
+   */
+  @Override
+  public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+    if (!allServer && !group.node().closing()) {
+      group.divisionClosed("its leader election shut it down as " + roleInfo.getRole() + " (" + division() + ")");
+    }
+  }
+
+  /** What Ratis knows of this division: role, state, term, configuration, indexes (for error messages). */
+  private String division() {
+    RaftServer server = getServer().getNow(null);
+    if (server == null) {
+      return "no server";
+    }
+    try {
+      RaftServer.Division d = server.getDivision(getGroupId());
+      return d.getInfo().getCurrentRole() + " " + d.getInfo().getLifeCycleState() + " at term "
+          + d.getInfo().getCurrentTerm() + ", conf " + d.getRaftConf() + ", applied " + d.getInfo().getLastAppliedIndex()
+          + ", committed " + d.getRaftLog().getLastCommittedIndex();
+    } catch (IOException | RuntimeException e) {
+      return "division unknown: " + e;
+    }
+  }
+
   @Override
   public void close() throws IOException {
+    if (!group.node().closing()) { // not the node's stop: a Ratis failure path closed the division
+      group.divisionClosed("its state machine was closed (" + division() + ")");
+    }
     group.closing();
     RocksStorageEngine e = engine;
     engine = null;

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -28,7 +29,6 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -41,13 +41,16 @@ import org.slf4j.LoggerFactory;
  * thread and log cost grows with the number of replica sets times their size, not with partitions,
  * and each member leads the groups it prefers (see {@link #group(List, long)}). Logs and databases live in
  * {@code dataDir/raft/<group uuid>/} ({@code current/} Ratis log, {@code db/} RocksDB,
- * {@code sm/} snapshots); groups found there are recovered at start.
+ * {@code sm/} snapshots); a group found there is recovered when this node asks for it again
+ * ({@link #group(List)}), with its members, as a group this node joins for the first time.
  *
  * <p>Thread-safe. Owns the Ratis server and the {@code odgm-raft-events} thread; {@link #close()}
  * stops both and closes every group's database, so close it after the users of its shards.
  */
 public final class RaftReplication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftReplication.class);
+  /** A storage dir that does not exist: what the Ratis server builder scans for groups (none). */
+  private static final String NO_GROUPS = "no-groups-at-build";
 
   private final ReplicationConfig config;
   private final ConcurrentMap<RaftGroupId, Group> groups = new ConcurrentHashMap<>();
@@ -55,6 +58,7 @@ public final class RaftReplication implements AutoCloseable {
   private final AtomicLong callIds = new AtomicLong();
   private final ScheduledExecutorService events;
   private volatile boolean handingOff; // a stop began: no group takes or moves leadership any more
+  private volatile boolean closing; // close() began: a division closing now is the node's doing, not a failure
   private final EntryBatcher batcher;
   private final RaftServer server;
 
@@ -64,9 +68,15 @@ public final class RaftReplication implements AutoCloseable {
         dev.oprc.odgm.lifecycle.Threads.daemon("odgm-raft-events-" + config.nodeId()));
     this.batcher = new EntryBatcher(config.nodeId(), config.entriesInFlight());
     try {
-      this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(properties(config))
-          .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine())
-          .setOption(RaftStorage.StartupOption.RECOVER).build();
+      RaftProperties p = properties(config);
+      // Ratis's builder starts a division for every group directory it finds in its storage dir, created with no
+      // members (RaftServerProxy.initGroups: RaftGroup.valueOf(groupId)); such a division leaves its group for good
+      // when an election starts while a snapshot install swaps its configuration (see addGroup). So the builder
+      // sees a storage dir without groups, and each group joins with its members when it is asked for
+      RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").resolve(NO_GROUPS).toFile()));
+      this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(p)
+          .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine()).build();
+      RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile())); // read at each add
     } catch (IOException | RuntimeException e) {
       batcher.close();
       events.shutdownNow();
@@ -75,26 +85,53 @@ public final class RaftReplication implements AutoCloseable {
   }
 
   /**
-   * Starts this node's Ratis server; groups whose data is in {@code dataDir/raft} rejoin.
+   * Starts this node's Ratis server, with no group yet: groups whose data is in {@code dataDir/raft}
+   * rejoin when {@link #group(List)} (or {@link #group(List, long)}) asks for them.
    *
    * @throws IllegalStateException when the server cannot start (port taken, unreadable storage)
    */
   public static RaftReplication start(ReplicationConfig config) {
+    return start(config, r -> { });
+  }
+
+  /**
+   * Starts this node's Ratis server once {@code joinFirst} joined the groups it asks for
+   * ({@link #group(List, long)} on the replication it is given, which does not serve yet): those
+   * groups are running when the other members first reach this node, instead of answering their
+   * first requests with "not yet initialized" while their databases open.
+   *
+   * @throws IllegalStateException when the server cannot start (port taken, unreadable storage)
+   * @throws RuntimeException what {@code joinFirst} threw (the server is closed)
+   */
+  public static RaftReplication start(ReplicationConfig config, Consumer<RaftReplication> joinFirst) {
     Objects.requireNonNull(config, "config");
-    RaftReplication r = null;
+    Objects.requireNonNull(joinFirst, "joinFirst");
+    RaftReplication r;
     try {
       r = new RaftReplication(config);
-      r.server.start();
-      log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
-          config.peers().keySet());
-      return r;
     } catch (IOException | RuntimeException e) {
-      if (r != null) {
-        r.close();
-      }
-      throw new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
-          + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
+      throw cannotStart(config, e);
     }
+    try {
+      joinFirst.accept(r);
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    try {
+      r.server.start();
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw cannotStart(config, e);
+    }
+    log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
+        config.peers().keySet());
+    return r;
+  }
+
+  private static IllegalStateException cannotStart(ReplicationConfig config, Exception e) {
+    return new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
+        + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
   }
 
   static RaftProperties properties(ReplicationConfig c) {
@@ -236,8 +273,13 @@ public final class RaftReplication implements AutoCloseable {
     }
     RaftGroup group = RaftGroup.valueOf(gid, peers);
     try {
+      // format false: Ratis recovers the group's directory when there is one (else it formats a new one). Either way
+      // the division's initial configuration is these members: Ratis falls back to it whenever it drops its
+      // configurations, which it does for a moment with every snapshot chunk a follower installs
+      // (SnapshotInstallationHandler: state.truncate, then the leader's configuration); an election starting in
+      // that moment must still find this node in its group, or Ratis closes the division (LeaderElection: NOT_IN_CONF)
       RaftClientReply r = server.groupManagement(
-          GroupManagementRequest.newAdd(clientId, server.getId(), nextCallId(), group));
+          GroupManagementRequest.newAdd(clientId, server.getId(), nextCallId(), group, false));
       if (!r.isSuccess()) {
         throw new IllegalStateException("cannot add replica group " + gid + " " + sorted + ": " + r.getException());
       }
@@ -294,6 +336,11 @@ public final class RaftReplication implements AutoCloseable {
     return handingOff;
   }
 
+  /** True once {@link #close()} began: divisions closing from then on are closed by this node. */
+  boolean closing() {
+    return closing;
+  }
+
   /**
    * The first step of a graceful stop, while the node still serves: this node stops standing for
    * election and moves the leadership of every group it leads to the follower with the most of the
@@ -344,11 +391,25 @@ public final class RaftReplication implements AutoCloseable {
     }
   }
 
+  private void closeGroupsOfUnstartedServer() {
+    for (RaftGroupId gid : server.getGroupIds()) {
+      try {
+        server.getDivision(gid).close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("raft node {}: closing group {} failed: {}", config.nodeId(), gid, e.toString());
+      }
+    }
+  }
+
   /** Stops the submit thread, the Ratis server (closing every group's database) and the events thread. */
   @Override
   public void close() {
+    closing = true;
     handingOff = true;
     batcher.close();
+    if (server.getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.NEW) {
+      closeGroupsOfUnstartedServer(); // Ratis closes a server that never started without closing its groups
+    }
     try {
       server.close();
     } catch (IOException | RuntimeException e) {

@@ -47,6 +47,13 @@ public interface ReplicaGroup {
   /** The leader this node knows of. */
   OptionalLong leaderId();
 
+  /**
+   * Why this node's member of the group stopped working while the node runs (an entry it could not
+   * apply, or Ratis closed its division), or null while it works. Such a member neither applies nor
+   * votes until the node restarts; the node reports it as not ready.
+   */
+  String failure();
+
   /** Adds a listener: called once soon with the current state, then on every change (on the events thread). */
   void addListener(LeadershipListener listener);
 }

@@ -64,11 +64,9 @@ final class RaftTestCluster implements AutoCloseable {
   }
 
   RaftReplication start(long id) {
-    RaftReplication r = RaftReplication.start(config(id));
+    // as the node does: the set's group joins before the server serves
+    RaftReplication r = RaftReplication.start(config(id), joinSetGroup ? n -> n.group(members) : n -> { });
     nodes.put(id, r);
-    if (joinSetGroup) {
-      r.group(members);
-    }
     return r;
   }
 

@@ -99,8 +99,10 @@ final class NodeMain {
           }
         }
       }
-      log.info("node {} of cluster {}: owns {} (basic and mst); member of {} raft groups {} (preferred leader first)",
-          Long.toUnsignedString(config.nodeId()), config.members().members(), owned, ownership.raftReplicaSets().size(),
+      // the groups themselves are logged once the Raft server started: without leader spreading, one group
+      // serves every preferred leader of a replica set
+      log.info("node {} of cluster {}: owns {} (basic and mst); holds raft partitions of replica sets {} (preferred "
+          + "leader first)", Long.toUnsignedString(config.nodeId()), config.members().members(), owned,
           ownership.raftReplicaSets());
     }
     for (dev.oprc.odgm.proto.CreateCollectionRequest c : config.collections()) {

@@ -322,7 +322,16 @@ public final class OdgmNode implements AutoCloseable {
     if (!transport.linkUp()) {
       return "Zenoh: no router link (" + transport + "); connecting in the background";
     }
-    return leaderless();
+    String failed = raftFailures();
+    return failed != null ? failed : leaderless();
+  }
+
+  /** Why raft groups stopped working on this node while it runs (Ratis closed them, or an apply failed), else null. */
+  private String raftFailures() {
+    RaftWiring r = raft;
+    java.util.List<String> failed = r == null ? java.util.List.of() : r.failures();
+    return failed.isEmpty() ? null : "raft: this node's member of " + failed.size() + " group(s) stopped working; "
+        + "restart the node: " + String.join("; ", failed);
   }
 
   /** Why not ready while a raft partition held here has no leader (election, or no quorum), else null. */

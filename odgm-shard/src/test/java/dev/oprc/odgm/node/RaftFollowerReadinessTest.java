@@ -126,4 +126,36 @@ class RaftFollowerReadinessTest {
     assertThat(shards(leader)).extracting(ShardStats::getRole).containsExactly("leader");
     assertThat(shards(leader).get(0).getShardId()).isEqualTo(s.getShardId());
   }
+
+  /**
+   * A node whose member of a raft group Ratis closed while the node runs (here: the group removed
+   * from the node's Ratis server by a management request) takes no part in that group any more, so
+   * it must not report ready as if it served: /readyz is 503 and names the group.
+   */
+  @Test
+  void aNodeWhoseRaftGroupRatisClosedWhileItRunsIsNotReadyAndSaysWhy() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      grpc[i] = freePort();
+      raft[i] = freePort();
+    }
+    OdgmNode one = start(1);
+    OdgmNode two = start(2);
+    await(() -> one.readiness() == null && two.readiness() == null, "both nodes ready");
+    org.apache.ratis.protocol.RaftPeer peer = org.apache.ratis.protocol.RaftPeer.newBuilder().setId("n2")
+        .setAddress("127.0.0.1:" + raft[1]).build();
+    try (org.apache.ratis.client.RaftClient c = org.apache.ratis.client.RaftClient.newBuilder()
+        .setProperties(new org.apache.ratis.conf.RaftProperties())
+        .setRaftGroup(org.apache.ratis.protocol.RaftGroup.valueOf(
+            org.apache.ratis.protocol.RaftGroupId.randomId(), peer)).build()) {
+      var api = c.getGroupManagementApi(peer.getId());
+      var gid = api.list().getGroupIds().get(0);
+      assertThat(api.remove(gid, false, false).isSuccess()).isTrue();
+    }
+    await(() -> two.readiness() != null, "node 2 not ready");
+    assertThat(two.readiness()).contains("raft: this node's member of 1 group(s) stopped working",
+        "Ratis closed this node's member of the group");
+    var readyz = PrometheusText.get(two.metricsPort(), "/readyz");
+    assertThat(readyz.statusCode()).isEqualTo(503);
+    assertThat(readyz.body()).contains("stopped working");
+  }
 }
