@@ -27,6 +27,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
   private final String key;
   private final ReloadableShardStorage inner;
   private final LongAdder droppedRetires = new LongAdder();
+  private volatile dev.oprc.odgm.storage.ChangeSink changeSink = dev.oprc.odgm.storage.ChangeSink.NONE;
 
   ReplicatedShard(Group group, String key, ReloadableShardStorage inner) {
     this.group = group;
@@ -103,6 +104,21 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
       group.checkLeader();
       return inner.write(objectId, mutation, listener);
     });
+  }
+
+  @Override
+  public void onChanges(dev.oprc.odgm.storage.ChangeSink sink) {
+    changeSink = java.util.Objects.requireNonNull(sink, "sink");
+  }
+
+  /**
+   * The group's apply thread wrote a change event of this partition with {@code seq}: the leader
+   * publishes it (durable: committed on a majority); a follower's copy only serves resumes.
+   */
+  void changeApplied(byte[] body, long seq) {
+    if (group.isLeaderReady()) {
+      changeSink.committed(body, seq, 0);
+    }
   }
 
   @Override

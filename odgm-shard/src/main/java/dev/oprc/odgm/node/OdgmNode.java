@@ -5,6 +5,8 @@ import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.cluster.RaftWiring;
 import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
+import dev.oprc.odgm.events.ChangeMeters;
+import dev.oprc.odgm.events.ChangePublisher;
 import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.lifecycle.Closer;
 import dev.oprc.odgm.lifecycle.Threads;
@@ -177,9 +179,28 @@ public final class OdgmNode implements AutoCloseable {
     });
     pool.start();
     closer.push("meters", meters); // after the shards, which close their partitions' meters
+    ChangePublisher changes = startChanges();
     shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool, meters), ownership::owns);
+        ids, new TransportDeliveryLink(transport), acks, storageFactory(), clock, pool, meters, changes),
+        ownership::owns);
     closer.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
+  }
+
+  /** The change-event publisher (null when ODGM_ZENOH_EVENT_PUBLISH is off); closed after the shards. */
+  private ChangePublisher startChanges() {
+    if (!config.changes().publish()) {
+      return null;
+    }
+    ChangePublisher p = closer.push("change publisher", new ChangePublisher(config.changes(), transport::put));
+    p.start();
+    io.micrometer.core.instrument.Tags none = io.micrometer.core.instrument.Tags.empty();
+    meters.register(ChangeMeters.OFFERED, none, p::offered);
+    meters.register(ChangeMeters.PUBLISHED, none, p::published);
+    meters.register(ChangeMeters.DROPPED, none, p::dropped);
+    meters.register(ChangeMeters.FAILED, none, p::failed);
+    meters.register(ChangeMeters.VALUES_TRUNCATED, none, p::valuesTruncated);
+    meters.register(ChangeMeters.QUEUE_LEN, none, p::queued);
+    return p;
   }
 
   /**

@@ -29,6 +29,8 @@ public final class InMemoryShardStorage extends StripedShardStorage {
   private final ConcurrentSkipListMap<String, Boolean> ids = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Long, OutboxRecord> outbox = new ConcurrentSkipListMap<>();
   private final LongAdder live = new LongAdder();
+  /** The change log: event bodies by seq. */
+  final ConcurrentSkipListMap<Long, byte[]> changes = new ConcurrentSkipListMap<>();
 
   /** A store whose outbox holds at most {@code outboxMaxBytes}. */
   public InMemoryShardStorage(long outboxMaxBytes) {
@@ -125,6 +127,9 @@ public final class InMemoryShardStorage extends StripedShardStorage {
     }
     for (OutboxRecord r : w.records) { // after the object: a scan never sees a record before its write
       outbox.put(r.seq(), r);
+    }
+    if (w.change != null) {
+      changes.put(w.changeSeq, w.change);
     }
     return 0;
   }

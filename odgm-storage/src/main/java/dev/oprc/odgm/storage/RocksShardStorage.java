@@ -95,6 +95,17 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
       totals[2] = r.seq();
     });
     restore(floors, totals[2], totals[0], totals[1]);
+    try {
+      byte[] cs = db.get(engine.shardCf, RocksKeys.changeSeq(prefix));
+      restoreChangeSeq(cs == null ? 0 : RocksKeys.readBe64(cs, 0));
+    } catch (RocksDBException e) {
+      throw engine.failure("read", e);
+    }
+  }
+
+  @Override
+  boolean seqAtApply() {
+    return committer.seqAtApply();
   }
 
   // ------------------------------------------------------------------ reads
@@ -294,11 +305,23 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
       for (OutboxRecord r : w.records) {
         b.put(engine.outboxCf, RocksKeys.outbox(prefix, r.seq()), r.encode());
       }
+      if (w.change != null) {
+        stageChange(b, w);
+      }
       long ticket = committer.commit(b);
       applyCommitted(objectId, w, delta);
       return ticket;
     } catch (RocksDBException e) {
       throw engine.failure("write", e);
+    }
+  }
+
+  private void stageChange(WriteBatch b, Staged w) throws RocksDBException {
+    if (w.changeSeq > 0) {
+      b.put(engine.changesCf, RocksKeys.change(prefix, w.changeSeq), w.change);
+      b.put(engine.shardCf, RocksKeys.changeSeq(prefix), RocksKeys.be64(w.changeSeq));
+    } else {
+      b.putLogData(ChangeLogData.encode(prefix, w.change)); // each replica's apply gives it its seq
     }
   }
 

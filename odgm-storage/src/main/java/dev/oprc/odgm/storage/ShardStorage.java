@@ -57,6 +57,12 @@ public interface ShardStorage extends AutoCloseable {
   /** The outbox as its dispatcher sees it. */
   OutboxStore outbox();
 
+  /**
+   * Where this shard's committed change events go ({@link ChangeSink}), in seq order; replaces the
+   * previous sink. Storage without a change log ignores it.
+   */
+  default void onChanges(ChangeSink sink) {}
+
   /** When this storage's commits become durable. */
   DurabilityGate durability();
 

@@ -1,0 +1,28 @@
+package dev.oprc.odgm.events;
+
+import dev.oprc.odgm.settings.Setting;
+import dev.oprc.odgm.settings.SettingGroup;
+
+/**
+ * The variables of change streams ({@link ChangeConfig}), each declared once: name, default, check
+ * and the README's one-line doc. Stateless.
+ */
+public final class ChangeSettings {
+  private ChangeSettings() {}
+
+  public static final Setting<Boolean> PUBLISH = Setting.bool("ODGM_ZENOH_EVENT_PUBLISH", false,
+      "true: every committed write publishes one JSON change event on `oprc/{cls}/{pid}/events/{oid}` (upstream's "
+          + "key and fields plus `version`, `seq`, `timestamp`) and keeps it in the partition's change log");
+  public static final Setting<Boolean> VALUES = Setting.bool("ODGM_CHANGE_EVENT_VALUES", false,
+      "true: change events carry each created or updated entry's new value (`value`, base64)");
+  public static final Setting<Integer> MAX_VALUE_BYTES = Setting.integer("ODGM_CHANGE_EVENT_MAX_VALUE_BYTES", 4096, 0,
+      16 << 20, "values in change events are cut to this many bytes (flagged `value_truncated`, counted in "
+          + "`odgm_changes_values_truncated_total`)").accepting("bytes 0..16777216");
+  public static final Setting<Integer> QUEUE_BOUND = Setting.integer("ODGM_CHANGE_QUEUE_BOUND", 65_536, 1, 1 << 22,
+      "committed change events waiting to be published (node-wide); when full, live events are dropped and counted "
+          + "(they stay in the change log for resume)");
+
+  /** The change-stream variables. */
+  public static final SettingGroup CHANGES = SettingGroup.of("Change streams", PUBLISH, VALUES, MAX_VALUE_BYTES,
+      QUEUE_BOUND);
+}
