@@ -102,6 +102,17 @@ public final class ChangeEvents {
     throw new IllegalArgumentException("not a change event body: the object id is not terminated");
   }
 
+  /** The {@code timestamp} of a body (its last field: the digits it ends with). */
+  public static long timestamp(byte[] body) {
+    long v = 0;
+    long scale = 1;
+    for (int i = body.length - 1; i >= 0 && body[i] >= '0' && body[i] <= '9'; i--) {
+      v += (body[i] - '0') * scale;
+      scale *= 10;
+    }
+    return v;
+  }
+
   /** The key an event of {@code objectId} is published on: {@code oprc/{cls}/{pid}/events/{oid}}. */
   public static String key(String cls, int partition, String objectId) {
     return "oprc/" + cls + "/" + Integer.toUnsignedString(partition) + "/events/" + objectId;

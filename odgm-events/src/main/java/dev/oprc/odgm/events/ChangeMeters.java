@@ -23,6 +23,18 @@ public final class ChangeMeters {
   public static final MeterSpec QUEUE_LEN = MeterSpec.gauge("odgm.changes.queue.len",
       "change events waiting to be published");
 
+  public static final MeterSpec TRIMMED = MeterSpec.counter("odgm.changes.trimmed",
+      "change events trimmed from the change logs (ODGM_CHANGE_LOG_MAX_COUNT, _BYTES, _AGE_MS)");
+  public static final MeterSpec RESUME_QUERIES = MeterSpec.counter("odgm.changes.resume.queries",
+      "resume queries received (GET oprc/{cls}/{pid}/events/**?since=...)");
+  public static final MeterSpec RESUME_REPLIES = MeterSpec.counter("odgm.changes.resume.replies",
+      "retained change events replied to resume queries");
+  public static final MeterSpec RESUME_GAPS = MeterSpec.counter("odgm.changes.resume.gaps",
+      "resume queries from before the oldest retained event (answered with the gap reply first)");
+  public static final MeterSpec RESUME_REJECTED = MeterSpec.counter("odgm.changes.resume.rejected",
+      "resume queries refused: the resume queue was full");
+
   /** Every change-stream meter. */
-  public static final List<MeterSpec> ALL = List.of(OFFERED, PUBLISHED, DROPPED, FAILED, VALUES_TRUNCATED, QUEUE_LEN);
+  public static final List<MeterSpec> ALL = List.of(OFFERED, PUBLISHED, DROPPED, FAILED, VALUES_TRUNCATED, QUEUE_LEN,
+      TRIMMED, RESUME_QUERIES, RESUME_REPLIES, RESUME_GAPS, RESUME_REJECTED);
 }

@@ -22,7 +22,20 @@ public final class ChangeSettings {
       "committed change events waiting to be published (node-wide); when full, live events are dropped and counted "
           + "(they stay in the change log for resume)");
 
+  /**
+   * 100k events of about 200 bytes are 20 MiB per partition: a client may be away for a while
+   * without a memory node's heap filling up (with `memory` the log is in the heap).
+   */
+  public static final Setting<Long> LOG_MAX_COUNT = Setting.longInteger("ODGM_CHANGE_LOG_MAX_COUNT", 100_000L, 1L,
+      Long.MAX_VALUE, "change events retained per partition for resume; older ones are trimmed (a resume from "
+          + "before them gets the gap reply)");
+  public static final Setting<Long> LOG_MAX_BYTES = Setting.bytes("ODGM_CHANGE_LOG_MAX_BYTES", 64L << 20, 1024,
+      1L << 40, "about this many bytes of change events retained per partition (on disk with RocksDB, in the heap "
+          + "with `memory`)");
+  public static final Setting<Long> LOG_MAX_AGE_MS = Setting.millis("ODGM_CHANGE_LOG_MAX_AGE_MS", 86_400_000L, 1,
+      Long.MAX_VALUE, "change events older than this are trimmed");
+
   /** The change-stream variables. */
   public static final SettingGroup CHANGES = SettingGroup.of("Change streams", PUBLISH, VALUES, MAX_VALUE_BYTES,
-      QUEUE_BOUND);
+      QUEUE_BOUND, LOG_MAX_COUNT, LOG_MAX_BYTES, LOG_MAX_AGE_MS);
 }

@@ -121,6 +121,51 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
     }
   }
 
+  /** The partition's change log as the leader serves it: reads pass the read barrier first. */
+  @Override
+  public dev.oprc.odgm.storage.ChangeLog changeLog() {
+    dev.oprc.odgm.storage.ChangeLog log = inner.changeLog();
+    return new dev.oprc.odgm.storage.ChangeLog() {
+      @Override
+      public long lastSeq() {
+        return group.guard(log::lastSeq);
+      }
+
+      @Override
+      public long durableSeq() {
+        return group.guard(() -> {
+          group.readBarrier(); // applied up to the commit index: every acknowledged write's event is here
+          return log.lastSeq();
+        });
+      }
+
+      @Override
+      public long oldestSeq() {
+        return group.guard(log::oldestSeq);
+      }
+
+      @Override
+      public int scan(long afterSeq, long throughSeq, int max, Visitor v) {
+        return group.guard(() -> log.scan(afterSeq, throughSeq, max, v));
+      }
+
+      @Override
+      public void trimThrough(long seq) {
+        if (group.isLeaderReady()) { // a trim a deposed leader drops is redone by the next one
+          group.guard(() -> {
+            log.trimThrough(seq);
+            return null;
+          });
+        }
+      }
+
+      @Override
+      public long approximateBytes() {
+        return group.guard(log::approximateBytes);
+      }
+    };
+  }
+
   @Override
   public OutboxStore outbox() {
     return this;

@@ -53,5 +53,10 @@ class ReplicatedChangeSeqTest {
     write(cluster.shard(next, 0), "c");
     RaftTestCluster.await("the new leader's sink to hear the third", () -> seqs.size() == 3);
     assertThat(seqs).containsExactly(1L, 2L, 3L);
+    dev.oprc.odgm.storage.ChangeLog log = cluster.shard(next, 0).changeLog();
+    List<Long> retained = new java.util.ArrayList<>();
+    log.scan(0, log.durableSeq(), 100, (seq, body) -> retained.add(seq));
+    assertThat(retained).as("the new leader's replica of the change log").containsExactly(1L, 2L, 3L);
+    assertThat(log.oldestSeq()).isEqualTo(1);
   }
 }

@@ -127,6 +127,11 @@ public final class ObjectShard implements AutoCloseable {
     return dispatcher == null ? OutboxStats.EMPTY : dispatcher.stats();
   }
 
+  /** This shard's retained change events (empty unless change streams are on). */
+  public dev.oprc.odgm.storage.ChangeLog changeLog() {
+    return storage.changeLog();
+  }
+
   /** This shard's dispatcher, or null when events are disabled. */
   public OutboxDispatcher dispatcher() {
     return dispatcher;

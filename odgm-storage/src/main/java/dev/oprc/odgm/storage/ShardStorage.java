@@ -63,6 +63,11 @@ public interface ShardStorage extends AutoCloseable {
    */
   default void onChanges(ChangeSink sink) {}
 
+  /** This shard's retained change events ({@link ChangeLog#NONE} for storage that keeps none). */
+  default ChangeLog changeLog() {
+    return ChangeLog.NONE;
+  }
+
   /** When this storage's commits become durable. */
   DurabilityGate durability();
 
