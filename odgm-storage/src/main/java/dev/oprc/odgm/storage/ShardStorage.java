@@ -59,14 +59,12 @@ public interface ShardStorage extends AutoCloseable {
 
   /**
    * Where this shard's committed change events go ({@link ChangeSink}), in seq order; replaces the
-   * previous sink. Storage without a change log ignores it.
+   * previous sink. (Not a default method: a wrapper must pass it on.)
    */
-  default void onChanges(ChangeSink sink) {}
+  void onChanges(ChangeSink sink);
 
   /** This shard's retained change events ({@link ChangeLog#NONE} for storage that keeps none). */
-  default ChangeLog changeLog() {
-    return ChangeLog.NONE;
-  }
+  ChangeLog changeLog();
 
   /** When this storage's commits become durable. */
   DurabilityGate durability();
