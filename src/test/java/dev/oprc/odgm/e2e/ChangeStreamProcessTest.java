@@ -212,4 +212,61 @@ class ChangeStreamProcessTest {
     }
     assertThat(values).as("one event per write: (object, version) unique").hasSize(seqs.size());
   }
+
+  private List<dev.oprc.odgm.node.NodeTransport.QueryReply> resume(String selector) throws Exception {
+    if (client == null) {
+      client = ZenohTransport.open(Map.of("OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_PEERS", router.endpoint()));
+    }
+    long t0 = System.nanoTime();
+    var r = client.get(selector, null, Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
+    System.out.println("resume " + selector + ": " + r.size() + " replies in "
+        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+    return r;
+  }
+
+  @Test
+  void aTokenOlderThanWhatIsRetainedGetsTheGapReplyThenTheRetainedEvents() throws Exception {
+    Map<String, String> env = nodeEnv();
+    env.put("ODGM_CHANGE_LOG_MAX_COUNT", "100");
+    node = NodeProcess.start(env);
+    long w0 = System.nanoTime();
+    write(1, 300, 4, () -> { });
+    System.out.println("300 writes in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - w0) + " ms");
+    List<dev.oprc.odgm.node.NodeTransport.QueryReply> r = resume("oprc/cs/0/events/**?since=5");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while ((r.get(0).ok() || !new String(r.get(0).payload(), StandardCharsets.UTF_8).contains(":201}"))
+        && System.nanoTime() < deadline) { // until a trimmer round after the last write (rounds also run during them)
+      Thread.sleep(100);
+      r = resume("oprc/cs/0/events/**?since=5");
+    }
+    assertThat(r.get(0).ok()).isFalse();
+    assertThat(new String(r.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"gap\":{\"oldest_seq\":201}}");
+    assertThat(r).hasSize(101);
+    assertThat(new String(r.get(1).payload(), StandardCharsets.UTF_8)).endsWith("\"seq\":201}");
+  }
+
+  @Test
+  void aFailedWritePublishesNothing() throws Exception {
+    node = NodeProcess.start(nodeEnv());
+    client = ZenohTransport.open(Map.of("OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_PEERS", router.endpoint()));
+    List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AutoCloseable sub = client.subscribe("oprc/cs/0/events/**", (k, p) -> live.add(new String(p, StandardCharsets.UTF_8)));
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.data().batchSetValues(
+          dev.oprc.odgm.proto.BatchSetValuesRequest.newBuilder().setClsId("cs").setPartitionId(0).setObjectId("f")
+              .putValues("k", ValData.newBuilder().setData(ByteString.copyFromUtf8("x")).build())
+              .setExpectedObjectVersion(7).build()))
+          .isInstanceOf(io.grpc.StatusRuntimeException.class).hasMessageContaining("ABORTED");
+      set(node.data(), 1); // the marker: o1
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (live.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(live).singleElement().satisfies(e -> assertThat(e).startsWith("{\"object_id\":\"o1\"")
+          .endsWith("\"seq\":1}"));
+      assertThat(resume("oprc/cs/0/events/**?since=0")).hasSize(1);
+    } finally {
+      sub.close();
+    }
+  }
 }
