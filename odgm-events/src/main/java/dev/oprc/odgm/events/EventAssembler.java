@@ -27,6 +27,7 @@ public final class EventAssembler {
   final EventConfig config;
   final OutboxDispatcher dispatcher; // null when events are disabled
   final LongSupplier clock;
+  final ChangePublisher changes; // null: change streams off
   final TriggerPayloadCodec codec;
   private final boolean ackAll;
   private final InvocationIdGenerator nonces = InvocationIdGenerator.unique();
@@ -40,6 +41,13 @@ public final class EventAssembler {
    */
   public EventAssembler(String collection, int partition, EventConfig config, OutboxDispatcher dispatcher,
       LongSupplier clock, boolean ackAll) {
+    this(collection, partition, config, dispatcher, clock, ackAll, null);
+  }
+
+  /** As above; {@code changes} (nullable: change streams off) receives the counts of staged change events. */
+  public EventAssembler(String collection, int partition, EventConfig config, OutboxDispatcher dispatcher,
+      LongSupplier clock, boolean ackAll, ChangePublisher changes) {
+    this.changes = changes;
     this.collection = Objects.requireNonNull(collection, "collection");
     this.partition = partition;
     this.config = Objects.requireNonNull(config, "config");

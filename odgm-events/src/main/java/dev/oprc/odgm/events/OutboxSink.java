@@ -13,4 +13,10 @@ public interface OutboxSink {
    * for it. The record's seq is assigned at commit.
    */
   boolean addOutbox(OutboxRecord record);
+
+  /**
+   * Stages the write's change event body ({@link ChangeEvents#body}); its seq is assigned where
+   * the write commits. At most one per write; a sink without a change log ignores it.
+   */
+  default void stageChange(byte[] body) {}
 }

@@ -60,6 +60,10 @@ public final class WriteEvents {
 
   /** True when data events of an object with {@code triggers} can have targets (worth reporting every deleted entry). */
   public boolean wantsDataChanges(TriggerIndex triggers) {
+    return shard.changes != null || triggers(triggers);
+  }
+
+  private boolean triggers(TriggerIndex triggers) {
     return shard.dispatcher != null && triggers.hasDataTriggers();
   }
 
@@ -71,7 +75,10 @@ public final class WriteEvents {
    * @throws OutboxFullException when the sink refuses a record and the policy is reject-writes or backpressure
    */
   public void stageData(OutboxSink sink, long version, TriggerIndex triggers) {
-    if (!wantsDataChanges(triggers)) {
+    if (shard.changes != null && !keys.isEmpty()) {
+      stageChange(sink, version);
+    }
+    if (!triggers(triggers)) {
       return;
     }
     int fired = 0;
@@ -91,6 +98,15 @@ public final class WriteEvents {
           shard.clock.getAsLong(), null, null, depth, traceparent, nv == null ? null : nv.getData(),
           ov == null ? null : ov.getData(), null), targets, null);
     }
+  }
+
+  /** Stages the write's one change event (every changed key, in the order reported). */
+  private void stageChange(OutboxSink sink, long version) {
+    ChangeConfig c = shard.changes.config();
+    int[] cuts = {0};
+    sink.stageChange(ChangeEvents.body(shard.collection, shard.partition, objectId, version, shard.clock.getAsLong(),
+        keys, types, c.values() ? newValues : null, c.maxValueBytes(), cuts));
+    shard.changes.countTruncated(cuts[0]);
   }
 
   /**

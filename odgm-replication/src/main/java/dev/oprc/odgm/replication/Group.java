@@ -143,6 +143,16 @@ final class Group implements ReplicaGroup {
     }
   }
 
+  /** The apply thread wrote these change events (seqs assigned): each open partition's sink hears of its own. */
+  void changesApplied(List<dev.oprc.odgm.storage.RocksStorageEngine.AppliedChange> changes) {
+    for (dev.oprc.odgm.storage.RocksStorageEngine.AppliedChange c : changes) {
+      ReplicatedShard s = shards.get(c.collection() + '\0' + c.partition());
+      if (s != null) {
+        s.changeApplied(c.body(), c.seq());
+      }
+    }
+  }
+
   void removeShard(String key) {
     shards.remove(key);
   }

@@ -119,9 +119,12 @@ final class GroupStateMachine extends BaseStateMachine {
       skipped.incrementAndGet();
     } else {
       try {
-        engine.applyReplicated(entry.getStateMachineLogEntry().getLogData().toByteArray(),
-            new LogPosition(ti.getTerm(), ti.getIndex()));
+        java.util.List<RocksStorageEngine.AppliedChange> changes = engine.applyReplicated(
+            entry.getStateMachineLogEntry().getLogData().toByteArray(), new LogPosition(ti.getTerm(), ti.getIndex()));
         dbApplied = ti.getIndex();
+        if (!changes.isEmpty()) {
+          group.changesApplied(changes);
+        }
       } catch (RuntimeException e) {
         // applying later entries without this one would diverge from the other replicas: stop here;
         // a restart replays from the stored position

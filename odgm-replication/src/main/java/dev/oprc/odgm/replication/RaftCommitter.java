@@ -87,6 +87,12 @@ final class RaftCommitter implements BatchCommitter {
     return retireFailures.sum();
   }
 
+  /** Change seqs are assigned by each replica's apply, in log order: a write that never commits takes none. */
+  @Override
+  public boolean seqAtApply() {
+    return true;
+  }
+
   @Override
   public DurabilityGate gate() {
     return DurabilityGate.IMMEDIATE;

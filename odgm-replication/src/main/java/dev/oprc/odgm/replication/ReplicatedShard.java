@@ -27,6 +27,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
   private final String key;
   private final ReloadableShardStorage inner;
   private final LongAdder droppedRetires = new LongAdder();
+  private volatile dev.oprc.odgm.storage.ChangeSink changeSink = dev.oprc.odgm.storage.ChangeSink.NONE;
 
   ReplicatedShard(Group group, String key, ReloadableShardStorage inner) {
     this.group = group;
@@ -103,6 +104,66 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
       group.checkLeader();
       return inner.write(objectId, mutation, listener);
     });
+  }
+
+  @Override
+  public void onChanges(dev.oprc.odgm.storage.ChangeSink sink) {
+    changeSink = java.util.Objects.requireNonNull(sink, "sink");
+  }
+
+  /**
+   * The group's apply thread wrote a change event of this partition with {@code seq}: the leader
+   * publishes it (durable: committed on a majority); a follower's copy only serves resumes.
+   */
+  void changeApplied(byte[] body, long seq) {
+    if (group.isLeaderReady()) {
+      changeSink.committed(body, seq, 0);
+    }
+  }
+
+  /** The partition's change log as the leader serves it: reads pass the read barrier first. */
+  @Override
+  public dev.oprc.odgm.storage.ChangeLog changeLog() {
+    dev.oprc.odgm.storage.ChangeLog log = inner.changeLog();
+    return new dev.oprc.odgm.storage.ChangeLog() {
+      @Override
+      public long lastSeq() {
+        return group.guard(log::lastSeq);
+      }
+
+      @Override
+      public long durableSeq() {
+        return group.guard(() -> {
+          group.readBarrier(); // applied up to the commit index: every acknowledged write's event is here
+          return log.lastSeq();
+        });
+      }
+
+      @Override
+      public long oldestSeq() {
+        return group.guard(log::oldestSeq);
+      }
+
+      @Override
+      public int scan(long afterSeq, long throughSeq, int max, Visitor v) {
+        return group.guard(() -> log.scan(afterSeq, throughSeq, max, v));
+      }
+
+      @Override
+      public void trimThrough(long seq) {
+        if (group.isLeaderReady()) { // a trim a deposed leader drops is redone by the next one
+          group.guard(() -> {
+            log.trimThrough(seq);
+            return null;
+          });
+        }
+      }
+
+      @Override
+      public long approximateBytes() {
+        return group.guard(log::approximateBytes);
+      }
+    };
   }
 
   @Override

@@ -58,6 +58,16 @@ final class RetainedStorage implements ShardStorage {
   }
 
   @Override
+  public void onChanges(dev.oprc.odgm.storage.ChangeSink sink) {
+    inner.onChanges(sink);
+  }
+
+  @Override
+  public dev.oprc.odgm.storage.ChangeLog changeLog() {
+    return inner.changeLog();
+  }
+
+  @Override
   public <R> Committed<R> write(String objectId, Mutation<R> mutation, CommitListener listener) {
     return inner.write(objectId, mutation, listener);
   }

@@ -44,7 +44,8 @@ public record NodeConfig(
     OutboxConfig outbox,
     StorageConfig storage,
     Membership members,
-    ReplicationConfig replication) {
+    ReplicationConfig replication,
+    dev.oprc.odgm.events.ChangeConfig changes) {
 
   public static final String HTTP_PORT = NodeSettings.HTTP_PORT.name();
   public static final String NODE_ID = NodeSettings.NODE_ID.name();
@@ -61,6 +62,7 @@ public record NodeConfig(
    * @throws ConfigException naming the variable and what it accepts
    */
   public NodeConfig {
+    Objects.requireNonNull(changes, "changes");
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(outbox, "outbox");
     Objects.requireNonNull(storage, "storage");
@@ -97,6 +99,20 @@ public record NodeConfig(
       }
       ReplicaSets.of(c, members); // shard_type, replica_count and shard_assignments against ODGM_MEMBERS
     }
+  }
+
+  /** The settings without change streams ({@link dev.oprc.odgm.events.ChangeConfig#OFF}). */
+  public NodeConfig(int port, long nodeId, List<CreateCollectionRequest> collections, boolean reflectionEnabled,
+      int maxStringIdLength, int invokeThreads, int invokeQueueBound, long shutdownDrainMillis, EventConfig events,
+      OutboxConfig outbox, StorageConfig storage, Membership members, ReplicationConfig replication) {
+    this(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
+        shutdownDrainMillis, events, outbox, storage, members, replication, dev.oprc.odgm.events.ChangeConfig.OFF);
+  }
+
+  /** A copy with other change-stream settings. */
+  public NodeConfig withChanges(dev.oprc.odgm.events.ChangeConfig c) {
+    return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members, replication, c);
   }
 
   /** The collection a node serves when {@code ODGM_COLLECTION} is unset: one partition, builtin functions. */
@@ -150,7 +166,8 @@ public record NodeConfig(
         storage,
         members,
         members.clustered() ? ReplicationConfig.fromEnv(nodeId, raftAddresses(members), storage.dataDir(),
-            storage.metaCacheSize(), env) : null);
+            storage.metaCacheSize(), env) : null,
+        dev.oprc.odgm.events.ChangeConfig.fromEnv(env));
   }
 
   /**
@@ -225,37 +242,38 @@ public record NodeConfig(
   /** A copy with another port. */
   public NodeConfig withPort(int p) {
     return new NodeConfig(p, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members, replication);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, storage, members, replication, changes);
   }
 
   /** A copy with other collections. */
   public NodeConfig withCollections(List<CreateCollectionRequest> c) {
     return new NodeConfig(port, nodeId, c, reflectionEnabled, maxStringIdLength, invokeThreads, invokeQueueBound,
-        shutdownDrainMillis, events, outbox, storage, members, replication);
+        shutdownDrainMillis, events, outbox, storage, members, replication, changes);
   }
 
   /** A copy with other outbox settings. */
   public NodeConfig withOutbox(OutboxConfig o) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, o, storage, members, replication);
+        invokeQueueBound, shutdownDrainMillis, events, o, storage, members, replication, changes);
   }
 
   /** A copy with other storage settings. */
   public NodeConfig withStorage(StorageConfig st) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members, replication);
+        invokeQueueBound, shutdownDrainMillis, events, outbox, st, members, replication, changes);
   }
 
   /** A copy with another member list (checked against the collections). */
   public NodeConfig withMembers(Membership m) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
         invokeQueueBound, shutdownDrainMillis, events, outbox, storage, m, !m.clustered() ? null
-            : ReplicationConfig.of(nodeId, raftAddresses(m), storage.dataDir()).withMetaCacheSize(storage.metaCacheSize()));
+            : ReplicationConfig.of(nodeId, raftAddresses(m), storage.dataDir()).withMetaCacheSize(storage.metaCacheSize()),
+        changes);
   }
 
   /** A copy with other event settings. */
   public NodeConfig withEvents(EventConfig e) {
     return new NodeConfig(port, nodeId, collections, reflectionEnabled, maxStringIdLength, invokeThreads,
-        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members, replication);
+        invokeQueueBound, shutdownDrainMillis, e, outbox, storage, members, replication, changes);
   }
 }

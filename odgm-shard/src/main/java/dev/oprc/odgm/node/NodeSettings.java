@@ -148,7 +148,6 @@ public final class NodeSettings {
       Setting.ignored("ODGM_EVENT_SUMMARY_KEY_SAMPLE", "upstream's truncation summary; skipped keys are counted"),
       Setting.ignored("ODGM_TRIGGER_TEST_TAP", "upstream's test hook"),
       Setting.ignored("ODGM_FORCE_TRIGGER_PUBLISH_FAIL", "upstream's test hook"),
-      Setting.ignored("ODGM_ZENOH_EVENT_PUBLISH", "upstream's change notifications (branch `dev`); not implemented"),
       Setting.ignored("ODGM_MST_SYNC_EVENTS", "upstream's notifications of replicated changes; not implemented"),
       Setting.ignored("OPRC_SERVICE_NAME", "upstream's telemetry service name"),
       Setting.ignored("OPRC_CLS_ID", "upstream's pod template: the class, for observability"),
@@ -167,7 +166,8 @@ public final class NodeSettings {
 
   /** Every variable the node knows, in README order. */
   public static final SettingsCatalogue CATALOGUE = new SettingsCatalogue(List.of(NODE, StorageSettings.STORAGE_GROUP,
-      ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
+      ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX,
+      dev.oprc.odgm.events.ChangeSettings.CHANGES, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
       dev.oprc.odgm.tracing.TracingSettings.TRACES, UPSTREAM_IGNORED));
 
   private static String clusterId(String s) {

@@ -121,6 +121,11 @@ public interface NodeTransport extends AutoCloseable {
     /** The query's key expression (may contain wildcards). */
     String key();
 
+    /** The selector's parameters ({@code key?a=1;b=2}), empty when it has none. */
+    default java.util.Map<String, String> parameters() {
+      return java.util.Map.of();
+    }
+
     /** The query payload, or null when the get sent none. */
     byte[] payload();
 

@@ -5,6 +5,8 @@ import dev.oprc.odgm.cluster.PartitionOwnership;
 import dev.oprc.odgm.cluster.RaftWiring;
 import dev.oprc.odgm.cluster.ShardType;
 import dev.oprc.odgm.events.AckRegistry;
+import dev.oprc.odgm.events.ChangeMeters;
+import dev.oprc.odgm.events.ChangePublisher;
 import dev.oprc.odgm.events.DispatchPool;
 import dev.oprc.odgm.lifecycle.Closer;
 import dev.oprc.odgm.lifecycle.Threads;
@@ -86,8 +88,9 @@ public final class OdgmNode implements AutoCloseable {
   private volatile RaftWiring raft; // null without raft collections in a cluster
   private volatile List<String> subscribedKeys = List.of();
   private volatile List<String> zenohApiKeys = List.of();
-  private volatile boolean drained = true;
-  private volatile dev.oprc.odgm.tracing.Tracing tracing = dev.oprc.odgm.tracing.Tracing.OFF; // started by start() // false when a dispatcher thread outlived the drain
+  private volatile List<String> changeResumeKeys = List.of();
+  private volatile boolean drained = true; // false when a dispatcher thread outlived the drain
+  private volatile dev.oprc.odgm.tracing.Tracing tracing = dev.oprc.odgm.tracing.Tracing.OFF; // started by start()
 
   private OdgmNode(Builder b) {
     this.config = b.config;
@@ -141,6 +144,7 @@ public final class OdgmNode implements AutoCloseable {
     openStorage(ids);
     startEvents(ids);
     startInvocations();
+    startChangeResume();
     startOps(ids);
     if (raft != null) {
       RaftWiring r = raft;
@@ -184,9 +188,52 @@ public final class OdgmNode implements AutoCloseable {
     });
     pool.start();
     closer.push("meters", meters); // after the shards, which close their partitions' meters
+    ChangePublisher changes = startChanges();
     shards = new ShardRegistry(config.collections(), new ShardRegistry.Wiring(config.events(), config.outbox(),
-        ids, new TransportDeliveryLink(transport, tracing), acks, storageFactory(), clock, pool, meters), ownership::owns);
+        ids, new TransportDeliveryLink(transport, tracing), acks, storageFactory(), clock, pool, meters, changes),
+        ownership::owns);
     closer.push("shards", () -> drained = shards.close(0)); // after the drain below: what it returned
+  }
+
+  /** With change streams on: the change-log trimmer and the resume queryables (closed before the shards). */
+  private void startChangeResume() throws IOException {
+    if (!config.changes().publish()) {
+      return;
+    }
+    io.micrometer.core.instrument.Tags none = io.micrometer.core.instrument.Tags.empty();
+    dev.oprc.odgm.events.ChangeConfig c = config.changes();
+    ChangeLogTrimmer trimmer = closer.push("change log trimmer", new ChangeLogTrimmer(shards,
+        new dev.oprc.odgm.storage.ChangeRetention(c.logMaxCount(), c.logMaxBytes(), c.logMaxAgeMillis()),
+        System::currentTimeMillis));
+    trimmer.start();
+    meters.register(ChangeMeters.TRIMMED, none, trimmer::trimmed);
+    ChangeResumeServer resume = closer.push("change resume", new ChangeResumeServer(transport, shards));
+    try {
+      changeResumeKeys = resume.start();
+    } catch (Exception e) {
+      throw new IOException("cannot declare the change resume queryables: " + e.getMessage(), e);
+    }
+    meters.register(ChangeMeters.RESUME_QUERIES, none, resume::queries);
+    meters.register(ChangeMeters.RESUME_REPLIES, none, resume::replies);
+    meters.register(ChangeMeters.RESUME_GAPS, none, resume::gaps);
+    meters.register(ChangeMeters.RESUME_REJECTED, none, resume::rejected);
+  }
+
+  /** The change-event publisher (null when ODGM_ZENOH_EVENT_PUBLISH is off); closed after the shards. */
+  private ChangePublisher startChanges() {
+    if (!config.changes().publish()) {
+      return null;
+    }
+    ChangePublisher p = closer.push("change publisher", new ChangePublisher(config.changes(), transport::put));
+    p.start();
+    io.micrometer.core.instrument.Tags none = io.micrometer.core.instrument.Tags.empty();
+    meters.register(ChangeMeters.OFFERED, none, p::offered);
+    meters.register(ChangeMeters.PUBLISHED, none, p::published);
+    meters.register(ChangeMeters.DROPPED, none, p::dropped);
+    meters.register(ChangeMeters.FAILED, none, p::failed);
+    meters.register(ChangeMeters.VALUES_TRUNCATED, none, p::valuesTruncated);
+    meters.register(ChangeMeters.QUEUE_LEN, none, p::queued);
+    return p;
   }
 
   /**
@@ -428,6 +475,11 @@ public final class OdgmNode implements AutoCloseable {
   /** The Zenoh API's key expressions: subscriber, queryables and liveliness tokens. */
   public List<String> zenohApiKeys() {
     return zenohApiKeys;
+  }
+
+  /** The change resume queryables' key expressions (empty with change streams off). */
+  public List<String> changeResumeKeys() {
+    return changeResumeKeys;
   }
 
   /** Zenoh API counters: received, served, errors, refused, samples applied. */

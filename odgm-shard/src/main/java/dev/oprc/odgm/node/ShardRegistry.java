@@ -56,9 +56,16 @@ public final class ShardRegistry implements AutoCloseable {
         long outboxMaxBytes);
   }
 
-  /** What every shard of a node shares. */
+  /** What every shard of a node shares; {@code changes} is null when change streams are off. */
   public record Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
-      StorageFactory storage, LongSupplier clock, DispatchPool pool, NodeMeterRegistry meters) {}
+      StorageFactory storage, LongSupplier clock, DispatchPool pool, NodeMeterRegistry meters,
+      dev.oprc.odgm.events.ChangePublisher changes) {
+    /** The wiring without change streams. */
+    public Wiring(EventConfig events, OutboxConfig outbox, Ids ids, DeliveryLink link, AckRegistry acks,
+        StorageFactory storage, LongSupplier clock, DispatchPool pool, NodeMeterRegistry meters) {
+      this(events, outbox, ids, link, acks, storage, clock, pool, meters, null);
+    }
+  }
 
   /** Which partitions get a shard at start: in a cluster only those this node owns. */
   @FunctionalInterface
@@ -160,7 +167,7 @@ public final class ShardRegistry implements AutoCloseable {
       d = OutboxDispatcher.builder().events(w.events()).config(w.outbox()).store(storage.outbox()).link(w.link())
           .gate(storage.durability()).acks(w.acks()).pool(w.pool()).start();
     }
-    return new ObjectShard(collection, p, shardId, storage, w.ids(), w.events(), d, w.clock(), ackAll);
+    return new ObjectShard(collection, p, shardId, storage, w.ids(), w.events(), d, w.clock(), ackAll, w.changes());
   }
 
   /** The shard for {@code collection}/{@code partition}, or NOT_FOUND naming what is missing. */

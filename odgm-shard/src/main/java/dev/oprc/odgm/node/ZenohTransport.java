@@ -227,6 +227,11 @@ public final class ZenohTransport implements NodeTransport {
     }
 
     @Override
+    public java.util.Map<String, String> parameters() {
+      return q.parameters();
+    }
+
+    @Override
     public byte[] payload() {
       return q.payload();
     }

@@ -1,6 +1,7 @@
 package dev.oprc.odgm.shard;
 
 import com.google.protobuf.ByteString;
+import dev.oprc.odgm.events.ChangePublisher;
 import dev.oprc.odgm.events.EventAssembler;
 import dev.oprc.odgm.events.EventConfig;
 import dev.oprc.odgm.events.EventType;
@@ -74,6 +75,17 @@ public final class ObjectShard implements AutoCloseable {
   /** {@code ackAll}: every target of this shard asks for an end-to-end acknowledgement. */
   public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
       EventConfig eventConfig, OutboxDispatcher dispatcher, LongSupplier clock, boolean ackAll) {
+    this(collection, partition, shardId, storage, ids, eventConfig, dispatcher, clock, ackAll, null);
+  }
+
+  /**
+   * {@code changes} (nullable: change streams off): every committed write that changes entries
+   * stages one change event into its batch, and the storage hands it, with its seq, to
+   * {@code changes} once committed.
+   */
+  public ObjectShard(String collection, int partition, long shardId, ShardStorage storage, Ids ids,
+      EventConfig eventConfig, OutboxDispatcher dispatcher, LongSupplier clock, boolean ackAll,
+      ChangePublisher changes) {
     this.collection = Objects.requireNonNull(collection, "collection");
     this.partition = partition;
     this.shardId = shardId;
@@ -81,7 +93,11 @@ public final class ObjectShard implements AutoCloseable {
     this.ids = Objects.requireNonNull(ids, "ids");
     this.eventConfig = Objects.requireNonNull(eventConfig, "eventConfig");
     this.dispatcher = eventConfig.enabled() ? Objects.requireNonNull(dispatcher, "dispatcher") : null;
-    this.events = new EventAssembler(collection, partition, eventConfig, dispatcher, clock, ackAll);
+    this.events = new EventAssembler(collection, partition, eventConfig, dispatcher, clock, ackAll, changes);
+    if (changes != null) {
+      storage.onChanges((body, seq, ticket) -> changes.offer(collection, partition, body, seq, storage.durability(),
+          ticket));
+    }
     this.keyRule = ids::entryKey;
   }
 
@@ -109,6 +125,11 @@ public final class ObjectShard implements AutoCloseable {
   /** The event accounting of this shard (all zero when events are disabled). */
   public OutboxStats eventStats() {
     return dispatcher == null ? OutboxStats.EMPTY : dispatcher.stats();
+  }
+
+  /** This shard's retained change events (empty unless change streams are on). */
+  public dev.oprc.odgm.storage.ChangeLog changeLog() {
+    return storage.changeLog();
   }
 
   /** This shard's dispatcher, or null when events are disabled. */

@@ -3,6 +3,7 @@ package dev.oprc.odgm.node;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -114,7 +115,18 @@ final class LoopbackTransport implements NodeTransport {
 
   /** Runs matching queryables on the reader thread; keys of the query match exactly or by pattern. */
   @Override
-  public CompletableFuture<List<QueryReply>> get(String key, byte[] payload, Duration timeout) {
+  public CompletableFuture<List<QueryReply>> get(String selector, byte[] payload, Duration timeout) {
+    int qm = selector.indexOf('?');
+    String key = qm < 0 ? selector : selector.substring(0, qm);
+    Map<String, String> params = new java.util.LinkedHashMap<>();
+    if (qm >= 0) {
+      for (String kv : com.google.common.base.Splitter.on(';').split(selector.substring(qm + 1))) {
+        int eq = kv.indexOf('=');
+        if (!kv.isEmpty()) {
+          params.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+        }
+      }
+    }
     CompletableFuture<List<QueryReply>> done = new CompletableFuture<>();
     List<QueryReply> replies = new CopyOnWriteArrayList<>();
     reader.execute(() -> {
@@ -132,7 +144,7 @@ final class LoopbackTransport implements NodeTransport {
       }
       var unused = timer.schedule(finish, timeout.toMillis(), TimeUnit.MILLISECONDS); // finish reports itself
       for (Qbl q : hit) {
-        q.handler.accept(new LoopQuery(key, payload, replies, () -> {
+        q.handler.accept(new LoopQuery(key, params, payload, replies, () -> {
           if (open.decrementAndGet() == 0) {
             finish.run();
           }
@@ -144,13 +156,15 @@ final class LoopbackTransport implements NodeTransport {
 
   private static final class LoopQuery implements IncomingQuery {
     private final String key;
+    private final Map<String, String> params;
     private final byte[] payload;
     private final List<QueryReply> replies;
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LoopQuery(String key, byte[] payload, List<QueryReply> replies, Runnable onClose) {
+    LoopQuery(String key, Map<String, String> params, byte[] payload, List<QueryReply> replies, Runnable onClose) {
       this.key = key;
+      this.params = params;
       this.payload = payload;
       this.replies = replies;
       this.onClose = onClose;
@@ -159,6 +173,11 @@ final class LoopbackTransport implements NodeTransport {
     @Override
     public String key() {
       return key;
+    }
+
+    @Override
+    public Map<String, String> parameters() {
+      return params;
     }
 
     @Override

@@ -28,6 +28,15 @@ public interface BatchCommitter {
    */
   void retire(WriteBatch batch);
 
+  /**
+   * True when change events get their seq where each replica applies the batch (they travel as
+   * {@code LogData} records, {@link RocksStorageEngine#applyReplicated}); false: the shard assigns
+   * it at commit.
+   */
+  default boolean seqAtApply() {
+    return false;
+  }
+
   /** When the commits this committer returned become durable. */
   DurabilityGate gate();
 

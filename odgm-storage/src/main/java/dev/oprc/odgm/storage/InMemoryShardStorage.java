@@ -29,6 +29,10 @@ public final class InMemoryShardStorage extends StripedShardStorage {
   private final ConcurrentSkipListMap<String, Boolean> ids = new ConcurrentSkipListMap<>();
   private final ConcurrentSkipListMap<Long, OutboxRecord> outbox = new ConcurrentSkipListMap<>();
   private final LongAdder live = new LongAdder();
+  /** The change log: event bodies by seq. */
+  private final ConcurrentSkipListMap<Long, byte[]> changes = new ConcurrentSkipListMap<>();
+  private final java.util.concurrent.atomic.AtomicLong changeBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final ChangeLog changeLog = new MemoryChangeLog();
 
   /** A store whose outbox holds at most {@code outboxMaxBytes}. */
   public InMemoryShardStorage(long outboxMaxBytes) {
@@ -126,7 +130,66 @@ public final class InMemoryShardStorage extends StripedShardStorage {
     for (OutboxRecord r : w.records) { // after the object: a scan never sees a record before its write
       outbox.put(r.seq(), r);
     }
+    if (w.change != null) {
+      changes.put(w.changeSeq, w.change);
+      changeBytes.addAndGet(w.change.length);
+    }
     return 0;
+  }
+
+  @Override
+  public ChangeLog changeLog() {
+    return changeLog;
+  }
+
+  /** The change log in the heap: what the skip list holds. */
+  private final class MemoryChangeLog implements ChangeLog {
+    @Override
+    public long lastSeq() {
+      return lastChangeSeq();
+    }
+
+    @Override
+    public long durableSeq() {
+      return lastChangeSeq();
+    }
+
+    @Override
+    public long oldestSeq() {
+      long last = lastChangeSeq(); // first: an event committed after it is not "retained" yet
+      Map.Entry<Long, byte[]> e = changes.firstEntry();
+      return e == null || e.getKey() > last ? last + 1 : e.getKey();
+    }
+
+    @Override
+    public int scan(long afterSeq, long throughSeq, int max, Visitor v) {
+      int n = 0;
+      for (Map.Entry<Long, byte[]> e : changes.subMap(afterSeq, false, throughSeq, true).entrySet()) {
+        if (n >= max) {
+          break;
+        }
+        n++;
+        if (!v.visit(e.getKey(), e.getValue())) {
+          break;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public void trimThrough(long seq) {
+      Map.Entry<Long, byte[]> e;
+      while ((e = changes.firstEntry()) != null && e.getKey() <= seq) {
+        if (changes.remove(e.getKey(), e.getValue())) {
+          changeBytes.addAndGet(-e.getValue().length);
+        }
+      }
+    }
+
+    @Override
+    public long approximateBytes() {
+      return changeBytes.get();
+    }
   }
 
   @Override

@@ -14,6 +14,8 @@ import java.util.Arrays;
  * outbox   P + seq (8 BE)                   -> OutboxRecord.encode()
  * shard    P + 'c'                          -> live object count (8 LE, uint64add merge operands)
  * shard    P + 'f' + stripe (2 BE)          -> version floor of the stripe (8 BE)
+ * shard    P + 's'                          -> last change seq (8 BE)
+ * changes  P + seq (8 BE)                   -> change event body (ChangeEvents.body)
  * </pre>
  * Object ids never contain 0x00 ({@code [a-z0-9._:-]+}), so an object's entries are contiguous
  * and sort after no other object's.
@@ -54,6 +56,14 @@ final class RocksKeys {
 
   static byte[] outbox(byte[] p, long seq) {
     return ByteBuffer.allocate(p.length + 8).put(p).putLong(seq).array();
+  }
+
+  static byte[] change(byte[] p, long seq) {
+    return outbox(p, seq);
+  }
+
+  static byte[] changeSeq(byte[] p) {
+    return concat(p, new byte[] {'s'});
   }
 
   static byte[] count(byte[] p) {

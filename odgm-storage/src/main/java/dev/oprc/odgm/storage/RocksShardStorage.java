@@ -50,6 +50,9 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
   private final Cache<String, ObjectMeta> metaCache;
   private final AtomicLong live = new AtomicLong();
   private final LongAdder corruptRecords = new LongAdder();
+  private final ChangeLog changeLog = new RocksChangeLog();
+  /** Seqs up to here were trimmed by this node (seeks start after them, past the range tombstones). */
+  private volatile long trimmedThrough;
 
   RocksShardStorage(RocksStorageEngine engine, BatchCommitter committer, byte[] prefix,
       Function<ObjectEvent, TriggerIndex> compiler, long metaCacheSize, long outboxMaxBytes) {
@@ -95,6 +98,17 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
       totals[2] = r.seq();
     });
     restore(floors, totals[2], totals[0], totals[1]);
+    try {
+      byte[] cs = db.get(engine.shardCf, RocksKeys.changeSeq(prefix));
+      restoreChangeSeq(cs == null ? 0 : RocksKeys.readBe64(cs, 0));
+    } catch (RocksDBException e) {
+      throw engine.failure("read", e);
+    }
+  }
+
+  @Override
+  boolean seqAtApply() {
+    return committer.seqAtApply();
   }
 
   // ------------------------------------------------------------------ reads
@@ -294,11 +308,23 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
       for (OutboxRecord r : w.records) {
         b.put(engine.outboxCf, RocksKeys.outbox(prefix, r.seq()), r.encode());
       }
+      if (w.change != null) {
+        stageChange(b, w);
+      }
       long ticket = committer.commit(b);
       applyCommitted(objectId, w, delta);
       return ticket;
     } catch (RocksDBException e) {
       throw engine.failure("write", e);
+    }
+  }
+
+  private void stageChange(WriteBatch b, Staged w) throws RocksDBException {
+    if (w.changeSeq > 0) {
+      b.put(engine.changesCf, RocksKeys.change(prefix, w.changeSeq), w.change);
+      b.put(engine.shardCf, RocksKeys.changeSeq(prefix), RocksKeys.be64(w.changeSeq));
+    } else {
+      b.putLogData(ChangeLogData.encode(prefix, w.change)); // each replica's apply gives it its seq
     }
   }
 
@@ -314,6 +340,99 @@ final class RocksShardStorage extends StripedShardStorage implements ReloadableS
   @Override
   public DurabilityGate durability() {
     return committer.gate();
+  }
+
+  // ------------------------------------------------------------------ change log
+
+  @Override
+  public ChangeLog changeLog() {
+    return changeLog;
+  }
+
+  /** The {@code changes} column family's keys of this shard, and the last seq of the shard column family. */
+  private final class RocksChangeLog implements ChangeLog {
+    private static final int SIZE_SAMPLE = 32;
+
+    @Override
+    public long lastSeq() {
+      if (!seqAtApply()) {
+        return lastChangeSeq();
+      }
+      try { // numbered by the replicated apply: what this replica's database holds
+        byte[] v = db.get(engine.shardCf, RocksKeys.changeSeq(prefix));
+        return v == null ? 0 : RocksKeys.readBe64(v, 0);
+      } catch (RocksDBException e) {
+        throw engine.failure("change log read", e);
+      }
+    }
+
+    @Override
+    public long durableSeq() {
+      long last = lastSeq();
+      committer.syncNow(); // every commit so far, so the one of {@code last} too
+      return last;
+    }
+
+    @Override
+    public long oldestSeq() {
+      long last = lastSeq();
+      long[] first = {last + 1};
+      scan(trimmedThrough, last, 1, (seq, body) -> {
+        first[0] = seq;
+        return false;
+      });
+      return first[0];
+    }
+
+    @Override
+    public int scan(long afterSeq, long throughSeq, int max, Visitor v) {
+      int n = 0;
+      try (RocksIterator it = db.newIterator(engine.changesCf)) {
+        for (it.seek(RocksKeys.change(prefix, Math.max(0, afterSeq + 1))); it.isValid() && n < max; it.next()) {
+          byte[] k = it.key();
+          if (!RocksKeys.startsWith(k, prefix) || k.length != prefix.length + 8) {
+            break;
+          }
+          long seq = RocksKeys.readBe64(k, prefix.length);
+          if (seq > throughSeq) {
+            break;
+          }
+          n++;
+          if (!v.visit(seq, it.value())) {
+            break;
+          }
+        }
+        it.status();
+      } catch (RocksDBException e) {
+        throw engine.failure("change log read", e);
+      }
+      return n;
+    }
+
+    @Override
+    public void trimThrough(long seq) {
+      try (WriteBatch b = new WriteBatch()) {
+        b.deleteRange(engine.changesCf, RocksKeys.change(prefix, 0), RocksKeys.change(prefix, seq + 1));
+        committer.retire(b); // unsynced (raft: through the log, so every replica trims alike)
+        trimmedThrough = Math.max(trimmedThrough, seq);
+      } catch (RocksDBException e) {
+        throw engine.failure("change log trim", e);
+      }
+    }
+
+    /** The retained count times the mean size of the oldest few (stable under unreclaimed tombstones). */
+    @Override
+    public long approximateBytes() {
+      long last = lastSeq();
+      long[] sample = {0, 0, last + 1}; // events, bytes, oldest
+      scan(trimmedThrough, last, SIZE_SAMPLE, (seq, body) -> {
+        sample[2] = Math.min(sample[2], seq);
+        sample[0]++;
+        sample[1] += body.length + prefix.length + 8;
+        return true;
+      });
+      return sample[0] == 0 ? 0 : (last - sample[2] + 1) * (sample[1] / sample[0]);
+    }
   }
 
   // ------------------------------------------------------------------ outbox

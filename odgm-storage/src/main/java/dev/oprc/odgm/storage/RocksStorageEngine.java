@@ -27,7 +27,8 @@ import org.rocksdb.WriteOptions;
  * The node's RocksDB database ({@code ODGM_DATA_DIR}): one database for all of the node's shards,
  * so every shard's writes share one WAL and one group-commit fsync. Column families: {@code meta}
  * (object metadata and triggers), {@code entries} (one key per entry), {@code outbox} (event
- * records), {@code shard} (live counts, version floors). Every key starts with the shard's prefix
+ * records), {@code shard} (live counts, version floors, last change seqs), {@code changes} (each
+ * shard's change log). Every key starts with the shard's prefix
  * (collection name, NUL, partition as 4 big-endian bytes); layouts are in {@link RocksKeys}.
  *
  * <p>Opening never repairs or wipes anything: a directory that cannot be opened fails with one
@@ -53,6 +54,9 @@ public final class RocksStorageEngine implements AutoCloseable {
   final ColumnFamilyHandle entriesCf;
   final ColumnFamilyHandle outboxCf;
   final ColumnFamilyHandle shardCf;
+  final ColumnFamilyHandle changesCf;
+  /** Last change seq per shard prefix (ISO-8859-1 string), as the replicated apply assigns them; apply thread only. */
+  private final java.util.Map<String, Long> appliedChangeSeqs = new java.util.concurrent.ConcurrentHashMap<>();
   final WriteOptions writeOptions;
   final WriteOptions retireOptions;
   private final WalSyncer syncer; // GROUP only
@@ -74,7 +78,7 @@ public final class RocksStorageEngine implements AutoCloseable {
         .setMaxBackgroundJobs(2).setDbWriteBufferSize(memoryBytes / 2).setKeepLogFileNum(4)
         .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
     List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
-    for (String name : new String[] {"default", "meta", "entries", "outbox", "shard"}) {
+    for (String name : new String[] {"default", "meta", "entries", "outbox", "shard", "changes"}) {
       // LZ4 instead of the default Snappy costs less CPU per flush and compaction on 2 cores; the
       // outbox is a short-lived queue (most records die in the memtable): not compressed at all
       ColumnFamilyOptions o = new ColumnFamilyOptions().setWriteBufferSize(memoryBytes / 8)
@@ -98,6 +102,7 @@ public final class RocksStorageEngine implements AutoCloseable {
     this.entriesCf = handles.get(2);
     this.outboxCf = handles.get(3);
     this.shardCf = handles.get(4);
+    this.changesCf = handles.get(5);
     this.writeOptions = new WriteOptions().setSync(sync == SyncMode.ALWAYS);
     this.retireOptions = new WriteOptions().setSync(false);
     this.syncer = sync == SyncMode.GROUP ? new WalSyncer(db) : null;
@@ -183,14 +188,68 @@ public final class RocksStorageEngine implements AutoCloseable {
    * Applies a serialized {@link WriteBatch} ({@link WriteBatch#data()} of a batch a shard of an
    * engine with the same column families built) taken from a replicated log at {@code pos},
    * together with {@code pos} itself in one atomic write. Unsynced: the log is the durable copy,
-   * and entries after {@link #appliedPosition()} are re-applied from it after a crash.
+   * and entries after {@link #appliedPosition()} are re-applied from it after a crash. The batch's
+   * change events ({@code LogData} records of {@link ChangeLogData}) are written to their shards'
+   * change logs in the same write, each under its shard's next seq: every replica applies the same
+   * log in the same order, so every replica assigns the same seqs. Returns them, in order.
    */
-  public void applyReplicated(byte[] batchData, LogPosition pos) {
+  public List<AppliedChange> applyReplicated(byte[] batchData, LogPosition pos) {
+    List<ChangeLogData.Found> found = ChangeLogData.find(batchData);
     try (WriteBatch b = new WriteBatch(batchData)) {
+      List<AppliedChange> applied = found.isEmpty() ? List.of() : assignSeqs(b, found);
       b.put(APPLIED_KEY, ByteBuffer.allocate(16).putLong(pos.term()).putLong(pos.index()).array());
       db.write(retireOptions, b);
+      for (AppliedChange c : applied) { // only once written: a failed apply assigned nothing
+        appliedChangeSeqs.put(c.prefixKey, c.seq());
+      }
+      return applied;
     } catch (RocksDBException e) {
       throw failure("replicated apply", e);
+    }
+  }
+
+  private List<AppliedChange> assignSeqs(WriteBatch b, List<ChangeLogData.Found> found) throws RocksDBException {
+    java.util.Map<String, Long> next = new java.util.HashMap<>();
+    List<AppliedChange> out = new ArrayList<>(found.size());
+    for (ChangeLogData.Found f : found) {
+      String pk = new String(f.prefix(), java.nio.charset.StandardCharsets.ISO_8859_1);
+      long seq = next.containsKey(pk) ? next.get(pk) + 1 : lastChangeSeq(pk, f.prefix()) + 1;
+      next.put(pk, seq);
+      b.put(changesCf, RocksKeys.change(f.prefix(), seq), f.body());
+      out.add(new AppliedChange(pk, f.prefix(), f.body(), seq));
+    }
+    for (java.util.Map.Entry<String, Long> e : next.entrySet()) {
+      b.put(shardCf, RocksKeys.changeSeq(e.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+          RocksKeys.be64(e.getValue()));
+    }
+    return out;
+  }
+
+  private long lastChangeSeq(String prefixKey, byte[] prefix) throws RocksDBException {
+    Long known = appliedChangeSeqs.get(prefixKey);
+    if (known != null) {
+      return known;
+    }
+    byte[] v = db.get(shardCf, RocksKeys.changeSeq(prefix));
+    return v == null ? 0 : RocksKeys.readBe64(v, 0);
+  }
+
+  /**
+   * A change event a replicated apply wrote: its shard (collection, partition), body and seq.
+   *
+   * <p>Immutable.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // handed on as they are, never modified
+  public record AppliedChange(String prefixKey, byte[] prefix, byte[] body, long seq) {
+    /** The shard's collection. */
+    public String collection() {
+      int nul = prefixKey.indexOf('\0');
+      return new String(prefix, 0, nul, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The shard's partition. */
+    public int partition() {
+      return ByteBuffer.wrap(prefix, prefix.length - 4, 4).getInt();
     }
   }
 
@@ -224,6 +283,7 @@ public final class RocksStorageEngine implements AutoCloseable {
    * (shards must then {@link ReloadableShardStorage#reload()}).
    */
   public void replaceContentsFrom(Path source) {
+    appliedChangeSeqs.clear(); // re-read from the new content
     try (RocksStorageEngine src = open(source, SyncMode.NONE)) {
       for (int i = 0; i < handles.size(); i++) {
         copyColumnFamily(src.db, src.handles.get(i), handles.get(i));

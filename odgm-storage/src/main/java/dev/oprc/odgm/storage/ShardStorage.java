@@ -57,6 +57,15 @@ public interface ShardStorage extends AutoCloseable {
   /** The outbox as its dispatcher sees it. */
   OutboxStore outbox();
 
+  /**
+   * Where this shard's committed change events go ({@link ChangeSink}), in seq order; replaces the
+   * previous sink. (Not a default method: a wrapper must pass it on.)
+   */
+  void onChanges(ChangeSink sink);
+
+  /** This shard's retained change events ({@link ChangeLog#NONE} for storage that keeps none). */
+  ChangeLog changeLog();
+
   /** When this storage's commits become durable. */
   DurabilityGate durability();
 

@@ -31,6 +31,10 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
   private final AtomicLong nextSeq = new AtomicLong();
   protected final AtomicLong pendingCount = new AtomicLong();
   protected final AtomicLong pendingBytes = new AtomicLong();
+  /** Orders change-log commits: seq order is commit order (a reader never sees seq n+1 before n). */
+  private final Object changeLock = new Object();
+  private long changeSeq; // guarded by changeLock: the last committed change seq
+  private volatile ChangeSink changeSink = ChangeSink.NONE;
 
   StripedShardStorage(long outboxMaxBytes) {
     this.outboxMaxBytes = outboxMaxBytes;
@@ -50,6 +54,30 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
     nextSeq.set(lastSeq);
     pendingCount.set(count);
     pendingBytes.set(bytes);
+  }
+
+  /** Called by engines while opening: the last committed change seq. */
+  final void restoreChangeSeq(long seq) {
+    synchronized (changeLock) {
+      changeSeq = seq;
+    }
+  }
+
+  /** The last change seq this shard committed (0: none). */
+  final long lastChangeSeq() {
+    synchronized (changeLock) {
+      return changeSeq;
+    }
+  }
+
+  @Override
+  public void onChanges(ChangeSink sink) {
+    changeSink = java.util.Objects.requireNonNull(sink, "sink");
+  }
+
+  /** True when change seqs are assigned where a replicated batch is applied, not here. */
+  boolean seqAtApply() {
+    return false;
   }
 
   /** Runs {@code r} holding every stripe's lock: no write runs meanwhile, and writes in progress finish first. */
@@ -77,7 +105,9 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
 
   /**
    * Applies {@code w} atomically (records already carry their seqs; {@code floor} is the stripe's
-   * new floor when the write deletes the object, else -1). Returns the durability ticket.
+   * new floor when the write deletes the object, else -1), with its change event {@code w.change}
+   * under {@code w.changeSeq} (0: the seq is assigned where the batch is applied). Returns the
+   * durability ticket.
    */
   abstract long commit(String objectId, Staged w, int stripe, long floor);
 
@@ -106,7 +136,7 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       }
       pendingCount.addAndGet(w.records.size()); // before the records are visible to a scan
       try {
-        ticket = commit(objectId, w, s, floor);
+        ticket = w.change != null && !seqAtApply() ? commitChange(objectId, w, s, floor) : commit(objectId, w, s, floor);
       } catch (RuntimeException e) {
         pendingCount.addAndGet(-w.records.size());
         w.release();
@@ -118,6 +148,17 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       listener.committed(w.records, ticket);
     }
     return new Committed<>(result, durability(), ticket);
+  }
+
+  /** Commits a write with a change event: the next seq, in the same batch, in seq order. */
+  private long commitChange(String objectId, Staged w, int s, long floor) {
+    synchronized (changeLock) {
+      w.changeSeq = changeSeq + 1;
+      long ticket = commit(objectId, w, s, floor);
+      changeSeq = w.changeSeq;
+      changeSink.committed(w.change, w.changeSeq, ticket);
+      return ticket;
+    }
   }
 
   // ------------------------------------------------------------------ outbox accounting
@@ -173,6 +214,8 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
     final List<OutboxRecord> records = new ArrayList<>(2);
     ObjectMeta after;
     long deleteVersion;
+    byte[] change; // the write's change event body, or null
+    long changeSeq; // assigned at commit (0: at apply, or none)
     private long reserved;
 
     Staged(String objectId, ObjectMeta before, long floor) {
@@ -241,6 +284,11 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
     public void deleteObject(long version) {
       this.deleteVersion = version;
       this.after = null;
+    }
+
+    @Override
+    public void stageChange(byte[] body) {
+      this.change = java.util.Objects.requireNonNull(body, "body");
     }
 
     @Override
