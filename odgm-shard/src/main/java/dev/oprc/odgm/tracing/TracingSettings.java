@@ -14,7 +14,7 @@ public final class TracingSettings {
   public static final Setting<URI> ENDPOINT = Setting.of("OTEL_EXPORTER_OTLP_ENDPOINT", null, "unset (no traces)",
       TracingSettings::endpoint, "an http:// or https:// URL with a host, e.g. http://collector:4318",
       "OTLP/HTTP collector base URL: when set, spans of writes, outbox dispatches and triggered invocations are "
-          + "exported to `<url>/v1/traces` (see [Traces](#traces)); unset, nothing is traced")
+          + "exported to `<url>/v1/traces` (see [Traces](#traces-opentelemetry)); unset, nothing is traced")
       .blankIsUnset(true);
   public static final Setting<String> SERVICE_NAME = Setting.of("OTEL_SERVICE_NAME", "odgm", "odgm",
       TracingSettings::serviceName, "a non-blank name", "`service.name` of the exported spans").blankIsUnset(true);
