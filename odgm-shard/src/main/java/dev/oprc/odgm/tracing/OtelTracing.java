@@ -127,9 +127,21 @@ final class OtelTracing implements Tracing {
     return true;
   }
 
-  /** Exports what is buffered now (bounded wait). */
-  void flush() {
-    provider.forceFlush().join(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+  /**
+   * Exports what is buffered now, waiting (bounded) until every ended span has an export outcome.
+   * One {@code forceFlush} is not enough: while the batch processor clears the flush before it, a
+   * second call can be handed the earlier, already completed result.
+   */
+  void flush() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+    do {
+      provider.forceFlush().join(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      SpanCounts c = counts.snapshot();
+      if (c.exported() + c.failed() >= c.ended()) {
+        return;
+      }
+      Thread.sleep(5);
+    } while (System.nanoTime() < deadline);
   }
 
   @Override

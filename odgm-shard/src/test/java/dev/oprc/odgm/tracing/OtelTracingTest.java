@@ -84,7 +84,7 @@ class OtelTracingTest {
   }
 
   @Test
-  void endedExportedAndFailedSpansAreCounted() {
+  void endedExportedAndFailedSpansAreCounted() throws Exception {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     try (OtelTracing t = new OtelTracing(spans, Resource.empty())) {
       t.startWrite("w1", "c", 0, null).end(null);
