@@ -174,6 +174,19 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Threads the node's JVM has started since it began (jcmd PerfCounter {@code java.threads.started}). */
+  long threadsStarted() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(process.pid()), "PerfCounter.print").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(30, TimeUnit.SECONDS);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("java\\.threads\\.started=(\\d+)").matcher(out);
+    if (!m.find()) {
+      throw new AssertionError("no java.threads.started in jcmd PerfCounter.print: " + out);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
   /** True once the process has exited. */
   boolean exited() {
     return !process.isAlive();

@@ -97,6 +97,31 @@ class RaftClusterProcessTest {
   }
 
   /**
+   * Ratis completes each log append and each append-entries reply through {@code CompletableFuture}
+   * async stages; on two cores the JDK's common pool has one thread, and every such stage then
+   * started a thread of its own (thousands a minute under load). The node sizes the pool first.
+   */
+  @Test
+  void writesToARaftClusterStartNoThreadEach() throws Exception {
+    startCluster(Map.of());
+    AckedWrites writes = new AckedWrites(cluster, COLLECTION, PARTITIONS);
+    writes.run(8, 0, 300, 1_000, this::liveTargets); // connections and pools come up
+    long before = threadsStarted();
+    writes.run(8, 300, 2_000, 1_000, this::liveTargets);
+    long started = threadsStarted() - before;
+    assertThat(writes.ackedCount()).isEqualTo(2_300);
+    assertThat(started).as("threads the three nodes started during 2,000 acknowledged writes").isLessThan(200);
+  }
+
+  private long threadsStarted() throws Exception {
+    long sum = 0;
+    for (long id : cluster.ids()) {
+      sum += cluster.node(id).threadsStarted();
+    }
+    return sum;
+  }
+
+  /**
    * A follower that was down while its leader committed more entries than the leader's log keeps
    * catches up through a snapshot when it restarts. The log is outrun by counting, not by waiting:
    * each client sends its next write only after the previous one was acknowledged (committed), so

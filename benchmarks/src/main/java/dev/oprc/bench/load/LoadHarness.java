@@ -258,11 +258,37 @@ public final class LoadHarness implements AutoCloseable {
       ObjData obj = ObjData.newBuilder()
           .putEntries(Workloads.KEY, ValData.newBuilder().setData(ByteString.copyFromUtf8("0")).build())
           .setEvent(triggerEvent(objects.partition(i), triggers)).build();
-      stub.set(SetObjectRequest.newBuilder().setClsId(opts.collection()).setPartitionId(objects.partition(i))
-          .setObjectId(objects.id(i)).setObject(obj).build());
-      ObjData read = stub.get(SingleObjectRequest.newBuilder().setClsId(opts.collection())
-          .setPartitionId(objects.partition(i)).setObjectId(objects.id(i)).build()).getObj();
+      SetObjectRequest set = SetObjectRequest.newBuilder().setClsId(opts.collection())
+          .setPartitionId(objects.partition(i)).setObjectId(objects.id(i)).setObject(obj).build();
+      whileUnavailable(() -> stub.set(set));
+      SingleObjectRequest get = SingleObjectRequest.newBuilder().setClsId(opts.collection())
+          .setPartitionId(objects.partition(i)).setObjectId(objects.id(i)).build();
+      ObjData read = whileUnavailable(() -> stub.get(get)).getObj();
       objects.setBaseVersion(i, read.getMetadata().getObjectVersion());
+    }
+  }
+
+  /**
+   * {@code call}, again after 100 ms while it fails UNAVAILABLE (a cluster moves leaders for a few
+   * seconds after it starts; UNAVAILABLE means nothing was applied, and the set-up writes are
+   * idempotent anyway), for at most a minute.
+   */
+  private static <T> T whileUnavailable(java.util.function.Supplier<T> call) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      try {
+        return call.get();
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during set-up", e);
+      }
     }
   }
 

@@ -26,6 +26,7 @@ final class NodeMain {
 
   /** Starts a node from {@code env} and blocks until it has terminated. */
   static void run(Map<String, String> env) throws InterruptedException {
+    int commonPool = CommonPool.ensureParallelism(); // before anything creates the pool
     try { // first: every later line is written at the levels and in the format asked for
       Settings settings = Settings.of(env);
       Logging.apply(settings.get(LogSettings.LOG), settings.get(LogSettings.FORMAT)).forEach(log::warn);
@@ -35,6 +36,10 @@ final class NodeMain {
       return;
     }
     NodeSettings.CATALOGUE.unknownVariableWarnings(env).forEach(log::warn); // a typo is never silently ignored
+    if (commonPool < 2) {
+      log.warn("the common fork-join pool has {} thread(s): Raft's async stages each start a thread;"
+          + " set -D{}={}", commonPool, CommonPool.PARALLELISM, CommonPool.MIN_PARALLELISM);
+    }
     NodeConfig config;
     NodeTransport transport;
     OdgmNode node;
