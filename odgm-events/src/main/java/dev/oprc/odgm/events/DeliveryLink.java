@@ -3,8 +3,8 @@ package dev.oprc.odgm.events;
 /**
  * Where the outbox hands its records: a non-blocking publish plus what is needed to know when a
  * handed-over record is safe to forget. A record handed over while {@link #epoch()} was {@code e}
- * is considered delivered once a {@link #barrier} issued after it was proven while the epoch was
- * still {@code e} (the peer took it), or, when no barrier proves it, once the epoch is still
+ * is considered delivered once a {@link #barrier} issued after it was proven and the epoch was
+ * still {@code e} {@link #barrierGraceMillis()} after the answer (the peer took it), or, when no barrier proves it, once the epoch is still
  * {@code e} one and a half {@link #settleMillis()} after it was written (the link stayed up long
  * enough that a silent peer would have been detected).
  *
@@ -51,6 +51,17 @@ public interface DeliveryLink {
    */
   default boolean barrier(BarrierListener listener) {
     return false;
+  }
+
+  /**
+   * How long the link must stay up (same {@link #epoch()}) after a {@link #barrier} was answered
+   * before that answer retires anything. A router's answer proves it routed the earlier puts into
+   * its queues towards their subscribers, not that it wrote them out: killed in between, it loses
+   * them. Its death shows here as an epoch change within milliseconds (the kernel closes a killed
+   * process's sockets), so an answer that outlives this grace on the same link stands.
+   */
+  default long barrierGraceMillis() {
+    return 100;
   }
 
   /** Told once whether a {@link #barrier} was answered. Must be short and must not block. */

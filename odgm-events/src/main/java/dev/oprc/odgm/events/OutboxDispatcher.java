@@ -140,6 +140,8 @@ public final class OutboxDispatcher implements AutoCloseable {
   private final java.util.function.Consumer<RuntimeException> onSynced = this::synced;
   /** Outstanding barriers, oldest first; see {@link #retireProven}. */
   private final ArrayDeque<Barrier> barriers = new ArrayDeque<>();
+  /** Answered barriers waiting out {@link DeliveryLink#barrierGraceMillis()}, oldest first. */
+  private final ArrayDeque<Barrier> proven = new ArrayDeque<>();
   private long handedCount; // records handed to the link so far: InFlight.handedNo
   private long barrierCover; // handedCount when the newest barrier was issued
 
@@ -169,6 +171,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     final long cover;
     final long epoch;
     final long issuedAtNanos = System.nanoTime();
+    long answeredAtNanos; // written before state, read after it
     volatile int state = PENDING;
 
     Barrier(long cover, long epoch) {
@@ -178,6 +181,7 @@ public final class OutboxDispatcher implements AutoCloseable {
 
     @Override
     public void done(boolean answered) {
+      answeredAtNanos = System.nanoTime();
       state = answered ? ANSWERED : FAILED;
       runner.wake();
     }
@@ -463,6 +467,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     inflight.clear();
     inflightBytes(-inflightTotal);
     barriers.clear(); // answers from the old link prove nothing any more
+    proven.clear();
     barrierCover = handedCount;
     forgetUnsent();
     return true;
@@ -515,30 +520,26 @@ public final class OutboxDispatcher implements AutoCloseable {
   }
 
   /**
-   * Retires the records in flight covered by the newest answered barrier, oldest first, when the
-   * link kept the epoch they and the barrier were handed over on. A barrier's state is read before
-   * the epoch: a link that breaks changes its epoch before it fails what was outstanding on it,
-   * so an answer that stands for a lost link is always seen with the new epoch. Barriers that
-   * failed (timeout, no answer) are counted; their records retire by {@link #retireSettled}.
+   * Retires the records in flight covered by the newest proven barrier, oldest first. A barrier is
+   * proven when it was answered on the epoch it and its records were handed over on, and that
+   * epoch still holds {@link DeliveryLink#barrierGraceMillis()} after the answer (a router killed
+   * right after answering may not have written the puts out; its death changes the epoch). A
+   * barrier's state is read before the epoch: a link that breaks changes its epoch before it fails
+   * what was outstanding on it, so an answer that stands for a lost link is always seen with the
+   * new epoch. Barriers that failed (timeout, no answer) are counted; their records retire by
+   * {@link #retireSettled}.
    */
   private boolean retireProven() {
+    collectAnswers();
+    long graceNanos = TimeUnit.MILLISECONDS.toNanos(link.barrierGraceMillis());
+    long now = System.nanoTime();
     long cover = Long.MIN_VALUE;
-    long epoch = 0;
     Barrier b;
-    while ((b = barriers.peekFirst()) != null) {
-      int state = b.state;
-      if (state == PENDING && System.nanoTime() - b.issuedAtNanos < BARRIER_GIVE_UP_NANOS) {
-        break;
-      }
-      barriers.pollFirst();
-      epoch = link.epoch(); // after the state: see above
-      if (state == ANSWERED && b.epoch == epoch) {
-        barriersAnswered.increment();
-        cover = b.cover;
-      } else if (b.epoch == epoch) {
-        barrierFallbacks.increment(); // an epoch change re-sends its records anyway
-      }
+    while ((b = proven.peekFirst()) != null && now - b.answeredAtNanos >= graceNanos) {
+      proven.pollFirst();
+      cover = b.cover;
     }
+    long epoch = link.epoch(); // after the grace was seen to pass: the link was up through it
     boolean any = false;
     InFlight f;
     while (cover != Long.MIN_VALUE && (f = inflight.peekFirst()) != null && f.handedNo <= cover && f.epoch == epoch) {
@@ -548,6 +549,25 @@ public final class OutboxDispatcher implements AutoCloseable {
       any = true;
     }
     return any;
+  }
+
+  /** Moves answered barriers to {@link #proven}; counts the ones that failed or gave up. */
+  private void collectAnswers() {
+    Barrier b;
+    while ((b = barriers.peekFirst()) != null) {
+      int state = b.state;
+      if (state == PENDING && System.nanoTime() - b.issuedAtNanos < BARRIER_GIVE_UP_NANOS) {
+        break;
+      }
+      barriers.pollFirst();
+      long epoch = link.epoch(); // after the state: see retireProven
+      if (state == ANSWERED && b.epoch == epoch) {
+        barriersAnswered.increment();
+        proven.addLast(b);
+      } else if (b.epoch == epoch) {
+        barrierFallbacks.increment(); // an epoch change re-sends its records anyway
+      }
+    }
   }
 
   /**

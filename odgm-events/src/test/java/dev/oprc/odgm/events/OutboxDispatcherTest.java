@@ -75,6 +75,7 @@ class OutboxDispatcherTest {
     volatile long settle;
     volatile long position;
     volatile long written = Long.MAX_VALUE;
+    volatile long grace = 100;
     /** How often the dispatcher looked at {@link #writtenPosition()}: one look per round of its duties. */
     final java.util.concurrent.atomic.AtomicLong writtenReads = new java.util.concurrent.atomic.AtomicLong();
 
@@ -91,6 +92,11 @@ class OutboxDispatcherTest {
     @Override
     public long position() {
       return position;
+    }
+
+    @Override
+    public long barrierGraceMillis() {
+      return grace;
     }
 
     @Override
@@ -500,6 +506,39 @@ class OutboxDispatcherTest {
     link.answer(true);
     await(() -> d.stats().retired() == 1, "retired on the new link's answer");
     assertThat(d.stats().balanced()).isTrue();
+  }
+
+  @Test
+  void aLinkThatBreaksWithinTheGraceAfterAnAnswerRetiresNothingAndTheRecordIsSentAgain() throws Exception {
+    link.settle = 600_000;
+    link.grace = 600_000; // the answer stands only if the link stays up this long after it
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.barriersIssued.get() == 1, "barrier issued");
+    link.answer(true); // a router that answered, then died before writing the put out
+    await(() -> d.barriersAnswered() == 1, "answer seen");
+    link.down();
+    link.restore();
+    await(() -> link.published.size() == 2, "published again");
+    assertThat(link.published).containsExactly("k/1", "k/1");
+    assertThat(d.stats().retired()).isZero();
+    assertThat(d.stats().redelivered()).isEqualTo(1);
+  }
+
+  @Test
+  void anAnsweredBarrierRetiresItsRecordsOnceTheGraceHasPassedOnTheSameLink() throws Exception {
+    link.settle = 600_000;
+    link.grace = 300;
+    link.barriers = true;
+    start();
+    commit("k/1");
+    await(() -> link.barriersIssued.get() == 1, "barrier issued");
+    long answeredAt = System.nanoTime();
+    link.answer(true);
+    await(() -> d.stats().retired() == 1, "retired after the grace");
+    assertThat(System.nanoTime() - answeredAt).isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300));
+    assertThat(link.published).containsExactly("k/1");
   }
 
   @Test
