@@ -3,7 +3,6 @@ package dev.oprc.bench.load;
 import dev.oprc.odgm.proto.CapabilitiesRequest;
 import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.security.ClientTls;
-import dev.oprc.odgm.security.TlsSettings;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -40,18 +39,9 @@ final class NodeProcess implements AutoCloseable {
     this.tls = tls;
   }
 
-  /**
-   * How the harness calls a node configured by {@code env}: plaintext, or, when it sets
-   * {@code ODGM_TLS_CERT_FILE}, TLS trusting {@code ODGM_TLS_CA_FILE} (else {@code ODGM_TLS_CLIENT_CA_FILE})
-   * and presenting the node's own certificate (so a node on mutual TLS takes it too).
-   */
+  /** How the harness calls a node configured by {@code env}: {@link ClientTls#fromNodeEnv}. */
   static ClientTls clientTls(Map<String, String> env) {
-    String cert = env.get(TlsSettings.CERT_FILE.name());
-    if (cert == null || cert.isBlank()) {
-      return ClientTls.PLAINTEXT;
-    }
-    String ca = env.getOrDefault(TlsSettings.CA_FILE.name(), env.get(TlsSettings.CLIENT_CA_FILE.name()));
-    return ClientTls.of(ca == null ? null : Path.of(ca), Path.of(cert), Path.of(env.get(TlsSettings.KEY_FILE.name())));
+    return ClientTls.fromNodeEnv(env);
   }
 
   /** A channel builder to this node, plaintext or TLS as its environment says. */

@@ -38,6 +38,21 @@ public record ClientTls(boolean tls, Path caFile, Path certFile, Path keyFile) {
   }
 
   /**
+   * How a client that has a node's own environment calls it (a harness or test that started it):
+   * plaintext, or, when {@code env} sets {@code ODGM_TLS_CERT_FILE}, TLS trusting
+   * {@code ODGM_TLS_CA_FILE} (else {@code ODGM_TLS_CLIENT_CA_FILE}) and presenting the node's own
+   * certificate, which a node on mutual TLS accepts when it is issued for client use too.
+   */
+  public static ClientTls fromNodeEnv(java.util.Map<String, String> env) {
+    dev.oprc.odgm.settings.Settings s = dev.oprc.odgm.settings.Settings.of(env);
+    if (!s.isSet(TlsSettings.CERT_FILE)) {
+      return PLAINTEXT;
+    }
+    Path ca = s.isSet(TlsSettings.CA_FILE) ? s.get(TlsSettings.CA_FILE) : s.get(TlsSettings.CLIENT_CA_FILE);
+    return of(ca, s.get(TlsSettings.CERT_FILE), s.get(TlsSettings.KEY_FILE));
+  }
+
+  /**
    * The channel credentials; the files are read here.
    *
    * @throws UncheckedIOException when a file cannot be read or parsed
