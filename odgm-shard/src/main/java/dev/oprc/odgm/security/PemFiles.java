@@ -44,7 +44,7 @@ final class PemFiles {
         out.add((X509Certificate) c);
       }
     } catch (CertificateException e) {
-      throw refused(variable, file, "not a PEM file of X.509 certificates (" + e.getMessage() + ")");
+      throw refused(variable, file, "not a PEM file of X.509 certificates"); // the parser's detail names no line
     }
     if (out.isEmpty()) {
       throw refused(variable, file, "holds no certificate");
@@ -105,8 +105,12 @@ final class PemFiles {
   private static byte[] read(Setting<?> variable, Path file) {
     try {
       return Files.readAllBytes(file);
-    } catch (IOException | SecurityException e) {
-      throw refused(variable, file, "cannot be read (" + e + ")");
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw refused(variable, file, "cannot be read (no such file)");
+    } catch (java.nio.file.AccessDeniedException | SecurityException e) {
+      throw refused(variable, file, "cannot be read (permission denied)");
+    } catch (IOException e) {
+      throw refused(variable, file, "cannot be read (" + e.getMessage() + ")");
     }
   }
 
