@@ -6,8 +6,9 @@ import dev.oprc.odgm.proto.EventStatsProto;
 import dev.oprc.odgm.proto.ShardStats;
 import dev.oprc.odgm.proto.StatsRequest;
 import dev.oprc.zenoh.testing.ZenohRouterProcess;
+import dev.oprc.odgm.security.ClientTls;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * An ODGM node as its own JVM process (the real {@code OdgmNode.main}, configured by environment),
  * for tests where a crash is the point: {@link #kill9()} sends SIGKILL. Output goes to a log file
- * shown when the node fails to start.
+ * shown when the node fails to start. A node whose environment sets {@code ODGM_TLS_CERT_FILE} is
+ * called over TLS ({@link ClientTls#fromNodeEnv}).
  */
 final class NodeProcess implements AutoCloseable {
   final Process process;
@@ -29,11 +31,16 @@ final class NodeProcess implements AutoCloseable {
   final Path log;
   private final ManagedChannel channel;
 
-  private NodeProcess(Process process, int port, Path log) {
+  private NodeProcess(Process process, int port, Path log, ClientTls tls) {
     this.process = process;
     this.port = port;
     this.log = log;
-    this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this.channel = channel(port, tls);
+  }
+
+  /** A channel to 127.0.0.1:{@code port}, plaintext or TLS as {@code tls} says. */
+  static ManagedChannel channel(int port, ClientTls tls) {
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", port, tls.credentials()).build();
   }
 
   /** Runs a node that is expected to exit; returns its exit code and output. */
@@ -77,7 +84,8 @@ final class NodeProcess implements AutoCloseable {
       throws IOException {
     Path log = Files.createTempFile("odgm-node-", ".log");
     Process p = builder(mainClass, env, port, log, jvmArgs).start();
-    return new NodeProcess(p, port, log);
+    // a node on TLS (ODGM_TLS_CERT_FILE) is called with its own certificate, trusting its CA
+    return new NodeProcess(p, port, log, ClientTls.fromNodeEnv(env));
   }
 
   /** Waits until the node answers Capabilities over gRPC; fails with its log when it exits or times out. */

@@ -51,10 +51,15 @@ class RaftFailoverProcessTest {
   }
 
   private void startCluster(int partitions) throws Exception {
+    startCluster(partitions, Map.of());
+  }
+
+  private void startCluster(int partitions, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = new HashMap<>(extraEnv);
     // a hand-off waits for a follower to catch up; on a busy machine under 8 writers that can take longer
     // than the 3 s default, and the graceful-stop test asserts every group was handed off
-    cluster = LocalCluster.start(3, dir, router, RaftClusterProcessTest.raftCollection(COLLECTION, partitions),
-        Map.of("ODGM_RAFT_HANDOFF_TIMEOUT_MS", "10000")); // within NodeProcess.close()'s 20 s
+    env.put("ODGM_RAFT_HANDOFF_TIMEOUT_MS", "10000"); // within NodeProcess.close()'s 20 s
+    cluster = LocalCluster.start(3, dir, router, RaftClusterProcessTest.raftCollection(COLLECTION, partitions), env);
     for (int p = 0; p < partitions; p++) {
       cluster.awaitLeader(COLLECTION, p, cluster.ids(), Duration.ofSeconds(60));
     }
@@ -95,6 +100,30 @@ class RaftFailoverProcessTest {
   void tenLeaderKillsInARowLoseNoAcknowledgedWriteAndWritesResumeAfterEach() throws Exception {
     int partitions = 3;
     startCluster(partitions);
+    leaderKillsLoseNoAcknowledgedWrite(partitions, 10);
+  }
+
+  /**
+   * The same on mutual TLS (gRPC, the forwarding between members and Raft), all members with
+   * certificates of one test CA: a member without them could not join, so every write and vote
+   * here went over TLS.
+   */
+  @Test
+  void leaderKillsOnMutualTlsLoseNoAcknowledgedWriteAndWritesResumeAfterEach() throws Exception {
+    int partitions = 3;
+    dev.oprc.zenoh.testing.TestCertificates ca = dev.oprc.zenoh.testing.TestCertificates.authority(
+        dir.resolve("certs"), "cluster-ca");
+    dev.oprc.zenoh.testing.TestCertificates.Issued member = ca.issue("member");
+    startCluster(partitions, Map.of("ODGM_TLS_CERT_FILE", member.cert().toString(), "ODGM_TLS_KEY_FILE",
+        member.key().toString(), "ODGM_TLS_CLIENT_CA_FILE", ca.caCert().toString()));
+    for (long id : cluster.ids()) {
+      assertThat(cluster.node(id).output()).as("node %d's start-up lines", id).contains("(mutual TLS)",
+          "members [1, 2, 3]; mutual TLS)");
+    }
+    leaderKillsLoseNoAcknowledgedWrite(partitions, 3);
+  }
+
+  private void leaderKillsLoseNoAcknowledgedWrite(int partitions, int killCount) throws Exception {
     AckedWrites writes = new AckedWrites(cluster, COLLECTION, partitions);
     ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "acked-writes"));
     Future<?> running = runner.submit(() -> {
@@ -103,7 +132,7 @@ class RaftFailoverProcessTest {
     });
     List<String> kills = new ArrayList<>();
     try {
-      for (int k = 0; k < 10; k++) {
+      for (int k = 0; k < killCount; k++) {
         long leader = cluster.awaitLeader(COLLECTION, 0, cluster.ids(), Duration.ofSeconds(60));
         assertThat(writes.awaitAckAfter(System.nanoTime(), 0, Duration.ofSeconds(60)))
             .as("writes to partition 0 before kill %d", k).isTrue();

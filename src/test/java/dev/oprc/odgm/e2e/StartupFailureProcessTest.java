@@ -2,6 +2,7 @@ package dev.oprc.odgm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.oprc.zenoh.testing.TestCertificates;
 import dev.oprc.zenoh.testing.ZenohRouterProcess;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real {@code OdgmNode.main} as a process: every configuration or startup failure is one line
@@ -142,6 +144,47 @@ class StartupFailureProcessTest {
           Thread.sleep(100);
         }
       }
+    }
+  }
+
+  @TempDir
+  java.nio.file.Path certs;
+
+  @Test
+  void aMissingTlsCertificateFileNamesTheVariable() throws Exception {
+    TestCertificates.Issued node = TestCertificates.authority(certs, "ca").issue("node-1");
+    failsWithOneLine(Map.of("ODGM_TLS_CERT_FILE", certs.resolve("missing.crt").toString(), "ODGM_TLS_KEY_FILE",
+        node.key().toString()), "ODGM_TLS_CERT_FILE=", "missing.crt", "cannot be read");
+  }
+
+  @Test
+  void aTlsKeyOfAnotherCertificateNamesTheKeyVariable() throws Exception {
+    TestCertificates ca = TestCertificates.authority(certs, "ca");
+    TestCertificates.Issued node = ca.issue("node-1");
+    TestCertificates.Issued other = ca.issue("node-2");
+    failsWithOneLine(Map.of("ODGM_TLS_CERT_FILE", node.cert().toString(), "ODGM_TLS_KEY_FILE",
+        other.key().toString()), "ODGM_TLS_KEY_FILE=", "not the key of the certificate");
+  }
+
+  @Test
+  void anUnreadableClientCaNamesTheVariable() throws Exception {
+    TestCertificates.Issued node = TestCertificates.authority(certs, "ca").issue("node-1");
+    failsWithOneLine(Map.of("ODGM_TLS_CERT_FILE", node.cert().toString(), "ODGM_TLS_KEY_FILE", node.key().toString(),
+        "ODGM_TLS_CLIENT_CA_FILE", node.key().toString()), "ODGM_TLS_CLIENT_CA_FILE=");
+  }
+
+  @Test
+  void anOpsBindAddressOfNoHostNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("ODGM_METRICS_PORT", Integer.toString(ZenohRouterProcess.freePort()),
+        "ODGM_METRICS_BIND", "no-such-host.invalid"), "ODGM_METRICS_BIND='no-such-host.invalid'");
+  }
+
+  @Test
+  void theOpsPortBindsTheGivenAddress() throws Exception {
+    int metrics = ZenohRouterProcess.freePort();
+    try (NodeProcess n = NodeProcess.start(Map.of("ODGM_STORAGE", "memory", "ODGM_METRICS_PORT",
+        Integer.toString(metrics), "ODGM_METRICS_BIND", "127.0.0.1"))) {
+      assertThat(status(metrics, "/healthz")).as(n.output()).isEqualTo(200);
     }
   }
 }

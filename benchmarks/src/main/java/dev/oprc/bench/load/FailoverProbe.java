@@ -5,7 +5,6 @@ import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.SetKeyRequest;
 import dev.oprc.odgm.proto.ValData;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.time.Duration;
@@ -54,7 +53,7 @@ final class FailoverProbe {
       throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      channels.add(ManagedChannelBuilder.forTarget(nodes.get(i).target()).usePlaintext().build());
+      channels.add(nodes.get(i).channelBuilder().build());
     }
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong failed = new AtomicLong();

@@ -10,7 +10,6 @@ import dev.oprc.odgm.proto.SingleObjectRequest;
 import dev.oprc.odgm.proto.TriggerTarget;
 import dev.oprc.odgm.proto.ValData;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,8 +130,7 @@ public final class LoadHarness implements AutoCloseable {
       nodes.awaitReady(120_000, opts.collection(), opts.partitions());
       // lanes spread over a cluster's members (channel i -> node i mod n); Stats asked of partition 0's leader
       for (int i = 0; i < Math.max(opts.channels(), nodes.size()); i++) {
-        channels.add(ManagedChannelBuilder.forTarget(nodes.get(i % nodes.size()).target()).usePlaintext()
-            .directExecutor().build());
+        channels.add(nodes.get(i % nodes.size()).channelBuilder().directExecutor().build());
       }
       int adminNode = (int) nodes.leader(opts.collection(), 0).orElse(0);
       DataServiceGrpc.DataServiceBlockingStub admin = DataServiceGrpc.newBlockingStub(channels.get(adminNode));
@@ -164,7 +162,7 @@ public final class LoadHarness implements AutoCloseable {
   /** Starts the scenario's node (or cluster), or returns the attached one. */
   private NodeGroup nodes(HarnessOptions.Variant v, Scenario s, String endpoint) throws IOException {
     if (opts.attached()) {
-      return NodeGroup.of(NodeProcess.attach(opts.target(), opts.nodePid()));
+      return NodeGroup.of(NodeProcess.attach(opts.target(), opts.nodePid(), NodeProcess.clientTls(opts.nodeEnv())));
     }
     String cp = nodeClasspath(v);
     if (v.clustered()) {

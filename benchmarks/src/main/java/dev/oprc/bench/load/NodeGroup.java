@@ -5,7 +5,6 @@ import dev.oprc.odgm.proto.PartitionInfo;
 import dev.oprc.odgm.proto.StatsRequest;
 import dev.oprc.odgm.proto.StatsResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,7 +143,7 @@ final class NodeGroup implements AutoCloseable {
   }
 
   private static StatsResponse stats(NodeProcess n) {
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(n.target()).usePlaintext().build();
+    ManagedChannel ch = n.channelBuilder().build();
     try {
       return DataServiceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
           .stats(StatsRequest.getDefaultInstance());

@@ -2,6 +2,8 @@ package dev.oprc.bench.load;
 
 import dev.oprc.odgm.proto.CapabilitiesRequest;
 import dev.oprc.odgm.proto.DataServiceGrpc;
+import dev.oprc.odgm.security.ClientTls;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * to. Inherited {@code ODGM_*} and {@code OPRC_*} variables are removed from a started node's
  * environment so only what the harness passes applies. Thread-safe; {@link #close()} stops a
  * started node (SIGTERM, 20 s for its drain and shutdown, then kill) and leaves an attached one alone.
+ * A node whose environment sets {@code ODGM_TLS_CERT_FILE} is called over TLS ({@link #clientTls}).
  */
 final class NodeProcess implements AutoCloseable {
   static final String MAIN_CLASS = "dev.oprc.odgm.node.OdgmNode";
@@ -26,12 +29,24 @@ final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final Long pid;
   private final Path log;
+  private final ClientTls tls;
 
-  private NodeProcess(String target, Process process, Long pid, Path log) {
+  private NodeProcess(String target, Process process, Long pid, Path log, ClientTls tls) {
     this.target = target;
     this.process = process;
     this.pid = pid;
     this.log = log;
+    this.tls = tls;
+  }
+
+  /** How the harness calls a node configured by {@code env}: {@link ClientTls#fromNodeEnv}. */
+  static ClientTls clientTls(Map<String, String> env) {
+    return ClientTls.fromNodeEnv(env);
+  }
+
+  /** A channel builder to this node, plaintext or TLS as its environment says. */
+  ManagedChannelBuilder<?> channelBuilder() {
+    return Grpc.newChannelBuilder(target, tls.credentials());
   }
 
   /** How a started node was launched, to launch it again on the same ports and data. */
@@ -63,14 +78,14 @@ final class NodeProcess implements AutoCloseable {
     pb.environment().putAll(env);
     pb.environment().putIfAbsent("ODGM_METRICS_PORT", "0"); // several nodes per run: no fixed metrics port
     Process p = pb.start();
-    NodeProcess n = new NodeProcess("127.0.0.1:" + port, p, p.pid(), log);
+    NodeProcess n = new NodeProcess("127.0.0.1:" + port, p, p.pid(), log, clientTls(env));
     n.launch = new Launch(classpath, List.copyOf(jvmOpts), Map.copyOf(env), port, log);
     return n;
   }
 
-  /** A node started by someone else at {@code target}; {@code pid} may be null. */
-  static NodeProcess attach(String target, Long pid) {
-    return new NodeProcess(target, null, pid, null);
+  /** A node started by someone else at {@code target}, called as {@code tls} says; {@code pid} may be null. */
+  static NodeProcess attach(String target, Long pid, ClientTls tls) {
+    return new NodeProcess(target, null, pid, null, tls);
   }
 
   /** The class path of this harness (its shaded jar), which also holds the node. */
@@ -90,7 +105,7 @@ final class NodeProcess implements AutoCloseable {
   /** Waits until Capabilities answers; fails early if a started node exits. */
   void awaitReady(long timeoutMillis) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    ManagedChannel ch = channelBuilder().build();
     try {
       DataServiceGrpc.DataServiceBlockingStub stub = DataServiceGrpc.newBlockingStub(ch);
       while (true) {

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.LeaderElectionManagementRequest;
@@ -75,6 +77,7 @@ public final class RaftReplication implements AutoCloseable {
       // sees a storage dir without groups, and each group joins with its members when it is asked for
       RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").resolve(NO_GROUPS).toFile()));
       this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setProperties(p)
+          .setParameters(parameters(config.tls()))
           .setStateMachineRegistry(gid -> groups.computeIfAbsent(gid, g -> new Group(this, g)).machine()).build();
       RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile())); // read at each add
     } catch (IOException | RuntimeException e) {
@@ -124,14 +127,31 @@ public final class RaftReplication implements AutoCloseable {
       r.close();
       throw cannotStart(config, e);
     }
-    log.info("raft node {} listening on {} (members {})", config.nodeId(), config.selfAddress(),
-        config.peers().keySet());
+    log.info("raft node {} listening on {} (members {}; {})", config.nodeId(), config.selfAddress(),
+        config.peers().keySet(), config.tls() == null ? "plaintext" : "mutual TLS");
     return r;
   }
 
   private static IllegalStateException cannotStart(ReplicationConfig config, Exception e) {
     return new IllegalStateException("cannot start the Raft server of node " + config.nodeId() + " on "
         + config.selfAddress() + " with data in '" + config.dataDir().resolve("raft") + "': " + e, e);
+  }
+
+  /**
+   * Ratis's parameters: with {@code tls}, its gRPC server, its calls to the other members and its
+   * client and admin services all use mutual TLS from the same files.
+   */
+  static Parameters parameters(RaftTls tls) {
+    Parameters params = new Parameters();
+    if (tls != null) {
+      GrpcTlsConfig conf = new GrpcTlsConfig(tls.privateKey().toFile(), tls.certChain().toFile(),
+          tls.trustRoot().toFile(), true);
+      GrpcConfigKeys.TLS.setConf(params, conf);
+      GrpcConfigKeys.Server.setTlsConf(params, conf);
+      GrpcConfigKeys.Client.setTlsConf(params, conf);
+      GrpcConfigKeys.Admin.setTlsConf(params, conf);
+    }
+    return params;
   }
 
   static RaftProperties properties(ReplicationConfig c) {

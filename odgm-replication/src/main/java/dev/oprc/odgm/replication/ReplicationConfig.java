@@ -37,6 +37,7 @@ import java.util.TreeMap;
  *   <li>{@code handoffTimeout}: how long {@link RaftReplication#handOffLeadership()} waits for the
  *       groups this node leads to get another leader (default 3 s). Env: {@code ODGM_RAFT_HANDOFF_TIMEOUT_MS}.</li>
  *   <li>{@code metaCacheSize}: objects whose metadata is cached per partition (as {@code ODGM_META_CACHE_SIZE}).</li>
+ *   <li>{@code tls}: mutual TLS between the members' Raft servers ({@link RaftTls}); null: plaintext.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -44,7 +45,7 @@ import java.util.TreeMap;
 public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers, Path dataDir,
     Duration electionTimeoutMin, Duration electionTimeoutMax, Duration requestTimeout, long snapshotThreshold,
     long logSegmentBytes, long logPreserveEntries, boolean leaderLease, long metaCacheSize, boolean leaderSpread,
-    int entriesInFlight, Duration handoffTimeout) {
+    int entriesInFlight, Duration handoffTimeout, RaftTls tls) {
   public static final String ELECTION_TIMEOUT_MS = ReplicationSettings.ELECTION_TIMEOUT_MS.name();
   public static final String REQUEST_TIMEOUT_MS = ReplicationSettings.REQUEST_TIMEOUT_MS.name();
   public static final String SNAPSHOT_THRESHOLD = ReplicationSettings.SNAPSHOT_THRESHOLD.name();
@@ -115,67 +116,75 @@ public record ReplicationConfig(long nodeId, Map<Long, InetSocketAddress> peers,
         Duration.ofMillis(s.get(ReplicationSettings.REQUEST_TIMEOUT_MS)), s.get(ReplicationSettings.SNAPSHOT_THRESHOLD),
         s.get(ReplicationSettings.LOG_SEGMENT_BYTES), s.get(ReplicationSettings.LOG_PRESERVE_ENTRIES),
         s.get(ReplicationSettings.READ_LEASE), metaCacheSize, s.get(ReplicationSettings.LEADER_SPREAD),
-        s.get(ReplicationSettings.ENTRIES_IN_FLIGHT), Duration.ofMillis(s.get(ReplicationSettings.HANDOFF_TIMEOUT_MS)));
+        s.get(ReplicationSettings.ENTRIES_IN_FLIGHT), Duration.ofMillis(s.get(ReplicationSettings.HANDOFF_TIMEOUT_MS)),
+        null);
   }
 
   public ReplicationConfig withElectionTimeout(Duration min, Duration max) {
     return new ReplicationConfig(nodeId, peers, dataDir, min, max, requestTimeout, snapshotThreshold,
         logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withRequestTimeout(Duration timeout) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, timeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withSnapshotThreshold(long entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         entries, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withLogSegmentBytes(long bytes) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, bytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withLogPreserveEntries(long entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, entries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withLeaderLease(boolean lease) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, lease, metaCacheSize, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withMetaCacheSize(long size) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, size, leaderSpread,
-        entriesInFlight, handoffTimeout);
+        entriesInFlight, handoffTimeout, tls);
   }
 
   public ReplicationConfig withLeaderSpread(boolean spread) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, spread, entriesInFlight,
-        handoffTimeout);
+        handoffTimeout, tls);
   }
 
   public ReplicationConfig withEntriesInFlight(int entries) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread, entries,
-        handoffTimeout);
+        handoffTimeout, tls);
   }
 
   public ReplicationConfig withHandoffTimeout(Duration timeout) {
     return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
         snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
-        entriesInFlight, timeout);
+        entriesInFlight, timeout, tls);
+  }
+
+  /** A copy whose Raft server and calls use mutual TLS ({@code null}: plaintext, the default). */
+  public ReplicationConfig withTls(RaftTls t) {
+    return new ReplicationConfig(nodeId, peers, dataDir, electionTimeoutMin, electionTimeoutMax, requestTimeout,
+        snapshotThreshold, logSegmentBytes, logPreserveEntries, leaderLease, metaCacheSize, leaderSpread,
+        entriesInFlight, handoffTimeout, t);
   }
 
   /** This node's own Raft address. */

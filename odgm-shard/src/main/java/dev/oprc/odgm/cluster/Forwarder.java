@@ -51,10 +51,16 @@ public final class Forwarder implements AutoCloseable {
     this(ownership, (method, cls, request) -> false, Runnable::run);
   }
 
-  /** A forwarder moving the local calls {@code blocking} names to {@code blockingPool}. */
+  /** A forwarder moving the local calls {@code blocking} names to {@code blockingPool}, over plaintext. */
   public Forwarder(PartitionOwnership ownership, BlockingCalls blocking, Executor blockingPool) {
+    this(ownership, blocking, blockingPool, dev.oprc.odgm.security.ClientTls.PLAINTEXT);
+  }
+
+  /** Like {@link #Forwarder(PartitionOwnership, BlockingCalls, Executor)}, calling the owners as {@code tls} says. */
+  public Forwarder(PartitionOwnership ownership, BlockingCalls blocking, Executor blockingPool,
+      dev.oprc.odgm.security.ClientTls tls) {
     this.ownership = ownership;
-    this.channels = new MemberChannels(ownership.membership());
+    this.channels = new MemberChannels(ownership.membership(), tls);
     this.blocking = java.util.Objects.requireNonNull(blocking, "blocking");
     this.blockingPool = java.util.Objects.requireNonNull(blockingPool, "blockingPool");
   }

@@ -1,22 +1,26 @@
 package dev.oprc.odgm.cluster;
 
+import dev.oprc.odgm.security.ClientTls;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One cached plaintext gRPC channel per member (to its grpcPort), opened on first use. Thread-safe;
- * {@link #close()} shuts them all down.
+ * One cached gRPC channel per member (to its grpcPort), opened on first use, plaintext or TLS as
+ * {@link ClientTls} says. Thread-safe; {@link #close()} shuts them all down.
  */
 final class MemberChannels implements AutoCloseable {
   private final Membership membership;
   private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ChannelCredentials credentials;
   private volatile boolean closed;
 
-  MemberChannels(Membership membership) {
+  MemberChannels(Membership membership, ClientTls tls) {
     this.membership = membership;
+    this.credentials = tls.credentials();
   }
 
   /** The channel to member {@code id}, or null when it is not a member or this is closed. */
@@ -29,7 +33,7 @@ final class MemberChannels implements AutoCloseable {
       return null;
     }
     return channels.computeIfAbsent(id,
-        k -> ManagedChannelBuilder.forAddress(m.host(), m.grpcPort()).usePlaintext().build());
+        k -> Grpc.newChannelBuilderForAddress(m.host(), m.grpcPort(), credentials).build());
   }
 
   @Override

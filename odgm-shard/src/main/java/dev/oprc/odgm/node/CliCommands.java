@@ -18,6 +18,10 @@ import dev.oprc.odgm.proto.SingleKeyRequest;
 import dev.oprc.odgm.proto.SingleObjectRequest;
 import dev.oprc.odgm.proto.StatsRequest;
 import dev.oprc.odgm.proto.ValData;
+import dev.oprc.odgm.security.ClientTls;
+import dev.oprc.odgm.security.TlsSettings;
+import dev.oprc.odgm.settings.Setting;
+import dev.oprc.odgm.settings.Settings;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,12 +67,52 @@ final class CliCommands implements Callable<Integer> {
       description = "the node's gRPC address (default: 127.0.0.1 and ODGM_HTTP_PORT, else 8080)")
   String node = defaultNode();
 
-  private final Function<String, ManagedChannel> opener;
+  @Option(names = "--tls", scope = ScopeType.INHERIT,
+      description = "connect over TLS (implied by --ca, --cert and --key, and by their variables)")
+  boolean tls;
+
+  @Option(names = "--ca", scope = ScopeType.INHERIT, paramLabel = "FILE", description = "PEM CA certificates the "
+      + "node's certificate must chain to (default: ODGM_TLS_CA_FILE, else ODGM_TLS_CLIENT_CA_FILE; none: the JDK's "
+      + "trust store)")
+  java.nio.file.Path ca = envFile(List.of(TlsSettings.CA_FILE, TlsSettings.CLIENT_CA_FILE));
+
+  @Option(names = "--cert", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PEM certificate chain to present, for a node on mutual TLS (default: ODGM_TLS_CERT_FILE)")
+  java.nio.file.Path cert = envFile(List.of(TlsSettings.CERT_FILE));
+
+  @Option(names = "--key", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "PKCS#8 PEM key of --cert (default: ODGM_TLS_KEY_FILE)")
+  java.nio.file.Path key = envFile(List.of(TlsSettings.KEY_FILE));
+
+  private final BiFunction<String, ClientTls, ManagedChannel> opener;
   private ManagedChannel channel;
 
-  /** Commands whose channel {@code opener} makes from {@code --node} on first use. */
-  CliCommands(Function<String, ManagedChannel> opener) {
+  /** Commands whose channel {@code opener} makes from {@code --node} and the TLS options on first use. */
+  CliCommands(BiFunction<String, ClientTls, ManagedChannel> opener) {
     this.opener = opener;
+  }
+
+  /** The first of {@code settings} set in the environment (the node's own variables), else null. */
+  private static java.nio.file.Path envFile(List<Setting<java.nio.file.Path>> settings) {
+    Settings env = Settings.ofProcess();
+    for (Setting<java.nio.file.Path> s : settings) {
+      if (env.isSet(s)) {
+        return env.get(s);
+      }
+    }
+    return null;
+  }
+
+  /** Plaintext unless {@code --tls} or a TLS file is given. */
+  ClientTls clientTls() {
+    if (!tls && ca == null && cert == null && key == null) {
+      return ClientTls.PLAINTEXT;
+    }
+    if ((cert == null) != (key == null)) {
+      throw new IllegalArgumentException("--cert and --key go together (a client certificate needs its key), were "
+          + cert + " and " + key);
+    }
+    return ClientTls.of(ca, cert, key);
   }
 
   static String defaultNode() {
@@ -89,7 +133,7 @@ final class CliCommands implements Callable<Integer> {
 
   ManagedChannel channel() {
     if (channel == null) {
-      channel = opener.apply(checkedNode(node));
+      channel = opener.apply(checkedNode(node), clientTls());
     }
     return channel;
   }

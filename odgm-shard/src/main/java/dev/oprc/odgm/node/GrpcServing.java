@@ -8,6 +8,7 @@ import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.InvocationRequest;
 import dev.oprc.odgm.proto.ObjectInvocationRequest;
 import dev.oprc.odgm.proto.OprcFunctionGrpc;
+import dev.oprc.odgm.security.TlsConfig;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -49,11 +50,12 @@ final class GrpcServing implements AutoCloseable {
 
   /**
    * Binds {@code port} with {@code services}, each behind {@code interceptors} (outermost first)
-   * and then the forwarder.
+   * and then the forwarder; TLS only when {@code tls} is enabled, and the forwarder calls the other
+   * members over TLS then.
    */
-  static GrpcServing start(int port, OpsConfig ops, PartitionOwnership ownership, InlineFunctions inline,
-      List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors, BindableService health,
-      boolean reflection) throws IOException {
+  static GrpcServing start(int port, OpsConfig ops, TlsConfig tls, PartitionOwnership ownership,
+      InlineFunctions inline, List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors,
+      BindableService health, boolean reflection) throws IOException {
     if (System.getProperty(LEAK_DETECTION) == null) {
       // it samples one buffer in 128 with a stack trace: about 1.5 % of a write's CPU in the profile, for a
       // diagnosis that gRPC's own tests already make
@@ -61,8 +63,8 @@ final class GrpcServing implements AutoCloseable {
     }
     ThreadPoolExecutor pool = blockingPool(ops.grpcBlockingThreads(), ops.grpcBlockingQueue());
     Forwarder forwarder = new Forwarder(ownership, (method, cls, request) -> mayBlock(ownership, inline, method, cls,
-        request), pool);
-    NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(port))
+        request), pool, tls.memberClient());
+    NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress(port), tls.serverCredentials())
         .directExecutor() // handlers that may block are moved to the pool above
         .maxInboundMessageSize(ops.grpcMaxMessageBytes())
         .maxConcurrentCallsPerConnection(ops.grpcMaxConcurrentCallsPerConnection())

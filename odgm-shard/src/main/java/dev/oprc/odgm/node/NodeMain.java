@@ -43,15 +43,17 @@ final class NodeMain {
     NodeConfig config;
     NodeTransport transport;
     OdgmNode node;
+    dev.oprc.odgm.security.TlsConfig tls;
     try { // every failure: one line naming the variable or resource, exit 2 (StartupChecks)
       NodeConfig checked = NodeConfig.fromEnv(IdsOnlyMembers.provisional(env)); // all checked before anything opens
       dev.oprc.odgm.ops.OpsConfig ops = dev.oprc.odgm.ops.OpsConfig.fromEnv(env);
       dev.oprc.odgm.tracing.TracingConfig tracing = dev.oprc.odgm.tracing.TracingConfig.fromEnv(env);
+      tls = dev.oprc.odgm.security.TlsConfig.fromEnv(env, Settings.of(env).isSet(NodeSettings.MEMBERS));
       ZenohTransport zenoh = ZenohTransport.open(dev.oprc.odgm.ops.StartupChecks.zenoh(env, ops));
       transport = zenoh;
       // upstream's ODGM_MEMBERS=1,2,3: the members' addresses come over Zenoh
       config = IdsOnlyMembers.idsOnly(env) ? awaitMembers(env, zenoh, ops) : checked;
-      node = OdgmNode.builder().config(config).ops(ops).tracing(tracing).transport(transport).build();
+      node = OdgmNode.builder().config(config).ops(ops).tracing(tracing).tls(tls).transport(transport).build();
     } catch (Exception e) {
       System.err.println(dev.oprc.odgm.ops.StartupChecks.oneLine(e));
       System.exit(2);
@@ -69,8 +71,8 @@ final class NodeMain {
       System.exit(2);
       return;
     }
-    log.info("ODGM node {} serving gRPC on port {}; collections {}; events {}; storage {}; zenoh {} (Zenoh API: {} "
-        + "subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(),
+    log.info("ODGM node {} serving gRPC on port {} ({}); collections {}; events {}; storage {}; zenoh {} (Zenoh API: "
+        + "{} subscriptions, queryables and liveliness tokens)", config.nodeId(), node.port(), tls.describe(),
         config.collections().stream().map(c -> c.getName() + "[" + c.getPartitionCount() + "]").toList(),
         config.events().enabled() ? "on" : "off", describe(config.storage()), transport, node.zenohApiKeys().size());
     log.debug("Zenoh API keys: {}", node.zenohApiKeys());
@@ -86,7 +88,7 @@ final class NodeMain {
     dev.oprc.odgm.ops.OpsServer waiting = new dev.oprc.odgm.ops.OpsServer(List.of(), () -> "waiting for the members "
         + "of " + Membership.MEMBERS + " to advertise their addresses over Zenoh (the log names the missing ones)");
     try {
-      waiting.start(ops.metricsPort(), null);
+      waiting.start(ops.metricsBind(), ops.metricsPort(), null);
       return NodeConfig.fromEnv(IdsOnlyMembers.resolve(env, zenoh.session()));
     } finally {
       waiting.close(); // frees the port for the node's own endpoints

@@ -65,6 +65,10 @@ public final class NodeSettings {
   public static final Setting<Integer> METRICS_PORT = Setting.integer("ODGM_METRICS_PORT", 9464, 0, 65535,
       "HTTP port of `/metrics`, `/healthz`, `/readyz`; 0 disables (an embedded `OdgmNode` has it off unless "
           + "`Builder.ops(...)` sets it)").accepting("0 (off) or a port 1..65535");
+  public static final Setting<String> METRICS_BIND = Setting.of("ODGM_METRICS_BIND", "0.0.0.0", "0.0.0.0",
+      NodeSettings::bindAddress, "an IP address or host name of this machine", "address the HTTP ops port "
+          + "(`ODGM_METRICS_PORT`) binds: `0.0.0.0` every interface, `127.0.0.1` only this machine (see "
+          + "[Metrics and health](#metrics-and-health) for what it exposes)").blankIsUnset(true);
   public static final Setting<Boolean> REQUIRE_ROUTER = Setting.bool("ODGM_REQUIRE_ROUTER", false,
       "true: exit 2 when no router in `OPRC_ZENOH_PEERS` answers within `OPRC_ZENOH_CONNECT_TIMEOUT_MS`; false: "
           + "serve and keep connecting in the background (`/readyz` 503 meanwhile)");
@@ -127,7 +131,7 @@ public final class NodeSettings {
   /** Operational limits, metrics and health ({@code OpsConfig}). */
   public static final SettingGroup OPS = SettingGroup.of("Operations", INVOKE_MAX_CONCURRENCY_PER_ROUTE,
       INVOKE_QUEUE_MAX_BYTES, GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_BLOCKING_THREADS, GRPC_BLOCKING_QUEUE,
-      GRPC_MAX_MESSAGE_BYTES, METRICS_PORT, REQUIRE_ROUTER);
+      GRPC_MAX_MESSAGE_BYTES, METRICS_PORT, METRICS_BIND, REQUIRE_ROUTER);
   /** The Zenoh session ({@code StartupChecks.zenoh}). */
   public static final SettingGroup ZENOH = SettingGroup.of("Zenoh", ZENOH_PEERS, ZENOH_MODE, ZENOH_PROTOCOL,
       ZENOH_PORT, ZENOH_BUFFER_SIZE, ZENOH_LEASE_MS, ZENOH_RECONNECT_INITIAL_MS, ZENOH_RECONNECT_MAX_MS,
@@ -167,12 +171,20 @@ public final class NodeSettings {
   /** Every variable the node knows, in README order. */
   public static final SettingsCatalogue CATALOGUE = new SettingsCatalogue(List.of(NODE, StorageSettings.STORAGE_GROUP,
       ReplicationSettings.RAFT, EventSettings.EVENTS, EventSettings.OUTBOX,
-      dev.oprc.odgm.events.ChangeSettings.CHANGES, OPS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
+      dev.oprc.odgm.events.ChangeSettings.CHANGES, OPS, dev.oprc.odgm.security.TlsSettings.TLS, ZENOH, dev.oprc.odgm.logging.LogSettings.LOGGING,
       dev.oprc.odgm.tracing.TracingSettings.TRACES, UPSTREAM_IGNORED));
 
   private static String clusterId(String s) {
     if (!s.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("not a key chunk");
+    }
+    return s;
+  }
+
+  /** A host to bind: a literal address or a name; resolved when the port is bound (an unknown one fails there). */
+  private static String bindAddress(String s) {
+    if (s.isEmpty() || s.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == ',')) {
+      throw new IllegalArgumentException("not a host");
     }
     return s;
   }

@@ -1,7 +1,7 @@
 package dev.oprc.odgm.node;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.Grpc;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.OutputStreamWriter;
@@ -34,6 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * odgm cli [--node host:port] list     example/0
  * odgm cli [--node host:port] invoke   example/0/order-1 echo [payload]
  * odgm cli [--node host:port] stats
+ * odgm cli --ca ca.crt [--cert client.crt --key client.key] --node host:port get ...   (TLS, mutual TLS)
  * </pre>
  *
  * Exit codes: 0 done, 1 a failed call, 2 bad arguments (an unknown command: one usage line). An
@@ -62,7 +63,7 @@ public final class OdgmCli {
 
   /** Runs {@code odgm argv...}; returns the exit code. A channel it opens is closed before it returns. */
   static int execute(PrintStream out, PrintStream err, String... argv) {
-    CliCommands cli = new CliCommands(node -> ManagedChannelBuilder.forTarget(node).usePlaintext().build());
+    CliCommands cli = new CliCommands((node, tls) -> Grpc.newChannelBuilder(node, tls.credentials()).build());
     CommandLine cl = new CommandLine(new Top()).addSubcommand(new HelpCommand())
         .addSubcommand(nodeCommand()).addSubcommand(new CommandLine(cli));
     try {
@@ -74,7 +75,7 @@ public final class OdgmCli {
 
   /** Runs one {@code cli} command ({@code args} after {@code cli}) on this client's channel; returns the exit code. */
   int run(List<String> args) {
-    CommandLine cl = new CommandLine(new CliCommands(node -> channel));
+    CommandLine cl = new CommandLine(new CliCommands((node, tls) -> channel));
     return configure(cl, out, err).execute(args.toArray(String[]::new));
   }
 

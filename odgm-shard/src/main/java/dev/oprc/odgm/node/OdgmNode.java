@@ -67,6 +67,7 @@ public final class OdgmNode implements AutoCloseable {
   private final dev.oprc.odgm.ops.OpsConfig ops;
   private final ThreadFactory threads;
   private final dev.oprc.odgm.tracing.TracingConfig tracingConfig;
+  private final dev.oprc.odgm.security.TlsConfig tls;
   private final TracingStarter tracingStarter;
   private final AckRegistry acks = new AckRegistry();
   private final dev.oprc.odgm.ops.StrictRequests strict = new dev.oprc.odgm.ops.StrictRequests();
@@ -99,6 +100,7 @@ public final class OdgmNode implements AutoCloseable {
     this.clock = b.clock;
     this.threads = b.threads;
     this.tracingConfig = b.tracing;
+    this.tls = b.tls;
     this.tracingStarter = b.tracingStarter;
     this.embedded = Map.copyOf(b.handlers);
     Map<String, FunctionHandler> all = new HashMap<>(BuiltinFunctions.all());
@@ -163,7 +165,7 @@ public final class OdgmNode implements AutoCloseable {
       closer.push("storage engine", () -> closeEngine(e));
     }
     if (!ownership.raftReplicaSets().isEmpty()) {
-      raft = closer.push("raft", RaftWiring.start(config.replication(), ownership,
+      raft = closer.push("raft", RaftWiring.start(config.replication().withTls(tls.raft()), ownership,
           ev -> dev.oprc.odgm.events.TriggerIndex.compile(ev, ids::entryKey), config.outbox().maxBytes()));
       raft.registerMeters(meters);
     }
@@ -308,7 +310,7 @@ public final class OdgmNode implements AutoCloseable {
     }
     opsServer = new dev.oprc.odgm.ops.OpsServer(shards.collections().stream()
         .map(dev.oprc.odgm.proto.CreateCollectionRequest::getName).toList(), this::notReadyReason);
-    opsServer.start(ops.metricsPort(), metrics);
+    opsServer.start(ops.metricsBind(), ops.metricsPort(), metrics);
     grpc = closer.push("gRPC server", startGrpc(ids, builtinRoutes(embedded.keySet())));
     closer.push("health: draining", opsServer::draining); // NOT_SERVING first, so balancers stop sending
   }
@@ -338,7 +340,7 @@ public final class OdgmNode implements AutoCloseable {
     WriteContextInterceptor writes = new WriteContextInterceptor(tracing);
     List<io.grpc.ServerInterceptor> interceptors = metrics == null ? List.of(writes)
         : List.of(writes, new dev.oprc.odgm.ops.GrpcCallMetrics(metrics.registry(), services));
-    return GrpcServing.start(config.port(), ops, ownership, inlineFunctions, services, interceptors,
+    return GrpcServing.start(config.port(), ops, tls, ownership, inlineFunctions, services, interceptors,
         opsServer.healthService(), config.reflectionEnabled());
   }
 
@@ -570,6 +572,7 @@ public final class OdgmNode implements AutoCloseable {
     private final Map<String, FunctionHandler> handlers = new HashMap<>();
     private ThreadFactory threads = Threads.daemon("odgm-node-");
     private dev.oprc.odgm.tracing.TracingConfig tracing = dev.oprc.odgm.tracing.TracingConfig.OFF;
+    private dev.oprc.odgm.security.TlsConfig tls = dev.oprc.odgm.security.TlsConfig.OFF;
     private TracingStarter tracingStarter = dev.oprc.odgm.tracing.Tracing::start;
 
     private Builder() {}
@@ -589,6 +592,15 @@ public final class OdgmNode implements AutoCloseable {
      */
     public Builder tracing(dev.oprc.odgm.tracing.TracingConfig t) {
       this.tracing = Objects.requireNonNull(t, "tracing");
+      return this;
+    }
+
+    /**
+     * TLS on the gRPC port, the calls to the other members and Raft ({@code ODGM_TLS_*});
+     * {@link dev.oprc.odgm.security.TlsConfig#OFF} (plaintext) when unset.
+     */
+    public Builder tls(dev.oprc.odgm.security.TlsConfig t) {
+      this.tls = Objects.requireNonNull(t, "tls");
       return this;
     }
 

@@ -21,7 +21,8 @@ public record OpsConfig(
     long invokeQueueMaxBytes,
     int grpcMaxConcurrentCallsPerConnection,
     int grpcBlockingThreads,
-    int grpcBlockingQueue) {
+    int grpcBlockingQueue,
+    String metricsBind) {
 
   public static final String GRPC_MAX_MESSAGE_BYTES = NodeSettings.GRPC_MAX_MESSAGE_BYTES.name();
   public static final String METRICS_PORT = NodeSettings.METRICS_PORT.name();
@@ -32,6 +33,7 @@ public record OpsConfig(
       NodeSettings.GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION.name();
   public static final String GRPC_BLOCKING_THREADS = NodeSettings.GRPC_BLOCKING_THREADS.name();
   public static final String GRPC_BLOCKING_QUEUE = NodeSettings.GRPC_BLOCKING_QUEUE.name();
+  public static final String METRICS_BIND = NodeSettings.METRICS_BIND.name();
 
   /** Default metrics port (OpenTelemetry's Prometheus exporter uses the same). */
   public static final int DEFAULT_METRICS_PORT = NodeSettings.METRICS_PORT.defaultValue();
@@ -53,6 +55,7 @@ public record OpsConfig(
     NodeSettings.GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION.check(grpcMaxConcurrentCallsPerConnection);
     NodeSettings.GRPC_BLOCKING_THREADS.check(grpcBlockingThreads);
     NodeSettings.GRPC_BLOCKING_QUEUE.check(grpcBlockingQueue);
+    java.util.Objects.requireNonNull(metricsBind, "metricsBind");
   }
 
   /** Defaults of a node run from the environment. */
@@ -80,30 +83,37 @@ public record OpsConfig(
         s.get(NodeSettings.INVOKE_QUEUE_MAX_BYTES),
         s.get(NodeSettings.GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION),
         s.get(NodeSettings.GRPC_BLOCKING_THREADS),
-        s.get(NodeSettings.GRPC_BLOCKING_QUEUE));
+        s.get(NodeSettings.GRPC_BLOCKING_QUEUE),
+        s.get(NodeSettings.METRICS_BIND));
   }
 
   /** A copy with another metrics port ({@link #EPHEMERAL} for any free one, 0 for none). */
   public OpsConfig withMetricsPort(int port) {
     return new OpsConfig(grpcMaxMessageBytes, port, requireRouter, invokeMaxConcurrencyPerRoute, invokeQueueMaxBytes,
-        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue);
+        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue, metricsBind);
   }
 
   /** A copy with another gRPC message limit. */
   public OpsConfig withGrpcMaxMessageBytes(int bytes) {
     return new OpsConfig(bytes, metricsPort, requireRouter, invokeMaxConcurrencyPerRoute, invokeQueueMaxBytes,
-        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue);
+        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue, metricsBind);
+  }
+
+  /** A copy binding the HTTP ops port to {@code host} (an address or name; {@code 0.0.0.0}: every interface). */
+  public OpsConfig withMetricsBind(String host) {
+    return new OpsConfig(grpcMaxMessageBytes, metricsPort, requireRouter, invokeMaxConcurrencyPerRoute,
+        invokeQueueMaxBytes, grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue, host);
   }
 
   /** A copy with another per-route concurrency limit. */
   public OpsConfig withInvokeMaxConcurrencyPerRoute(int n) {
     return new OpsConfig(grpcMaxMessageBytes, metricsPort, requireRouter, n, invokeQueueMaxBytes,
-        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue);
+        grpcMaxConcurrentCallsPerConnection, grpcBlockingThreads, grpcBlockingQueue, metricsBind);
   }
 
   /** A copy with another size of the pool for blocking gRPC calls and its queue. */
   public OpsConfig withGrpcBlocking(int threads, int queue) {
     return new OpsConfig(grpcMaxMessageBytes, metricsPort, requireRouter, invokeMaxConcurrencyPerRoute,
-        invokeQueueMaxBytes, grpcMaxConcurrentCallsPerConnection, threads, queue);
+        invokeQueueMaxBytes, grpcMaxConcurrentCallsPerConnection, threads, queue, metricsBind);
   }
 }

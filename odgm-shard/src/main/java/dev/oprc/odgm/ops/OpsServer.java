@@ -69,17 +69,33 @@ public final class OpsServer implements AutoCloseable {
    * @throws IOException naming ODGM_METRICS_PORT when the port cannot be bound
    */
   public void start(int port, NodeMetrics metrics) throws IOException {
+    start(OpsConfig.defaults().metricsBind(), port, metrics);
+  }
+
+  /**
+   * Like {@link #start(int, NodeMetrics)}, the HTTP endpoints bound to {@code bind} (an address or
+   * host name; {@code 0.0.0.0}: every interface).
+   *
+   * @throws IOException naming ODGM_METRICS_PORT / ODGM_METRICS_BIND when the address cannot be bound
+   */
+  public void start(String bind, int port, NodeMetrics metrics) throws IOException {
     started = true;
     ticker = Executors.newSingleThreadScheduledExecutor(dev.oprc.odgm.lifecycle.Threads.daemon("odgm-ops-health"));
     var unused = ticker.scheduleWithFixedDelay(this::refresh, 0, 500, TimeUnit.MILLISECONDS);
     if (port == 0) {
       return;
     }
+    InetSocketAddress address = new InetSocketAddress(bind, port == OpsConfig.EPHEMERAL ? 0 : port);
+    if (address.isUnresolved()) {
+      throw new IOException(OpsConfig.METRICS_BIND + "='" + bind + "': unknown host; accepted: an IP address or host "
+          + "name of this machine");
+    }
     try {
-      http = HttpServer.create(new InetSocketAddress(port == OpsConfig.EPHEMERAL ? 0 : port), 16);
+      http = HttpServer.create(address, 16);
     } catch (IOException e) {
-      throw new IOException("cannot listen for metrics on port " + port + " (" + OpsConfig.METRICS_PORT + "): "
-          + e.getMessage() + "; accepted: a free TCP port, or 0 to disable metrics and HTTP health", e);
+      throw new IOException("cannot listen for metrics on " + bind + " port " + port + " (" + OpsConfig.METRICS_PORT
+          + ", " + OpsConfig.METRICS_BIND + "): " + e.getMessage() + "; accepted: a free TCP port on an address of "
+          + "this machine, or port 0 to disable metrics and HTTP health", e);
     }
     httpPool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(16),
         dev.oprc.odgm.lifecycle.Threads.daemon("odgm-ops-http"), new ThreadPoolExecutor.DiscardPolicy());
