@@ -577,44 +577,59 @@ final class Transport implements Links {
             s.connect(new InetSocketAddress(ep.host(), ep.port()), connectMs);
             s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // also bounds the TLS handshake
             Socket io = ep.tls() ? tls.connect(s, ep) : s;
-            InputStream in = new BufferedInputStream(io.getInputStream(), 1 << 16);
-            OutputStream out = io.getOutputStream();
-            WireWriter w = new WireWriter(64);
-            Wire.Init ack = exchangeInit(in, out, w);
-            long mask = SeqNum.maskFor(ack.resolution());
-            int batch = Math.min(config.batchSize(), ack.batchSize());
-            if (batch < 64) {
-                throw new ZenohDecodeException("router batch size " + ack.batchSize() + " too small");
-            }
-            long initialSn = ThreadLocalRandom.current().nextLong(mask);
-            w.reset();
-            w.u16le(0);
-            Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
-            writeBatch(out, w);
-            WireReader r = new WireReader(readBatch(in, new byte[65535]));
-            refuseIfClose(r, "OPEN");
-            Wire.Open openAck = Wire.readOpen(r);
-            if (!openAck.ack()) {
-                throw new ZenohDecodeException("expected OPEN Ack, got OPEN Syn");
-            }
-            if (openAck.initialSn() > mask) {
-                throw new ZenohDecodeException("router initial sn " + openAck.initialSn() + " exceeds mask " + mask);
-            }
-            long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
-            s.setSoTimeout((int) lease);
-            Link l = new Link(ep, io, s, in, out, batch, mask, initialSn, openAck.initialSn(), lease,
-                    ack.patch() >= 1, ack.qos(), Wire.zidHex(ack.zid()));
+            Link l = ep.tls() ? openTls(ep, io, s) : open(ep, io, s);
             connecting = null;
             return l;
         } catch (IOException | RuntimeException e) {
             connecting = null;
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
+            closeQuietly(s);
             throw e;
         }
+    }
+
+    /**
+     * {@link #open} on a TLS link. A server that requires mutual TLS checks the client's certificate
+     * after the client has finished its side of the TLS 1.3 handshake, so its refusal shows up here,
+     * as a closed link (or its alert) on the first Zenoh message: said in the error.
+     */
+    private Link openTls(Endpoint ep, Socket io, Socket tcp) throws IOException {
+        try {
+            return open(ep, io, tcp);
+        } catch (IOException e) {
+            throw new IOException("TLS link closed by the server after the TLS handshake (a server requiring mutual"
+                    + " TLS refuses a missing client certificate or one from a CA it does not trust): " + e, e);
+        }
+    }
+
+    /** INIT/OPEN as the dialing side on {@code io}; the link reads and writes {@code io}, closes {@code tcp}. */
+    private Link open(Endpoint ep, Socket io, Socket tcp) throws IOException {
+        InputStream in = new BufferedInputStream(io.getInputStream(), 1 << 16);
+        OutputStream out = io.getOutputStream();
+        WireWriter w = new WireWriter(64);
+        Wire.Init ack = exchangeInit(in, out, w);
+        long mask = SeqNum.maskFor(ack.resolution());
+        int batch = Math.min(config.batchSize(), ack.batchSize());
+        if (batch < 64) {
+            throw new ZenohDecodeException("router batch size " + ack.batchSize() + " too small");
+        }
+        long initialSn = ThreadLocalRandom.current().nextLong(mask);
+        w.reset();
+        w.u16le(0);
+        Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
+        writeBatch(out, w);
+        WireReader r = new WireReader(readBatch(in, new byte[65535]));
+        refuseIfClose(r, "OPEN");
+        Wire.Open openAck = Wire.readOpen(r);
+        if (!openAck.ack()) {
+            throw new ZenohDecodeException("expected OPEN Ack, got OPEN Syn");
+        }
+        if (openAck.initialSn() > mask) {
+            throw new ZenohDecodeException("router initial sn " + openAck.initialSn() + " exceeds mask " + mask);
+        }
+        long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
+        tcp.setSoTimeout((int) lease);
+        return new Link(ep, io, tcp, in, out, batch, mask, initialSn, openAck.initialSn(), lease,
+                ack.patch() >= 1, ack.qos(), Wire.zidHex(ack.zid()));
     }
 
     /**
