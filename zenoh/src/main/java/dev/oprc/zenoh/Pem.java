@@ -114,8 +114,18 @@ public final class Pem {
         try {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            throw new ZenohException(file + ": cannot read: " + e, e);
+            throw new ZenohException(file + ": " + why(e), e);
         }
+    }
+
+    /** Why a file could not be read, without exception class names (error lines are for people). */
+    static String why(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        } else if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return "cannot read: " + e.getMessage();
     }
 
     /** The named-curve OID in a SEC1 ECPrivateKey's {@code [0] parameters}. */

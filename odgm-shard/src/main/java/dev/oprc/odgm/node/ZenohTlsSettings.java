@@ -117,8 +117,10 @@ public final class ZenohTlsSettings {
     Object doc;
     try {
       doc = Json5.parse(Files.readString(Path.of(name), StandardCharsets.UTF_8));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw invalidFile(name, "no such file");
     } catch (IOException | InvalidPathException e) {
-      throw invalidFile(name, "cannot read it: " + e);
+      throw invalidFile(name, "cannot read it: " + e.getMessage());
     } catch (IllegalArgumentException e) {
       throw invalidFile(name, "not JSON5: " + e.getMessage());
     }
