@@ -155,8 +155,12 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
      * <li>{@code OPRC_ZENOH_PEERS}: comma-separated {@code tcp/host:port} endpoints (empty/unset: local-only)</li>
      * <li>{@code OPRC_ZENOH_MODE}: {@code client} (default) or {@code peer} (listens on
      *     {@code OPRC_ZENOH_PORT} and connects to the peers); {@code router} is rejected</li>
-     * <li>{@code OPRC_ZENOH_PROTOCOL}: {@code tcp} (default) or {@code tls}, the peer listener's protocol
-     *     (a tls listener needs {@link Builder#tls} material: set it on the returned configuration's builder)</li>
+     * <li>{@code OPRC_ZENOH_PROTOCOL}: {@code tcp} (default) or {@code tls}, the peer listener's protocol</li>
+     * <li>{@code OPRC_ZENOH_TLS_ROOT_CA_CERTIFICATE}, {@code OPRC_ZENOH_TLS_LISTEN_CERTIFICATE},
+     *     {@code OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY}, {@code OPRC_ZENOH_TLS_CONNECT_CERTIFICATE},
+     *     {@code OPRC_ZENOH_TLS_CONNECT_PRIVATE_KEY}: PEM files ({@link TlsConfig}; read when the session
+     *     opens), {@code OPRC_ZENOH_TLS_ENABLE_MTLS}, {@code OPRC_ZENOH_TLS_VERIFY_NAME_ON_CONNECT}:
+     *     {@code true} or {@code false}</li>
      * <li>{@code OPRC_ZENOH_PORT}: 0..65535, the port a peer listens on (default 0: any free port);
      *     checked but unused by a client</li>
      * <li>{@code OPRC_ZENOH_BUFFER_SIZE}: batch size in bytes (1024..65535)</li>
@@ -248,10 +252,40 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             b.deliveryQueueCapacity(intVar("OPRC_ZENOH_DELIVERY_QUEUE", q));
         }
         try {
-            return b.build();
+            return b.tls(tlsFromEnv(env)).build();
         } catch (ZenohException e) {
             throw new ZenohException("invalid Zenoh configuration from environment: " + e.getMessage(), e);
         }
+    }
+
+    private static TlsConfig tlsFromEnv(Map<String, String> env) {
+        String p = "OPRC_ZENOH_TLS_";
+        return TlsConfig.builder().rootCaCertificate(path(env, p + "ROOT_CA_CERTIFICATE"))
+                .listen(path(env, p + "LISTEN_CERTIFICATE"), path(env, p + "LISTEN_PRIVATE_KEY"))
+                .connect(path(env, p + "CONNECT_CERTIFICATE"), path(env, p + "CONNECT_PRIVATE_KEY"))
+                .enableMtls(flag(env, p + "ENABLE_MTLS", false))
+                .verifyNameOnConnect(flag(env, p + "VERIFY_NAME_ON_CONNECT", true)).build();
+    }
+
+    private static java.nio.file.Path path(Map<String, String> env, String name) {
+        String v = trimmed(env, name);
+        try {
+            return v == null ? null : java.nio.file.Path.of(v);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ZenohException(name + " is not a file path: '" + v + "'", e);
+        }
+    }
+
+    private static boolean flag(Map<String, String> env, String name, boolean dflt) {
+        String v = trimmed(env, name);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ZenohException(name + " must be true or false, got '" + v + "'");
+        };
     }
 
     private static String trimmed(Map<String, String> env, String name) {
