@@ -29,7 +29,7 @@ final class PeerHandshake {
         s.setTcpNoDelay(true);
         s.setKeepAlive(true);
         s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // also bounds the TLS handshake
-        Socket io = face.tls() != null ? face.tls().accept(s) : s;
+        Socket io = face.tls() != null && face.tls().listens() ? face.tls().accept(s) : s;
         InputStream in = new BufferedInputStream(io.getInputStream(), 1 << 16);
         OutputStream out = io.getOutputStream();
         byte[] buf = new byte[65535];

@@ -52,6 +52,11 @@ final class TlsLinks {
         return new TlsLinks(t, client, server);
     }
 
+    /** True when the session's listener speaks TLS (it may dial tls endpoints and listen on tcp). */
+    boolean listens() {
+        return server != null;
+    }
+
     /** Wraps the connected {@code raw} socket and completes the client handshake with {@code ep}'s host. */
     SSLSocket connect(Socket raw, Endpoint ep) throws IOException {
         SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(raw, ep.host(), ep.port(), true);

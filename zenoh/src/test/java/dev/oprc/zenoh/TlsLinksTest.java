@@ -58,6 +58,21 @@ class TlsLinksTest {
     }
 
     @Test
+    void aTcpListenerOfAPeerThatDialsTlsStaysPlaintext() throws Exception {
+        TestCertificates.Issued cert = server();
+        try (Session tlsPeer = Zenoh.open(listener(cert, "127.0.0.1", false));
+             Session mixed = Zenoh.open(PeerInteropTest.peer(0, "tls/127.0.0.1:" + tlsPeer.listenPort())
+                     .tls(TlsConfig.builder().rootCaCertificate(cert.caCert()).build()).build());
+             Session plain = Zenoh.open(Config.builder().connect("tcp/127.0.0.1:" + mixed.listenPort())
+                     .connectTimeout(Duration.ofSeconds(10)).build())) {
+            assertThat(plain.isConnected()).isTrue();
+            PeerInteropTest.await("the tls link of the mixed peer", () -> tlsPeer.stats().linksAccepted() == 1
+                    && tlsPeer.isConnected());
+            assertThat(mixed.stats().acceptFailures()).isZero();
+        }
+    }
+
+    @Test
     void serverCertificateMustNameTheEndpointHost() {
         TestCertificates.Issued cert = server(); // names localhost and 127.0.0.1, not 127.0.0.2
         try (Session peer = Zenoh.open(listener(cert, "0.0.0.0", false))) {
