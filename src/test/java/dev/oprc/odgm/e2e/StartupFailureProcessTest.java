@@ -49,6 +49,18 @@ class StartupFailureProcessTest {
   }
 
   @Test
+  void aMissingZenohTlsKeyFileNamesTheVariable() throws Exception {
+    failsWithOneLine(Map.of("OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY", "/nonexistent/node.key"),
+        "OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY", "/nonexistent/node.key", "no such file");
+  }
+
+  @Test
+  void aTlsPeerWithoutACertificateNamesTheVariables() throws Exception {
+    failsWithOneLine(Map.of("OPRC_ZENOH_MODE", "peer", "OPRC_ZENOH_PROTOCOL", "tls"),
+        "OPRC_ZENOH_TLS_LISTEN_CERTIFICATE", "OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY");
+  }
+
+  @Test
   void anInvalidOdgmValueNamesTheVariable() throws Exception {
     failsWithOneLine(Map.of("ODGM_INVOKE_THREADS", "many"), "ODGM_INVOKE_THREADS", "'many'");
   }

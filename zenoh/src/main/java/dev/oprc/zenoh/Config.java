@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Configuration of a {@link Session}: mode, router endpoints ({@code tcp/host:port}), lease,
+ * Configuration of a {@link Session}: mode, router endpoints ({@code tcp/host:port} or
+ * {@code tls/host:port}, see {@link TlsConfig}), lease,
  * batch size, reconnect backoff, queue bounds. Build with {@link #builder()}, {@link #localOnly()}
  * or {@link #fromEnv(Map)}. An empty endpoint list is a valid local-only session (puts are
  * delivered to the session's own subscribers, nothing goes to the network). Every value is
@@ -16,7 +17,8 @@ import java.util.Objects;
  * Immutable value; thread-safe.
  *
  * @param mode                   client or peer (peer connects as a client, see {@link Mode})
- * @param endpoints              each {@code tcp/host:port}: client, routers tried in order (one link);
+ * @param endpoints              each {@code tcp/host:port} or {@code tls/host:port}: client, routers tried
+ *                               in order (one link);
  *                               peer, peers and routers all dialed (one link each)
  * @param lease                  lease announced to the router; keep-alives are sent every lease/4
  * @param batchSize              proposed batch size in bytes (incl. 2-byte length), 1024..65535
@@ -33,15 +35,22 @@ import java.util.Objects;
  * @param listenPort             peer mode only: TCP port the session accepts peers and routers on
  *                               (0 = any free port, see {@link Session#listenPort()}); -1 = no listener
  * @param listenHost             address the listener binds ({@code 0.0.0.0} = every interface)
+ * @param listenProtocol         {@code tcp} or {@code tls}: the protocol of the peer listener
+ * @param tls                    certificates and keys for {@code tls/} endpoints and a tls listener
  */
 public record Config(Mode mode, List<String> endpoints, Duration lease, int batchSize,
                      Duration reconnectInitial, Duration reconnectMax, Duration connectTimeout,
                      boolean failOnConnectTimeout, Duration blockTimeout, int outboundQueueCapacity,
-                     int deliveryQueueCapacity, int maxMessageSize, int listenPort, String listenHost) {
+                     int deliveryQueueCapacity, int maxMessageSize, int listenPort, String listenHost,
+                     String listenProtocol, TlsConfig tls) {
 
     public Config {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(listenHost, "listenHost");
+        Objects.requireNonNull(tls, "tls");
+        if (!"tcp".equals(listenProtocol) && !"tls".equals(listenProtocol)) {
+            throw new ZenohException("listenProtocol must be tcp or tls, got '" + listenProtocol + "'");
+        }
         if (listenPort < -1 || listenPort > 65535) {
             throw new ZenohException("listenPort must be -1 (none) or 0..65535, got " + listenPort);
         }
@@ -50,9 +59,11 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
                     + mode);
         }
         endpoints = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+        boolean dialsTls = false;
         for (String e : endpoints) {
-            Endpoint.parse(e);
+            dialsTls |= Endpoint.parse(e).tls();
         }
+        tls.requireFor(dialsTls, listenPort >= 0 && "tls".equals(listenProtocol));
         requirePositive("lease", lease);
         if (lease.toMillis() < 100 || lease.toMillis() > 3_600_000) {
             throw new ZenohException("lease must be between 100 ms and 1 h, got " + lease.toMillis() + " ms");
@@ -80,6 +91,11 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         if (maxMessageSize < 65536 || maxMessageSize > 1 << 30) {
             throw new ZenohException("maxMessageSize must be 64 KiB..1 GiB, got " + maxMessageSize);
         }
+    }
+
+    /** True when the peer listener speaks TLS. */
+    public boolean listensTls() {
+        return "tls".equals(listenProtocol);
     }
 
     private static void requirePositive(String name, Duration d) {
@@ -128,6 +144,8 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         b.maxMessageSize = maxMessageSize;
         b.listenPort = listenPort;
         b.listenHost = listenHost;
+        b.listenProtocol = listenProtocol;
+        b.tls = tls;
         return b;
     }
 
@@ -137,7 +155,12 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
      * <li>{@code OPRC_ZENOH_PEERS}: comma-separated {@code tcp/host:port} endpoints (empty/unset: local-only)</li>
      * <li>{@code OPRC_ZENOH_MODE}: {@code client} (default) or {@code peer} (listens on
      *     {@code OPRC_ZENOH_PORT} and connects to the peers); {@code router} is rejected</li>
-     * <li>{@code OPRC_ZENOH_PROTOCOL}: must be {@code tcp} if set</li>
+     * <li>{@code OPRC_ZENOH_PROTOCOL}: {@code tcp} (default) or {@code tls}, the peer listener's protocol</li>
+     * <li>{@code OPRC_ZENOH_TLS_ROOT_CA_CERTIFICATE}, {@code OPRC_ZENOH_TLS_LISTEN_CERTIFICATE},
+     *     {@code OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY}, {@code OPRC_ZENOH_TLS_CONNECT_CERTIFICATE},
+     *     {@code OPRC_ZENOH_TLS_CONNECT_PRIVATE_KEY}: PEM files ({@link TlsConfig}; read when the session
+     *     opens), {@code OPRC_ZENOH_TLS_ENABLE_MTLS}, {@code OPRC_ZENOH_TLS_VERIFY_NAME_ON_CONNECT}:
+     *     {@code true} or {@code false}</li>
      * <li>{@code OPRC_ZENOH_PORT}: 0..65535, the port a peer listens on (default 0: any free port);
      *     checked but unused by a client</li>
      * <li>{@code OPRC_ZENOH_BUFFER_SIZE}: batch size in bytes (1024..65535)</li>
@@ -163,9 +186,11 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             }
         }
         String proto = trimmed(env, "OPRC_ZENOH_PROTOCOL");
-        if (proto != null && !proto.equalsIgnoreCase("tcp")) {
-            throw new ZenohException("OPRC_ZENOH_PROTOCOL must be tcp (the only supported transport), got '"
-                    + proto + "'");
+        if (proto != null && !proto.equalsIgnoreCase("tcp") && !proto.equalsIgnoreCase("tls")) {
+            throw new ZenohException("OPRC_ZENOH_PROTOCOL must be tcp or tls, got '" + proto + "'");
+        }
+        if (proto != null) {
+            b.listenProtocol(proto.toLowerCase(Locale.ROOT));
         }
         String port = trimmed(env, "OPRC_ZENOH_PORT");
         if (port != null) {
@@ -227,10 +252,40 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             b.deliveryQueueCapacity(intVar("OPRC_ZENOH_DELIVERY_QUEUE", q));
         }
         try {
-            return b.build();
+            return b.tls(tlsFromEnv(env)).build();
         } catch (ZenohException e) {
             throw new ZenohException("invalid Zenoh configuration from environment: " + e.getMessage(), e);
         }
+    }
+
+    private static TlsConfig tlsFromEnv(Map<String, String> env) {
+        String p = "OPRC_ZENOH_TLS_";
+        return TlsConfig.builder().rootCaCertificate(path(env, p + "ROOT_CA_CERTIFICATE"))
+                .listen(path(env, p + "LISTEN_CERTIFICATE"), path(env, p + "LISTEN_PRIVATE_KEY"))
+                .connect(path(env, p + "CONNECT_CERTIFICATE"), path(env, p + "CONNECT_PRIVATE_KEY"))
+                .enableMtls(flag(env, p + "ENABLE_MTLS", false))
+                .verifyNameOnConnect(flag(env, p + "VERIFY_NAME_ON_CONNECT", true)).build();
+    }
+
+    private static java.nio.file.Path path(Map<String, String> env, String name) {
+        String v = trimmed(env, name);
+        try {
+            return v == null ? null : java.nio.file.Path.of(v);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ZenohException(name + " is not a file path: '" + v + "'", e);
+        }
+    }
+
+    private static boolean flag(Map<String, String> env, String name, boolean dflt) {
+        String v = trimmed(env, name);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ZenohException(name + " must be true or false, got '" + v + "'");
+        };
     }
 
     private static String trimmed(Map<String, String> env, String name) {
@@ -286,6 +341,8 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
         private int maxMessageSize = 64 << 20;
         private int listenPort = -1;
         private String listenHost = "0.0.0.0";
+        private String listenProtocol = "tcp";
+        private TlsConfig tls = TlsConfig.DEFAULT;
 
         private Builder() {
         }
@@ -367,10 +424,22 @@ public record Config(Mode mode, List<String> endpoints, Duration lease, int batc
             return this;
         }
 
+        /** Peer mode: the listener's protocol, {@code tcp} (default) or {@code tls}. */
+        public Builder listenProtocol(String protocol) {
+            this.listenProtocol = protocol;
+            return this;
+        }
+
+        /** Certificates and keys for {@code tls/} endpoints and a tls listener. */
+        public Builder tls(TlsConfig t) {
+            this.tls = t;
+            return this;
+        }
+
         public Config build() {
             return new Config(mode, endpoints, lease, batchSize, reconnectInitial, reconnectMax, connectTimeout,
                     failOnConnectTimeout, blockTimeout, outboundQueueCapacity, deliveryQueueCapacity, maxMessageSize,
-                    listenPort, listenHost);
+                    listenPort, listenHost, listenProtocol, tls);
         }
     }
 }

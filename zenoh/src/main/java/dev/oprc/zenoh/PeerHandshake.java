@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * peer-mode session's listener: reads INIT Syn, answers INIT Ack (whatami peer, the smaller of both
  * resolutions and batch sizes, patch min(1, theirs), QoS if asked, a random cookie), reads OPEN Syn
  * (cookie must match), answers OPEN Ack. Anything unacceptable is answered with CLOSE and fails
- * with an exception; the caller closes the socket. Stateless; thread-safe.
+ * with an exception; the caller closes the socket. On a tls listener the TLS handshake runs first,
+ * on the accepted face's own thread. Stateless; thread-safe.
  */
 final class PeerHandshake {
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -27,9 +28,10 @@ final class PeerHandshake {
     static Transport.Link accept(Transport face, Socket s, Config config, byte[] zid) throws IOException {
         s.setTcpNoDelay(true);
         s.setKeepAlive(true);
-        s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-        InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-        OutputStream out = s.getOutputStream();
+        s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // also bounds the TLS handshake
+        Socket io = face.tls() != null && face.tls().listens() ? face.tls().accept(s) : s;
+        InputStream in = new BufferedInputStream(io.getInputStream(), 1 << 16);
+        OutputStream out = io.getOutputStream();
         byte[] buf = new byte[65535];
         Wire.Init syn = Wire.readInit(new WireReader(Transport.readBatch(in, buf)));
         if (syn.ack()) {
@@ -75,8 +77,8 @@ final class PeerHandshake {
         Transport.writeBatch(out, w);
         long lease = Math.max(100, Math.min(open.leaseMs(), Integer.MAX_VALUE));
         s.setSoTimeout((int) lease);
-        Endpoint from = new Endpoint(s.getInetAddress().getHostAddress(), s.getPort());
-        return face.newLink(from, s, in, out, batch, mask, initialSn, open.initialSn(), lease, patch >= 1, syn.qos(),
+        Endpoint from = new Endpoint(s.getInetAddress().getHostAddress(), s.getPort(), io != s);
+        return face.newLink(from, io, s, in, out, batch, mask, initialSn, open.initialSn(), lease, patch >= 1, syn.qos(),
                 remote);
     }
 

@@ -33,6 +33,8 @@ final class PeerNet implements Links {
     private final Config config;
     private final byte[] zid;
     private final String tag;
+    /** TLS contexts for tls endpoints and a tls listener, or null. */
+    private final TlsLinks tls;
     private final List<Transport> dialers = new ArrayList<>();
     private static final Transport[] NONE = new Transport[0];
     private final Set<Transport> accepted = ConcurrentHashMap.newKeySet();
@@ -55,9 +57,10 @@ final class PeerNet implements Links {
         this.config = config;
         this.zid = zid;
         this.tag = tag;
+        this.tls = TlsLinks.of(config);
         for (String e : config.endpoints()) {
             String faceTag = tag + "-d" + dialers.size();
-            dialers.add(new Transport(session, config, List.of(Endpoint.parse(e)), null, this, zid, faceTag));
+            dialers.add(new Transport(session, config, List.of(Endpoint.parse(e)), null, this, tls, zid, faceTag));
         }
     }
 
@@ -71,10 +74,11 @@ final class PeerNet implements Links {
                 server = ss;
                 boundPort = ss.getLocalPort();
             } catch (IOException e) {
-                throw new ZenohException("peer cannot listen on tcp/" + config.listenHost() + ":"
-                        + config.listenPort() + ": " + e.getMessage(), e);
+                throw new ZenohException("peer cannot listen on " + config.listenProtocol() + "/"
+                        + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e);
             }
-            LOG.info("Zenoh session {} (peer) listening on tcp/{}:{}", session.zid(), config.listenHost(), boundPort);
+            LOG.info("Zenoh session {} (peer) listening on {}/{}:{}", session.zid(), config.listenProtocol(),
+                    config.listenHost(), boundPort);
             acceptThread = new Thread(this::acceptLoop, "zenoh-accept-" + tag);
             acceptThread.setDaemon(true);
             acceptThread.start();
@@ -100,7 +104,7 @@ final class PeerNet implements Links {
                 Transport.closeQuietly(s);
                 continue;
             }
-            Transport face = new Transport(session, config, List.of(), s, this, zid,
+            Transport face = new Transport(session, config, List.of(), s, this, tls, zid,
                     tag + "-a" + acceptSeq.incrementAndGet());
             accepted.add(face);
             session.linksAccepted.increment();

@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One face of a {@link Session}: a TCP transport to one router or peer. In client mode it is the
+ * One face of a {@link Session}: a TCP (or TLS over TCP) transport to one router or peer. In client mode it is the
  * session's only face ({@link Links}); in peer mode a {@link PeerNet} runs one per configured
  * endpoint (dialing with reconnect) and one per accepted connection (accepting side of the
  * handshake, ends with its link). One I/O thread ({@code zenoh-io-<zid>}) connects
@@ -51,6 +51,8 @@ final class Transport implements Links {
     private final Socket accepted;
     /** The peer network this face belongs to, or null in client mode. */
     private final PeerNet net;
+    /** TLS contexts for tls endpoints and a tls listener, or null. */
+    private final TlsLinks tls;
     private final List<Transport> self = List.of(this);
     /** ZID of the remote end while a link is up (peer mode duplicate detection). */
     volatile String remoteZid;
@@ -86,13 +88,17 @@ final class Transport implements Links {
     private Thread ioThread;
 
     Transport(Session session, Config config, List<Endpoint> endpoints, byte[] zid, String tag) {
-        this(session, config, endpoints, null, null, zid, tag);
+        this(session, config, endpoints, null, null, TlsLinks.of(config), zid, tag);
     }
 
-    /** A face of {@code net}: a dialer of {@code endpoints} or, with {@code accepted}, an accepted link. */
-    Transport(Session session, Config config, List<Endpoint> endpoints, Socket accepted, PeerNet net, byte[] zid,
-              String tag) {
+    /**
+     * A face of {@code net}: a dialer of {@code endpoints} or, with {@code accepted}, an accepted link;
+     * {@code tls} (null without tls endpoints or listener) wraps tls links.
+     */
+    Transport(Session session, Config config, List<Endpoint> endpoints, Socket accepted, PeerNet net, TlsLinks tls,
+              byte[] zid, String tag) {
         this.session = session;
+        this.tls = tls;
         this.config = config;
         this.peerRole = config.mode() == Mode.PEER;
         this.accepted = accepted;
@@ -462,10 +468,16 @@ final class Transport implements Links {
         return net == null || net.admit(this, remote);
     }
 
-    Link newLink(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
-                 long txInitialSn, long rxInitialSn, long leaseMs, boolean patch, boolean qos, String remote) {
-        return new Link(endpoint, socket, in, out, batchSize, snMask, txInitialSn, rxInitialSn, leaseMs, patch, qos,
-                remote);
+    Link newLink(Endpoint endpoint, Socket socket, Socket tcp, InputStream in, OutputStream out, int batchSize,
+                 long snMask, long txInitialSn, long rxInitialSn, long leaseMs, boolean patch, boolean qos,
+                 String remote) {
+        return new Link(endpoint, socket, tcp, in, out, batchSize, snMask, txInitialSn, rxInitialSn, leaseMs, patch,
+                qos, remote);
+    }
+
+    /** The TLS contexts of this face's session, or null when it has no tls link. */
+    TlsLinks tls() {
+        return tls;
     }
 
     static void closeQuietly(Socket s) {
@@ -563,45 +575,61 @@ final class Transport implements Links {
             s.setKeepAlive(true);
             int connectMs = (int) Math.min(5000, Math.max(1000, config.connectTimeout().toMillis()));
             s.connect(new InetSocketAddress(ep.host(), ep.port()), connectMs);
-            s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-            InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
-            OutputStream out = s.getOutputStream();
-            WireWriter w = new WireWriter(64);
-            Wire.Init ack = exchangeInit(in, out, w);
-            long mask = SeqNum.maskFor(ack.resolution());
-            int batch = Math.min(config.batchSize(), ack.batchSize());
-            if (batch < 64) {
-                throw new ZenohDecodeException("router batch size " + ack.batchSize() + " too small");
-            }
-            long initialSn = ThreadLocalRandom.current().nextLong(mask);
-            w.reset();
-            w.u16le(0);
-            Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
-            writeBatch(out, w);
-            WireReader r = new WireReader(readBatch(in, new byte[65535]));
-            refuseIfClose(r, "OPEN");
-            Wire.Open openAck = Wire.readOpen(r);
-            if (!openAck.ack()) {
-                throw new ZenohDecodeException("expected OPEN Ack, got OPEN Syn");
-            }
-            if (openAck.initialSn() > mask) {
-                throw new ZenohDecodeException("router initial sn " + openAck.initialSn() + " exceeds mask " + mask);
-            }
-            long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
-            s.setSoTimeout((int) lease);
-            Link l = new Link(ep, s, in, out, batch, mask, initialSn, openAck.initialSn(), lease, ack.patch() >= 1,
-                    ack.qos(), Wire.zidHex(ack.zid()));
+            s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // also bounds the TLS handshake
+            Socket io = ep.tls() ? tls.connect(s, ep) : s;
+            Link l = ep.tls() ? openTls(ep, io, s) : open(ep, io, s);
             connecting = null;
             return l;
         } catch (IOException | RuntimeException e) {
             connecting = null;
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
+            closeQuietly(s);
             throw e;
         }
+    }
+
+    /**
+     * {@link #open} on a TLS link. A server that requires mutual TLS checks the client's certificate
+     * after the client has finished its side of the TLS 1.3 handshake, so its refusal shows up here,
+     * as a closed link (or its alert) on the first Zenoh message: said in the error.
+     */
+    private Link openTls(Endpoint ep, Socket io, Socket tcp) throws IOException {
+        try {
+            return open(ep, io, tcp);
+        } catch (IOException e) {
+            throw new IOException("TLS link closed by the server after the TLS handshake (a server requiring mutual"
+                    + " TLS refuses a missing client certificate or one from a CA it does not trust): " + e, e);
+        }
+    }
+
+    /** INIT/OPEN as the dialing side on {@code io}; the link reads and writes {@code io}, closes {@code tcp}. */
+    private Link open(Endpoint ep, Socket io, Socket tcp) throws IOException {
+        InputStream in = new BufferedInputStream(io.getInputStream(), 1 << 16);
+        OutputStream out = io.getOutputStream();
+        WireWriter w = new WireWriter(64);
+        Wire.Init ack = exchangeInit(in, out, w);
+        long mask = SeqNum.maskFor(ack.resolution());
+        int batch = Math.min(config.batchSize(), ack.batchSize());
+        if (batch < 64) {
+            throw new ZenohDecodeException("router batch size " + ack.batchSize() + " too small");
+        }
+        long initialSn = ThreadLocalRandom.current().nextLong(mask);
+        w.reset();
+        w.u16le(0);
+        Wire.writeOpen(w, new Wire.Open(false, config.lease().toMillis(), initialSn, ack.cookie()));
+        writeBatch(out, w);
+        WireReader r = new WireReader(readBatch(in, new byte[65535]));
+        refuseIfClose(r, "OPEN");
+        Wire.Open openAck = Wire.readOpen(r);
+        if (!openAck.ack()) {
+            throw new ZenohDecodeException("expected OPEN Ack, got OPEN Syn");
+        }
+        if (openAck.initialSn() > mask) {
+            throw new ZenohDecodeException("router initial sn " + openAck.initialSn() + " exceeds mask " + mask);
+        }
+        long lease = Math.max(100, Math.min(openAck.leaseMs(), Integer.MAX_VALUE));
+        tcp.setSoTimeout((int) lease);
+        return new Link(ep, io, tcp, in, out, batch, mask, initialSn, openAck.initialSn(), lease,
+                ack.patch() >= 1, ack.qos(), Wire.zidHex(ack.zid()));
     }
 
     /**
@@ -844,7 +872,13 @@ final class Transport implements Links {
     /** State of one established TCP link. Writer-side fields are confined to the I/O thread. */
     final class Link implements Inbound.Sink {
         final Endpoint endpoint;
+        /** The socket read and written: the TCP socket, or the TLS socket over it. */
         final Socket socket;
+        /**
+         * The TCP socket under {@link #socket}: closing it (not the TLS socket, whose close would
+         * first wait for the writer's lock to send close_notify) never blocks.
+         */
+        final Socket tcp;
         final InputStream in;
         final OutputStream out;
         final int batchSize;
@@ -871,15 +905,16 @@ final class Transport implements Links {
         /** A link without QoS. */
         Link(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
              long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, String routerZid) {
-            this(endpoint, socket, in, out, batchSize, snMask, txInitialSn, routerInitialSn, routerLeaseMs, patch,
-                    false, routerZid);
+            this(endpoint, socket, socket, in, out, batchSize, snMask, txInitialSn, routerInitialSn, routerLeaseMs,
+                    patch, false, routerZid);
         }
 
-        Link(Endpoint endpoint, Socket socket, InputStream in, OutputStream out, int batchSize, long snMask,
-             long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, boolean qos,
+        Link(Endpoint endpoint, Socket socket, Socket tcp, InputStream in, OutputStream out, int batchSize,
+             long snMask, long txInitialSn, long routerInitialSn, long routerLeaseMs, boolean patch, boolean qos,
              String routerZid) {
             this.endpoint = endpoint;
             this.socket = socket;
+            this.tcp = tcp;
             this.in = in;
             this.out = out;
             this.batchSize = batchSize;
@@ -905,7 +940,7 @@ final class Transport implements Links {
 
         void closeSocket() {
             try {
-                socket.close();
+                tcp.close();
             } catch (IOException ignored) {
                 // already closed
             }

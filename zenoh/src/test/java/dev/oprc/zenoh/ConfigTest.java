@@ -36,6 +36,22 @@ class ConfigTest {
     }
 
     @Test
+    void readsTheTlsListenerAndItsMaterialFromTheEnvironment() {
+        Config c = Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "peer", "OPRC_ZENOH_PROTOCOL", "TLS",
+                "OPRC_ZENOH_TLS_LISTEN_CERTIFICATE", "/etc/node.crt", "OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY",
+                "/etc/node.key", "OPRC_ZENOH_TLS_ROOT_CA_CERTIFICATE", "/etc/ca.crt", "OPRC_ZENOH_TLS_ENABLE_MTLS",
+                "true", "OPRC_ZENOH_TLS_VERIFY_NAME_ON_CONNECT", "false"));
+        assertThat(c.listensTls()).isTrue();
+        assertThat(c.tls()).isEqualTo(new TlsConfig(java.nio.file.Path.of("/etc/ca.crt"),
+                java.nio.file.Path.of("/etc/node.crt"), java.nio.file.Path.of("/etc/node.key"), null, null, true,
+                false));
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "peer", "OPRC_ZENOH_PROTOCOL", "tls")))
+                .hasMessageContaining("transport.link.tls.listen_certificate");
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("OPRC_ZENOH_TLS_ENABLE_MTLS", "yes")))
+                .hasMessageContaining("OPRC_ZENOH_TLS_ENABLE_MTLS").hasMessageContaining("yes");
+    }
+
+    @Test
     void rejectsBadValuesNamingTheVariable() {
         assertThatThrownBy(() -> Config.fromEnv(Map.of("OPRC_ZENOH_MODE", "router")))
                 .isInstanceOf(ZenohException.class).hasMessageContaining("OPRC_ZENOH_MODE=router");

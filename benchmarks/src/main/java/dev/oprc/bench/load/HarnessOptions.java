@@ -115,6 +115,7 @@ record HarnessOptions(
         --node-cp PATH          class path of the node JVM (default: this jar)
         --node-jvm-opt OPT      extra node JVM option (repeatable)
         --router-config P=V     Zenoh router setting, json5 value (repeatable), e.g. transport/link/tx/queue/size/data=16
+                                (listen/endpoints=["tls/127.0.0.1:PORT"] adds listeners beside the router's tcp one)
         --target host:port      attach to a running node instead of starting one
         --node-pid N            its pid (CPU, RSS, threads)
         --zenoh tcp/host:port   its router, for the trigger subscriber

@@ -35,6 +35,8 @@ final class ZenohRouter implements AutoCloseable {
       conf.insert_json5("adminspace/enabled", "false")
       for kv in sys.argv[2:]:
           key, value = kv.split("=", 1)
+          if key == "listen/endpoints":  # more listeners (a JSON array) beside the harness's own tcp one
+              value = json.dumps([sys.argv[1]] + json.loads(value))
           conf.insert_json5(key, value)
       s = zenoh.open(conf)
       print("ready", flush=True)
@@ -57,7 +59,9 @@ final class ZenohRouter implements AutoCloseable {
   /**
    * Starts a router on a free loopback port and waits (up to 20 s) until it listens.
    * {@code config} entries are {@code path=json5} settings applied on top (e.g.
-   * {@code transport/link/tx/queue/size/data=16}).
+   * {@code transport/link/tx/queue/size/data=16}); {@code listen/endpoints=[...]} adds listeners
+   * beside the router's own {@code tcp} one (a {@code tls/...} one with the
+   * {@code transport/link/tls/*} keys).
    */
   static ZenohRouter start(Path logFile, List<String> config) throws IOException {
     int port = freeLoopbackPort();

@@ -92,9 +92,9 @@ public final class NodeSettings {
           + "`RESOURCE_EXHAUSTED`");
 
   public static final Setting<List<String>> ZENOH_PEERS = Setting.of("OPRC_ZENOH_PEERS", List.<String>of(), "unset",
-      NodeSettings::endpoints, "comma-separated tcp/host:port endpoints",
-      "comma-separated `tcp/host:port` routers (client) or peers and routers (peer) to connect to; unset = "
-          + "local-only session (client) or only listening (peer)").blankIsUnset(true);
+      NodeSettings::endpoints, "comma-separated tcp/host:port or tls/host:port endpoints",
+      "comma-separated `tcp/host:port` or `tls/host:port` routers (client) or peers and routers (peer) to connect "
+          + "to; unset = local-only session (client) or only listening (peer)").blankIsUnset(true);
   public static final Setting<Mode> ZENOH_MODE = Setting.choice("OPRC_ZENOH_MODE", Mode.CLIENT, modes(),
       "`client` connects to one of the given routers; `peer` listens on `OPRC_ZENOH_PORT` and connects to every "
           + "given endpoint, so nodes that name each other meet without a router (no multicast scouting, no "
@@ -102,7 +102,9 @@ public final class NodeSettings {
       .accepting("client or peer (router is not supported: the node does not route for others)")
       .blankIsUnset(true);
   public static final Setting<String> ZENOH_PROTOCOL = Setting.choice("OPRC_ZENOH_PROTOCOL", "tcp",
-      Map.of("tcp", "tcp"), "`tcp`, the only transport").blankIsUnset(true);
+      Map.of("tcp", "tcp", "tls", "tls"), "peer: the protocol of the listener on `OPRC_ZENOH_PORT`, `tcp` or `tls` "
+          + "(needs a listen certificate and key, see [Zenoh over TLS](#zenoh-over-tls)); client: checked, unused. "
+          + "Endpoints in `OPRC_ZENOH_PEERS` name their own protocol (`tcp/...` or `tls/...`)").blankIsUnset(true);
   public static final Setting<Integer> ZENOH_PORT = Setting.integer("OPRC_ZENOH_PORT", 0, 0, 65535,
       "peer: the TCP port the node accepts Zenoh peers and routers on (0: any free port, logged); client: "
           + "checked, unused").blankIsUnset(true);
@@ -124,6 +126,33 @@ public final class NodeSettings {
   public static final Setting<Integer> ZENOH_DELIVERY_QUEUE = Setting.integer("OPRC_ZENOH_DELIVERY_QUEUE", 65_536,
       1, 1 << 22, "received samples queued for the callback thread").blankIsUnset(true);
 
+  public static final Setting<String> ZENOH_CONFIG = Setting.text("OPRC_ZENOH_CONFIG", "unset",
+      "a readable JSON5 Zenoh configuration file", "upstream's json5 Zenoh configuration file: its "
+          + "`transport.link.tls` keys (`root_ca_certificate`, `listen_certificate`, `listen_private_key`, "
+          + "`connect_certificate`, `connect_private_key`, `enable_mtls`, `verify_name_on_connect`) are read, the "
+          + "`OPRC_ZENOH_TLS_*` variables override them; the rest of the file is ignored (the variables above "
+          + "configure it)");
+  public static final Setting<String> ZENOH_TLS_ROOT_CA_CERTIFICATE = Setting.text(
+      "OPRC_ZENOH_TLS_ROOT_CA_CERTIFICATE", "unset (the JDK's trusted CAs)", "a PEM certificate file",
+      "CA certificates (PEM) `tls` links trust: a server's when connecting, with mTLS a client's when listening");
+  public static final Setting<String> ZENOH_TLS_LISTEN_CERTIFICATE = Setting.text("OPRC_ZENOH_TLS_LISTEN_CERTIFICATE",
+      "unset", "a PEM certificate file", "certificate chain (PEM, leaf first) a peer presents on its `tls` listener");
+  public static final Setting<String> ZENOH_TLS_LISTEN_PRIVATE_KEY = Setting.text("OPRC_ZENOH_TLS_LISTEN_PRIVATE_KEY",
+      "unset", "a PEM private key file", "its private key (PEM: PKCS#8, or OpenSSL's RSA or EC form; EC, RSA or "
+          + "Ed25519; not encrypted)");
+  public static final Setting<String> ZENOH_TLS_CONNECT_CERTIFICATE = Setting.text(
+      "OPRC_ZENOH_TLS_CONNECT_CERTIFICATE", "unset", "a PEM certificate file", "certificate chain (PEM) the node "
+          + "presents when it connects to a `tls/` endpoint with mTLS");
+  public static final Setting<String> ZENOH_TLS_CONNECT_PRIVATE_KEY = Setting.text(
+      "OPRC_ZENOH_TLS_CONNECT_PRIVATE_KEY", "unset", "a PEM private key file", "its private key");
+  public static final Setting<Boolean> ZENOH_TLS_ENABLE_MTLS = Setting.bool("OPRC_ZENOH_TLS_ENABLE_MTLS", false,
+      "mutual TLS: a `tls` listener requires a client certificate issued by the root CA, and connecting presents "
+          + "the connect certificate").blankIsUnset(true);
+  public static final Setting<Boolean> ZENOH_TLS_VERIFY_NAME_ON_CONNECT = Setting.bool(
+      "OPRC_ZENOH_TLS_VERIFY_NAME_ON_CONNECT", true, "the server certificate must name the host of the `tls/` "
+          + "endpoint (DNS or IP subject alternative name); false checks only that a trusted CA issued it")
+      .blankIsUnset(true);
+
   /** The node's variables. */
   public static final SettingGroup NODE = SettingGroup.of("Node", HTTP_PORT, NODE_ID, MEMBERS, NODE_ADDR, RAFT_PORT,
       CLUSTER_ID, COLLECTION,
@@ -135,7 +164,10 @@ public final class NodeSettings {
   /** The Zenoh session ({@code StartupChecks.zenoh}). */
   public static final SettingGroup ZENOH = SettingGroup.of("Zenoh", ZENOH_PEERS, ZENOH_MODE, ZENOH_PROTOCOL,
       ZENOH_PORT, ZENOH_BUFFER_SIZE, ZENOH_LEASE_MS, ZENOH_RECONNECT_INITIAL_MS, ZENOH_RECONNECT_MAX_MS,
-      ZENOH_CONNECT_TIMEOUT_MS, ZENOH_BLOCK_TIMEOUT_MS, ZENOH_TX_QUEUE, ZENOH_DELIVERY_QUEUE);
+      ZENOH_CONNECT_TIMEOUT_MS, ZENOH_BLOCK_TIMEOUT_MS, ZENOH_TX_QUEUE, ZENOH_DELIVERY_QUEUE, ZENOH_CONFIG,
+      ZENOH_TLS_ROOT_CA_CERTIFICATE, ZENOH_TLS_LISTEN_CERTIFICATE, ZENOH_TLS_LISTEN_PRIVATE_KEY,
+      ZENOH_TLS_CONNECT_CERTIFICATE, ZENOH_TLS_CONNECT_PRIVATE_KEY, ZENOH_TLS_ENABLE_MTLS,
+      ZENOH_TLS_VERIFY_NAME_ON_CONNECT);
   /**
    * Variables upstream's deployments and code read (oprc-upstream.md §6, its compose files and
    * pod template) that this node accepts and ignores: known, so never reported as unknown.
@@ -156,7 +188,6 @@ public final class NodeSettings {
       Setting.ignored("OPRC_SERVICE_NAME", "upstream's telemetry service name"),
       Setting.ignored("OPRC_CLS_ID", "upstream's pod template: the class, for observability"),
       Setting.ignored("OPRC_DEPLOYMENT_ID", "upstream's pod template: the deployment, for observability"),
-      Setting.ignored("OPRC_ZENOH_CONFIG", "upstream's json5 Zenoh configuration file; the variables above are read"),
       Setting.ignored("OPRC_ZENOH_GOSSIP_ENABLED", "no gossip: a peer connects to the endpoints it is given"),
       Setting.ignored("OPRC_ZENOH_GOSSIP_MULTIHOP", "no gossip"),
       Setting.ignored("OPRC_ZENOH_LINKSTATE", "concerns a full Zenoh runtime"),

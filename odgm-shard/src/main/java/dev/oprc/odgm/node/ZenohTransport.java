@@ -71,7 +71,7 @@ public final class ZenohTransport implements NodeTransport {
     Session s = Zenoh.open(config);
     String description;
     if (s.listenPort() >= 0) {
-      description = "peer listening on tcp/" + config.listenHost() + ":" + s.listenPort()
+      description = "peer listening on " + config.listenProtocol() + "/" + config.listenHost() + ":" + s.listenPort()
           + (config.endpoints().isEmpty() ? "" : ", connecting to " + config.endpoints());
     } else {
       description = config.endpoints().isEmpty() ? "local-only (no OPRC_ZENOH_PEERS)"

@@ -1,6 +1,7 @@
 package dev.oprc.odgm.ops;
 
 import dev.oprc.odgm.node.NodeSettings;
+import dev.oprc.odgm.node.ZenohTlsSettings;
 import dev.oprc.odgm.settings.ConfigException;
 import dev.oprc.odgm.settings.Settings;
 import dev.oprc.odgm.events.TriggerKeys;
@@ -8,6 +9,7 @@ import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.FuncInvokeRoute;
 import dev.oprc.zenoh.Config;
 import dev.oprc.zenoh.Mode;
+import dev.oprc.zenoh.TlsConfig;
 import dev.oprc.zenoh.ZenohException;
 import java.time.Duration;
 import java.util.List;
@@ -57,19 +59,22 @@ public final class StartupChecks {
   /**
    * The Zenoh configuration of the {@code OPRC_ZENOH_*} variables declared in
    * {@link NodeSettings#ZENOH}: without {@code ODGM_REQUIRE_ROUTER} a router not reachable within the
-   * connect timeout does not stop the start; the session keeps connecting in the background.
+   * connect timeout does not stop the start; the session keeps connecting in the background. TLS
+   * material comes from {@link ZenohTlsSettings} (its files are read now).
    *
-   * @throws ConfigException naming an invalid variable
+   * @throws ConfigException naming an invalid variable, an unreadable certificate or key, or TLS material
+   *     that a tls endpoint or listener needs and that is missing
    * @throws ZenohException for values that are valid one by one but not together (reconnect max below initial)
    */
   public static Config zenoh(Map<String, String> env, OpsConfig ops) {
     Settings s = Settings.of(env);
-    s.get(NodeSettings.ZENOH_PROTOCOL); // checked only: tcp is the one transport
     Mode mode = s.get(NodeSettings.ZENOH_MODE);
     int port = s.get(NodeSettings.ZENOH_PORT); // a client only checks it; a peer listens on it
-    return Config.builder()
+    Config.Builder b = Config.builder()
         .mode(mode)
         .listenPort(mode == Mode.PEER ? port : -1)
+        .listenProtocol(s.get(NodeSettings.ZENOH_PROTOCOL)) // a client only checks it
+        .tls(ZenohTlsSettings.read(s))
         .endpoints(s.get(NodeSettings.ZENOH_PEERS))
         .batchSize(Math.min(s.get(NodeSettings.ZENOH_BUFFER_SIZE), 65_535)) // a u16 on the wire
         .lease(Duration.ofMillis(s.get(NodeSettings.ZENOH_LEASE_MS)))
@@ -79,8 +84,15 @@ public final class StartupChecks {
         .blockTimeout(Duration.ofMillis(s.get(NodeSettings.ZENOH_BLOCK_TIMEOUT_MS)))
         .outboundQueueCapacity(s.get(NodeSettings.ZENOH_TX_QUEUE))
         .deliveryQueueCapacity(s.get(NodeSettings.ZENOH_DELIVERY_QUEUE))
-        .failOnConnectTimeout(ops.requireRouter())
-        .build();
+        .failOnConnectTimeout(ops.requireRouter());
+    try {
+      return b.build();
+    } catch (ZenohException e) {
+      if (e.getMessage() != null && e.getMessage().contains(TlsConfig.PREFIX)) { // TLS material missing
+        throw new ConfigException(ZenohTlsSettings.explain(e.getMessage()));
+      }
+      throw e;
+    }
   }
 
   /** The single line printed for a startup failure. */

@@ -17,7 +17,7 @@ class NodeSettingsTest {
   @Test
   void theCatalogueHoldsEveryModulesVariablesOnce() {
     assertThat(NodeSettings.CATALOGUE.all().stream().filter(s -> !s.ignored()).map(Setting::name))
-        .hasSize(80).doesNotHaveDuplicates()
+        .hasSize(88).doesNotHaveDuplicates()
         .contains("ODGM_EVENT_DISPATCH_THREADS", "ODGM_OUTBOX_FULL", "ODGM_OUTBOX_FULL_WAIT_MS", "ODGM_STORAGE",
             "ODGM_RAFT_READ_LEASE", "ODGM_RAFT_LEADER_SPREAD", "ODGM_RAFT_ENTRIES_IN_FLIGHT", "ODGM_RAFT_HANDOFF_TIMEOUT_MS",
             "ODGM_HTTP_PORT", "ODGM_METRICS_PORT", "OPRC_ZENOH_PEERS", "ODGM_LOG", "LOG_FORMAT",
@@ -113,7 +113,7 @@ class NodeSettingsTest {
   void aMalformedPeerNamesTheVariable() {
     assertThatThrownBy(() -> StartupChecks.zenoh(Map.of("OPRC_ZENOH_PEERS", "udp/nowhere"), OpsConfig.defaults()))
         .isExactlyInstanceOf(ConfigException.class)
-        .hasMessage("OPRC_ZENOH_PEERS='udp/nowhere' is invalid; accepted: comma-separated tcp/host:port endpoints");
+        .hasMessage("OPRC_ZENOH_PEERS='udp/nowhere' is invalid; accepted: comma-separated tcp/host:port or tls/host:port endpoints");
   }
 
   @Test

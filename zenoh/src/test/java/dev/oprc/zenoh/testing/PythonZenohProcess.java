@@ -72,7 +72,17 @@ public class PythonZenohProcess implements AutoCloseable {
     /** Like {@link #peer}, in {@code mode} ({@code peer}, {@code router} or {@code client}). */
     public static PythonZenohProcess start(String mode, String listen, List<String> connect, long leaseMs,
                                            String... subKeys) {
+        return start(mode, listen, connect, leaseMs, List.of(), subKeys);
+    }
+
+    /**
+     * Like {@link #start(String, String, List, long, String...)} with more options for
+     * {@code zenoh_peer.py}, such as {@link #tlsOptions}.
+     */
+    public static PythonZenohProcess start(String mode, String listen, List<String> connect, long leaseMs,
+                                           List<String> options, String... subKeys) {
         List<String> a = new ArrayList<>(List.of("--mode", mode));
+        a.addAll(options);
         if (listen != null) {
             a.add("--listen");
             a.add(listen);
@@ -92,6 +102,24 @@ public class PythonZenohProcess implements AutoCloseable {
         PythonZenohProcess p = new PythonZenohProcess(a);
         p.launch();
         return p;
+    }
+
+    /**
+     * Options giving the Python session the TLS material of Zenoh's {@code transport/link/tls}:
+     * {@code rootCa} as trust root, {@code own} (null: none) as listen and connect certificate and
+     * key, and {@code enable_mtls} when {@code mtls}.
+     */
+    public static List<String> tlsOptions(Path rootCa, TestCertificates.Issued own, boolean mtls) {
+        List<String> a = new ArrayList<>(List.of("--tls-root-ca-certificate", rootCa.toString()));
+        if (own != null) {
+            a.addAll(List.of("--tls-listen-certificate", own.cert().toString(), "--tls-listen-private-key",
+                    own.key().toString(), "--tls-connect-certificate", own.cert().toString(),
+                    "--tls-connect-private-key", own.key().toString()));
+        }
+        if (mtls) {
+            a.add("--tls-enable-mtls");
+        }
+        return a;
     }
 
     /** Freezes the process (SIGSTOP): its links stay open but it sends nothing, as a hung peer. */

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -23,6 +25,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -104,13 +107,24 @@ public final class TestCertificates {
             Path crt = dir.resolve(leaf + ".crt");
             Path key = dir.resolve(leaf + ".key");
             Files.writeString(crt, pem(c) + pem(cert));
-            Files.writeString(key, pem(new PemObject("PRIVATE KEY", kp.getPrivate().getEncoded())));
+            Files.writeString(key, pem(new PemObject("PRIVATE KEY", pkcs8WithPublicKey(kp))));
             return new Issued(crt, key, caCert);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot issue " + leaf + " from " + name, e);
         }
+    }
+
+    /**
+     * PKCS#8 whose inner SEC1 key carries the public key: the JDK's own encoding leaves it out, and
+     * rustls (ring) refuses such an EC key ("failed to parse private key as RSA, ECDSA, or EdDSA").
+     */
+    private static byte[] pkcs8WithPublicKey(KeyPair kp) throws IOException {
+        SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded());
+        BigInteger s = ((java.security.interfaces.ECPrivateKey) kp.getPrivate()).getS();
+        ECPrivateKey inner = new ECPrivateKey(256, s, spki.getPublicKeyData(), null);
+        return new PrivateKeyInfo(spki.getAlgorithm(), inner).getEncoded();
     }
 
     private static KeyPair newKeyPair() throws GeneralSecurityException {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * A real Zenoh router (eclipse-zenoh 1.10.2, Python binding of the Rust core, i.e. zenohd without
- * plugins) listening on {@code tcp/127.0.0.1:<free port>} with multicast scouting off, for
- * interop and end-to-end tests. The router session itself subscribes to the keys given at start
+ * plugins) listening on {@code tcp/127.0.0.1:<free port>} (or {@code tls/...}, {@link #startTls}) with
+ * multicast scouting off, for interop and end-to-end tests. The router session itself subscribes to the keys given at start
  * and records what it receives ({@link #samples()}, {@link #awaitSamples}); it can also publish
  * ({@link #put}) and count high-rate traffic on {@code bench/**} keys.
  *
@@ -23,10 +23,30 @@ import java.util.List;
  */
 public final class ZenohRouterProcess extends PythonZenohProcess {
     private final int port;
+    private final String protocol;
 
-    private ZenohRouterProcess(int port, List<String> args) {
+    private ZenohRouterProcess(int port, String protocol, List<String> args) {
         super(args);
         this.port = port;
+        this.protocol = protocol;
+    }
+
+    /**
+     * Starts a router listening on {@code tls/127.0.0.1:<free port>} with certificate {@code cert}
+     * (also its trust root: {@code cert.caCert()}), requiring client certificates from that CA when
+     * {@code mtls}; its own session subscribed to {@code subKeys}.
+     */
+    public static ZenohRouterProcess startTls(TestCertificates.Issued cert, boolean mtls, String... subKeys) {
+        int port = freePort();
+        List<String> a = new ArrayList<>(List.of("--mode", "router", "--listen", "tls/127.0.0.1:" + port));
+        a.addAll(tlsOptions(cert.caCert(), cert, mtls));
+        for (String k : subKeys) {
+            a.add("--sub");
+            a.add(k);
+        }
+        ZenohRouterProcess r = new ZenohRouterProcess(port, "tls", a);
+        r.launch();
+        return r;
     }
 
     /** Starts a router on a free port whose own session subscribes to {@code subKeys}. */
@@ -49,7 +69,7 @@ public final class ZenohRouterProcess extends PythonZenohProcess {
             a.add("--sub");
             a.add(k);
         }
-        ZenohRouterProcess r = new ZenohRouterProcess(port, a);
+        ZenohRouterProcess r = new ZenohRouterProcess(port, "tcp", a);
         r.launch();
         return r;
     }
@@ -64,9 +84,12 @@ public final class ZenohRouterProcess extends PythonZenohProcess {
         }
     }
 
-    /** The router's endpoint, {@code tcp/127.0.0.1:<port>}, for {@code Config.client(...)} or OPRC_ZENOH_PEERS. */
+    /**
+     * The router's endpoint, {@code tcp/127.0.0.1:<port>} ({@code tls/...} for {@link #startTls}), for
+     * {@code Config.client(...)} or OPRC_ZENOH_PEERS.
+     */
     public String endpoint() {
-        return "tcp/127.0.0.1:" + port;
+        return protocol + "/127.0.0.1:" + port;
     }
 
     public int port() {

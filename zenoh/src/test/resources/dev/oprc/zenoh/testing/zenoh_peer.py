@@ -3,7 +3,8 @@
 
 Opens a Zenoh session (router listening on 127.0.0.1:PORT, client connecting to an endpoint, or peer
 listening and/or connecting to several),
-multicast scouting off. Declares subscribers given by --sub and reports every sample as one JSON
+multicast scouting off. TLS links (tls/ endpoints, a tls listener) take their certificates from
+the --tls-* options (transport/link/tls/* of the Zenoh configuration). Declares subscribers given by --sub and reports every sample as one JSON
 line on stdout ({"event":"sample",...}; binary fields base64). Keys starting with --count-prefix are
 only counted (for throughput runs). Commands arrive as JSON lines on stdin; every command is
 answered by one JSON line with "event" set to the command's op + "_done" (or "error").
@@ -107,6 +108,22 @@ class Counter:
             self.last_ns = now
 
 
+TLS_FILES = ["root_ca_certificate", "listen_certificate", "listen_private_key", "connect_certificate",
+             "connect_private_key"]
+
+
+def configure_tls(conf, args):
+    """transport/link/tls/* from the --tls-* options (only those given)."""
+    for opt in TLS_FILES:
+        value = getattr(args, "tls_" + opt)
+        if value:
+            conf.insert_json5("transport/link/tls/" + opt, json.dumps(value))
+    if args.tls_enable_mtls:
+        conf.insert_json5("transport/link/tls/enable_mtls", "true")
+    if args.tls_no_verify_name:
+        conf.insert_json5("transport/link/tls/verify_name_on_connect", "false")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", default="router", choices=["router", "peer", "client"])
@@ -115,6 +132,10 @@ def main():
     ap.add_argument("--sub", action="append", default=[])
     ap.add_argument("--lease-ms", type=int)
     ap.add_argument("--count-prefix", default="bench/")
+    for opt in TLS_FILES:
+        ap.add_argument("--tls-" + opt.replace("_", "-"))
+    ap.add_argument("--tls-enable-mtls", action="store_true")
+    ap.add_argument("--tls-no-verify-name", action="store_true")
     args = ap.parse_args()
 
     conf = zenoh.Config()
@@ -127,6 +148,7 @@ def main():
     conf.insert_json5("adminspace/enabled", "false")
     if args.lease_ms:
         conf.insert_json5("transport/link/tx/lease", str(args.lease_ms))
+    configure_tls(conf, args)
     session = zenoh.open(conf)
     counter = Counter()
     prefix = args.count_prefix
