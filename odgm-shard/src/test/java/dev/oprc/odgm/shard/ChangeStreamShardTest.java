@@ -92,6 +92,20 @@ class ChangeStreamShardTest {
   }
 
   @Test
+  void deletingAnObjectWithNoEntriesIsNoEventAndTakesNoSeqAsUpstream() throws Exception {
+    ObjectShard s = shard(ChangeConfig.on());
+    s.setValue("o1", "a", val("1"), WriteContext.CLIENT);
+    s.deleteValue("o1", "a", WriteContext.CLIENT); // o1 is left with no entries
+    assertThat(s.delete("o1", WriteContext.CLIENT)).isTrue();
+    s.setValue("marker", "k", val("1"), WriteContext.CLIENT);
+    await("the marker write's event", () -> publisher.published() == 3);
+    assertThat(publisher.offered()).isEqualTo(3);
+    assertThat(keys).containsExactly("oprc/orders/1/events/o1", "oprc/orders/1/events/o1",
+        "oprc/orders/1/events/marker");
+    assertThat(events.get(2)).endsWith("\"seq\":3}");
+  }
+
+  @Test
   void valuesAreCarriedOnlyWhenAskedAndCutsAreCounted() throws Exception {
     ObjectShard s = shard(ChangeConfig.on().withValues(2));
     s.setValue("o1", "a", val("hello"), WriteContext.CLIENT);
