@@ -33,6 +33,10 @@ public final class ChangeLogCost {
     double perSecond() {
       return writes / seconds;
     }
+
+    double cpuMicrosPerWrite() {
+      return 1e6 * cpuSeconds / writes;
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -53,7 +57,7 @@ public final class ChangeLogCost {
       Round r = run(root.resolve("r" + i), on, on && subscribe, writers, seconds, i + 1);
       rounds.add(r);
       System.out.printf(Locale.ROOT, "round %2d %-3s %8.0f writes/s  %6.1f us CPU/write  events %d  load %s%n",
-          r.index(), on ? "on" : "off", r.perSecond(), 1e6 * r.cpuSeconds() / r.writes(), r.events(), r.load());
+          r.index(), on ? "on" : "off", r.perSecond(), r.cpuMicrosPerWrite(), r.events(), r.load());
     }
     summary(rounds);
   }
@@ -92,20 +96,30 @@ public final class ChangeLogCost {
 
   private static void summary(List<Round> rounds) {
     double[] ratios = new double[rounds.size() / 2];
+    double[] cpuRatios = new double[ratios.length];
     for (int p = 0; p < ratios.length; p++) {
       Round a = rounds.get(2 * p);
       Round b = rounds.get(2 * p + 1);
       Round on = a.on() ? a : b;
       Round off = a.on() ? b : a;
       ratios[p] = on.perSecond() / off.perSecond();
-      System.out.printf(Locale.ROOT, "pair %d: on/off %.3f (rounds %d, %d)%n", p + 1, ratios[p], a.index(), b.index());
+      cpuRatios[p] = on.cpuMicrosPerWrite() / off.cpuMicrosPerWrite();
+      System.out.printf(Locale.ROOT, "pair %d (rounds %d, %d): writes/s on/off %.3f, CPU per write on/off %.3f%n",
+          p + 1, a.index(), b.index(), ratios[p], cpuRatios[p]);
     }
-    double medOn = median(rounds.stream().filter(Round::on).mapToDouble(Round::perSecond).toArray());
-    double medOff = median(rounds.stream().filter(r -> !r.on()).mapToDouble(Round::perSecond).toArray());
-    System.out.printf(Locale.ROOT, "median writes/s: off %.0f, on %.0f (ratio of medians %.3f)%n", medOff, medOn,
-        medOn / medOff);
-    System.out.printf(Locale.ROOT, "median of the pairs' on/off ratios: %.3f (%.1f %% fewer writes/s with the log on)%n",
+    System.out.printf(Locale.ROOT, "median writes/s: off %.0f, on %.0f (ratio of medians %.3f)%n",
+        median(rounds, false, Round::perSecond), median(rounds, true, Round::perSecond),
+        median(rounds, true, Round::perSecond) / median(rounds, false, Round::perSecond));
+    System.out.printf(Locale.ROOT, "median CPU per write: off %.1f us, on %.1f us (ratio of medians %.3f)%n",
+        median(rounds, false, Round::cpuMicrosPerWrite), median(rounds, true, Round::cpuMicrosPerWrite),
+        median(rounds, true, Round::cpuMicrosPerWrite) / median(rounds, false, Round::cpuMicrosPerWrite));
+    System.out.printf(Locale.ROOT, "median of the pairs' writes/s on/off: %.3f (%.1f %% fewer writes/s with the log on)%n",
         median(ratios), 100 * (1 - median(ratios)));
+    System.out.printf(Locale.ROOT, "median of the pairs' CPU per write on/off: %.3f%n", median(cpuRatios));
+  }
+
+  private static double median(List<Round> rounds, boolean on, java.util.function.ToDoubleFunction<Round> f) {
+    return median(rounds.stream().filter(r -> r.on() == on).mapToDouble(f).toArray());
   }
 
   private static double median(double[] v) {

@@ -30,9 +30,9 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
     void put(String key, byte[] payload) throws Exception;
   }
 
-  /** One event waiting: its key, body and seq, and the gate its write's durability ticket belongs to. */
+  /** One event waiting: its partition, body and seq, and the gate its write's durability ticket belongs to. */
   @SuppressWarnings("ArrayRecordComponent") // the body is handed on as it is, never modified
-  private record Pending(String key, byte[] body, long seq, DurabilityGate gate) {}
+  private record Pending(String cls, int partition, byte[] body, long seq, DurabilityGate gate) {}
 
   private final ChangeConfig config;
   private final Link link;
@@ -65,19 +65,32 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
   /**
    * Queues the committed event {@code body} of {@code cls}/{@code partition} with {@code seq};
    * published once {@code gate} says {@code ticket} is durable. Never blocks; false (counted) when
-   * the queue is full.
+   * the queue is full. Wakes the publishing thread ({@link #enqueue} and {@link #signal} apart).
    */
   public boolean offer(String cls, int partition, byte[] body, long seq, DurabilityGate gate, long ticket) {
+    boolean queued = enqueue(cls, partition, body, seq, gate, ticket);
+    signal();
+    return queued;
+  }
+
+  /**
+   * {@link #offer} without the wake-up, for a caller that holds a lock other writers wait for: the
+   * key is made on the publishing thread, and {@link #signal} wakes it once the lock is released.
+   */
+  public boolean enqueue(String cls, int partition, byte[] body, long seq, DurabilityGate gate, long ticket) {
     offered.increment();
-    Pending p = new Pending(ChangeEvents.key(cls, partition, ChangeEvents.objectId(body)), body, seq, gate);
-    if (!queue.offer(p, ticket, System.nanoTime())) {
+    if (!queue.offer(new Pending(cls, partition, body, seq, gate), ticket, System.nanoTime())) {
       dropped.increment();
       return false;
     }
+    return true;
+  }
+
+  /** Wakes the publishing thread if it waits for work (after {@link #enqueue}). */
+  public void signal() {
     if (idle) {
       worker.wake();
     }
-    return true;
   }
 
   /** Counts {@code n} values cut to {@link ChangeConfig#maxValueBytes()} while events were staged. */
@@ -104,12 +117,13 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
       if (ticket != 0) {
         p.gate().awaitDurable(ticket);
       }
-      link.put(p.key(), ChangeEvents.json(p.body(), p.seq()));
+      link.put(ChangeEvents.key(p.cls(), p.partition(), ChangeEvents.objectId(p.body())),
+          ChangeEvents.json(p.body(), p.seq()));
       published.increment();
     } catch (Exception e) {
       failed.increment();
       if (log.isDebugEnabled()) {
-        log.debug("change event {} of {} not published: {}", p.seq(), p.key(), e.toString());
+        log.debug("change event {} of {}/{} not published: {}", p.seq(), p.cls(), p.partition(), e.toString());
       }
     }
   }
