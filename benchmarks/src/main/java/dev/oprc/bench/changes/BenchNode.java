@@ -8,6 +8,8 @@ import dev.oprc.odgm.proto.CreateCollectionRequest;
 import dev.oprc.odgm.proto.DataServiceGrpc;
 import dev.oprc.odgm.proto.SetKeyRequest;
 import dev.oprc.odgm.proto.ValData;
+import dev.oprc.odgm.shard.ObjectShard;
+import dev.oprc.odgm.shard.WriteContext;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
@@ -42,8 +44,17 @@ record BenchNode(OdgmNode node, ZenohTransport transport, ManagedChannel channel
     return new BenchNode(n, t, ManagedChannelBuilder.forAddress("127.0.0.1", n.port()).usePlaintext().build());
   }
 
-  /** Writes for {@code seconds} with {@code writers} threads, each on 64 objects of its own; returns the writes acknowledged. */
+  /** Writes for {@code seconds} with {@code writers} gRPC clients, each on 64 objects of its own; returns the writes acknowledged. */
   long write(int writers, double seconds) throws Exception {
+    return write(writers, seconds, false);
+  }
+
+  /**
+   * Writes for {@code seconds} with {@code writers} threads, each on 64 objects of its own, through
+   * gRPC or ({@code direct}) calling the partition's shard in process (no request decoding: the
+   * storage and event path alone); returns the writes acknowledged (durable).
+   */
+  long write(int writers, double seconds, boolean direct) throws Exception {
     LongAdder done = new LongAdder();
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService pool = Executors.newFixedThreadPool(writers);
@@ -51,7 +62,7 @@ record BenchNode(OdgmNode node, ZenohTransport transport, ManagedChannel channel
       List<Future<?>> fs = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         int id = w;
-        fs.add(pool.submit(() -> writeUntil(id, stop, done)));
+        fs.add(pool.submit(() -> direct ? writeDirectUntil(id, stop, done) : writeUntil(id, stop, done)));
       }
       Thread.sleep((long) (seconds * 1000));
       stop.set(true);
@@ -70,6 +81,16 @@ record BenchNode(OdgmNode node, ZenohTransport transport, ManagedChannel channel
       data.setValue(SetKeyRequest.newBuilder().setClsId("bench").setPartitionId(0).setObjectId("o" + writer + "-"
           + (i % 64)).setKey("k").setValue(ValData.newBuilder().setData(ByteString.copyFromUtf8("value-" + i)))
           .build());
+      done.increment();
+    }
+    return null;
+  }
+
+  private Void writeDirectUntil(int writer, AtomicBoolean stop, LongAdder done) {
+    ObjectShard shard = node.shards().shard("bench", 0);
+    for (int i = 0; !stop.get(); i++) {
+      shard.setValue("o" + writer + "-" + (i % 64), "k", ValData.newBuilder().setData(ByteString.copyFromUtf8("value-"
+          + i)).build(), WriteContext.CLIENT);
       done.increment();
     }
     return null;

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  * average, each pair's on/off ratio and the median of those ratios.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.oprc.bench.changes.ChangeLogCost [pairs] [seconds]
- * [writers] [warmup-seconds] [subscribe]}; {@code subscribe} (true/false, default false) attaches a
- * {@link ChangeStream} over a Zenoh link to the "on" rounds' node and checks it received every event.
+ * [writers] [warmup-seconds] [subscribe] [direct]}; {@code subscribe} (true/false, default false)
+ * attaches a {@link ChangeStream} over a Zenoh link to the "on" rounds' node and checks it received
+ * every event; {@code direct} (true/false, default false) writes by calling the shard in process
+ * instead of over gRPC (the storage and event path alone, so its added CPU per write shows clearly).
  * Not thread-safe (a main program).
  */
 public final class ChangeLogCost {
@@ -45,16 +47,17 @@ public final class ChangeLogCost {
     int writers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
     double warmup = args.length > 3 ? Double.parseDouble(args[3]) : 15;
     boolean subscribe = args.length > 4 && Boolean.parseBoolean(args[4]);
+    boolean direct = args.length > 5 && Boolean.parseBoolean(args[5]);
     Path root = Files.createTempDirectory("odgm-change-cost");
     System.out.printf(Locale.ROOT, "jdk %s, %d cpus, %d pairs x %.0f s, %d writers, warm-up %.0f s per config, "
-        + "subscriber %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), pairs, seconds, writers,
-        warmup, subscribe);
-    run(root.resolve("warm-off"), false, false, writers, warmup, 0);
-    run(root.resolve("warm-on"), true, subscribe, writers, warmup, 0);
+        + "subscriber %s, %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), pairs, seconds, writers,
+        warmup, subscribe, direct ? "in-process shard writes" : "gRPC writes");
+    run(root.resolve("warm-off"), false, false, direct, writers, warmup, 0);
+    run(root.resolve("warm-on"), true, subscribe, direct, writers, warmup, 0);
     List<Round> rounds = new ArrayList<>();
     for (int i = 0; i < 2 * pairs; i++) {
       boolean on = (i % 4 == 1) || (i % 4 == 2); // off,on,on,off,...: ABBA cancels a linear drift
-      Round r = run(root.resolve("r" + i), on, on && subscribe, writers, seconds, i + 1);
+      Round r = run(root.resolve("r" + i), on, on && subscribe, direct, writers, seconds, i + 1);
       rounds.add(r);
       System.out.printf(Locale.ROOT, "round %2d %-3s %8.0f writes/s  %6.1f us CPU/write  events %d  load %s%n",
           r.index(), on ? "on" : "off", r.perSecond(), r.cpuMicrosPerWrite(), r.events(), r.load());
@@ -62,10 +65,10 @@ public final class ChangeLogCost {
     summary(rounds);
   }
 
-  private static Round run(Path dir, boolean on, boolean subscribe, int writers, double seconds, int index)
-      throws Exception {
+  private static Round run(Path dir, boolean on, boolean subscribe, boolean direct, int writers, double seconds,
+      int index) throws Exception {
     try (BenchNode n = BenchNode.start(dir, on); ZenohTransport c = subscribe ? n.client() : null) {
-      n.write(writers, 1); // the fresh node's own start-up (connections, caches, first flushes)
+      n.write(writers, 1, direct); // the fresh node's own start-up (connections, caches, first flushes)
       LongAdder events = new LongAdder();
       long from = n.lastSeq();
       ChangeStream s = subscribe ? ChangeStream.builder(c.session(), "bench", 0).from(from)
@@ -73,7 +76,7 @@ public final class ChangeLogCost {
       String load = loadAverage();
       long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
-      long writes = n.write(writers, seconds);
+      long writes = n.write(writers, seconds, direct);
       double elapsed = (System.nanoTime() - t0) / 1e9;
       double cpu = (cpuNanos() - cpu0) / 1e9;
       if (s != null) {
