@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes the node's committed change events ({@link ChangeEvents}) on their keys, in the order
  * they were committed per partition, each once its write is durable. Writers (or a raft group's
- * apply thread) {@link #offer} events into one bounded lock-free queue and never wait; a full
+ * apply thread) {@link #offer} events into one bounded lock-free queue and never wait (an idle
+ * thread is woken once the event is durable, by the gate's {@code whenDurable}); a full
  * queue drops the live event (counted in {@link #dropped}): it stays in the change log, where a
  * client that sees the gap in {@code seq} resumes from. One thread ({@code odgm-changes}) waits for
  * durability and puts; the link's put must not block (the Zenoh session drops under congestion).
@@ -44,12 +45,18 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
   private final LongAdder failed = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private volatile boolean idle;
+  private final java.util.function.Consumer<RuntimeException> wakeIfIdle; // one instance: no allocation per write
 
   public ChangePublisher(ChangeConfig config, Link link) {
     this.config = Objects.requireNonNull(config, "config");
     this.link = Objects.requireNonNull(link, "link");
     this.queue = new BoundedMpmcQueue<>(config.queueBound());
     this.worker = new Worker("odgm-changes", this);
+    this.wakeIfIdle = failure -> {
+      if (idle) {
+        worker.wake(); // after a failed sync too: the event is then counted as failed
+      }
+    };
   }
 
   public ChangeConfig config() {
@@ -69,7 +76,7 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
    */
   public boolean offer(String cls, int partition, byte[] body, long seq, DurabilityGate gate, long ticket) {
     boolean queued = enqueue(cls, partition, body, seq, gate, ticket);
-    signal();
+    signal(gate, ticket);
     return queued;
   }
 
@@ -86,10 +93,19 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
     return true;
   }
 
-  /** Wakes the publishing thread if it waits for work (after {@link #enqueue}). */
-  public void signal() {
-    if (idle) {
+  /**
+   * Wakes the publishing thread, if it waits for work, for an event {@link #enqueue}d with
+   * {@code ticket}: at once when the write is durable already, else from the gate once it is (the
+   * thread would only wait for it: one wake-up per group sync instead of one per write).
+   */
+  public void signal(DurabilityGate gate, long ticket) {
+    if (!idle) {
+      return; // it polls again before it parks
+    }
+    if (ticket == 0) {
       worker.wake();
+    } else {
+      gate.whenDurable(ticket, wakeIfIdle);
     }
   }
 

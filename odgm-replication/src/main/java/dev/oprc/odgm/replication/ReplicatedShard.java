@@ -119,7 +119,7 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
     if (group.isLeaderReady()) {
       dev.oprc.odgm.storage.ChangeSink sink = changeSink;
       sink.committed(body, seq, 0);
-      sink.signal();
+      sink.signal(0);
     }
   }
 

@@ -102,8 +102,8 @@ public final class ObjectShard implements AutoCloseable {
         }
 
         @Override
-        public void signal() {
-          changes.signal();
+        public void signal(long ticket) {
+          changes.signal(storage.durability(), ticket);
         }
       });
     }

@@ -14,6 +14,9 @@ public interface ChangeSink {
   /** {@code body} ({@link dev.oprc.odgm.events.ChangeEvents#body}) committed with {@code seq}. */
   void committed(byte[] body, long seq, long durableTicket);
 
-  /** Called after {@link #committed}, outside the partition's change-log order: the place to wake a consumer. */
-  default void signal() {}
+  /**
+   * Called after {@link #committed} of the write with {@code durableTicket}, outside the partition's
+   * change-log order: the place to wake a consumer.
+   */
+  default void signal(long durableTicket) {}
 }

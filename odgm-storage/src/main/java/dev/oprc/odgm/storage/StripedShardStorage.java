@@ -160,7 +160,7 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
       changeSeq = w.changeSeq;
       sink.committed(w.change, w.changeSeq, ticket);
     }
-    sink.signal(); // outside the partition's order: a wake-up is a system call the other writers need not wait for
+    sink.signal(ticket); // outside the partition's order: a wake-up is a system call the other writers need not wait for
     return ticket;
   }
 
