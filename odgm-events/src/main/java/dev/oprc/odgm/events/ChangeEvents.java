@@ -20,8 +20,23 @@ import java.util.List;
 public final class ChangeEvents {
   /** {@code source} of every event this node publishes: a client's (or a triggered function's) write. */
   public static final String SOURCE_LOCAL = "local";
-  private static final byte[] HEAD = "{\"object_id\":\"".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] SEQ = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD = ascii("{\"object_id\":\"");
+  private static final byte[] SEQ = ascii(",\"seq\":");
+  private static final byte[] QUOTE = ascii("\"");
+  private static final byte[] CLS = ascii("\",\"cls_id\":");
+  private static final byte[] PARTITION = ascii(",\"partition_id\":");
+  private static final byte[] CHANGES = ascii(",\"source\":\"" + SOURCE_LOCAL + "\",\"changes\":[");
+  private static final byte[] KEY_FIRST = ascii("{\"key\":");
+  private static final byte[] KEY_NEXT = ascii(",{\"key\":");
+  private static final byte[] ACTION = ascii(",\"action\":\"");
+  private static final byte[] END_CHANGE = ascii("}");
+  private static final byte[] VALUE = ascii(",\"value\":\"");
+  private static final byte[] TRUNCATED = ascii(",\"value_truncated\":true,\"value_size\":");
+  private static final byte[] VERSION = ascii("],\"version\":");
+  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+  private static final byte[] CREATE = ascii("create");
+  private static final byte[] UPDATE = ascii("update");
+  private static final byte[] DELETE = ascii("delete");
 
   private ChangeEvents() {}
 
@@ -29,40 +44,43 @@ public final class ChangeEvents {
    * The body of the event of a write that gave {@code objectId} {@code version}: one change per
    * key, with the new value (base64; cut to {@code maxValueBytes}, flagged {@code value_truncated}
    * with the uncut {@code value_size}) when {@code newValues} is not null and the change has one.
-   * {@code cuts[0]} is increased by the number of values cut.
+   * {@code cuts[0]} is increased by the number of values cut. Encoded straight to bytes: it runs on
+   * the write path, once per committed write.
    */
   public static byte[] body(String cls, int partition, String objectId, long version, long timestampMillis,
       List<String> keys, List<EventType> types, List<ValData> newValues, int maxValueBytes, int[] cuts) {
-    StringBuilder sb = new StringBuilder(96 + keys.size() * 40);
-    sb.append("{\"object_id\":");
-    quote(sb, objectId);
-    sb.append(",\"cls_id\":");
-    quote(sb, cls);
-    sb.append(",\"partition_id\":").append(Integer.toUnsignedString(partition));
-    sb.append(",\"source\":\"").append(SOURCE_LOCAL).append("\",\"changes\":[");
+    JsonBytes out = new JsonBytes(112 + objectId.length() + cls.length() + keys.size() * 48);
+    out.raw(HEAD).chars(objectId).raw(CLS).quoted(cls).raw(PARTITION).number(Integer.toUnsignedLong(partition))
+        .raw(CHANGES);
     for (int i = 0; i < keys.size(); i++) {
-      sb.append(i == 0 ? "{\"key\":" : ",{\"key\":");
-      quote(sb, keys.get(i));
-      sb.append(",\"action\":\"").append(action(types.get(i))).append('"');
+      out.raw(i == 0 ? KEY_FIRST : KEY_NEXT).quoted(keys.get(i)).raw(ACTION).raw(actionBytes(types.get(i))).raw(QUOTE);
       ValData v = newValues == null ? null : newValues.get(i);
       if (v != null) {
-        value(sb, v, maxValueBytes, cuts);
+        value(out, v, maxValueBytes, cuts);
       }
-      sb.append('}');
+      out.raw(END_CHANGE);
     }
-    sb.append("],\"version\":").append(version).append(",\"timestamp\":").append(timestampMillis);
-    return sb.toString().getBytes(StandardCharsets.UTF_8);
+    return out.raw(VERSION).number(version).raw(TIMESTAMP).number(timestampMillis).toArray();
   }
 
-  private static void value(StringBuilder sb, ValData v, int maxValueBytes, int[] cuts) {
+  private static void value(JsonBytes out, ValData v, int maxValueBytes, int[] cuts) {
     int size = v.getData().size();
     boolean cut = size > maxValueBytes;
     byte[] data = (cut ? v.getData().substring(0, maxValueBytes) : v.getData()).toByteArray();
-    sb.append(",\"value\":\"").append(Base64.getEncoder().encodeToString(data)).append('"');
+    out.raw(VALUE).raw(Base64.getEncoder().encode(data)).raw(QUOTE);
     if (cut) {
-      sb.append(",\"value_truncated\":true,\"value_size\":").append(size);
+      out.raw(TRUNCATED).number(size);
       cuts[0]++;
     }
+  }
+
+  private static byte[] actionBytes(EventType type) {
+    return switch (type) {
+      case DATA_CREATE -> CREATE;
+      case DATA_UPDATE -> UPDATE;
+      case DATA_DELETE -> DELETE;
+      default -> throw new IllegalArgumentException("not a data event type: " + type);
+    };
   }
 
   /** Upstream's action name of a data event type. */
@@ -118,25 +136,90 @@ public final class ChangeEvents {
     return "oprc/" + cls + "/" + Integer.toUnsignedString(partition) + "/events/" + objectId;
   }
 
-  private static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A growing byte buffer that writes JSON pieces as UTF-8; one per body, on the writing thread. */
+  private static final class JsonBytes {
+    private byte[] buf;
+    private int len;
+
+    JsonBytes(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    private void room(int n) {
+      if (len + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
       }
     }
-    sb.append('"');
+
+    JsonBytes raw(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+      return this;
+    }
+
+    JsonBytes number(long v) {
+      return raw(ascii(Long.toString(v)));
+    }
+
+    /** {@code s} as a JSON string, quotes included. */
+    JsonBytes quoted(String s) {
+      raw(QUOTE).chars(s);
+      return raw(QUOTE);
+    }
+
+    /** The characters of {@code s}, JSON-escaped (no quotes): ASCII byte by byte, the rest as UTF-8. */
+    JsonBytes chars(String s) {
+      room(s.length());
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          return escaped(s.substring(i));
+        }
+        if (c < 0x20 || c == '"' || c == '\\') {
+          escape(c);
+        } else {
+          room(1);
+          buf[len++] = (byte) c;
+        }
+      }
+      return this;
+    }
+
+    private JsonBytes escaped(String rest) {
+      StringBuilder sb = new StringBuilder(rest.length() + 8);
+      for (int i = 0; i < rest.length(); i++) {
+        char c = rest.charAt(i);
+        if (c < 0x20 || c == '"' || c == '\\') {
+          sb.append(escapeOf(c));
+        } else {
+          sb.append(c);
+        }
+      }
+      return raw(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void escape(char c) {
+      raw(ascii(escapeOf(c)));
+    }
+
+    private static String escapeOf(char c) {
+      return switch (c) {
+        case '"' -> "\\\"";
+        case '\\' -> "\\\\";
+        case '\n' -> "\\n";
+        case '\r' -> "\\r";
+        case '\t' -> "\\t";
+        default -> String.format(java.util.Locale.ROOT, "\\u%04x", (int) c);
+      };
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(buf, len);
+    }
   }
 }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes the node's committed change events ({@link ChangeEvents}) on their keys, in the order
  * they were committed per partition, each once its write is durable. Writers (or a raft group's
- * apply thread) {@link #offer} events into one bounded lock-free queue and never wait; a full
+ * apply thread) {@link #offer} events into one bounded lock-free queue and never wait (an idle
+ * thread is woken once the event is durable, by the gate's {@code whenDurable}); a full
  * queue drops the live event (counted in {@link #dropped}): it stays in the change log, where a
  * client that sees the gap in {@code seq} resumes from. One thread ({@code odgm-changes}) waits for
  * durability and puts; the link's put must not block (the Zenoh session drops under congestion).
@@ -30,9 +31,9 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
     void put(String key, byte[] payload) throws Exception;
   }
 
-  /** One event waiting: its key, body and seq, and the gate its write's durability ticket belongs to. */
+  /** One event waiting: its partition, body and seq, and the gate its write's durability ticket belongs to. */
   @SuppressWarnings("ArrayRecordComponent") // the body is handed on as it is, never modified
-  private record Pending(String key, byte[] body, long seq, DurabilityGate gate) {}
+  private record Pending(String cls, int partition, byte[] body, long seq, DurabilityGate gate) {}
 
   private final ChangeConfig config;
   private final Link link;
@@ -44,12 +45,18 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
   private final LongAdder failed = new LongAdder();
   private final LongAdder truncated = new LongAdder();
   private volatile boolean idle;
+  private final java.util.function.Consumer<RuntimeException> wakeIfIdle; // one instance: no allocation per write
 
   public ChangePublisher(ChangeConfig config, Link link) {
     this.config = Objects.requireNonNull(config, "config");
     this.link = Objects.requireNonNull(link, "link");
     this.queue = new BoundedMpmcQueue<>(config.queueBound());
     this.worker = new Worker("odgm-changes", this);
+    this.wakeIfIdle = failure -> {
+      if (idle) {
+        worker.wake(); // after a failed sync too: the event is then counted as failed
+      }
+    };
   }
 
   public ChangeConfig config() {
@@ -65,19 +72,41 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
   /**
    * Queues the committed event {@code body} of {@code cls}/{@code partition} with {@code seq};
    * published once {@code gate} says {@code ticket} is durable. Never blocks; false (counted) when
-   * the queue is full.
+   * the queue is full. Wakes the publishing thread ({@link #enqueue} and {@link #signal} apart).
    */
   public boolean offer(String cls, int partition, byte[] body, long seq, DurabilityGate gate, long ticket) {
+    boolean queued = enqueue(cls, partition, body, seq, gate, ticket);
+    signal(gate, ticket);
+    return queued;
+  }
+
+  /**
+   * {@link #offer} without the wake-up, for a caller that holds a lock other writers wait for: the
+   * key is made on the publishing thread, and {@link #signal} wakes it once the lock is released.
+   */
+  public boolean enqueue(String cls, int partition, byte[] body, long seq, DurabilityGate gate, long ticket) {
     offered.increment();
-    Pending p = new Pending(ChangeEvents.key(cls, partition, ChangeEvents.objectId(body)), body, seq, gate);
-    if (!queue.offer(p, ticket, System.nanoTime())) {
+    if (!queue.offer(new Pending(cls, partition, body, seq, gate), ticket, System.nanoTime())) {
       dropped.increment();
       return false;
     }
-    if (idle) {
-      worker.wake();
-    }
     return true;
+  }
+
+  /**
+   * Wakes the publishing thread, if it waits for work, for an event {@link #enqueue}d with
+   * {@code ticket}: at once when the write is durable already, else from the gate once it is (the
+   * thread would only wait for it: one wake-up per group sync instead of one per write).
+   */
+  public void signal(DurabilityGate gate, long ticket) {
+    if (!idle) {
+      return; // it polls again before it parks
+    }
+    if (ticket == 0) {
+      worker.wake();
+    } else {
+      gate.whenDurable(ticket, wakeIfIdle);
+    }
   }
 
   /** Counts {@code n} values cut to {@link ChangeConfig#maxValueBytes()} while events were staged. */
@@ -104,12 +133,13 @@ public final class ChangePublisher implements AutoCloseable, Worker.Duty {
       if (ticket != 0) {
         p.gate().awaitDurable(ticket);
       }
-      link.put(p.key(), ChangeEvents.json(p.body(), p.seq()));
+      link.put(ChangeEvents.key(p.cls(), p.partition(), ChangeEvents.objectId(p.body())),
+          ChangeEvents.json(p.body(), p.seq()));
       published.increment();
     } catch (Exception e) {
       failed.increment();
       if (log.isDebugEnabled()) {
-        log.debug("change event {} of {} not published: {}", p.seq(), p.key(), e.toString());
+        log.debug("change event {} of {}/{} not published: {}", p.seq(), p.cls(), p.partition(), e.toString());
       }
     }
   }

@@ -47,6 +47,15 @@ class ChangeEventsTest {
   }
 
   @Test
+  void nonAsciiCharactersAreUtf8AndControlCharactersAreEscapedAnywhereInAString() {
+    byte[] body = ChangeEvents.body("c\u00e9", 0, "o", 1, 0, List.of("\u00fcber\u0001\"\ud83d\ude00\t", "x\u0002"),
+        List.of(EventType.DATA_CREATE, EventType.DATA_CREATE), null, 4, new int[1]);
+    assertThat(json(body, 1)).contains("\"cls_id\":\"c\u00e9\"")
+        .contains("{\"key\":\"\u00fcber\\u0001\\\"\ud83d\ude00\\t\",\"action\":\"create\"}")
+        .contains("{\"key\":\"x\\u0002\",\"action\":\"create\"}");
+  }
+
+  @Test
   void theObjectIdAndKeyAreReadBackFromTheBody() {
     byte[] body = ChangeEvents.body("c", 5, "user.42", 1, 0, List.of("k"), List.of(EventType.DATA_CREATE), null, 4,
         new int[1]);

@@ -117,7 +117,9 @@ final class ReplicatedShard implements ShardStorage, OutboxStore {
    */
   void changeApplied(byte[] body, long seq) {
     if (group.isLeaderReady()) {
-      changeSink.committed(body, seq, 0);
+      dev.oprc.odgm.storage.ChangeSink sink = changeSink;
+      sink.committed(body, seq, 0);
+      sink.signal(0);
     }
   }
 

@@ -95,8 +95,17 @@ public final class ObjectShard implements AutoCloseable {
     this.dispatcher = eventConfig.enabled() ? Objects.requireNonNull(dispatcher, "dispatcher") : null;
     this.events = new EventAssembler(collection, partition, eventConfig, dispatcher, clock, ackAll, changes);
     if (changes != null) {
-      storage.onChanges((body, seq, ticket) -> changes.offer(collection, partition, body, seq, storage.durability(),
-          ticket));
+      storage.onChanges(new dev.oprc.odgm.storage.ChangeSink() {
+        @Override
+        public void committed(byte[] body, long seq, long ticket) {
+          changes.enqueue(collection, partition, body, seq, storage.durability(), ticket);
+        }
+
+        @Override
+        public void signal(long ticket) {
+          changes.signal(storage.durability(), ticket);
+        }
+      });
     }
     this.keyRule = ids::entryKey;
   }

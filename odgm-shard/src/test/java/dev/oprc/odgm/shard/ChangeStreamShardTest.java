@@ -7,7 +7,10 @@ import com.google.protobuf.ByteString;
 import dev.oprc.odgm.events.ChangeConfig;
 import dev.oprc.odgm.events.ChangePublisher;
 import dev.oprc.odgm.events.EventConfig;
+import dev.oprc.odgm.proto.DataTrigger;
 import dev.oprc.odgm.proto.ObjData;
+import dev.oprc.odgm.proto.ObjectEvent;
+import dev.oprc.odgm.proto.TriggerTarget;
 import dev.oprc.odgm.proto.ValData;
 import dev.oprc.odgm.storage.InMemoryShardStorage;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +92,34 @@ class ChangeStreamShardTest {
     await("two events", () -> publisher.published() == 2);
     assertThat(events.get(1)).contains("\"changes\":[{\"key\":\"a\",\"action\":\"delete\"},{\"key\":\"b\","
         + "\"action\":\"delete\"}],\"version\":2").endsWith("\"seq\":2}");
+  }
+
+  @Test
+  void deletingAnObjectWithNoEntriesIsNoEventAndTakesNoSeqAsUpstream() throws Exception {
+    ObjectShard s = shard(ChangeConfig.on());
+    s.setValue("o1", "a", val("1"), WriteContext.CLIENT);
+    s.deleteValue("o1", "a", WriteContext.CLIENT); // o1 is left with no entries
+    assertThat(s.delete("o1", WriteContext.CLIENT)).isTrue();
+    s.setValue("marker", "k", val("1"), WriteContext.CLIENT);
+    await("the marker write's event", () -> publisher.published() == 3);
+    assertThat(publisher.offered()).isEqualTo(3);
+    assertThat(keys).containsExactly("oprc/orders/1/events/o1", "oprc/orders/1/events/o1",
+        "oprc/orders/1/events/marker");
+    assertThat(events.get(2)).endsWith("\"seq\":3}");
+  }
+
+  @Test
+  void aSetThatOnlyReplacesTheTriggersIsNoEvent() throws Exception {
+    ObjectShard s = shard(ChangeConfig.on());
+    s.setValue("o1", "a", val("1"), WriteContext.CLIENT);
+    ObjectEvent triggers = ObjectEvent.newBuilder().putDataTrigger("a", DataTrigger.newBuilder()
+        .addOnUpdate(TriggerTarget.newBuilder().setClsId("orders").setFnId("f")).build()).build();
+    assertThat(s.set("o1", ObjData.newBuilder().setEvent(triggers).build(), WriteContext.CLIENT)).isEqualTo(2);
+    s.setValue("marker", "k", val("1"), WriteContext.CLIENT);
+    await("the marker write's event", () -> publisher.published() == 2);
+    assertThat(publisher.offered()).isEqualTo(2);
+    assertThat(keys).containsExactly("oprc/orders/1/events/o1", "oprc/orders/1/events/marker");
+    assertThat(events.get(1)).endsWith("\"seq\":2}");
   }
 
   @Test

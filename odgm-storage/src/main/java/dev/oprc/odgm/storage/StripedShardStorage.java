@@ -152,13 +152,16 @@ abstract class StripedShardStorage implements ShardStorage, OutboxStore {
 
   /** Commits a write with a change event: the next seq, in the same batch, in seq order. */
   private long commitChange(String objectId, Staged w, int s, long floor) {
+    ChangeSink sink = changeSink;
+    long ticket;
     synchronized (changeLock) {
       w.changeSeq = changeSeq + 1;
-      long ticket = commit(objectId, w, s, floor);
+      ticket = commit(objectId, w, s, floor);
       changeSeq = w.changeSeq;
-      changeSink.committed(w.change, w.changeSeq, ticket);
-      return ticket;
+      sink.committed(w.change, w.changeSeq, ticket);
     }
+    sink.signal(ticket); // outside the partition's order: a wake-up is a system call the other writers need not wait for
+    return ticket;
   }
 
   // ------------------------------------------------------------------ outbox accounting

@@ -96,6 +96,19 @@ class ChangeLogSeqTest {
   }
 
   @Test
+  void aBatchWithoutTheMagicIsNotParsedAndAValueHoldingItIsNoChangeRecord() throws Exception {
+    open();
+    try (WriteBatch b = new WriteBatch()) {
+      b.put(engine.metaCf, "k".getBytes(StandardCharsets.UTF_8), new byte[300]);
+      b.putLogData("someone else's".getBytes(StandardCharsets.UTF_8));
+      assertThat(ChangeLogData.mayHoldChanges(b.data())).isFalse();
+      b.put(engine.entriesCf, "v".getBytes(StandardCharsets.UTF_8), ChangeLogData.encode(new byte[] {1}, body("z")));
+      assertThat(ChangeLogData.mayHoldChanges(b.data())).isTrue();
+      assertThat(ChangeLogData.find(b.data())).isEmpty();
+    }
+  }
+
+  @Test
   void aReplicatedApplyGivesEachPartitionItsNextSeqAndWritesItWithTheBatch() throws Exception {
     open();
     byte[] p0 = RocksKeys.shardPrefix("orders", 0);
