@@ -226,7 +226,7 @@ public final class Session implements AutoCloseable {
      *                        {@link Config#maxMessageSize()}, or a BLOCK put timed out
      */
     public void put(KeyExpr key, byte[] payload, PutOptions options) {
-        publish(key, Objects.requireNonNull(payload, "payload"), options, true);
+        publish(key, Objects.requireNonNull(payload, "payload"), options, true, true);
     }
 
     /**
@@ -236,7 +236,19 @@ public final class Session implements AutoCloseable {
      * drop it (its queue was full). A caller that re-sends on false may deliver twice to the others.
      */
     public boolean tryPut(KeyExpr key, byte[] payload, PutOptions options) {
-        return publish(key, Objects.requireNonNull(payload, "payload"), options, true);
+        return publish(key, Objects.requireNonNull(payload, "payload"), options, true, true);
+    }
+
+    /**
+     * Like {@link #tryPut(KeyExpr, byte[], PutOptions)}, but never waits, whatever the options'
+     * congestion control: false at once when there is no link or no room in the outbound queue
+     * (counted as a DROP put is), or when a matching local subscriber's queue is full. The
+     * congestion control still travels with the message: with BLOCK, a router forwarding it to a
+     * slow subscriber waits for that link instead of dropping the put there, so a publisher that
+     * re-sends whatever this call refused loses nothing to congestion on the way.
+     */
+    public boolean offer(KeyExpr key, byte[] payload, PutOptions options) {
+        return publish(key, Objects.requireNonNull(payload, "payload"), options, true, false);
     }
 
     /**
@@ -257,7 +269,7 @@ public final class Session implements AutoCloseable {
         String p = prefix.toString();
         Integer scope = keyIds.get(p);
         if (scope == null) {
-            return publish(KeyExpr.of(p + suffix), payload, options, true); // undeclared: the full key
+            return publish(KeyExpr.of(p + suffix), payload, options, true, true); // undeclared: the full key
         }
         ensureOpen();
         if (prefix.isWild()) {
@@ -268,11 +280,11 @@ public final class Session implements AutoCloseable {
                     + "' exceeds maxMessageSize " + config.maxMessageSize());
         }
         // local subscribers match on the whole key, which is only built when there are any
-        boolean local = subsSnapshot.length == 0 || deliverLocal(KeyExpr.of(p + suffix), payload, options, true);
+        boolean local = subsSnapshot.length == 0 || deliverLocal(KeyExpr.of(p + suffix), payload, options, true, true);
         if (transport == null) {
             return local;
         }
-        return sendPush(scope, suffix, payload, options, true, p) && local;
+        return sendPush(scope, suffix, payload, options, true, p, true) && local;
     }
 
     /** A concrete key tail: {@code /chunk[/chunk...]}, no wildcard, no empty chunk. */
@@ -300,10 +312,11 @@ public final class Session implements AutoCloseable {
 
     /** Publishes a delete; congestion control, priority, express and attachment of {@code options} apply. */
     public void delete(KeyExpr key, PutOptions options) {
-        publish(key, new byte[0], options, false);
+        publish(key, new byte[0], options, false, true);
     }
 
-    private boolean publish(KeyExpr key, byte[] payload, PutOptions options, boolean put) {
+    /** {@code mayWait}: a BLOCK put may wait for queue space here; false: it is refused instead. */
+    private boolean publish(KeyExpr key, byte[] payload, PutOptions options, boolean put, boolean mayWait) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         ensureOpen();
@@ -314,28 +327,29 @@ public final class Session implements AutoCloseable {
             throw new ZenohException("payload of " + payload.length + " bytes on '" + key
                     + "' exceeds maxMessageSize " + config.maxMessageSize());
         }
-        boolean local = deliverLocal(key, payload, options, put);
+        boolean local = deliverLocal(key, payload, options, put, mayWait);
         if (transport == null) {
             return local;
         }
         String k = key.toString();
         Integer scope = keyIds.get(k);
-        return sendPush(scope == null ? 0 : scope, scope == null ? k : null, payload, options, put, k) && local;
+        return sendPush(scope == null ? 0 : scope, scope == null ? k : null, payload, options, put, k, mayWait) && local;
     }
 
     /** Encodes one PUSH (scope 0: {@code suffix} is the whole key) and hands it to the transport. */
-    private boolean sendPush(int scope, String suffix, byte[] payload, PutOptions options, boolean put, String keyForErrors) {
+    private boolean sendPush(int scope, String suffix, byte[] payload, PutOptions options, boolean put, String keyForErrors,
+            boolean mayWait) {
         int klen = (suffix == null ? 0 : suffix.length() * 3) + 16;
         WireWriter w = new WireWriter(payload.length + klen
                 + (options.attachment() != null ? options.attachment().length + 8 : 0));
         Wire.writePush(w, scope, suffix, options.qos().toWire(), put, options.encoding(), null, options.attachment(),
                 payload);
         return transport.send(new OutMsg(w.toByteArray(), options.reliability() == Reliability.RELIABLE,
-                options.express()), options.congestionControl(), keyForErrors);
+                options.express()), mayWait ? options.congestionControl() : CongestionControl.DROP, keyForErrors);
     }
 
     /** Delivers to matching local subscribers; false when one of them dropped the sample. */
-    private boolean deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put) {
+    private boolean deliverLocal(KeyExpr key, byte[] payload, PutOptions o, boolean put, boolean mayWait) {
         Subscriber[] subs = subsSnapshot;
         if (subs.length == 0) {
             return true;
@@ -347,7 +361,7 @@ public final class Session implements AutoCloseable {
         putsLocal.increment();
         Sample s = new Sample(key, payload, o.encoding(), put ? SampleKind.PUT : SampleKind.DELETE, null,
                 o.attachment(), o.qos());
-        long wait = o.congestionControl() == CongestionControl.BLOCK ? config.blockTimeout().toNanos() : 0;
+        long wait = mayWait && o.congestionControl() == CongestionControl.BLOCK ? config.blockTimeout().toNanos() : 0;
         return dispatch(s, targets, wait);
     }
 

@@ -24,6 +24,32 @@ class LocalSessionTest {
     }
 
     @Test
+    void offerOfABlockPutIsRefusedAtOnceWhileDisconnectedAndCounted() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        Config cfg = Config.fromEnv(Map.of("OPRC_ZENOH_PEERS", "tcp/127.0.0.1:" + deadPort,
+                "OPRC_ZENOH_MODE", "client", "OPRC_ZENOH_CONNECT_TIMEOUT_MS", "0",
+                "OPRC_ZENOH_BLOCK_TIMEOUT_MS", "600000")); // put() would wait 10 minutes; the class times out at 30 s
+        try (Session s = Zenoh.open(cfg)) {
+            PutOptions block = PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK);
+            assertThat(s.offer(KeyExpr.of("a/b"), new byte[] {1}, block)).isFalse();
+            assertThat(s.stats().droppedDisconnected()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anOfferedPutKeepsItsCongestionControl() throws Exception {
+        try (Session s = Zenoh.open(Config.localOnly())) {
+            BlockingSubscriber sub = s.declareSubscriber("a/*", 4);
+            assertThat(s.offer(KeyExpr.of("a/b"), new byte[] {1},
+                    PutOptions.DEFAULT.withCongestionControl(CongestionControl.BLOCK))).isTrue();
+            assertThat(sub.poll(Duration.ofSeconds(5)).congestionControl()).isEqualTo(CongestionControl.BLOCK);
+        }
+    }
+
+    @Test
     void tryPutReportsADropWhileDisconnectedButStillDeliversLocally() throws Exception {
         int deadPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {

@@ -22,7 +22,11 @@ public interface NodeTransport extends AutoCloseable {
    */
   void put(String key, byte[] payload) throws Exception;
 
-  /** Like {@link #put} but reports a put the link could not take by returning false. */
+  /**
+   * Like {@link #put} but reports a put the link could not take now by returning false; the
+   * caller keeps it and sends it again. Never waits; a put it takes is not dropped by congestion
+   * further on (Zenoh: congestion control BLOCK on the wire, see {@link ZenohTransport}).
+   */
   default boolean tryPut(String key, byte[] payload, byte[] attachment) {
     try {
       put(key, payload);

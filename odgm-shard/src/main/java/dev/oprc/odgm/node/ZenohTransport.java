@@ -23,8 +23,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * {@link NodeTransport} over our pure-Java Zenoh session. Trigger PUTs use congestion control
- * DROP (as upstream), so publishing never blocks the dispatcher; encoding
+ * {@link NodeTransport} over our pure-Java Zenoh session. The outbox's PUTs ({@link #tryPut}) are
+ * offered without waiting ({@link Session#offer}: a full queue refuses them and the outbox keeps
+ * them), so publishing never blocks the dispatcher, and they carry congestion control BLOCK, so a
+ * router forwarding them to a slow subscriber waits for it instead of dropping them (upstream
+ * sends DROP, which a router may drop under congestion with no sign to the sender); encoding
  * {@code application/protobuf} (the envelope is protobuf). Keys go in full: a declared prefix with
  * the invocation id as suffix was measured no faster through a router (the router resolves the
  * fresh key either way; {@code benchmarks/results/zenoh-publish.md}, run 3). Queryables detach every query and hand
@@ -37,6 +40,8 @@ import java.util.function.Consumer;
 public final class ZenohTransport implements NodeTransport {
   private static final PutOptions DROP = PutOptions.defaults().withEncoding(Encoding.APPLICATION_PROTOBUF)
       .withCongestionControl(CongestionControl.DROP);
+  /** The outbox's puts: offered without waiting here, never dropped by a congested router. */
+  private static final PutOptions OUTBOX = DROP.withCongestionControl(CongestionControl.BLOCK);
 
   /** Longest wait for a barrier's final; at most the session's block timeout (see {@link #barrier}). */
   private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(2);
@@ -100,7 +105,7 @@ public final class ZenohTransport implements NodeTransport {
   @Override
   public boolean tryPut(String key, byte[] payload, byte[] attachment) {
     try {
-      return session.tryPut(KeyExpr.of(key), payload, attachment == null ? DROP : DROP.withAttachment(attachment));
+      return session.offer(KeyExpr.of(key), payload, attachment == null ? OUTBOX : OUTBOX.withAttachment(attachment));
     } catch (ZenohException e) {
       return false; // closed session, oversize payload: the record stays in the outbox
     }
