@@ -667,6 +667,12 @@ public final class OutboxDispatcher implements AutoCloseable {
     if (held.contains(r.seq()) || scanned.contains(r.seq())) {
       return; // already read back by a backlog scan
     }
+    if (backlog) {
+      // stored: the backlog scan reads it back in seq order. Held here, it would go out before
+      // the records the switch to backlog forgot, which have lower seqs (one object's versions
+      // could then leave out of order).
+      return;
+    }
     if (ticket != 0) {
       syncDone = false;
       gate.whenDurable(ticket, onSynced); // at once when durable already
@@ -698,7 +704,7 @@ public final class OutboxDispatcher implements AutoCloseable {
     }
     awaitingSync = null;
     throwIfSyncFailed(); // it stays stored: the error path reads it back
-    if (!held.contains(r.seq()) && !scanned.contains(r.seq())) { // else a backlog scan read it meanwhile
+    if (!backlog && !held.contains(r.seq()) && !scanned.contains(r.seq())) { // else a scan reads it, or read it
       deliverCommitted(r, awaitingCommittedAt);
     }
     return true;

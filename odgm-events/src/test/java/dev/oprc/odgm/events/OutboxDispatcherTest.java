@@ -618,10 +618,14 @@ class OutboxDispatcherTest {
     }
   }
 
-  void commitWithTicket(long ticket, String key) {
+  void commitWithTicket(long ticket, String... keys) {
+    List<OutboxRecord> rs = new ArrayList<>();
+    for (String k : keys) {
+      rs.add(store.add(k));
+    }
     OutboxDispatcher.WriteTally t = new OutboxDispatcher.WriteTally();
-    t.matched(1);
-    d.committed(List.of(store.add(key)), ticket, t);
+    t.matched(keys.length);
+    d.committed(rs, ticket, t);
   }
 
   @Test
@@ -639,6 +643,29 @@ class OutboxDispatcherTest {
     gate.makeDurable(1);
     await(() -> d.stats().retired() == 3, "both retired");
     assertThat(link.published).containsExactly("k/0", "k/1", "k/2");
+  }
+
+  @Test
+  void recordsStillQueuedWhenTheMemoryBoundSendsThemToTheStoreLeaveAfterTheForgottenOnes() throws Exception {
+    ManualGate gate = new ManualGate();
+    d = OutboxDispatcher.builder().config(NO_RESUME_DELAY.withMemoryBytes(1024)).store(store).link(link).gate(gate)
+        .name("test-outbox").start();
+    commitWithTicket(0, "k/0"); // once it is retired, the start-up read of the store is over: commits queue
+    await(() -> d.stats().retired() == 1, "k/0 retired");
+    link.down();
+    String[] keys = new String[100];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = "k/" + (i + 1);
+    }
+    commitWithTicket(1, keys); // the first waits for the sync, the other 99 wait in the queue behind it
+    await(() -> gate.waiting.size() == 1, "the dispatcher registered for the sync");
+    gate.makeDurable(1); // now one round takes them all: the memory bound is crossed in the middle
+    await(() -> d.stats().queueLength() == 0, "queue drained");
+    link.restore();
+    await(() -> d.stats().retired() == 101, "all retired");
+    List<String> expected = new ArrayList<>(List.of("k/0"));
+    expected.addAll(List.of(keys));
+    assertThat(link.published).containsExactlyElementsOf(expected);
   }
 
   @Test
