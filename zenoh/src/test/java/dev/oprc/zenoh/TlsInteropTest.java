@@ -158,6 +158,7 @@ class TlsInteropTest {
                      true, "oprc/**")) {
             BlockingSubscriber sub = s.declareSubscriber("py/**", 16);
             PeerInteropTest.await("Python peer linked", s::isConnected);
+            assertThat(py.awaitMatching("py/one", WAIT)).isTrue(); // else the peer drops the put: no subscriber yet
             py.put("py/one", PeerInteropTest.bytes("from-python"), null, null);
             assertThat(sub.poll(WAIT).payloadAsString()).isEqualTo("from-python");
             assertThat(py.awaitMatching("oprc/two", WAIT)).isTrue();
