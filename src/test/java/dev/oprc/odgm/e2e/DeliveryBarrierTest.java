@@ -60,9 +60,7 @@ class DeliveryBarrierTest {
 
   @Test
   void aRouterThatDoesNotReadItsSocketDoesNotAnswerABarrier() throws Exception {
-    long pid = ProcessHandle.current().descendants()
-        .filter(p -> p.info().commandLine().map(c -> c.contains(router.endpoint()) && c.contains("router")).orElse(false))
-        .findFirst().orElseThrow().pid();
+    long pid = routerPid();
     signal("STOP", pid);
     try {
       long epoch = transport.linkEpoch();
@@ -75,6 +73,42 @@ class DeliveryBarrierTest {
     } finally {
       signal("CONT", pid);
     }
+  }
+
+  @Test
+  void aBarrierIsNotIssuedWhileTheOutboundQueueIsFullAndDoesNotWaitForRoom() throws Exception {
+    long pid = routerPid();
+    signal("STOP", pid);
+    CompletableFuture<Boolean> refusedOnes = new CompletableFuture<>();
+    try {
+      byte[] payload = new byte[512];
+      int taken = 0;
+      while (transport.tryPut("barrier-test/fill/" + taken, payload, null)) {
+        taken++; // the router reads nothing: the socket buffer, then the outbound queue fill up
+        assertThat(taken).as("the outbound queue filled up").isLessThan(1_000_000);
+      }
+      assertThat(transport.barrier(refusedOnes::complete)).as("no barrier while the queue is full").isFalse();
+    } finally {
+      signal("CONT", pid);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    boolean answered = false;
+    while (!answered) { // the router first works through everything queued; a barrier may time out meanwhile
+      assertThat(System.nanoTime()).as("a barrier answered once the queue drained").isLessThan(deadline);
+      CompletableFuture<Boolean> later = new CompletableFuture<>();
+      if (transport.barrier(later::complete)) {
+        answered = later.get(30, TimeUnit.SECONDS);
+      } else {
+        Thread.sleep(10);
+      }
+    }
+    assertThat(refusedOnes).as("the refused barrier's listener is never called").isNotDone();
+  }
+
+  private long routerPid() {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(router.endpoint()) && c.contains("router")).orElse(false))
+        .findFirst().orElseThrow().pid();
   }
 
   private static void signal(String sig, long pid) throws Exception {

@@ -134,8 +134,12 @@ final class Queries {
         return nextRequestId.getAndIncrement() & 0xFFFF_FFFFL;
     }
 
-    /** Starts a get: local queryables, then (if connected) the router; completes on finals or timeout. */
-    void get(KeyExpr key, String params, GetOptions o, ReplySink sink) {
+    /**
+     * Starts a get: local queryables, then (if connected) the router; completes on finals or timeout.
+     * {@code mayBlock}: the request may wait for room in a link's outbound queue (BLOCK); false: a
+     * link whose queue is full now is skipped. Returns false when some link was skipped or failed.
+     */
+    boolean get(KeyExpr key, String params, GetOptions o, ReplySink sink, boolean mayBlock) {
         long id = nextRequestId();
         boolean anyKey = Query.parseParameters(params).containsKey("_anyke");
         PendingGet pg = new PendingGet(this, pending, id, key, anyKey, o.consolidation(), false, sink);
@@ -146,11 +150,13 @@ final class Queries {
             pg.expect();
         }
         List<Transport> faces = session.faces();
+        boolean allSent = true;
         if (!faces.isEmpty()) {
             byte[] request = encodeRequest(id, key, params, o);
             for (Transport face : faces) {
                 pg.expectRemote(face);
-                if (!sendRequest(face, request, key)) {
+                if (!sendRequest(face, request, key, mayBlock)) {
+                    allSent = false;
                     pg.remoteDone(face);
                 }
             }
@@ -161,6 +167,7 @@ final class Queries {
             submit(q, query, o.timeout().toMillis());
         }
         pg.start();
+        return allSent;
     }
 
     private static byte[] encodeRequest(long id, KeyExpr key, String params, GetOptions o) {
@@ -172,10 +179,10 @@ final class Queries {
         return w.toByteArray();
     }
 
-    private boolean sendRequest(Transport face, byte[] request, KeyExpr key) {
+    private boolean sendRequest(Transport face, byte[] request, KeyExpr key, boolean mayBlock) {
         try {
-            return face.sendNotCounted(new OutMsg(request, true, false, false), CongestionControl.BLOCK,
-                    key.toString());
+            OutMsg m = new OutMsg(request, true, false, false);
+            return mayBlock ? face.sendNotCounted(m, CongestionControl.BLOCK, key.toString()) : face.offer(m);
         } catch (ZenohException e) {
             LOG.debug("get on '{}' not sent to {}: {}", key, face.describe(), e.getMessage());
             return false;

@@ -645,7 +645,23 @@ public final class Session implements AutoCloseable {
         startGet(selector, options, new CallbackReplySink(this, callback, onFinal, DEFAULT_REPLY_CAPACITY));
     }
 
+    /**
+     * Like {@link #get(String, GetOptions, Consumer, Runnable)}, but never waits for room in a link's
+     * outbound queue: a link whose queue is full now does not get the request. Returns false when
+     * some link did not get it; the get still runs (and ends with {@code onFinal}) on the others, so
+     * its final then proves nothing about the link that was skipped.
+     */
+    public boolean tryGet(String selector, GetOptions options, Consumer<Reply> callback, Runnable onFinal) {
+        Objects.requireNonNull(callback, "callback");
+        return startGet(selector, options, new CallbackReplySink(this, callback, onFinal, DEFAULT_REPLY_CAPACITY),
+                false);
+    }
+
     private void startGet(String selector, GetOptions options, ReplySink sink) {
+        startGet(selector, options, sink, true);
+    }
+
+    private boolean startGet(String selector, GetOptions options, ReplySink sink, boolean mayBlock) {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(options, "options");
         ensureOpen();
@@ -658,7 +674,7 @@ public final class Session implements AutoCloseable {
             throw new ZenohException("get payload of " + size + " bytes on '" + key + "' exceeds maxMessageSize "
                     + config.maxMessageSize());
         }
-        queries.get(key, params, options, sink);
+        return queries.get(key, params, options, sink, mayBlock);
     }
 
     /** Liveliness tokens, gets and subscribers of this session. */

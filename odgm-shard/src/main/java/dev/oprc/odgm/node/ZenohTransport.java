@@ -135,11 +135,12 @@ public final class ZenohTransport implements NodeTransport {
    * A get on a key of this session's own that no queryable answers ({@code @odgm/barrier/<zid>}),
    * queued behind the puts already accepted (one outbound queue, one priority). The router handles
    * one session's messages in order and finals a query with no matching queryable at once, so its
-   * final proves that every earlier put was routed. The session also finals a get without the
-   * router: when the link breaks (after the link epoch changed, which the dispatcher checks), and
-   * at the timeout or when the request could not be queued within the block timeout (both take at
-   * least {@link #barrierOptions}' timeout, so a final that comes sooner is the router's). The
-   * listener runs on the session's callback thread.
+   * final proves that every earlier put was routed. The request never waits for queue space
+   * ({@link Session#tryGet}): when a link's queue is full now, no barrier is issued (false, the
+   * listener is never called) and the dispatcher asks again later. The session also finals a get
+   * without the router: when the link breaks (after the link epoch changed, which the dispatcher
+   * checks), and at the timeout (which takes {@link #barrierOptions}' timeout, so a final that
+   * comes sooner is the router's). The listener runs on the session's callback thread.
    */
   @Override
   public boolean barrier(dev.oprc.odgm.events.DeliveryLink.BarrierListener listener) {
@@ -147,13 +148,34 @@ public final class ZenohTransport implements NodeTransport {
       return false;
     }
     long start = System.nanoTime();
+    // the final may come before tryGet returns; whether it counts is only known once it has returned
+    java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(IN_CALL);
+    boolean sent;
     try {
-      session.get(barrierKey, barrierOptions, r -> { }, () -> listener.done(System.nanoTime() - start < barrierTimeoutNanos));
+      sent = session.tryGet(barrierKey, barrierOptions, r -> { }, () -> {
+        boolean answered = System.nanoTime() - start < barrierTimeoutNanos;
+        if (!state.compareAndSet(IN_CALL, answered ? ANSWERED_IN_CALL : FAILED_IN_CALL) && state.get() == ISSUED) {
+          listener.done(answered);
+        }
+      });
     } catch (RuntimeException e) {
       return false; // closed session: no final will come
     }
+    if (!sent) {
+      state.set(DISCARDED); // a final of a get that skipped a link proves nothing: never reported
+      return false;
+    }
+    if (!state.compareAndSet(IN_CALL, ISSUED)) {
+      listener.done(state.get() == ANSWERED_IN_CALL);
+    }
     return true;
   }
+
+  private static final int IN_CALL = 0;
+  private static final int ISSUED = 1;
+  private static final int ANSWERED_IN_CALL = 2;
+  private static final int FAILED_IN_CALL = 3;
+  private static final int DISCARDED = 4;
 
   @Override
   public long settleMillis() {
