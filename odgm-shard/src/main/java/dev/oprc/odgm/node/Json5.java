@@ -1,204 +1,90 @@
 package dev.oprc.odgm.node;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A lenient JSON5 reader for Zenoh configuration files: objects with quoted or bare keys, arrays,
- * single- or double-quoted strings, {@code //} and {@code /* *}{@code /} comments, trailing commas.
- * Values become {@link Map} (insertion order), {@link List}, {@link String}, {@link Boolean}, null,
- * or for numbers their text. A syntax error is an {@link IllegalArgumentException} saying the line
- * and column. Not thread-safe (one instance per document).
+ * Reads Zenoh's JSON5 configuration files with Jackson's lenient features: bare or single-quoted
+ * keys, single-quoted strings, {@code //} and {@code /* *}{@code /} comments, trailing commas,
+ * JSON5's number forms. Values become {@link Map} (insertion order), {@link List}, {@link String},
+ * {@link Boolean}, null, or for numbers their text. A syntax error is an
+ * {@link IllegalArgumentException} saying the line and column. Thread-safe (stateless).
  */
 final class Json5 {
-  private final String text;
-  private int pos;
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+      .enable(JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+      .enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+      .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .enable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
+      .enable(JsonReadFeature.ALLOW_LEADING_DECIMAL_POINT_FOR_NUMBERS)
+      .enable(JsonReadFeature.ALLOW_TRAILING_DECIMAL_POINT_FOR_NUMBERS)
+      .enable(JsonReadFeature.ALLOW_BACKSLASH_ESCAPING_ANY_CHARACTER)
+      .build();
 
-  private Json5(String text) {
-    this.text = text;
+  private Json5() {
   }
 
   /** The document's top-level value. */
   static Object parse(String text) {
-    Json5 p = new Json5(text);
-    Object v = p.value();
-    p.skipBlank();
-    if (p.pos < text.length()) {
-      throw p.error("unexpected '" + text.charAt(p.pos) + "' after the document");
+    try (JsonParser p = FACTORY.createParser(text)) {
+      if (p.nextToken() == null) {
+        throw new IllegalArgumentException("line 1, column 1: empty document");
+      }
+      Object v = value(p);
+      if (p.nextToken() != null) {
+        throw error(p.currentLocation(), "unexpected '" + p.getText() + "' after the document");
+      }
+      return v;
+    } catch (JsonParseException e) {
+      throw error(e.getLocation(), e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e); // a String source: not expected
     }
-    return v;
   }
 
-  private Object value() {
-    skipBlank();
-    if (pos >= text.length()) {
-      throw error("unexpected end of the document");
-    }
-    char c = text.charAt(pos);
-    if (c == '{') {
-      return object();
-    } else if (c == '[') {
-      return array();
-    } else if (c == '"' || c == '\'') {
-      return string();
-    }
-    String word = word();
-    return switch (word) {
-      case "true" -> true;
-      case "false" -> false;
-      case "null" -> null;
-      default -> word; // a number, kept as text
-    };
-  }
-
-  private Map<String, Object> object() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    pos++; // '{'
-    while (true) {
-      skipBlank();
-      if (peek() == '}') {
-        pos++;
+  /** The value whose first token is current. */
+  private static Object value(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    switch (t) {
+      case START_OBJECT: {
+        Map<String, Object> m = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          m.put(key, value(p));
+        }
         return m;
       }
-      String key = peek() == '"' || peek() == '\'' ? string() : word();
-      skipBlank();
-      expect(':');
-      m.put(key, value());
-      if (!separator('}')) {
-        return m;
-      }
-    }
-  }
-
-  private List<Object> array() {
-    List<Object> l = new ArrayList<>();
-    pos++; // '['
-    while (true) {
-      skipBlank();
-      if (peek() == ']') {
-        pos++;
+      case START_ARRAY: {
+        List<Object> l = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          l.add(value(p));
+        }
         return l;
       }
-      l.add(value());
-      if (!separator(']')) {
-        return l;
-      }
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return p.getBooleanValue();
+      case VALUE_NULL:
+        return null;
+      default:
+        return p.getText(); // strings; numbers as written
     }
   }
 
-  /** After a member: true when another may follow (a comma was read), false when {@code close} was. */
-  private boolean separator(char close) {
-    skipBlank();
-    char c = peek();
-    pos++;
-    if (c == ',') {
-      return true;
-    }
-    if (c != close) {
-      pos--;
-      throw error("expected ',' or '" + close + "'");
-    }
-    return false;
-  }
-
-  private String string() {
-    char quote = text.charAt(pos++);
-    StringBuilder b = new StringBuilder();
-    while (pos < text.length() && text.charAt(pos) != quote) {
-      char c = text.charAt(pos++);
-      if (c == '\\' && pos < text.length()) {
-        c = unescape(text.charAt(pos++));
-      } else if (c == '\n') {
-        throw error("line break in a string");
-      }
-      b.append(c);
-    }
-    if (pos >= text.length()) {
-      throw error("unterminated string");
-    }
-    pos++;
-    return b.toString();
-  }
-
-  private char unescape(char c) {
-    return switch (c) {
-      case 'n' -> '\n';
-      case 't' -> '\t';
-      case 'r' -> '\r';
-      case 'b' -> '\b';
-      case 'f' -> '\f';
-      case 'u' -> {
-        if (pos + 4 > text.length()) {
-          throw error("bad \\u escape");
-        }
-        char u = (char) Integer.parseInt(text.substring(pos, pos + 4), 16);
-        pos += 4;
-        yield u;
-      }
-      default -> c;
-    };
-  }
-
-  /** A bare key, number or keyword. */
-  private String word() {
-    int start = pos;
-    while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || "_$.+-".indexOf(text.charAt(pos))
-        >= 0)) {
-      pos++;
-    }
-    if (pos == start) {
-      throw error(pos < text.length() ? "unexpected '" + text.charAt(pos) + "'" : "unexpected end of the document");
-    }
-    return text.substring(start, pos);
-  }
-
-  private void expect(char c) {
-    if (peek() != c) {
-      throw error("expected '" + c + "'");
-    }
-    pos++;
-  }
-
-  private char peek() {
-    if (pos >= text.length()) {
-      throw error("unexpected end of the document");
-    }
-    return text.charAt(pos);
-  }
-
-  private void skipBlank() {
-    while (pos < text.length()) {
-      char c = text.charAt(pos);
-      if (Character.isWhitespace(c) || c == '\uFEFF') {
-        pos++;
-      } else if (text.startsWith("//", pos)) {
-        int nl = text.indexOf('\n', pos);
-        pos = nl < 0 ? text.length() : nl + 1;
-      } else if (text.startsWith("/*", pos)) {
-        int end = text.indexOf("*/", pos + 2);
-        if (end < 0) {
-          throw error("unterminated comment");
-        }
-        pos = end + 2;
-      } else {
-        return;
-      }
-    }
-  }
-
-  private IllegalArgumentException error(String what) {
-    int line = 1;
-    int col = 1;
-    for (int i = 0; i < Math.min(pos, text.length()); i++) {
-      if (text.charAt(i) == '\n') {
-        line++;
-        col = 1;
-      } else {
-        col++;
-      }
-    }
-    return new IllegalArgumentException("line " + line + ", column " + col + ": " + what);
+  private static IllegalArgumentException error(JsonLocation at, String what) {
+    String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
+    return new IllegalArgumentException(where + what);
   }
 }

@@ -139,7 +139,7 @@ class ZenohTlsSettingsTest {
     assertThatThrownBy(() -> zenoh(Map.of("OPRC_ZENOH_CONFIG", f.toString())))
         .isExactlyInstanceOf(ConfigException.class)
         .hasMessageStartingWith("OPRC_ZENOH_CONFIG='" + f + "' is invalid")
-        .hasMessageContaining("line 2, column 20: expected ':'");
+        .hasMessageContaining("line 2, column 20:").hasMessageContaining("colon");
   }
 
   @Test
