@@ -55,32 +55,31 @@ final class Json5 {
 
   /** The value whose first token is current. */
   private static Object value(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    switch (t) {
-      case START_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String key = p.currentName();
-          p.nextToken();
-          m.put(key, value(p));
-        }
-        return m;
-      }
-      case START_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(value(p));
-        }
-        return l;
-      }
-      case VALUE_TRUE:
-      case VALUE_FALSE:
-        return p.getBooleanValue();
-      case VALUE_NULL:
-        return null;
-      default:
-        return p.getText(); // strings; numbers as written
+    return switch (p.currentToken()) {
+      case START_OBJECT -> object(p);
+      case START_ARRAY -> array(p);
+      case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
+      case VALUE_NULL -> null;
+      default -> p.getText(); // strings; numbers as written
+    };
+  }
+
+  private static Map<String, Object> object(JsonParser p) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String key = p.currentName();
+      p.nextToken();
+      m.put(key, value(p));
     }
+    return m;
+  }
+
+  private static List<Object> array(JsonParser p) throws IOException {
+    List<Object> l = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      l.add(value(p));
+    }
+    return l;
   }
 
   private static IllegalArgumentException error(JsonLocation at, String what) {
