@@ -212,15 +212,31 @@ class RaftPauseProcessTest {
 
   /** The ids of {@code cls} invocations the node's log shows it ran, from character {@code from} of the log. */
   private Set<String> runs(long node, String cls, int from) {
+    return runs(node, cls, from, Long.MIN_VALUE);
+  }
+
+  /**
+   * {@link #runs(long, String, int)}, counting only lines the node logged at or after {@code sinceMillis}
+   * (its log's wall-clock time; same host). A frozen node's lines from before its pause can reach
+   * the test's reader after the pause began, so the position in the output does not say when a
+   * line was written; its time does.
+   */
+  private Set<String> runs(long node, String cls, int from, long sinceMillis) {
     Set<String> ids = new HashSet<>();
     String out = cluster.node(node).output();
-    Matcher m = INVOKED.matcher(out.substring(Math.min(from, out.length())));
-    while (m.find()) {
-      if (m.group(1).equals(cls)) {
+    out.substring(Math.min(from, out.length())).lines().forEach(line -> {
+      Matcher m = INVOKED.matcher(line);
+      if (m.find() && m.group(1).equals(cls) && loggedAt(line) >= sinceMillis) {
         ids.add(m.group(3));
       }
-    }
+    });
     return ids;
+  }
+
+  /** The time at the start of a node's text log line ({@code 2026-12-07T15:17:48.123+00:00 INFO ...}). */
+  private static long loggedAt(String line) {
+    int space = line.indexOf(' ');
+    return java.time.OffsetDateTime.parse(line.substring(0, space)).toInstant().toEpochMilli();
   }
 
   /**
@@ -262,6 +278,7 @@ class RaftPauseProcessTest {
       if (left > 0) {
         TimeUnit.NANOSECONDS.sleep(left); // the scenario: frozen 10 s
       }
+      long resumedAt = System.currentTimeMillis(); // nothing the frozen node logs can be later than this before resume
       cluster.node(leader).resume();
       int ackedAtResume = acked.get();
       awaitCondition("writes acknowledged after the resume", () -> acked.get() >= ackedAtResume + 50);
@@ -270,10 +287,11 @@ class RaftPauseProcessTest {
       // a marker run by the old leader itself, after anything it had buffered (one invocation thread)
       writeUntilAcknowledged(next, "marker", MARKERS, (int) leader - 1);
       awaitCondition("the old leader ran its marker", () -> !runs(leader, MARKERS, pausedAt).isEmpty());
-      Set<String> both = runs(leader, COLLECTION, pausedAt);
+      Set<String> both = runs(leader, COLLECTION, pausedAt, resumedAt);
       both.retainAll(runs(next, COLLECTION, 0));
       System.out.printf("frozen leader %d, new leader %d: %d writes acknowledged, old leader ran %d after its"
-          + " pause%n", leader, next, acked.get(), runs(leader, COLLECTION, pausedAt).size());
+          + " resume (%d logged after the pause began, incl. lines read late)%n", leader, next, acked.get(),
+          runs(leader, COLLECTION, pausedAt, resumedAt).size(), runs(leader, COLLECTION, pausedAt).size());
       System.out.printf("the old leader refused to run invocations after its pause: %s%n",
           cluster.node(leader).output().substring(pausedAt).contains("no longer holds the leader lease of "
               + COLLECTION + "/0"));
