@@ -27,7 +27,9 @@ import java.util.TreeMap;
  *       purged, so that a follower lagging by fewer entries catches up from the log instead of
  *       receiving a whole snapshot (default 4096). Env: {@code ODGM_RAFT_LOG_PRESERVE_ENTRIES}.</li>
  *   <li>{@code leaderLease}: answer linearizable reads from the leader lease when it is valid
- *       instead of a heartbeat round (default true). Env: {@code ODGM_RAFT_READ_LEASE}.</li>
+ *       instead of a heartbeat round (default false: Ratis extends the lease on any append reply,
+ *       the rejections of members that moved to a newer term included, so a leader resumed after a
+ *       freeze may believe it holds the lease until it steps down). Env: {@code ODGM_RAFT_READ_LEASE}.</li>
  *   <li>{@code leaderSpread}: one group per (replica set, preferred leader) instead of one per
  *       replica set, each group handing its leadership to its preferred leader when that one is
  *       caught up (default true). Env: {@code ODGM_RAFT_LEADER_SPREAD}.</li>

@@ -23,8 +23,9 @@ public final class ReplicationSettings {
   public static final Setting<Long> LOG_PRESERVE_ENTRIES = Setting.longInteger("ODGM_RAFT_LOG_PRESERVE_ENTRIES",
       4096, 0, Integer.MAX_VALUE, "raft: log entries kept behind a snapshot, so a briefly lagging follower catches "
           + "up from the log, not a snapshot").blankIsUnset(true);
-  public static final Setting<Boolean> READ_LEASE = Setting.bool("ODGM_RAFT_READ_LEASE", true,
-      "raft: serve linearizable reads from the leader lease when valid (else a ReadIndex round each)")
+  public static final Setting<Boolean> READ_LEASE = Setting.bool("ODGM_RAFT_READ_LEASE", false,
+      "raft: serve linearizable reads from the leader lease when valid (else a ReadIndex round each); off: "
+      + "Ratis renews the lease on followers' rejections, so a resumed old leader may read stale data")
       .blankIsUnset(true);
 
   public static final Setting<Boolean> LEADER_SPREAD = Setting.bool("ODGM_RAFT_LEADER_SPREAD", true,

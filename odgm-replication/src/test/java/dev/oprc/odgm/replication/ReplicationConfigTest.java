@@ -41,7 +41,7 @@ class ReplicationConfigTest {
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.electionTimeoutMax()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.logPreserveEntries()).isEqualTo(4096);
-    assertThat(c.leaderLease()).isTrue();
+    assertThat(c.leaderLease()).isFalse();
     assertThat(c.leaderSpread()).isTrue();
     assertThat(c.entriesInFlight()).isEqualTo(2);
     assertThat(c.handoffTimeout()).isEqualTo(Duration.ofSeconds(3));
