@@ -166,6 +166,12 @@ final class Group implements ReplicaGroup {
     return d != null && d.getInfo().isLeader() && d.getInfo().getCurrentTerm() == readyTerm;
   }
 
+  /** Whether Ratis has this node as the group's leader (ready or not). */
+  boolean leads() {
+    RaftServer.Division d = division();
+    return d != null && d.getInfo().isLeader();
+  }
+
   @Override
   public boolean confirmLeadership() {
     try {
@@ -525,6 +531,9 @@ final class Group implements ReplicaGroup {
    * whether the leadership moved; null when this node does not lead.
    */
   CompletableFuture<Boolean> handOff(long timeoutMs) {
+    if (timeoutMs <= 0) {
+      return CompletableFuture.completedFuture(false);
+    }
     RaftServer.Division d = division();
     if (d == null || !d.getInfo().isLeader()) {
       return null;

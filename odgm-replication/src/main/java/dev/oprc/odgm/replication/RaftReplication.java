@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +55,8 @@ public final class RaftReplication implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftReplication.class);
   /** A storage dir that does not exist: what the Ratis server builder scans for groups (none). */
   private static final String NO_GROUPS = "no-groups-at-build";
+  /** Pause before a failed hand-off transfer is asked again. */
+  private static final long HANDOFF_RETRY_MS = 50;
 
   private final ReplicationConfig config;
   private final ConcurrentMap<RaftGroupId, Group> groups = new ConcurrentHashMap<>();
@@ -374,29 +378,61 @@ public final class RaftReplication implements AutoCloseable {
   public int handOffLeadership() {
     handingOff = true;
     long timeoutMs = config.handoffTimeout().toMillis();
-    List<CompletableFuture<Boolean>> moves = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    Map<Group, CompletableFuture<Boolean>> moves = new LinkedHashMap<>();
     for (Group g : groups.values()) {
       pauseElections(g.raftGroupId());
       CompletableFuture<Boolean> move = timeoutMs > 0 ? g.handOff(timeoutMs) : null;
       if (move != null) {
-        moves.add(move);
+        moves.put(g, move);
       }
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     int moved = 0;
-    for (CompletableFuture<Boolean> f : moves) {
-      try {
-        moved += Boolean.TRUE.equals(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) ? 1 : 0;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    for (Map.Entry<Group, CompletableFuture<Boolean>> e : moves.entrySet()) {
+      moved += awaitMoved(e.getKey(), e.getValue(), deadline) ? 1 : 0;
     }
     log.info("raft node {}: handed off the leadership of {} of the {} groups it led", config.nodeId(), moved,
         moves.size());
     return moved;
+  }
+
+  /**
+   * Waits for {@code g}'s transfer; one that failed (a leader-placement transfer of the same group
+   * in progress, a target that fell behind) is asked again until {@code deadline}. True when this
+   * node no longer leads the group.
+   */
+  private boolean awaitMoved(Group g, CompletableFuture<Boolean> move, long deadline) {
+    CompletableFuture<Boolean> f = move;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (Boolean.TRUE.equals(f.get(Math.max(0, left), TimeUnit.NANOSECONDS)) || !g.leads()) {
+          return true;
+        }
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !g.leads();
+      }
+      left = deadline - System.nanoTime();
+      if (left <= TimeUnit.MILLISECONDS.toNanos(HANDOFF_RETRY_MS) || !g.leads()) {
+        return !g.leads();
+      }
+      sleepQuietly(HANDOFF_RETRY_MS);
+      f = g.handOff(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      if (f == null) {
+        return true; // no longer the leader
+      }
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void pauseElections(RaftGroupId gid) {

@@ -3,8 +3,13 @@ package dev.oprc.odgm.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +65,29 @@ class LeaderPlacementTest {
     assertThat(cluster.nodes.get(1L).handOffLeadership()).as("groups handed off").isEqualTo(1);
     RaftTestCluster.await("another member leading group 1", () -> leads(2, 1) || leads(3, 1));
     assertThat(leads(1, 1)).isFalse();
+  }
+
+  /**
+   * Ratis refuses a transfer while another one of the group is pending (a leader-placement transfer
+   * may be when a stop begins): the hand-off asks again until that one ended and the group moves.
+   */
+  @Test
+  void aHandOffThatFindsAnotherTransferPendingAsksAgainUntilTheGroupMoves() throws Exception {
+    cluster = new RaftTestCluster(dir, 3, c -> c.withHandoffTimeout(Duration.ofSeconds(30)), false);
+    joinPreferredGroups();
+    RaftTestCluster.await("node 1 leading its preferred group", () -> leads(1, 1));
+    cluster.stop(3);
+    RaftReplication n1 = cluster.nodes.get(1L);
+    Group g = (Group) n1.group(cluster.members, 1L);
+    CompletableFuture<RaftClientReply> toStopped = n1.server().transferLeadershipAsync(new TransferLeadershipRequest(
+        n1.clientId(), n1.server().getId(), g.raftGroupId(), n1.nextCallId(), RaftReplication.peerId(3), 2_000));
+    assertThat(toStopped).as("a transfer to the stopped member, pending until its timeout").isNotDone();
+
+    n1.handOffLeadership();
+
+    assertThat(g.leads()).as("node 1 still leads group 1").isFalse();
+    assertThat(toStopped.get(10, TimeUnit.SECONDS).isSuccess()).as("the transfer to the stopped member").isFalse();
+    RaftTestCluster.await("node 2 leading group 1", () -> leads(2, 1));
   }
 
   @Test
