@@ -89,7 +89,8 @@ class RaftLinearizabilityProcessTest {
     assertThat(killedAt.get()).as("the leader was killed").isPositive();
     long writesAfterKill = history.stream().filter(o -> o.status() == Operation.Status.OK
         && o.kind() != Operation.Kind.READ && o.invokedAt() > killedAt.get()).count();
-    assertThat(writesAfterKill).as("writes and CAS acknowledged after the failover").isGreaterThan(50);
+    assertThat(writesAfterKill).as("writes and CAS acknowledged after the failover (leader %d killed)%s", leader,
+        writesAfterKill > 50 ? "" : cluster.logs()).isGreaterThan(50);
   }
 
   /** Polls {@code count} until it reaches {@code n} (the clients give up and stop by themselves if it never does). */
