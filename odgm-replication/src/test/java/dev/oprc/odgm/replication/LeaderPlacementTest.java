@@ -79,6 +79,11 @@ class LeaderPlacementTest {
     cluster.stop(3);
     RaftReplication n1 = cluster.nodes.get(1L);
     Group g = (Group) n1.group(cluster.members, 1L);
+    // an entry the stopped member lacks: a transfer to it waits for it to catch up (until its timeout)
+    // instead of failing at once on the refused StartLeaderElection call
+    RaftClientReply appended = g.submit(Group.message(new byte[WriteBatches.HEADER]),
+        org.apache.ratis.protocol.RaftClientRequest.writeRequestType()).get(30, TimeUnit.SECONDS);
+    assertThat(appended.isSuccess()).as("an empty batch committed by nodes 1 and 2").isTrue();
     CompletableFuture<RaftClientReply> toStopped = n1.server().transferLeadershipAsync(new TransferLeadershipRequest(
         n1.clientId(), n1.server().getId(), g.raftGroupId(), n1.nextCallId(), RaftReplication.peerId(3), 2_000));
     assertThat(toStopped).as("a transfer to the stopped member, pending until its timeout").isNotDone();
