@@ -531,9 +531,6 @@ final class Group implements ReplicaGroup {
    * whether the leadership moved; null when this node does not lead.
    */
   CompletableFuture<Boolean> handOff(long timeoutMs) {
-    if (timeoutMs <= 0) {
-      return CompletableFuture.completedFuture(false);
-    }
     RaftServer.Division d = division();
     if (d == null || !d.getInfo().isLeader()) {
       return null;

@@ -401,30 +401,34 @@ public final class RaftReplication implements AutoCloseable {
    * in progress, a target that fell behind) is asked again until {@code deadline}. True when this
    * node no longer leads the group.
    */
-  private boolean awaitMoved(Group g, CompletableFuture<Boolean> move, long deadline) {
-    CompletableFuture<Boolean> f = move;
-    while (true) {
-      long left = deadline - System.nanoTime();
-      try {
-        if (Boolean.TRUE.equals(f.get(Math.max(0, left), TimeUnit.NANOSECONDS)) || !g.leads()) {
-          return true;
-        }
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return !g.leads();
+  private boolean awaitMoved(Group g, CompletableFuture<Boolean> first, long deadline) {
+    // handOff is null once this node no longer leads the group
+    for (CompletableFuture<Boolean> f = first; f != null; f = g.handOff(Math.max(1, millisLeft(deadline)))) {
+      if (succeeded(f, deadline) || !g.leads()) {
+        return true;
       }
-      left = deadline - System.nanoTime();
-      if (left <= TimeUnit.MILLISECONDS.toNanos(HANDOFF_RETRY_MS) || !g.leads()) {
-        return !g.leads();
+      if (millisLeft(deadline) <= HANDOFF_RETRY_MS || Thread.currentThread().isInterrupted()) {
+        return false;
       }
       sleepQuietly(HANDOFF_RETRY_MS);
-      f = g.handOff(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-      if (f == null) {
-        return true; // no longer the leader
-      }
     }
+    return true;
+  }
+
+  /** Whether {@code f} completed with true by {@code deadline}. */
+  private boolean succeeded(CompletableFuture<Boolean> f, long deadline) {
+    try {
+      return Boolean.TRUE.equals(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.debug("raft node {}: a leadership hand-off did not complete: {}", config.nodeId(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+
+  private static long millisLeft(long deadline) {
+    return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
   }
 
   private static void sleepQuietly(long ms) {

@@ -148,34 +148,20 @@ public final class ZenohTransport implements NodeTransport {
       return false;
     }
     long start = System.nanoTime();
-    // the final may come before tryGet returns; whether it counts is only known once it has returned
-    java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(IN_CALL);
-    boolean sent;
+    // the final may come before tryGet returns, and counts only if every link took the get: the
+    // listener is attached once that is known (and runs at once if the final already came)
+    java.util.concurrent.CompletableFuture<Boolean> answered = new java.util.concurrent.CompletableFuture<>();
     try {
-      sent = session.tryGet(barrierKey, barrierOptions, r -> { }, () -> {
-        boolean answered = System.nanoTime() - start < barrierTimeoutNanos;
-        if (!state.compareAndSet(IN_CALL, answered ? ANSWERED_IN_CALL : FAILED_IN_CALL) && state.get() == ISSUED) {
-          listener.done(answered);
-        }
-      });
+      if (!session.tryGet(barrierKey, barrierOptions, r -> { },
+          () -> answered.complete(System.nanoTime() - start < barrierTimeoutNanos))) {
+        return false; // a final of a get that skipped a link proves nothing: never reported
+      }
     } catch (RuntimeException e) {
       return false; // closed session: no final will come
     }
-    if (!sent) {
-      state.set(DISCARDED); // a final of a get that skipped a link proves nothing: never reported
-      return false;
-    }
-    if (!state.compareAndSet(IN_CALL, ISSUED)) {
-      listener.done(state.get() == ANSWERED_IN_CALL);
-    }
+    var unused = answered.thenAccept(listener::done);
     return true;
   }
-
-  private static final int IN_CALL = 0;
-  private static final int ISSUED = 1;
-  private static final int ANSWERED_IN_CALL = 2;
-  private static final int FAILED_IN_CALL = 3;
-  private static final int DISCARDED = 4;
 
   @Override
   public long settleMillis() {
