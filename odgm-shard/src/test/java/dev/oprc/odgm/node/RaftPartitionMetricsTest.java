@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class RaftPartitionMetricsTest {
   private static final String LEDGER = "ledger"; // raft
   private static final String PLAIN = "plain"; // basic
-  private final LoopbackTransport transport = new LoopbackTransport();
+  private LoopbackTransport transport; // a refused start closes its transport: one per attempt
   private final AtomicInteger runs = new AtomicInteger();
   private Path dataDir;
   private OdgmNode node;
@@ -61,24 +61,41 @@ class RaftPartitionMetricsTest {
             .putFnRoutes("record", FuncInvokeRoute.newBuilder().setUrl("local:record").build())).build();
   }
 
+  /**
+   * Starts the node on ports found free just before; another process may take one in between (forked
+   * test JVMs run side by side), so a start refused at a bind is tried again on other ports.
+   */
+  private OdgmNode startOnFreePorts() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int grpc = freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("ODGM_NODE_ID", "1");
+      env.put("ODGM_MEMBERS", "1=127.0.0.1:" + freePort() + ":" + grpc);
+      env.put("ODGM_HTTP_PORT", Integer.toString(grpc));
+      env.put("ODGM_DATA_DIR", dataDir.toString());
+      env.put("ODGM_STORAGE_SYNC", "none");
+      env.put("ODGM_RAFT_ELECTION_TIMEOUT_MS", "400");
+      transport = new LoopbackTransport();
+      try {
+        return OdgmNode.builder().config(NodeConfig.fromEnv(env).withCollections(List.of(collection(LEDGER, "raft"),
+                collection(PLAIN, "basic")))).transport(transport)
+            .ops(OpsConfig.embedded().withMetricsPort(OpsConfig.EPHEMERAL))
+            .handler("record", call -> {
+              runs.incrementAndGet();
+              return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY).build();
+            }).start();
+      } catch (java.io.IOException e) {
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("cannot listen")) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @BeforeEach
   void start() throws Exception {
     dataDir = Files.createTempDirectory("odgm-raft-metrics-");
-    int grpc = freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("ODGM_NODE_ID", "1");
-    env.put("ODGM_MEMBERS", "1=127.0.0.1:" + freePort() + ":" + grpc);
-    env.put("ODGM_HTTP_PORT", Integer.toString(grpc));
-    env.put("ODGM_DATA_DIR", dataDir.toString());
-    env.put("ODGM_STORAGE_SYNC", "none");
-    env.put("ODGM_RAFT_ELECTION_TIMEOUT_MS", "400");
-    node = OdgmNode.builder().config(NodeConfig.fromEnv(env).withCollections(List.of(collection(LEDGER, "raft"),
-            collection(PLAIN, "basic")))).transport(transport)
-        .ops(OpsConfig.embedded().withMetricsPort(OpsConfig.EPHEMERAL))
-        .handler("record", call -> {
-          runs.incrementAndGet();
-          return InvocationResponse.newBuilder().setStatus(ResponseStatus.OKAY).build();
-        }).start();
+    node = startOnFreePorts();
     channel = ManagedChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
     data = DataServiceGrpc.newBlockingStub(channel);
     await(() -> node.shards().isOpen(LEDGER, 0), "this node to lead the raft partition");
